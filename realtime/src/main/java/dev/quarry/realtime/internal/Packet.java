@@ -1,0 +1,38 @@
+package dev.quarry.realtime.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Socket.IO v5 packet with its binary attachments already in place: every byte array of the
+ * payload is a {@link com.fasterxml.jackson.databind.node.BinaryNode}. The codec turns them into
+ * {@code {"_placeholder":true,"num":N}} plus binary frames on the wire and back.
+ *
+ * @param type the packet type
+ * @param namespace the namespace, {@code "/"} for the main one
+ * @param id the ack id, or {@code -1} if the packet has none
+ * @param data the JSON payload, {@code null} if the packet has none (DISCONNECT, bare CONNECT)
+ */
+public record Packet(Type type, String namespace, long id, @Nullable JsonNode data) {
+
+  /** Socket.IO packet types; the ordinal is the wire digit. */
+  public enum Type {
+    CONNECT,
+    DISCONNECT,
+    EVENT,
+    ACK,
+    CONNECT_ERROR,
+    BINARY_EVENT,
+    BINARY_ACK;
+
+    /** The wire digit. */
+    public char digit() {
+      return (char) ('0' + ordinal());
+    }
+  }
+
+  /** Whether this packet carries an ack id. */
+  public boolean hasId() {
+    return id >= 0;
+  }
+}

@@ -1,0 +1,382 @@
+package dev.quarry.realtime.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BinaryNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.realtime.ProtocolException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Engine.IO v4 + Socket.IO v5 encoding (WebSocket transport: one Engine.IO packet per frame, binary
+ * attachments as binary frames without a type prefix). Encoding is stateless; decoding of binary
+ * packets needs the per-connection {@link Decoder}.
+ */
+public final class PacketCodec {
+  /** The server parser's limit on attachments per packet. */
+  static final int MAX_ATTACHMENTS = 10;
+
+  private static final int QUOTE_LIMIT = 120;
+
+  private final ObjectMapper mapper;
+
+  /** A codec that parses and writes JSON with {@code mapper}. */
+  public PacketCodec(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  /**
+   * A packet encoded for the wire: the text frame (already prefixed with the Engine.IO message type
+   * {@code 4}) and the binary frames that follow it.
+   */
+  public record Encoded(String text, List<byte[]> attachments) {
+    /** The size in bytes of the largest frame (what the server's maxPayload limits). */
+    public long largestFrame() {
+      long max = utf8Length(text);
+      for (byte[] b : attachments) {
+        max = Math.max(max, b.length);
+      }
+      return max;
+    }
+  }
+
+  /** Encodes {@code packet}; byte arrays in its payload become placeholders plus binary frames. */
+  public Encoded encode(Packet packet) {
+    List<byte[]> attachments = new ArrayList<>();
+    JsonNode data = packet.data();
+    JsonNode wire = data == null ? null : deconstruct(data, attachments);
+    if (attachments.size() > MAX_ATTACHMENTS) {
+      throw new IllegalArgumentException(
+          "a packet may carry at most "
+              + MAX_ATTACHMENTS
+              + " byte[] attachments (the server's limit), got "
+              + attachments.size());
+    }
+    Packet.Type type = packet.type();
+    if (!attachments.isEmpty()) {
+      if (type == Packet.Type.EVENT) {
+        type = Packet.Type.BINARY_EVENT;
+      } else if (type == Packet.Type.ACK) {
+        type = Packet.Type.BINARY_ACK;
+      }
+    }
+    StringBuilder sb = new StringBuilder().append('4').append(type.digit());
+    if (type == Packet.Type.BINARY_EVENT || type == Packet.Type.BINARY_ACK) {
+      sb.append(attachments.size()).append('-');
+    }
+    if (!"/".equals(packet.namespace())) {
+      sb.append(packet.namespace()).append(',');
+    }
+    if (packet.hasId()) {
+      sb.append(packet.id());
+    }
+    if (wire != null) {
+      try {
+        sb.append(mapper.writeValueAsString(wire));
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("cannot write packet payload as JSON: " + e, e);
+      }
+    }
+    return new Encoded(sb.toString(), List.copyOf(attachments));
+  }
+
+  /** Replaces every binary node by a placeholder, collecting the bytes in order. */
+  private static JsonNode deconstruct(JsonNode node, List<byte[]> out) {
+    if (node instanceof BinaryNode b) {
+      ObjectNode placeholder = JsonNodeFactory.instance.objectNode();
+      placeholder.put("_placeholder", true);
+      placeholder.put("num", out.size());
+      out.add(b.binaryValue());
+      return placeholder;
+    }
+    if (node instanceof ArrayNode a) {
+      ArrayNode copy = JsonNodeFactory.instance.arrayNode(a.size());
+      for (JsonNode e : a) {
+        copy.add(deconstruct(e, out));
+      }
+      return copy;
+    }
+    if (node instanceof ObjectNode o) {
+      ObjectNode copy = JsonNodeFactory.instance.objectNode();
+      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        copy.set(e.getKey(), deconstruct(e.getValue(), out));
+      }
+      return copy;
+    }
+    return node;
+  }
+
+  /** A new decoder for one connection. */
+  public Decoder newDecoder() {
+    return new Decoder();
+  }
+
+  /**
+   * Decodes the frames of one connection. Not thread-safe: OkHttp delivers a connection's frames on
+   * one thread, in order.
+   */
+  public final class Decoder {
+    private @Nullable Packet pending;
+    private int expected;
+    private final List<byte[]> received = new ArrayList<>();
+
+    private Decoder() {}
+
+    /** Decodes a text frame. */
+    public Frame decodeText(String text) {
+      if (pending != null) {
+        throw malformed(
+            "text frame while " + (expected - received.size()) + " attachments are pending", text);
+      }
+      if (text.isEmpty()) {
+        throw malformed("empty frame", text);
+      }
+      char c = text.charAt(0);
+      switch (c) {
+        case '0':
+          return parseOpen(text);
+        case '1':
+          return new Frame.Close();
+        case '2':
+          return new Frame.Ping();
+        case '3':
+          return new Frame.Pong();
+        case '6':
+          return new Frame.Noop();
+        case '4':
+          return decodeSocketIo(text);
+        default:
+          throw malformed("unknown Engine.IO packet type '" + c + "'", text);
+      }
+    }
+
+    /** Decodes a binary frame: the next attachment of the pending binary packet. */
+    public Frame decodeBinary(byte[] bytes) {
+      Packet p = pending;
+      if (p == null) {
+        throw new ProtocolException(
+            "unexpected binary frame of " + bytes.length + " bytes: no binary packet is pending");
+      }
+      received.add(bytes);
+      if (received.size() < expected) {
+        return new Frame.Partial(expected - received.size());
+      }
+      JsonNode data = p.data();
+      JsonNode rebuilt = data == null ? null : reconstruct(data, received, text(p));
+      Packet complete = new Packet(p.type(), p.namespace(), p.id(), rebuilt);
+      pending = null;
+      received.clear();
+      expected = 0;
+      return new Frame.Message(complete);
+    }
+
+    /** Whether a binary packet is waiting for attachments. */
+    public boolean hasPending() {
+      return pending != null;
+    }
+
+    private String text(Packet p) {
+      return p.type() + " packet";
+    }
+
+    private Frame parseOpen(String text) {
+      JsonNode json = readJson(text.substring(1), text);
+      if (!(json instanceof ObjectNode o)) {
+        throw malformed("open packet payload is not an object", text);
+      }
+      JsonNode sid = o.get("sid");
+      JsonNode interval = o.get("pingInterval");
+      JsonNode timeout = o.get("pingTimeout");
+      if (sid == null || !sid.isTextual()) {
+        throw malformed("open packet has no sid", text);
+      }
+      if (interval == null || !interval.canConvertToLong() || interval.asLong() < 0) {
+        throw malformed("open packet has no valid pingInterval", text);
+      }
+      if (timeout == null || !timeout.canConvertToLong() || timeout.asLong() < 0) {
+        throw malformed("open packet has no valid pingTimeout", text);
+      }
+      JsonNode max = o.get("maxPayload");
+      long maxPayload =
+          max != null && max.canConvertToLong() && max.asLong() > 0 ? max.asLong() : Long.MAX_VALUE;
+      return new Frame.Open(
+          sid.asText(),
+          Duration.ofMillis(interval.asLong()),
+          Duration.ofMillis(timeout.asLong()),
+          maxPayload);
+    }
+
+    private Frame decodeSocketIo(String frame) {
+      int n = frame.length();
+      int i = 1;
+      if (i >= n) {
+        throw malformed("empty Socket.IO packet", frame);
+      }
+      int t = frame.charAt(i) - '0';
+      if (t < 0 || t >= Packet.Type.values().length) {
+        throw malformed("unknown Socket.IO packet type '" + frame.charAt(i) + "'", frame);
+      }
+      Packet.Type type = Packet.Type.values()[t];
+      i++;
+      int attachments = 0;
+      if (type == Packet.Type.BINARY_EVENT || type == Packet.Type.BINARY_ACK) {
+        int start = i;
+        while (i < n && Character.isDigit(frame.charAt(i))) {
+          i++;
+        }
+        if (i == start || i >= n || frame.charAt(i) != '-' || i - start > 4) {
+          throw malformed("binary packet without a valid attachment count", frame);
+        }
+        attachments = Integer.parseInt(frame.substring(start, i));
+        i++;
+      }
+      String namespace = "/";
+      if (i < n && frame.charAt(i) == '/') {
+        int comma = frame.indexOf(',', i);
+        int end = comma < 0 ? n : comma;
+        namespace = frame.substring(i, end);
+        i = comma < 0 ? n : comma + 1;
+      }
+      long id = -1;
+      int idStart = i;
+      while (i < n && Character.isDigit(frame.charAt(i))) {
+        i++;
+      }
+      if (i > idStart) {
+        if (i - idStart > 18) {
+          throw malformed("ack id too long", frame);
+        }
+        id = Long.parseLong(frame.substring(idStart, i));
+      }
+      JsonNode data = i < n ? readJson(frame.substring(i), frame) : null;
+      validate(type, id, data, frame);
+      Packet packet = new Packet(type, namespace, id, data);
+      if (attachments == 0) {
+        if (type == Packet.Type.BINARY_EVENT || type == Packet.Type.BINARY_ACK) {
+          // Some servers write a binary type with zero attachments; treat it as plain.
+          JsonNode rebuilt = data == null ? null : reconstruct(data, List.of(), frame);
+          return new Frame.Message(new Packet(type, namespace, id, rebuilt));
+        }
+        return new Frame.Message(packet);
+      }
+      pending = packet;
+      expected = attachments;
+      received.clear();
+      return new Frame.Partial(attachments);
+    }
+
+    private void validate(Packet.Type type, long id, @Nullable JsonNode data, String frame) {
+      switch (type) {
+        case CONNECT:
+          if (data != null && !data.isObject()) {
+            throw malformed("CONNECT payload is not an object", frame);
+          }
+          break;
+        case DISCONNECT:
+          break;
+        case CONNECT_ERROR:
+          if (data == null || !(data.isObject() || data.isTextual())) {
+            throw malformed("CONNECT_ERROR payload is not an object", frame);
+          }
+          break;
+        case EVENT:
+        case BINARY_EVENT:
+          if (data == null
+              || !data.isArray()
+              || data.isEmpty()
+              || !(data.get(0).isTextual() || data.get(0).isNumber())) {
+            throw malformed("EVENT payload is not a non-empty array starting with a name", frame);
+          }
+          break;
+        case ACK:
+        case BINARY_ACK:
+          if (id < 0) {
+            throw malformed("ACK without an id", frame);
+          }
+          if (data == null || !data.isArray()) {
+            throw malformed("ACK payload is not an array", frame);
+          }
+          break;
+      }
+    }
+
+    private JsonNode readJson(String json, String frame) {
+      try {
+        JsonNode node = mapper.readTree(json);
+        if (node == null || node.isMissingNode()) {
+          throw malformed("empty JSON payload", frame);
+        }
+        return node;
+      } catch (JsonProcessingException e) {
+        throw new ProtocolException("malformed JSON in frame " + quote(frame), e);
+      }
+    }
+  }
+
+  /** Replaces placeholders by binary nodes. */
+  private static JsonNode reconstruct(JsonNode node, List<byte[]> attachments, String frame) {
+    if (node instanceof ObjectNode o) {
+      JsonNode flag = o.get("_placeholder");
+      JsonNode num = o.get("num");
+      if (flag != null && flag.asBoolean(false) && num != null && num.canConvertToInt()) {
+        int k = num.asInt();
+        if (k < 0 || k >= attachments.size()) {
+          throw malformed(
+              "placeholder " + k + " out of " + attachments.size() + " attachments", frame);
+        }
+        return BinaryNode.valueOf(attachments.get(k));
+      }
+      ObjectNode copy = JsonNodeFactory.instance.objectNode();
+      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        copy.set(e.getKey(), reconstruct(e.getValue(), attachments, frame));
+      }
+      return copy;
+    }
+    if (node instanceof ArrayNode a) {
+      ArrayNode copy = JsonNodeFactory.instance.arrayNode(a.size());
+      for (JsonNode e : a) {
+        copy.add(reconstruct(e, attachments, frame));
+      }
+      return copy;
+    }
+    return node;
+  }
+
+  static ProtocolException malformed(String what, String frame) {
+    return new ProtocolException("malformed frame (" + what + "): " + quote(frame));
+  }
+
+  static String quote(String frame) {
+    return frame.length() <= QUOTE_LIMIT
+        ? "'" + frame + "'"
+        : "'" + frame.substring(0, QUOTE_LIMIT) + "...' (" + frame.length() + " chars)";
+  }
+
+  static long utf8Length(String s) {
+    long bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+}
