@@ -1,0 +1,81 @@
+package dev.quarry.core.internal;
+
+import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.Subscription;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * A set of listeners that receive events on the callback executor: each listener in the order the
+ * events were emitted, each isolated from the others (one that throws or is slow delays only itself
+ * on a multi-threaded executor, and never stops the others receiving).
+ *
+ * <p>{@link #emit} never runs listener code on the calling thread unless the callback executor is a
+ * direct one, and never while holding a lock of this class. Callers that need a total order of
+ * events across threads must serialize their calls to {@code emit}.
+ *
+ * @param <E> the event type
+ */
+public final class ListenerSet<E> {
+  private final Executor callbackExecutor;
+  private final ErrorHandler errorHandler;
+  private final String context;
+  private final CopyOnWriteArrayList<Entry<E>> entries = new CopyOnWriteArrayList<>();
+
+  /**
+   * @param context names the source of the events in error reports, e.g. {@code "connectivity"}
+   */
+  public ListenerSet(Executor callbackExecutor, ErrorHandler errorHandler, String context) {
+    this.callbackExecutor = callbackExecutor;
+    this.errorHandler = errorHandler;
+    this.context = context;
+  }
+
+  /** Registers a listener; the handle removes it. */
+  public Subscription add(Consumer<? super E> listener) {
+    Entry<E> entry =
+        new Entry<>(
+            listener,
+            new SerialExecutor(
+                callbackExecutor, errorHandler, "listener " + listener + " of " + context));
+    entries.add(entry);
+    return () -> {
+      entry.closed = true;
+      entries.remove(entry);
+    };
+  }
+
+  /** Delivers {@code event} to every current listener. */
+  public void emit(E event) {
+    for (Entry<E> entry : entries) {
+      entry.executor.execute(
+          () -> {
+            if (!entry.closed) {
+              entry.listener.accept(event);
+            }
+          });
+    }
+  }
+
+  /** The number of registered listeners. */
+  public int size() {
+    return entries.size();
+  }
+
+  /** Whether no listener is registered. */
+  public boolean isEmpty() {
+    return entries.isEmpty();
+  }
+
+  private static final class Entry<E> {
+    final Consumer<? super E> listener;
+    final SerialExecutor executor;
+    volatile boolean closed;
+
+    Entry(Consumer<? super E> listener, SerialExecutor executor) {
+      this.listener = listener;
+      this.executor = executor;
+    }
+  }
+}

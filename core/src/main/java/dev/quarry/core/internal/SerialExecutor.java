@@ -1,0 +1,69 @@
+package dev.quarry.core.internal;
+
+import dev.quarry.core.ErrorHandler;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs tasks one at a time, in submission order, on a delegate executor (the callback executor).
+ * This is what gives each listener in-order delivery on an executor that may be a pool, the Swing
+ * event queue or a direct executor.
+ *
+ * <p>A task that throws is reported to the error handler with this executor's context; the next
+ * task still runs. If the delegate rejects the drain (it was shut down), the rejection is reported
+ * and queued tasks stay queued until the next submission.
+ */
+public final class SerialExecutor implements Executor {
+  private final Executor delegate;
+  private final ErrorHandler errorHandler;
+  private final String context;
+  private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+
+  /**
+   * @param context names whose tasks these are, for error reports (e.g. {@code "listener of
+   *     [\"todos\"]"})
+   */
+  public SerialExecutor(Executor delegate, ErrorHandler errorHandler, String context) {
+    this.delegate = delegate;
+    this.errorHandler = errorHandler;
+    this.context = context;
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    queue.add(task);
+    schedule();
+  }
+
+  private void schedule() {
+    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+      try {
+        delegate.execute(this::drain);
+      } catch (RejectedExecutionException e) {
+        scheduled.set(false);
+        errorHandler.safeHandle(context + " (callback executor rejected the task)", e);
+      }
+    }
+  }
+
+  private void drain() {
+    try {
+      Runnable next;
+      while ((next = queue.poll()) != null) {
+        try {
+          next.run();
+        } catch (RuntimeException | Error e) {
+          errorHandler.safeHandle(context, e);
+        }
+      }
+    } finally {
+      scheduled.set(false);
+      // A task may have been added after the last poll and before the flag was cleared.
+      schedule();
+    }
+  }
+}

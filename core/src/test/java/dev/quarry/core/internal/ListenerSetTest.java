@@ -1,0 +1,79 @@
+package dev.quarry.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quarry.core.ErrorHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ListenerSetTest {
+  private final List<String> errors = new CopyOnWriteArrayList<>();
+  private final ErrorHandler handler = (ctx, e) -> errors.add(ctx + ": " + e.getMessage());
+
+  @Test
+  void eachListener_receivesEveryEventInOrder_onAPool() throws InterruptedException {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      ListenerSet<Integer> set = new ListenerSet<>(pool, handler, "test");
+      List<Integer> a = new CopyOnWriteArrayList<>();
+      List<Integer> b = new CopyOnWriteArrayList<>();
+      CountDownLatch done = new CountDownLatch(2);
+      set.add(
+          i -> {
+            a.add(i);
+            if (i == 999) done.countDown();
+          });
+      set.add(
+          i -> {
+            b.add(i);
+            if (i == 999) done.countDown();
+          });
+      for (int i = 0; i < 1000; i++) {
+        set.emit(i);
+      }
+      assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+      List<Integer> expected = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        expected.add(i);
+      }
+      assertThat(a).isEqualTo(expected);
+      assertThat(b).isEqualTo(expected);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void throwingListener_isReportedWithContext_andDoesNotStopOthersOrItself() {
+    ListenerSet<String> set = new ListenerSet<>(Runnable::run, handler, "topic t1");
+    List<String> seen = new ArrayList<>();
+    set.add(
+        s -> {
+          throw new IllegalStateException("bad " + s);
+        });
+    set.add(seen::add);
+    set.emit("x");
+    set.emit("y");
+    assertThat(seen).containsExactly("x", "y");
+    assertThat(errors).hasSize(2);
+    assertThat(errors.get(0)).contains("topic t1").contains("bad x");
+  }
+
+  @Test
+  void closedListener_receivesNothingMore() {
+    ListenerSet<String> set = new ListenerSet<>(Runnable::run, handler, "test");
+    List<String> seen = new ArrayList<>();
+    var sub = set.add(seen::add);
+    set.emit("a");
+    sub.close();
+    set.emit("b");
+    assertThat(seen).containsExactly("a");
+    assertThat(set.isEmpty()).isTrue();
+  }
+}
