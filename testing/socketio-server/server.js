@@ -1,0 +1,311 @@
+"use strict";
+// A socket.io 4.8.4 server for Quarry's tests, with an HTTP control API on a second loopback port.
+//
+// Started by dev.quarry.testing.socketio.SocketIoTestServer as `node server.js '<config json>'`.
+// Prints `READY <port> <controlPort>` on stdout once both ports listen, and nothing else on stdout.
+// Exits when its stdin reaches end of file, so a JVM that dies without closing it leaves no server.
+//
+// Config (all optional): port (0 = any), pingInterval, pingTimeout, connectTimeout (ms),
+// maxHttpBufferSize (bytes), recovery (boolean, default true), maxDisconnectionDuration (ms),
+// authToken (string), path (default "/socket.io/"), namespaces (extra namespaces, e.g. ["/admin"]).
+//
+// Socket.IO behaviour, on "/" and every extra namespace:
+//   subscribe(obj, ack?)    joins the room named by the canonical JSON of obj, acks {ok:true, room}
+//   unsubscribe(obj, ack?)  leaves that room, acks {ok:true, room}; a non-object payload acks {ok:false, error}
+//   echo(...args, ack?)     acks all its arguments back; without an ack, emits "echo" with them
+//   ping-me({event, args})  emits `event` with `args` and an ack callback; the client's ack is recorded
+//   anything else           is recorded and never acked (for ack time-out tests)
+//
+// Control API (JSON in and out, 127.0.0.1:<controlPort>):
+//   GET  /control/state    {sockets, handshakes, engineHandshakes, acks, received, disconnects}
+//   POST /control/emit     {namespace?, room?, sid?, event, args?, count?, seq?, binary?(base64)}
+//   POST /control/kick     {namespace?, sid?}   socket.disconnect(true): not recoverable
+//   POST /control/drop     {namespace?, sid?}   socket.conn.close(): a transport close, recoverable
+//   POST /control/refuse   {on}                 refuse (WebSocket upgrade: HTTP 400) or accept new handshakes
+//   POST /control/reset    {}                   clears counters and logs
+
+const http = require("node:http");
+const { Server } = require("socket.io");
+
+const config = JSON.parse(process.argv[2] || "{}");
+const LOG_LIMIT = 100000;
+
+const state = {
+  handshakes: 0,
+  engineHandshakes: 0,
+  refuse: false,
+  acks: [],
+  received: [],
+  disconnects: [],
+};
+
+function fail(message) {
+  process.stderr.write(`quarry test server: ${message}\n`);
+  process.exit(2);
+}
+
+function record(list, entry) {
+  if (list.length < LOG_LIMIT) list.push(entry);
+}
+
+// JSON with object keys sorted recursively and no spaces: the room name of a topic.
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+// Buffers become {"$binary": base64} so that logs and acks can be reported as JSON.
+function toJson(value) {
+  if (Buffer.isBuffer(value)) return { $binary: value.toString("base64") };
+  if (value instanceof ArrayBuffer) return { $binary: Buffer.from(value).toString("base64") };
+  if (Array.isArray(value)) return value.map(toJson);
+  if (value !== null && typeof value === "object") {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toJson(v);
+    return out;
+  }
+  return value === undefined ? null : value;
+}
+
+function isPlainObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !Buffer.isBuffer(value);
+}
+
+const namespaces = ["/", ...(config.namespaces || []).filter((n) => n !== "/")];
+const recovery = config.recovery !== false;
+
+const httpServer = http.createServer();
+const options = {
+  path: config.path || "/socket.io/",
+  serveClient: false,
+  allowRequest: (req, callback) => {
+    state.engineHandshakes++;
+    callback(state.refuse ? "handshakes are refused" : null, !state.refuse);
+  },
+};
+if (config.pingInterval !== undefined) options.pingInterval = config.pingInterval;
+if (config.pingTimeout !== undefined) options.pingTimeout = config.pingTimeout;
+if (config.connectTimeout !== undefined) options.connectTimeout = config.connectTimeout;
+if (config.maxHttpBufferSize !== undefined) options.maxHttpBufferSize = config.maxHttpBufferSize;
+if (recovery) {
+  options.connectionStateRecovery = {
+    maxDisconnectionDuration: config.maxDisconnectionDuration ?? 2 * 60 * 1000,
+    skipMiddlewares: true,
+  };
+}
+const io = new Server(httpServer, options);
+
+function onConnection(socket) {
+  // Recovered sessions skip the middleware, so they are counted here.
+  if (socket.recovered) state.handshakes++;
+
+  socket.onAny((event, ...args) => {
+    record(state.received, {
+      sid: socket.id,
+      namespace: socket.nsp.name,
+      event,
+      args: toJson(args.filter((a) => typeof a !== "function")),
+    });
+  });
+
+  const membership = (join) => (payload, ack) => {
+    const reply = typeof ack === "function" ? ack : () => {};
+    if (!isPlainObject(payload)) {
+      reply({ ok: false, error: `payload must be a JSON object, got ${canonical(toJson(payload))}` });
+      return;
+    }
+    const room = canonical(payload);
+    if (join) socket.join(room);
+    else socket.leave(room);
+    reply({ ok: true, room });
+  };
+  socket.on("subscribe", membership(true));
+  socket.on("unsubscribe", membership(false));
+
+  socket.on("echo", (...args) => {
+    const last = args[args.length - 1];
+    if (typeof last === "function") {
+      args.pop();
+      last(...args);
+    } else {
+      socket.emit("echo", ...args);
+    }
+  });
+
+  socket.on("ping-me", (request, ack) => {
+    if (!isPlainObject(request) || typeof request.event !== "string") {
+      if (typeof ack === "function") ack({ ok: false, error: "expected {event, args}" });
+      return;
+    }
+    const event = request.event;
+    const args = Array.isArray(request.args) ? request.args : [];
+    socket.emit(event, ...args, (...response) => {
+      record(state.acks, { sid: socket.id, namespace: socket.nsp.name, event, args: toJson(response) });
+    });
+    if (typeof ack === "function") ack({ ok: true });
+  });
+
+  socket.on("disconnect", (reason) => {
+    record(state.disconnects, { sid: socket.id, namespace: socket.nsp.name, reason });
+  });
+}
+
+for (const name of namespaces) {
+  const nsp = io.of(name);
+  nsp.use((socket, next) => {
+    state.handshakes++;
+    const auth = socket.handshake.auth || {};
+    if (config.authToken !== undefined && auth.token !== config.authToken) {
+      const err = new Error("unauthorized");
+      err.data = { code: "AUTH", reason: "bad token" };
+      next(err);
+      return;
+    }
+    next();
+  });
+  nsp.on("connection", onConnection);
+}
+
+// ---- control API ----
+
+function socketsOf(body) {
+  const names = body.namespace !== undefined ? [body.namespace] : namespaces;
+  const out = [];
+  for (const name of names) {
+    if (!namespaces.includes(name)) throw new Error(`unknown namespace ${name}`);
+    for (const socket of io.of(name).sockets.values()) {
+      if (body.sid === undefined || body.sid === socket.id) out.push(socket);
+    }
+  }
+  return out;
+}
+
+function describe(socket) {
+  return {
+    id: socket.id,
+    namespace: socket.nsp.name,
+    rooms: [...socket.rooms].filter((r) => r !== socket.id),
+    recovered: socket.recovered === true,
+    auth: toJson(socket.handshake.auth || {}),
+  };
+}
+
+const routes = {
+  "GET /control/state": () => ({
+    sockets: namespaces.flatMap((name) => [...io.of(name).sockets.values()].map(describe)),
+    handshakes: state.handshakes,
+    engineHandshakes: state.engineHandshakes,
+    acks: state.acks,
+    received: state.received,
+    disconnects: state.disconnects,
+  }),
+  "POST /control/emit": (body) => {
+    if (typeof body.event !== "string" || body.event === "") throw new Error("event must be a non-empty string");
+    const name = body.namespace ?? "/";
+    if (!namespaces.includes(name)) throw new Error(`unknown namespace ${name}`);
+    const args = body.args ?? [];
+    if (!Array.isArray(args)) throw new Error("args must be a JSON array");
+    const count = body.count ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
+    const seq = body.seq === true || count > 1;
+    if (seq && args.length > 0 && !isPlainObject(args[0])) throw new Error("with seq, args[0] must be an object");
+    const binary = typeof body.binary === "string" ? Buffer.from(body.binary, "base64") : undefined;
+    let target = io.of(name);
+    if (body.room !== undefined) target = target.to(body.room);
+    if (body.sid !== undefined) target = target.to(body.sid);
+    for (let i = 0; i < count; i++) {
+      const eventArgs = seq ? [{ ...(args[0] ?? {}), seq: i }, ...args.slice(1)] : [...args];
+      if (binary !== undefined) eventArgs.push(binary);
+      target.emit(body.event, ...eventArgs);
+    }
+    return { ok: true, emitted: count };
+  },
+  "POST /control/kick": (body) => {
+    const sockets = socketsOf(body);
+    sockets.forEach((s) => s.disconnect(true));
+    return { ok: true, count: sockets.length };
+  },
+  "POST /control/drop": (body) => {
+    const sockets = socketsOf(body);
+    sockets.forEach((s) => s.conn.close());
+    return { ok: true, count: sockets.length };
+  },
+  "POST /control/refuse": (body) => {
+    state.refuse = body.on === true;
+    return { ok: true, refuse: state.refuse };
+  },
+  "POST /control/reset": () => {
+    state.handshakes = 0;
+    state.engineHandshakes = 0;
+    state.acks = [];
+    state.received = [];
+    state.disconnects = [];
+    return { ok: true };
+  },
+};
+
+const control = http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    let status = 200;
+    let reply;
+    const route = routes[`${req.method} ${req.url}`];
+    try {
+      if (route === undefined) {
+        status = 404;
+        reply = { ok: false, error: `no route ${req.method} ${req.url}` };
+      } else {
+        const text = Buffer.concat(chunks).toString("utf8");
+        const body = text === "" ? {} : JSON.parse(text);
+        if (!isPlainObject(body)) throw new Error("request body must be a JSON object");
+        reply = route(body);
+      }
+    } catch (e) {
+      status = 400;
+      reply = { ok: false, error: e.message };
+    }
+    const json = JSON.stringify(reply);
+    res.writeHead(status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(json),
+      connection: "close",
+    });
+    res.end(json);
+  });
+});
+
+// ---- start ----
+
+// After a SIGKILLed predecessor the port can stay busy for a moment: retry for up to 5 s.
+function listen(server, port, attempt, done) {
+  const onError = (err) => {
+    if (err.code === "EADDRINUSE" && port !== 0 && attempt < 50) {
+      setTimeout(() => listen(server, port, attempt + 1, done), 100);
+    } else {
+      fail(`cannot listen on 127.0.0.1:${port}: ${err.message}`);
+    }
+  };
+  server.once("error", onError);
+  server.listen(port, "127.0.0.1", () => {
+    server.removeListener("error", onError);
+    done(server.address().port);
+  });
+}
+
+process.on("uncaughtException", (err) => {
+  process.stderr.write(`quarry test server: uncaught ${err && err.stack ? err.stack : err}\n`);
+});
+process.stdin.on("end", () => process.exit(0));
+process.stdin.on("error", () => process.exit(0));
+process.stdin.resume();
+
+listen(httpServer, config.port ?? 0, 0, (port) => {
+  listen(control, 0, 0, (controlPort) => {
+    process.stdout.write(`READY ${port} ${controlPort}\n`);
+  });
+});

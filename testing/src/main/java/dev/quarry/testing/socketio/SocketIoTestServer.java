@@ -1,0 +1,734 @@
+package dev.quarry.testing.socketio;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A real Node {@code socket.io} 4.8.4 server in a child process, for tests of Socket.IO clients.
+ *
+ * <p>The server listens on {@code 127.0.0.1} (a random port unless {@link Options#port()} is set)
+ * with connection state recovery on, and speaks Socket.IO v5 / Engine.IO v4 on {@link
+ * Options#path()} for namespace {@code "/"} and any {@link Options#namespaces()}. Its behaviour:
+ *
+ * <ul>
+ *   <li>{@code subscribe(params, ack?)} joins the room named by the canonical JSON of the params
+ *       object (keys sorted recursively, no spaces: {@link #roomOf(Map)}) and acks {@code
+ *       {"ok":true,"room":ROOM}}; {@code unsubscribe} leaves it; a payload that is not an object
+ *       acks {@code {"ok":false,"error":...}}.
+ *   <li>{@code echo(args..., ack)} acks its arguments back unchanged (binary included); without an
+ *       ack it emits {@code echo} with them.
+ *   <li>{@code ping-me({"event":E,"args":[...]})} makes the server emit {@code E(args...)} with an
+ *       ack callback; the client's ack shows in {@link ServerState#acks()}.
+ *   <li>Any other event is recorded ({@link ServerState#received()}) and never acked.
+ *   <li>With {@link Options#authToken()} set, a CONNECT whose {@code auth.token} differs is
+ *       rejected: {@code 44{"message":"unauthorized","data":{"code":"AUTH","reason":"bad token"}}}.
+ * </ul>
+ *
+ * <p>Events the server emits without an ack carry socket.io's recovery offset as an extra last
+ * argument while recovery is on (socket.io's own behaviour).
+ *
+ * <pre>{@code
+ * try (SocketIoTestServer server = SocketIoTestServer.start(SocketIoTestServer.Options.builder()
+ *     .pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(400))
+ *     .authToken("secret").build())) {
+ *   // connect a client to server.url() with auth {"token":"secret"}, subscribe {"executionId":"e1"}
+ *   server.emitSequence(SocketIoTestServer.roomOf(Map.of("executionId", "e1")),
+ *       "agent-event", Map.of("executionId", "e1"), 100);
+ *   server.dropTransport();   // recoverable: the client should come back with recovered = true
+ *   server.restart();         // a new process on the same port: sessions are gone
+ * }
+ * }</pre>
+ *
+ * <p><b>Lifecycle.</b> {@link #start()} returns once the server prints {@code READY} (bounded by
+ * {@link Options#startTimeout()}). {@link #restart()} SIGKILLs the process and starts a new one on
+ * the same port; all server state (sessions, rooms, counters, the refuse flag) is lost, as in a
+ * crash. {@link #pause()} / {@link #resume()} send SIGSTOP / SIGCONT (a server whose connections
+ * stay open but that answers nothing). {@link #close()} kills the process and waits for it; it is
+ * idempotent. The node process also exits by itself when this JVM dies (it watches its stdin).
+ *
+ * <p><b>Threads.</b> All methods are safe to call from any thread. Control calls run on the calling
+ * thread and block until the server replied (bounded by {@link Options#controlTimeout()}); an emit
+ * call returns after all its events were handed to the server's sockets. Node's stdout and stderr
+ * are drained by two daemon threads named {@code quarry-testserver-<pid>-...}, which end with the
+ * process.
+ *
+ * <p><b>Errors.</b> Starting fails with an {@link IllegalStateException} that says what is missing
+ * ({@code node}, {@code node_modules}, the project folder) or includes node's stderr. A control
+ * call that fails, or any call after {@link #close()} or while paused (other than {@link
+ * #resume()}, {@link #restart()} and {@link #close()}), throws {@link IllegalStateException}. Needs
+ * a POSIX system for {@link #pause()} and {@link #resume()}.
+ */
+public final class SocketIoTestServer implements AutoCloseable {
+  /** System property naming the folder of the Node project ({@code .../socketio-server}). */
+  public static final String SERVER_DIR_PROPERTY = "quarry.socketio.server.dir";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Options options;
+  private final Path dir;
+  private final ControlClient control;
+  private final Object lifecycle = new Object();
+  private volatile NodeProcess node;
+  private volatile boolean paused;
+  private volatile boolean closed;
+
+  private SocketIoTestServer(Options options, Path dir, NodeProcess node) {
+    this.options = options;
+    this.dir = dir;
+    this.node = node;
+    this.control = new ControlClient(JSON, options.controlTimeout());
+  }
+
+  /** Starts a server with the default {@link Options}. */
+  public static SocketIoTestServer start() {
+    return start(Options.builder().build());
+  }
+
+  /**
+   * Starts a server and waits until it listens.
+   *
+   * @throws IllegalStateException if node or the Node project cannot be found, or the server does
+   *     not print {@code READY} within {@link Options#startTimeout()}
+   */
+  public static SocketIoTestServer start(Options options) {
+    Path dir = locate(options);
+    NodeProcess node = launch(options, dir, options.port());
+    return new SocketIoTestServer(options, dir, node);
+  }
+
+  /**
+   * The room the server uses for a topic's params: their canonical JSON (object keys sorted
+   * recursively, no spaces), for example {@code {"executionId":"e1"}}.
+   */
+  public static String roomOf(Map<String, ?> params) {
+    return canonical(JSON.valueToTree(params));
+  }
+
+  /** The options this server was started with. */
+  public Options options() {
+    return options;
+  }
+
+  /** The Socket.IO port on 127.0.0.1; the same across {@link #restart()}. */
+  public int port() {
+    return node.port();
+  }
+
+  /** {@code http://127.0.0.1:<port>}; the Socket.IO path is {@link Options#path()}. */
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  /** The process id of the current node process (it changes on {@link #restart()}). */
+  public long pid() {
+    return node.pid();
+  }
+
+  /** Whether {@link #pause()} is in effect. */
+  public boolean isPaused() {
+    return paused;
+  }
+
+  /**
+   * Emits {@code event(args...)} to every socket in {@code room} of namespace {@code "/"}.
+   * Arguments are written with Jackson (use {@link #emitBinary} for bytes). A socket id is a room
+   * too.
+   */
+  public void emit(String room, String event, @Nullable Object... args) {
+    ObjectNode body = body(room, event);
+    body.set("args", JSON.valueToTree(args));
+    call("POST", "emit", body);
+  }
+
+  /**
+   * Emits {@code count} events to {@code room}, in order, as fast as the server can: the i-th has
+   * one argument, {@code base} plus a field {@code "seq": i} (0-based).
+   *
+   * @throws IllegalArgumentException if {@code count < 1}
+   */
+  public void emitSequence(String room, String event, Map<String, ?> base, int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be at least 1, got " + count);
+    }
+    ObjectNode body = body(room, event);
+    body.putArray("args").add(JSON.valueToTree(base));
+    body.put("count", count).put("seq", true);
+    call("POST", "emit", body);
+  }
+
+  /** Emits {@code event(data)} to {@code room}, {@code data} as a binary attachment. */
+  public void emitBinary(String room, String event, byte[] data) {
+    ObjectNode body = body(room, event);
+    body.putArray("args");
+    body.put("binary", Base64.getEncoder().encodeToString(data));
+    call("POST", "emit", body);
+  }
+
+  /**
+   * Disconnects every socket from the server side ({@code socket.disconnect(true)}: the client gets
+   * {@code 41} and the connection closes; not recoverable).
+   *
+   * @return how many sockets were disconnected
+   */
+  public int kick() {
+    return call("POST", "kick", JSON.createObjectNode()).path("count").asInt();
+  }
+
+  /** Disconnects the socket with this Socket.IO id, as {@link #kick()}; returns 0 or 1. */
+  public int kick(String sid) {
+    return call("POST", "kick", JSON.createObjectNode().put("sid", sid)).path("count").asInt();
+  }
+
+  /**
+   * Closes every socket's transport ({@code socket.conn.close()}): the client sees the connection
+   * close without a Socket.IO disconnect, and with recovery on its session can be recovered.
+   *
+   * @return how many sockets were affected
+   */
+  public int dropTransport() {
+    return call("POST", "drop", JSON.createObjectNode()).path("count").asInt();
+  }
+
+  /** Closes the transport of the socket with this Socket.IO id, as {@link #dropTransport()}. */
+  public int dropTransport(String sid) {
+    return call("POST", "drop", JSON.createObjectNode().put("sid", sid)).path("count").asInt();
+  }
+
+  /**
+   * While {@code refuse} is true, new Engine.IO handshakes are refused by the server's {@code
+   * allowRequest}: a WebSocket upgrade gets HTTP 400 with the body {@code handshakes are refused}
+   * (engine.io answers every refused upgrade with 400; HTTP long-polling would get 403). Open
+   * connections stay. Refused attempts count in {@link ServerState#engineHandshakes()}.
+   */
+  public void refuseHandshakes(boolean refuse) {
+    call("POST", "refuse", JSON.createObjectNode().put("on", refuse));
+  }
+
+  /** Reads the server's view: sockets, rooms, counters and logs. */
+  public ServerState state() {
+    JsonNode s = call("GET", "state", JSON.createObjectNode());
+    List<ServerState.SocketInfo> sockets = new ArrayList<>();
+    for (JsonNode socket : s.path("sockets")) {
+      List<String> rooms = new ArrayList<>();
+      socket.path("rooms").forEach(r -> rooms.add(r.asText()));
+      sockets.add(
+          new ServerState.SocketInfo(
+              socket.path("id").asText(),
+              rooms,
+              socket.path("recovered").asBoolean(),
+              socket.path("auth"),
+              socket.path("namespace").asText()));
+    }
+    return new ServerState(
+        sockets,
+        s.path("handshakes").asInt(),
+        s.path("engineHandshakes").asInt(),
+        s.path("acks"),
+        s.path("received"),
+        s.path("disconnects"));
+  }
+
+  /** {@link ServerState#handshakes()} of a fresh {@link #state()}. */
+  public int handshakeCount() {
+    return state().handshakes();
+  }
+
+  /** Sets the handshake counters to 0 and clears the acks, received and disconnects logs. */
+  public void resetCounters() {
+    call("POST", "reset", JSON.createObjectNode());
+  }
+
+  /**
+   * Kills the node process with SIGKILL (also when paused) and starts a new one on the same port,
+   * waiting for it to listen. Clients see their connections reset; the new server knows none of the
+   * old sessions, so nothing can be recovered.
+   *
+   * @throws IllegalStateException if closed, or the new process does not start (the server is then
+   *     closed)
+   */
+  public void restart() {
+    synchronized (lifecycle) {
+      ensureOpen();
+      NodeProcess old = node;
+      old.kill();
+      paused = false;
+      try {
+        node = launch(options, dir, old.port());
+      } catch (RuntimeException e) {
+        closed = true;
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Stops the node process with SIGSTOP: connections stay open, nothing is answered. Idempotent.
+   */
+  public void pause() {
+    synchronized (lifecycle) {
+      ensureOpen();
+      if (!paused) {
+        node.signal("STOP");
+        paused = true;
+      }
+    }
+  }
+
+  /** Continues a paused node process with SIGCONT. Idempotent. */
+  public void resume() {
+    synchronized (lifecycle) {
+      ensureOpen();
+      if (paused) {
+        node.signal("CONT");
+        paused = false;
+      }
+    }
+  }
+
+  /**
+   * Stops the node process (SIGTERM, then SIGKILL after 2 s) and waits for it and its drain threads
+   * to end, bounded. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (paused) {
+        node.kill();
+      } else {
+        node.stop(Duration.ofSeconds(2));
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SocketIoTestServer{url=" + url() + ", pid=" + pid() + ", closed=" + closed + "}";
+  }
+
+  private ObjectNode body(String room, String event) {
+    if (event.isEmpty()) {
+      throw new IllegalArgumentException("event must not be empty");
+    }
+    return JSON.createObjectNode().put("room", room).put("event", event);
+  }
+
+  private JsonNode call(String method, String route, JsonNode body) {
+    ensureOpen();
+    if (paused) {
+      throw new IllegalStateException(
+          "the socket.io test server is paused (SIGSTOP): resume() it before " + route);
+    }
+    return control.call(node.controlPort(), method, route, body);
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the socket.io test server is closed");
+    }
+  }
+
+  private static NodeProcess launch(Options options, Path dir, int port) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("port", port);
+    config.put("pingInterval", options.pingInterval().toMillis());
+    config.put("pingTimeout", options.pingTimeout().toMillis());
+    config.put("connectTimeout", options.connectTimeout().toMillis());
+    config.put("maxHttpBufferSize", options.maxHttpBufferSize());
+    config.put("recovery", options.recovery());
+    config.put("maxDisconnectionDuration", options.maxDisconnectionDuration().toMillis());
+    options.authToken().ifPresent(token -> config.put("authToken", token));
+    config.put("path", options.path());
+    config.put("namespaces", options.namespaces());
+    String json;
+    try {
+      json = JSON.writeValueAsString(config);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the test server's configuration", e);
+    }
+    return NodeProcess.start(options.node(), dir, json, options.startTimeout());
+  }
+
+  private static Path locate(Options options) {
+    Path dir;
+    String property = System.getProperty(SERVER_DIR_PROPERTY);
+    if (options.serverDir().isPresent()) {
+      dir = options.serverDir().get();
+    } else if (property != null && !property.isBlank()) {
+      dir = Path.of(property);
+    } else {
+      Path start = Path.of("").toAbsolutePath();
+      Path found = null;
+      for (Path d = start; d != null && found == null; d = d.getParent()) {
+        Path candidate = d.resolve("testing").resolve("socketio-server");
+        if (Files.isRegularFile(candidate.resolve("server.js"))) {
+          found = candidate;
+        }
+      }
+      if (found == null) {
+        throw new IllegalStateException(
+            "cannot find the socket.io test server: no testing/socketio-server/server.js in "
+                + start
+                + " or a parent folder; set -D"
+                + SERVER_DIR_PROPERTY
+                + "=<path to socketio-server>");
+      }
+      dir = found;
+    }
+    dir = dir.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(dir.resolve("server.js"))) {
+      throw new IllegalStateException("no server.js in the socket.io test server folder " + dir);
+    }
+    if (!Files.isDirectory(dir.resolve("node_modules").resolve("socket.io"))) {
+      throw new IllegalStateException(
+          "node_modules is missing in "
+              + dir
+              + ": run the build (npm ci runs in module testing: mvn -pl testing"
+              + " generate-resources), or run npm ci in that folder");
+    }
+    return dir;
+  }
+
+  private static String canonical(JsonNode node) {
+    if (node.isObject()) {
+      List<String> names = new ArrayList<>();
+      node.fieldNames().forEachRemaining(names::add);
+      names.sort(null);
+      StringBuilder sb = new StringBuilder("{");
+      for (String name : names) {
+        if (sb.length() > 1) {
+          sb.append(',');
+        }
+        sb.append(JSON.getNodeFactory().textNode(name))
+            .append(':')
+            .append(canonical(node.get(name)));
+      }
+      return sb.append('}').toString();
+    }
+    if (node.isArray()) {
+      StringBuilder sb = new StringBuilder("[");
+      for (JsonNode element : node) {
+        if (sb.length() > 1) {
+          sb.append(',');
+        }
+        sb.append(canonical(element));
+      }
+      return sb.append(']').toString();
+    }
+    return node.toString();
+  }
+
+  /**
+   * Immutable settings of a {@link SocketIoTestServer}, built with {@link #builder()} or derived
+   * with {@link #newBuilder()}. Invalid values fail at {@link Builder#build()} with an {@link
+   * IllegalArgumentException} that names the option and the value. Safe to share between threads.
+   *
+   * <pre>{@code
+   * Options fast = Options.builder()
+   *     .pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(400)).build();
+   * Options withAuth = fast.newBuilder().authToken("secret").build();
+   * }</pre>
+   */
+  public static final class Options {
+    private final int port;
+    private final Duration pingInterval;
+    private final Duration pingTimeout;
+    private final Duration connectTimeout;
+    private final long maxHttpBufferSize;
+    private final boolean recovery;
+    private final Duration maxDisconnectionDuration;
+    private final Optional<String> authToken;
+    private final String path;
+    private final List<String> namespaces;
+    private final Duration startTimeout;
+    private final Duration controlTimeout;
+    private final Optional<Path> serverDir;
+    private final String node;
+
+    private Options(Builder b) {
+      this.port = b.port;
+      this.pingInterval = b.pingInterval;
+      this.pingTimeout = b.pingTimeout;
+      this.connectTimeout = b.connectTimeout;
+      this.maxHttpBufferSize = b.maxHttpBufferSize;
+      this.recovery = b.recovery;
+      this.maxDisconnectionDuration = b.maxDisconnectionDuration;
+      this.authToken = b.authToken;
+      this.path = b.path;
+      this.namespaces = List.copyOf(b.namespaces);
+      this.startTimeout = b.startTimeout;
+      this.controlTimeout = b.controlTimeout;
+      this.serverDir = b.serverDir;
+      this.node = b.node;
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** A builder that starts from these options. */
+    public Builder newBuilder() {
+      return new Builder(this);
+    }
+
+    /** The Socket.IO port; 0 (the default) picks a free one. */
+    public int port() {
+      return port;
+    }
+
+    /** Engine.IO {@code pingInterval}; default 25 s. */
+    public Duration pingInterval() {
+      return pingInterval;
+    }
+
+    /** Engine.IO {@code pingTimeout}; default 20 s. */
+    public Duration pingTimeout() {
+      return pingTimeout;
+    }
+
+    /** How long the server waits for a CONNECT after the Engine.IO open; default 45 s. */
+    public Duration connectTimeout() {
+      return connectTimeout;
+    }
+
+    /** {@code maxHttpBufferSize}, which is also the {@code maxPayload} of the open packet. */
+    public long maxHttpBufferSize() {
+      return maxHttpBufferSize;
+    }
+
+    /** Whether connection state recovery is on (default true, with skipMiddlewares). */
+    public boolean recovery() {
+      return recovery;
+    }
+
+    /** How long a dropped session can be recovered; default 2 min. */
+    public Duration maxDisconnectionDuration() {
+      return maxDisconnectionDuration;
+    }
+
+    /** The token every CONNECT must carry as {@code auth.token}; empty (the default) = no auth. */
+    public Optional<String> authToken() {
+      return authToken;
+    }
+
+    /** The Engine.IO path; default {@code /socket.io/}. */
+    public String path() {
+      return path;
+    }
+
+    /** Namespaces served besides {@code "/"}, with the same handlers and auth. */
+    public List<String> namespaces() {
+      return namespaces;
+    }
+
+    /** How long {@link SocketIoTestServer#start} waits for {@code READY}; default 20 s. */
+    public Duration startTimeout() {
+      return startTimeout;
+    }
+
+    /** Connect and read time-out of each control call; default 30 s. */
+    public Duration controlTimeout() {
+      return controlTimeout;
+    }
+
+    /**
+     * The Node project folder; empty (the default) means the system property {@value
+     * SocketIoTestServer#SERVER_DIR_PROPERTY}, else the first {@code testing/socketio-server} found
+     * walking up from the working directory.
+     */
+    public Optional<Path> serverDir() {
+      return serverDir;
+    }
+
+    /** The node executable; default {@code node} (looked up on the {@code PATH}). */
+    public String node() {
+      return node;
+    }
+
+    /** Builds {@link Options}; not thread-safe. */
+    public static final class Builder {
+      private int port;
+      private Duration pingInterval = Duration.ofSeconds(25);
+      private Duration pingTimeout = Duration.ofSeconds(20);
+      private Duration connectTimeout = Duration.ofSeconds(45);
+      private long maxHttpBufferSize = 1_000_000;
+      private boolean recovery = true;
+      private Duration maxDisconnectionDuration = Duration.ofMinutes(2);
+      private Optional<String> authToken = Optional.empty();
+      private String path = "/socket.io/";
+      private List<String> namespaces = List.of();
+      private Duration startTimeout = Duration.ofSeconds(20);
+      private Duration controlTimeout = Duration.ofSeconds(30);
+      private Optional<Path> serverDir = Optional.empty();
+      private String node = "node";
+
+      private Builder() {}
+
+      private Builder(Options o) {
+        port = o.port;
+        pingInterval = o.pingInterval;
+        pingTimeout = o.pingTimeout;
+        connectTimeout = o.connectTimeout;
+        maxHttpBufferSize = o.maxHttpBufferSize;
+        recovery = o.recovery;
+        maxDisconnectionDuration = o.maxDisconnectionDuration;
+        authToken = o.authToken;
+        path = o.path;
+        namespaces = o.namespaces;
+        startTimeout = o.startTimeout;
+        controlTimeout = o.controlTimeout;
+        serverDir = o.serverDir;
+        node = o.node;
+      }
+
+      /** See {@link Options#port()}; 0 to 65535. */
+      public Builder port(int port) {
+        this.port = port;
+        return this;
+      }
+
+      /** See {@link Options#pingInterval()}; positive. */
+      public Builder pingInterval(Duration pingInterval) {
+        this.pingInterval = pingInterval;
+        return this;
+      }
+
+      /** See {@link Options#pingTimeout()}; positive. */
+      public Builder pingTimeout(Duration pingTimeout) {
+        this.pingTimeout = pingTimeout;
+        return this;
+      }
+
+      /** See {@link Options#connectTimeout()}; positive. */
+      public Builder connectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+        return this;
+      }
+
+      /** See {@link Options#maxHttpBufferSize()}; positive. */
+      public Builder maxHttpBufferSize(long maxHttpBufferSize) {
+        this.maxHttpBufferSize = maxHttpBufferSize;
+        return this;
+      }
+
+      /** See {@link Options#recovery()}. */
+      public Builder recovery(boolean recovery) {
+        this.recovery = recovery;
+        return this;
+      }
+
+      /** See {@link Options#maxDisconnectionDuration()}; positive. */
+      public Builder maxDisconnectionDuration(Duration maxDisconnectionDuration) {
+        this.maxDisconnectionDuration = maxDisconnectionDuration;
+        return this;
+      }
+
+      /** Requires {@code auth.token == token} on every CONNECT; see {@link Options#authToken()}. */
+      public Builder authToken(String token) {
+        this.authToken = Optional.of(token);
+        return this;
+      }
+
+      /** Accepts every CONNECT (the default). */
+      public Builder noAuthToken() {
+        this.authToken = Optional.empty();
+        return this;
+      }
+
+      /** See {@link Options#path()}; must start with {@code /}. */
+      public Builder path(String path) {
+        this.path = path;
+        return this;
+      }
+
+      /** See {@link Options#namespaces()}; each must start with {@code /}. */
+      public Builder namespaces(List<String> namespaces) {
+        this.namespaces = List.copyOf(namespaces);
+        return this;
+      }
+
+      /** See {@link Options#startTimeout()}; positive. */
+      public Builder startTimeout(Duration startTimeout) {
+        this.startTimeout = startTimeout;
+        return this;
+      }
+
+      /** See {@link Options#controlTimeout()}; positive. */
+      public Builder controlTimeout(Duration controlTimeout) {
+        this.controlTimeout = controlTimeout;
+        return this;
+      }
+
+      /** See {@link Options#serverDir()}. */
+      public Builder serverDir(Path serverDir) {
+        this.serverDir = Optional.of(serverDir);
+        return this;
+      }
+
+      /** See {@link Options#node()}; not blank. */
+      public Builder node(String node) {
+        this.node = node;
+        return this;
+      }
+
+      /**
+       * Builds the options.
+       *
+       * @throws IllegalArgumentException naming the first invalid option and its value
+       */
+      public Options build() {
+        if (port < 0 || port > 65_535) {
+          throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+        }
+        checkMillis("pingInterval", pingInterval);
+        checkMillis("pingTimeout", pingTimeout);
+        checkMillis("connectTimeout", connectTimeout);
+        checkMillis("maxDisconnectionDuration", maxDisconnectionDuration);
+        checkMillis("startTimeout", startTimeout);
+        checkMillis("controlTimeout", controlTimeout);
+        if (maxHttpBufferSize <= 0) {
+          throw new IllegalArgumentException(
+              "maxHttpBufferSize must be positive, got " + maxHttpBufferSize);
+        }
+        if (!path.startsWith("/")) {
+          throw new IllegalArgumentException("path must start with '/', got '" + path + "'");
+        }
+        for (String namespace : namespaces) {
+          if (!namespace.startsWith("/")) {
+            throw new IllegalArgumentException(
+                "namespaces must start with '/', got '" + namespace + "'");
+          }
+        }
+        if (node.isBlank()) {
+          throw new IllegalArgumentException("node must not be blank");
+        }
+        return new Options(this);
+      }
+
+      // Node timers take at most 2^31-1 ms; a sub-millisecond value would become 0.
+      private static void checkMillis(String name, Duration value) {
+        if (value.compareTo(Duration.ofMillis(1)) < 0
+            || value.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+          throw new IllegalArgumentException(
+              name + " must be between 1 ms and " + Integer.MAX_VALUE + " ms, got " + value);
+        }
+      }
+    }
+  }
+}
