@@ -1,0 +1,365 @@
+package dev.quarry.core.http;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.quarry.core.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import okhttp3.Call;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A JSON-over-HTTP client: sends a request, decodes the 2xx response body with Jackson into the
+ * requested type, and reports every failure as a typed {@link HttpException}.
+ *
+ * <pre>{@code
+ * JsonHttp http = JsonHttp.builder()
+ *     .baseUrl("https://studio.example.com/api/")
+ *     .authorization(() -> Optional.of("Bearer " + tokens.current()))
+ *     .build();
+ * CompletableFuture<Episode> e = http.get("episodes/e1", Episode.class);
+ * CompletableFuture<List<Episode>> all = http.get("episodes", JsonType.of(new TypeReference<>() {}));
+ * http.withHeader("Idempotency-Key", key).post("episodes", newEpisode, Episode.class);
+ * http.close();
+ * }</pre>
+ *
+ * <h2>Paths</h2>
+ *
+ * A path is resolved against the {@linkplain Builder#baseUrl(String) base URL} as a browser
+ * resolves a link (RFC 3986): {@code "episodes/e1"} and {@code "episodes?page=2"} are appended to
+ * the base URL's path; a path starting with {@code /} replaces the base URL's path; an absolute
+ * {@code http(s)://} URL is used as is. The base URL's path always ends with {@code /} (one is
+ * added if missing), so {@code https://host/api} and {@code https://host/api/} are the same base. A
+ * path that cannot be resolved throws {@link IllegalArgumentException} immediately.
+ *
+ * <h2>Results and errors</h2>
+ *
+ * Each call returns a new future that completes with the decoded body, or exceptionally with {@link
+ * HttpStatusException} (status outside 2xx), {@link HttpIoException} (connection or read failure,
+ * timeout) or {@link HttpDecodeException} (empty, non-JSON, too large or malformed body). A JSON
+ * {@code null} body is a decode error for every type but {@code Void}; {@code Void} accepts any 2xx
+ * response and completes with {@code null}. Errors thrown by the {@linkplain
+ * Builder#authorization(Supplier) authorization supplier} or by encoding the request body fail the
+ * future with a {@link dev.quarry.core.QuarryException} that names the request.
+ *
+ * <h2>Cancellation</h2>
+ *
+ * {@code cancel(...)} on a returned future (or completing it with a {@link
+ * java.util.concurrent.CancellationException}) cancels the OkHttp {@link Call}. Cancelling a future
+ * derived from it ({@code thenApply} and so on) does not.
+ *
+ * <h2>Threads</h2>
+ *
+ * Thread-safe and immutable. The futures complete on an OkHttp dispatcher thread (named {@code
+ * quarry-http-...} for a client this instance created; OkHttp renames the thread {@code OkHttp
+ * <url>} while it runs a call), so non-async dependent stages run there too: keep them short, or
+ * use the {@code *Async} variants with your executor. No Quarry lock is held while a future
+ * completes. The authorization supplier is called on the calling thread.
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * An instance built without a client {@linkplain #close() owns} the OkHttp client it creates;
+ * closing it cancels calls in flight (their futures are cancelled), shuts down the dispatcher's
+ * threads and evicts pooled connections. A client given to the builder is shared and never shut
+ * down. Views made with {@link #withHeader} and instances made with {@link #newBuilder()} share the
+ * client without owning it: their {@code close()} does nothing, and they stop working when the
+ * owner is closed. After {@code close()} every call returns a failed future.
+ */
+public interface JsonHttp extends AutoCloseable {
+
+  /** Returns a builder with the defaults described on each of its methods. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Sends a request; the verb methods all end here.
+   *
+   * @param method the HTTP method, for example {@code "GET"}
+   * @param path a path or URL, resolved as described in the class documentation
+   * @param body the request body, written as JSON; null means no body
+   * @param type the type to decode the response body into
+   * @throws IllegalArgumentException if the method or path is invalid
+   */
+  <T> CompletableFuture<T> send(
+      String method, String path, @Nullable Object body, JsonType<T> type);
+
+  /** GETs {@code path} and decodes the body into {@code type}. */
+  default <T> CompletableFuture<T> get(String path, Class<T> type) {
+    return send("GET", path, null, JsonType.of(type));
+  }
+
+  /** GETs {@code path} and decodes the body into {@code type}. */
+  default <T> CompletableFuture<T> get(String path, JsonType<T> type) {
+    return send("GET", path, null, type);
+  }
+
+  /** POSTs {@code body} as JSON to {@code path} and decodes the response into {@code type}. */
+  default <T> CompletableFuture<T> post(String path, Object body, Class<T> type) {
+    return send("POST", path, Objects.requireNonNull(body, "body"), JsonType.of(type));
+  }
+
+  /** POSTs {@code body} as JSON to {@code path} and decodes the response into {@code type}. */
+  default <T> CompletableFuture<T> post(String path, Object body, JsonType<T> type) {
+    return send("POST", path, Objects.requireNonNull(body, "body"), type);
+  }
+
+  /** PUTs {@code body} as JSON to {@code path} and decodes the response into {@code type}. */
+  default <T> CompletableFuture<T> put(String path, Object body, Class<T> type) {
+    return send("PUT", path, Objects.requireNonNull(body, "body"), JsonType.of(type));
+  }
+
+  /** PUTs {@code body} as JSON to {@code path} and decodes the response into {@code type}. */
+  default <T> CompletableFuture<T> put(String path, Object body, JsonType<T> type) {
+    return send("PUT", path, Objects.requireNonNull(body, "body"), type);
+  }
+
+  /** PATCHes {@code path} with {@code body} as JSON and decodes the response into {@code type}. */
+  default <T> CompletableFuture<T> patch(String path, Object body, Class<T> type) {
+    return send("PATCH", path, Objects.requireNonNull(body, "body"), JsonType.of(type));
+  }
+
+  /** PATCHes {@code path} with {@code body} as JSON and decodes the response into {@code type}. */
+  default <T> CompletableFuture<T> patch(String path, Object body, JsonType<T> type) {
+    return send("PATCH", path, Objects.requireNonNull(body, "body"), type);
+  }
+
+  /** DELETEs {@code path} and decodes the response into {@code type} ({@code Void.class}: none). */
+  default <T> CompletableFuture<T> delete(String path, Class<T> type) {
+    return send("DELETE", path, null, JsonType.of(type));
+  }
+
+  /** DELETEs {@code path} and decodes the response into {@code type}. */
+  default <T> CompletableFuture<T> delete(String path, JsonType<T> type) {
+    return send("DELETE", path, null, type);
+  }
+
+  /**
+   * A view that sends one more header with every request, replacing a default header of the same
+   * name. Shares everything else with this instance; see the class documentation on lifecycle.
+   *
+   * @throws IllegalArgumentException if the name or value is not a valid header
+   */
+  JsonHttp withHeader(String name, String value);
+
+  /** A view that sends these headers too; see {@link #withHeader(String, String)}. */
+  JsonHttp withHeaders(Map<String, String> headers);
+
+  /**
+   * A builder holding this instance's settings, including its headers and client; the client is
+   * shared by what it builds and not owned by it.
+   */
+  Builder newBuilder();
+
+  /**
+   * Releases the OkHttp client if this instance owns it (see the class documentation); otherwise
+   * does nothing. Idempotent.
+   */
+  @Override
+  void close();
+
+  /**
+   * The default retry predicate: true for {@link HttpIoException} and for {@link
+   * HttpStatusException} with a 5xx or 429 status; false for every other status, for decode errors,
+   * cancellations and anything else. {@link CompletionException} and {@link ExecutionException}
+   * wrappers are looked through.
+   */
+  static boolean isRetryable(Throwable error) {
+    Throwable e = error;
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
+      e = e.getCause();
+    }
+    if (e instanceof HttpIoException) {
+      return true;
+    }
+    if (e instanceof HttpStatusException statusError) {
+      int status = statusError.status();
+      return status >= 500 || status == 429;
+    }
+    return false;
+  }
+
+  /**
+   * Builds a {@link JsonHttp}. Not thread-safe; each setter replaces the previous value. Invalid
+   * values throw {@link IllegalArgumentException} naming the option and the value, from the setter
+   * or from {@link #build()}.
+   */
+  final class Builder {
+    /** The default {@link #maxResponseBytes(long)}: 16 MiB. */
+    public static final long DEFAULT_MAX_RESPONSE_BYTES = 16L * 1024 * 1024;
+
+    @Nullable HttpUrl baseUrl;
+    Call.@Nullable Factory callFactory;
+    @Nullable ObjectMapper mapper;
+    final Map<String, String> headers = new LinkedHashMap<>();
+    Supplier<Optional<String>> authorization = Optional::empty;
+    @Nullable Duration callTimeout;
+    @Nullable Duration readTimeout;
+    long maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
+    Clock clock = Clock.system();
+
+    Builder() {}
+
+    /**
+     * The URL that paths are resolved against (see "Paths" on {@link JsonHttp}). Default: none,
+     * every path must then be an absolute URL.
+     *
+     * @throws IllegalArgumentException if it is not an http or https URL, or has a query or
+     *     fragment
+     */
+    public Builder baseUrl(String baseUrl) {
+      HttpUrl url = HttpUrl.parse(Objects.requireNonNull(baseUrl, "baseUrl"));
+      if (url == null) {
+        throw new IllegalArgumentException(
+            "baseUrl must be an http or https URL but was '" + baseUrl + "'");
+      }
+      if (url.query() != null || url.fragment() != null) {
+        throw new IllegalArgumentException(
+            "baseUrl must not have a query or fragment but was '" + baseUrl + "'");
+      }
+      String path = url.encodedPath();
+      this.baseUrl = path.endsWith("/") ? url : url.newBuilder().encodedPath(path + "/").build();
+      return this;
+    }
+
+    /**
+     * An OkHttp client to share (its connection pool, dispatcher, interceptors). It is never shut
+     * down by {@link JsonHttp#close()}. Default: a client owned by the {@code JsonHttp}.
+     */
+    public Builder client(OkHttpClient client) {
+      this.callFactory = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /**
+     * A call factory to share, for example a wrapping or recording one; never closed. {@link
+     * #readTimeout(Duration)} needs an {@link OkHttpClient} and cannot be combined with other
+     * factories.
+     */
+    public Builder callFactory(Call.Factory callFactory) {
+      this.callFactory = Objects.requireNonNull(callFactory, "callFactory");
+      return this;
+    }
+
+    /**
+     * The mapper that writes request bodies and reads responses. Default: a plain {@link
+     * JsonMapper} that ignores unknown properties (records and beans work; register modules such as
+     * Java time yourself).
+     */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    /**
+     * A header sent with every request, replacing an earlier value of the same name.
+     *
+     * @throws IllegalArgumentException if the name or value is not a valid header
+     */
+    public Builder header(String name, String value) {
+      RealJsonHttp.checkHeader("header", name, value);
+      headers.put(name, value);
+      return this;
+    }
+
+    /** Headers sent with every request; see {@link #header(String, String)}. */
+    public Builder headers(Map<String, String> headers) {
+      headers.forEach(this::header);
+      return this;
+    }
+
+    /**
+     * Called before each request, on the calling thread; a present value is sent as the {@code
+     * Authorization} header (for example {@code "Bearer abc"}). It must not block for long. If it
+     * throws, that request fails with a {@link dev.quarry.core.QuarryException}. Default: none.
+     */
+    public Builder authorization(Supplier<Optional<String>> authorization) {
+      this.authorization = Objects.requireNonNull(authorization, "authorization");
+      return this;
+    }
+
+    /**
+     * The limit for a whole call: connecting, writing, waiting and reading the body. {@link
+     * Duration#ZERO} means none. Default: the client's (none for an owned client).
+     *
+     * @throws IllegalArgumentException if negative or longer than {@code Integer.MAX_VALUE} ms
+     */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = checkTimeout("callTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * The longest wait for the next bytes while reading a response. {@link Duration#ZERO} means
+     * none. Default: the client's (10 s for an owned client).
+     *
+     * @throws IllegalArgumentException if negative or longer than {@code Integer.MAX_VALUE} ms
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = checkTimeout("readTimeout", timeout);
+      return this;
+    }
+
+    /**
+     * The largest response body that is decoded, in bytes; a larger one fails with {@link
+     * HttpDecodeException.Reason#TOO_LARGE} after reading at most this many bytes (none when the
+     * server declares the length). Default: {@value #DEFAULT_MAX_RESPONSE_BYTES}.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxResponseBytes(long maxResponseBytes) {
+      if (maxResponseBytes <= 0) {
+        throw new IllegalArgumentException(
+            "maxResponseBytes must be > 0 but was " + maxResponseBytes);
+      }
+      this.maxResponseBytes = maxResponseBytes;
+      return this;
+    }
+
+    /** The wall clock that {@code Retry-After} dates are measured against. Default: system. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the client.
+     *
+     * @throws IllegalArgumentException if a read timeout is set with a call factory that is not an
+     *     {@link OkHttpClient}
+     */
+    public JsonHttp build() {
+      if (readTimeout != null && callFactory != null && !(callFactory instanceof OkHttpClient)) {
+        throw new IllegalArgumentException(
+            "readTimeout needs an OkHttpClient but callFactory is a "
+                + callFactory.getClass().getName());
+      }
+      ObjectMapper m = mapper;
+      if (m == null) {
+        m = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+      }
+      return RealJsonHttp.create(this, m, Headers.of(headers));
+    }
+
+    private static Duration checkTimeout(String option, Duration timeout) {
+      Objects.requireNonNull(timeout, option);
+      if (timeout.isNegative() || timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException(
+            option + " must be between 0 and " + Integer.MAX_VALUE + " ms but was " + timeout);
+      }
+      return timeout;
+    }
+  }
+}

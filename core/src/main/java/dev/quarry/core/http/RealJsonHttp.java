@@ -1,0 +1,482 @@
+package dev.quarry.core.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.core.Clock;
+import dev.quarry.core.QuarryException;
+import dev.quarry.core.internal.NamedThreadFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Dispatcher;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
+import org.jspecify.annotations.Nullable;
+
+/** The {@link JsonHttp} on OkHttp; a root instance or a view with extra headers. */
+final class RealJsonHttp implements JsonHttp {
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+  private static final int READ_CHUNK = 8192;
+
+  /** What a root instance and all its views share. */
+  private static final class Shared {
+    final Call.Factory callFactory;
+
+    /** The factory the builder was given (for newBuilder), or the owned client. */
+    final Call.Factory configuredFactory;
+
+    final @Nullable OkHttpClient owned;
+    final ObjectMapper mapper;
+    final @Nullable HttpUrl baseUrl;
+    final Supplier<Optional<String>> authorization;
+    final @Nullable Duration callTimeout;
+    final @Nullable Duration readTimeout;
+    final long maxResponseBytes;
+    final Clock clock;
+    final AtomicBoolean closed = new AtomicBoolean();
+
+    Shared(
+        Call.Factory callFactory,
+        Call.Factory configuredFactory,
+        @Nullable OkHttpClient owned,
+        ObjectMapper mapper,
+        JsonHttp.Builder b) {
+      this.callFactory = callFactory;
+      this.configuredFactory = configuredFactory;
+      this.owned = owned;
+      this.mapper = mapper;
+      this.baseUrl = b.baseUrl;
+      this.authorization = b.authorization;
+      this.callTimeout = b.callTimeout;
+      this.readTimeout = b.readTimeout;
+      this.maxResponseBytes = b.maxResponseBytes;
+      this.clock = b.clock;
+    }
+  }
+
+  private final Shared shared;
+  private final Headers defaultHeaders;
+  private final Headers viewHeaders;
+  private final boolean root;
+
+  private RealJsonHttp(Shared shared, Headers defaultHeaders, Headers viewHeaders, boolean root) {
+    this.shared = shared;
+    this.defaultHeaders = defaultHeaders;
+    this.viewHeaders = viewHeaders;
+    this.root = root;
+  }
+
+  static JsonHttp create(JsonHttp.Builder b, ObjectMapper mapper, Headers headers) {
+    Call.Factory configured = b.callFactory;
+    Call.Factory factory;
+    OkHttpClient owned = null;
+    if (configured == null) {
+      // Same pool shape as OkHttp's default dispatcher, with named daemon threads.
+      ThreadPoolExecutor executor =
+          new ThreadPoolExecutor(
+              0,
+              Integer.MAX_VALUE,
+              60,
+              TimeUnit.SECONDS,
+              new SynchronousQueue<>(),
+              new NamedThreadFactory("http"));
+      OkHttpClient.Builder cb = new OkHttpClient.Builder().dispatcher(new Dispatcher(executor));
+      applyTimeouts(cb, b);
+      owned = cb.build();
+      factory = owned;
+      configured = owned;
+    } else if (configured instanceof OkHttpClient
+        && (b.readTimeout != null || b.callTimeout != null)) {
+      // A derived client shares the pool and dispatcher of the given one.
+      OkHttpClient.Builder cb = ((OkHttpClient) configured).newBuilder();
+      applyTimeouts(cb, b);
+      factory = cb.build();
+    } else {
+      factory = configured;
+    }
+    Shared shared = new Shared(factory, configured, owned, mapper, b);
+    return new RealJsonHttp(shared, headers, Headers.of(), true);
+  }
+
+  private static void applyTimeouts(OkHttpClient.Builder cb, JsonHttp.Builder b) {
+    if (b.readTimeout != null) {
+      cb.readTimeout(b.readTimeout);
+    }
+    if (b.callTimeout != null) {
+      cb.callTimeout(b.callTimeout);
+    }
+  }
+
+  static void checkHeader(String option, String name, String value) {
+    Objects.requireNonNull(name, option + " name");
+    Objects.requireNonNull(value, option + " value");
+    try {
+      Headers.of(name, value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          option + " '" + name + "' is not a valid header: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public <T> CompletableFuture<T> send(
+      String method, String path, @Nullable Object body, JsonType<T> type) {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(type, "type");
+    HttpUrl url = resolve(path);
+    String target = method + " " + url;
+    if (shared.closed.get()) {
+      return CompletableFuture.failedFuture(new QuarryException(target + ": JsonHttp is closed"));
+    }
+    Headers headers;
+    try {
+      headers = headers();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          new QuarryException(target + ": the authorization supplier failed", e));
+    }
+    RequestBody requestBody = null;
+    if (body != null) {
+      try {
+        requestBody = RequestBody.create(shared.mapper.writeValueAsBytes(body), JSON);
+      } catch (JsonProcessingException | RuntimeException e) {
+        return CompletableFuture.failedFuture(
+            new QuarryException(
+                target + ": cannot write request body of " + body.getClass().getName() + " as JSON",
+                e));
+      }
+    } else if (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
+      requestBody = RequestBody.create(new byte[0], null);
+    }
+    Request request;
+    try {
+      request = new Request.Builder().url(url).headers(headers).method(method, requestBody).build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(target + ": " + e.getMessage(), e);
+    }
+    Call call;
+    try {
+      call = shared.callFactory.newCall(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          new QuarryException(target + ": the call factory failed", e));
+    }
+    Duration callTimeout = shared.callTimeout;
+    if (callTimeout != null && !(shared.callFactory instanceof OkHttpClient)) {
+      call.timeout().timeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    CallFuture<T> future = new CallFuture<>(call);
+    call.enqueue(new ResponseHandler<>(this, method, url.toString(), type, future));
+    return future;
+  }
+
+  private HttpUrl resolve(String path) {
+    HttpUrl absolute = HttpUrl.parse(path);
+    if (absolute != null) {
+      return absolute;
+    }
+    HttpUrl base = shared.baseUrl;
+    if (base == null) {
+      throw new IllegalArgumentException(
+          "path '" + path + "' is not an absolute http(s) URL and no baseUrl is configured");
+    }
+    HttpUrl resolved = base.resolve(path);
+    if (resolved == null) {
+      throw new IllegalArgumentException(
+          "path '" + path + "' cannot be resolved against baseUrl " + base);
+    }
+    return resolved;
+  }
+
+  /** Accept, then defaults, then the authorization supplier, then the view's headers. */
+  private Headers headers() {
+    Headers.Builder h = new Headers.Builder().set("Accept", "application/json");
+    for (int i = 0; i < defaultHeaders.size(); i++) {
+      h.set(defaultHeaders.name(i), defaultHeaders.value(i));
+    }
+    Optional<String> auth = shared.authorization.get();
+    if (auth == null) {
+      throw new IllegalStateException("the authorization supplier returned null");
+    }
+    if (auth.isPresent()) {
+      h.set("Authorization", auth.get());
+    }
+    for (int i = 0; i < viewHeaders.size(); i++) {
+      h.set(viewHeaders.name(i), viewHeaders.value(i));
+    }
+    return h.build();
+  }
+
+  @Override
+  public JsonHttp withHeader(String name, String value) {
+    checkHeader("withHeader", name, value);
+    return new RealJsonHttp(
+        shared, defaultHeaders, viewHeaders.newBuilder().set(name, value).build(), false);
+  }
+
+  @Override
+  public JsonHttp withHeaders(Map<String, String> headers) {
+    Headers.Builder h = viewHeaders.newBuilder();
+    headers.forEach(
+        (name, value) -> {
+          checkHeader("withHeaders", name, value);
+          h.set(name, value);
+        });
+    return new RealJsonHttp(shared, defaultHeaders, h.build(), false);
+  }
+
+  @Override
+  public JsonHttp.Builder newBuilder() {
+    JsonHttp.Builder b = JsonHttp.builder();
+    b.baseUrl = shared.baseUrl;
+    b.callFactory = shared.configuredFactory;
+    b.mapper = shared.mapper;
+    for (Headers source : new Headers[] {defaultHeaders, viewHeaders}) {
+      for (int i = 0; i < source.size(); i++) {
+        b.headers.put(source.name(i), source.value(i));
+      }
+    }
+    b.authorization = shared.authorization;
+    b.callTimeout = shared.callTimeout;
+    b.readTimeout = shared.readTimeout;
+    b.maxResponseBytes = shared.maxResponseBytes;
+    b.clock = shared.clock;
+    return b;
+  }
+
+  @Override
+  public void close() {
+    if (!root || !shared.closed.compareAndSet(false, true)) {
+      return;
+    }
+    OkHttpClient owned = shared.owned;
+    if (owned != null) {
+      owned.dispatcher().cancelAll();
+      owned.dispatcher().executorService().shutdown();
+      owned.connectionPool().evictAll();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JsonHttp{baseUrl=" + shared.baseUrl + (root ? "" : ", view") + "}";
+  }
+
+  /** A future whose cancellation cancels the call. */
+  private static final class CallFuture<T> extends CompletableFuture<T> {
+    private final Call call;
+
+    CallFuture(Call call) {
+      this.call = call;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      call.cancel();
+      return cancelled;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+      boolean completed = super.completeExceptionally(ex);
+      if (completed && ex instanceof CancellationException) {
+        call.cancel();
+      }
+      return completed;
+    }
+  }
+
+  /** Turns OkHttp's callback into the future's outcome; runs on a dispatcher thread. */
+  private static final class ResponseHandler<T> implements Callback {
+    private final RealJsonHttp http;
+    private final String method;
+    private final String url;
+    private final JsonType<T> type;
+    private final CompletableFuture<T> future;
+
+    ResponseHandler(
+        RealJsonHttp http,
+        String method,
+        String url,
+        JsonType<T> type,
+        CompletableFuture<T> future) {
+      this.http = http;
+      this.method = method;
+      this.url = url;
+      this.type = type;
+      this.future = future;
+    }
+
+    @Override
+    public void onFailure(Call call, IOException e) {
+      if (future.isDone()) {
+        return;
+      }
+      if (call.isCanceled() && http.shared.closed.get()) {
+        future.completeExceptionally(
+            new CancellationException(method + " " + url + ": canceled by JsonHttp.close()"));
+      } else {
+        future.completeExceptionally(new HttpIoException(method, url, e));
+      }
+    }
+
+    @Override
+    public void onResponse(Call call, Response response) {
+      try (response) {
+        if (future.isDone()) {
+          return; // cancelled meanwhile: do not read the body
+        }
+        complete(response);
+      } catch (IOException e) {
+        onFailure(call, e);
+      } catch (HttpException e) {
+        future.completeExceptionally(e);
+      } catch (RuntimeException | Error e) {
+        future.completeExceptionally(
+            new QuarryException(method + " " + url + ": failed to handle the response", e));
+      }
+    }
+
+    private void complete(Response response) throws IOException {
+      int status = response.code();
+      ResponseBody body = response.body();
+      if (!response.isSuccessful()) {
+        String excerpt = excerpt(body.source());
+        String retryAfterHeader = response.header("Retry-After");
+        Optional<Duration> retryAfter =
+            retryAfterHeader == null
+                ? Optional.empty()
+                : RetryAfter.parse(retryAfterHeader, http.shared.clock.currentTimeMillis());
+        throw new HttpStatusException(method, url, status, response.headers(), excerpt, retryAfter);
+      }
+      if (type.isVoid()) {
+        future.complete(null);
+        return;
+      }
+      MediaType contentType = body.contentType();
+      if (contentType != null && !isJson(contentType)) {
+        throw decodeError(
+            status,
+            HttpDecodeException.Reason.NOT_JSON,
+            "content type " + contentType + " is not JSON",
+            null);
+      }
+      long limit = http.shared.maxResponseBytes;
+      long declared = body.contentLength();
+      if (declared > limit) {
+        throw decodeError(
+            status,
+            HttpDecodeException.Reason.TOO_LARGE,
+            "body of " + declared + " bytes exceeds the limit of " + limit + " bytes",
+            null);
+      }
+      byte[] bytes = readAtMost(body.source(), limit, status);
+      if (bytes.length == 0) {
+        throw decodeError(status, HttpDecodeException.Reason.EMPTY_BODY, "the body is empty", null);
+      }
+      T value;
+      try {
+        JavaType javaType = type.resolve(http.shared.mapper.getTypeFactory());
+        value = http.shared.mapper.readValue(bytes, javaType);
+      } catch (JsonProcessingException e) {
+        throw decodeError(
+            status,
+            HttpDecodeException.Reason.MALFORMED,
+            String.valueOf(e.getOriginalMessage()),
+            e);
+      } catch (IOException | RuntimeException e) {
+        throw decodeError(status, HttpDecodeException.Reason.MALFORMED, String.valueOf(e), e);
+      }
+      if (value == null) {
+        throw decodeError(
+            status, HttpDecodeException.Reason.MALFORMED, "the body is JSON null", null);
+      }
+      future.complete(value);
+    }
+
+    private byte[] readAtMost(BufferedSource source, long limit, int status) throws IOException {
+      Buffer buffer = new Buffer();
+      while (true) {
+        long n = source.read(buffer, Math.min(READ_CHUNK, limit + 1 - buffer.size()));
+        if (n == -1) {
+          return buffer.readByteArray();
+        }
+        if (buffer.size() > limit) {
+          throw decodeError(
+              status,
+              HttpDecodeException.Reason.TOO_LARGE,
+              "body exceeds the limit of " + limit + " bytes",
+              null);
+        }
+      }
+    }
+
+    private HttpDecodeException decodeError(
+        int status, HttpDecodeException.Reason reason, String detail, @Nullable Throwable cause) {
+      return new HttpDecodeException(method, url, status, type.toString(), reason, detail, cause);
+    }
+  }
+
+  static boolean isJson(MediaType contentType) {
+    String subtype = contentType.subtype().toLowerCase(Locale.ROOT);
+    return subtype.equals("json") || subtype.endsWith("+json");
+  }
+
+  /** The first {@link HttpStatusException#MAX_EXCERPT_BYTES} of an error body, best effort. */
+  static String excerpt(BufferedSource source) {
+    Buffer buffer = new Buffer();
+    try {
+      while (buffer.size() < HttpStatusException.MAX_EXCERPT_BYTES) {
+        long n = source.read(buffer, HttpStatusException.MAX_EXCERPT_BYTES - buffer.size());
+        if (n == -1) {
+          break;
+        }
+      }
+    } catch (IOException e) {
+      // The status is what matters; keep what arrived.
+    }
+    return utf8Prefix(buffer.readByteArray());
+  }
+
+  /** Decodes UTF-8, dropping a multi-byte character cut off at the end. */
+  static String utf8Prefix(byte[] bytes) {
+    int end = bytes.length;
+    // Find the start of the last character (at most 3 continuation bytes back).
+    int start = end - 1;
+    while (start >= 0 && start > end - 4 && (bytes[start] & 0xC0) == 0x80) {
+      start--;
+    }
+    if (start >= 0) {
+      int lead = bytes[start] & 0xFF;
+      int length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+      if (start + length > end) {
+        end = start;
+      }
+    }
+    return new String(bytes, 0, end, StandardCharsets.UTF_8);
+  }
+}
