@@ -72,9 +72,10 @@ import org.jspecify.annotations.Nullable;
  * An instance built without a client {@linkplain #close() owns} the OkHttp client it creates;
  * closing it cancels calls in flight (their futures are cancelled), shuts down the dispatcher's
  * threads and evicts pooled connections. A client given to the builder is shared and never shut
- * down. Views made with {@link #withHeader} and instances made with {@link #newBuilder()} share the
- * client without owning it: their {@code close()} does nothing, and they stop working when the
- * owner is closed. After {@code close()} every call returns a failed future.
+ * down. After {@code close()} every call on the instance and its views returns a failed future.
+ * Views made with {@link #withHeader} share everything with their parent: their {@code close()}
+ * does nothing. Instances built from {@link #newBuilder()} share the client without owning it:
+ * their {@code close()} only stops them, and they stop working when the owner is closed.
  */
 public interface JsonHttp extends AutoCloseable {
 
