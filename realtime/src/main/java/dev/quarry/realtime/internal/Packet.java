@@ -17,17 +17,33 @@ public record Packet(Type type, String namespace, long id, @Nullable JsonNode da
 
   /** Socket.IO packet types; the ordinal is the wire digit. */
   public enum Type {
-    CONNECT,
-    DISCONNECT,
-    EVENT,
-    ACK,
-    CONNECT_ERROR,
-    BINARY_EVENT,
-    BINARY_ACK;
+    CONNECT('0'),
+    DISCONNECT('1'),
+    EVENT('2'),
+    ACK('3'),
+    CONNECT_ERROR('4'),
+    BINARY_EVENT('5'),
+    BINARY_ACK('6');
+
+    private final char digit;
+
+    Type(char digit) {
+      this.digit = digit;
+    }
 
     /** The wire digit. */
     public char digit() {
-      return (char) ('0' + ordinal());
+      return digit;
+    }
+
+    /** The type written as {@code digit}, or null if there is none. */
+    public static @Nullable Type fromDigit(char digit) {
+      for (Type t : values()) {
+        if (t.digit == digit) {
+          return t;
+        }
+      }
+      return null;
     }
   }
 

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.realtime.ProtocolException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -106,8 +105,7 @@ public final class PacketCodec {
     }
     if (node instanceof ObjectNode o) {
       ObjectNode copy = JsonNodeFactory.instance.objectNode();
-      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : o.properties()) {
         copy.set(e.getKey(), deconstruct(e.getValue(), out));
       }
       return copy;
@@ -141,22 +139,15 @@ public final class PacketCodec {
         throw malformed("empty frame", text);
       }
       char c = text.charAt(0);
-      switch (c) {
-        case '0':
-          return parseOpen(text);
-        case '1':
-          return new Frame.Close();
-        case '2':
-          return new Frame.Ping();
-        case '3':
-          return new Frame.Pong();
-        case '6':
-          return new Frame.Noop();
-        case '4':
-          return decodeSocketIo(text);
-        default:
-          throw malformed("unknown Engine.IO packet type '" + c + "'", text);
-      }
+      return switch (c) {
+        case '0' -> parseOpen(text);
+        case '1' -> new Frame.Close();
+        case '2' -> new Frame.Ping();
+        case '3' -> new Frame.Pong();
+        case '6' -> new Frame.Noop();
+        case '4' -> decodeSocketIo(text);
+        default -> throw malformed("unknown Engine.IO packet type '" + c + "'", text);
+      };
     }
 
     /** Decodes a binary frame: the next attachment of the pending binary packet. */
@@ -221,11 +212,10 @@ public final class PacketCodec {
       if (i >= n) {
         throw malformed("empty Socket.IO packet", frame);
       }
-      int t = frame.charAt(i) - '0';
-      if (t < 0 || t >= Packet.Type.values().length) {
+      Packet.Type type = Packet.Type.fromDigit(frame.charAt(i));
+      if (type == null) {
         throw malformed("unknown Socket.IO packet type '" + frame.charAt(i) + "'", frame);
       }
-      Packet.Type type = Packet.Type.values()[t];
       i++;
       int attachments = 0;
       if (type == Packet.Type.BINARY_EVENT || type == Packet.Type.BINARY_ACK) {
@@ -276,36 +266,33 @@ public final class PacketCodec {
 
     private void validate(Packet.Type type, long id, @Nullable JsonNode data, String frame) {
       switch (type) {
-        case CONNECT:
+        case CONNECT -> {
           if (data != null && !data.isObject()) {
             throw malformed("CONNECT payload is not an object", frame);
           }
-          break;
-        case DISCONNECT:
-          break;
-        case CONNECT_ERROR:
+        }
+        case DISCONNECT -> {}
+        case CONNECT_ERROR -> {
           if (data == null || !(data.isObject() || data.isTextual())) {
             throw malformed("CONNECT_ERROR payload is not an object", frame);
           }
-          break;
-        case EVENT:
-        case BINARY_EVENT:
+        }
+        case EVENT, BINARY_EVENT -> {
           if (data == null
               || !data.isArray()
               || data.isEmpty()
               || !(data.get(0).isTextual() || data.get(0).isNumber())) {
             throw malformed("EVENT payload is not a non-empty array starting with a name", frame);
           }
-          break;
-        case ACK:
-        case BINARY_ACK:
+        }
+        case ACK, BINARY_ACK -> {
           if (id < 0) {
             throw malformed("ACK without an id", frame);
           }
           if (data == null || !data.isArray()) {
             throw malformed("ACK payload is not an array", frame);
           }
-          break;
+        }
       }
     }
 
@@ -336,8 +323,7 @@ public final class PacketCodec {
         return BinaryNode.valueOf(attachments.get(k));
       }
       ObjectNode copy = JsonNodeFactory.instance.objectNode();
-      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : o.properties()) {
         copy.set(e.getKey(), reconstruct(e.getValue(), attachments, frame));
       }
       return copy;

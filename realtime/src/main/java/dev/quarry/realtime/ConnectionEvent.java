@@ -1,0 +1,82 @@
+package dev.quarry.realtime;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A change of a {@link RealtimeClient}'s {@link ConnectionState}, delivered in order to the
+ * listeners of {@link RealtimeClient#onConnectionEvent}.
+ *
+ * <pre>{@code
+ * client.onConnectionEvent(e -> {
+ *   switch (e) {
+ *     case ConnectionEvent.Connected c -> log.info("connected, recovered={}", c.recovered());
+ *     case ConnectionEvent.Reconnecting r -> log.info("retry {} in {}", r.attempt(), r.delay());
+ *     default -> {}
+ *   }
+ * });
+ * }</pre>
+ */
+public sealed interface ConnectionEvent {
+  /** The state this event enters. */
+  ConnectionState state();
+
+  /** The first connection attempt started. */
+  record Connecting() implements ConnectionEvent {
+    @Override
+    public ConnectionState state() {
+      return ConnectionState.CONNECTING;
+    }
+  }
+
+  /**
+   * The namespace connected.
+   *
+   * @param sessionId the Socket.IO socket id the server assigned
+   * @param recovered whether the server restored the previous session (connection state recovery):
+   *     same id, same rooms, missed events replayed. When false after a reconnect, events may have
+   *     been missed and every topic was subscribed again
+   * @param reconnect whether this is not the first connect of this client
+   */
+  record Connected(String sessionId, boolean recovered, boolean reconnect)
+      implements ConnectionEvent {
+    @Override
+    public ConnectionState state() {
+      return ConnectionState.CONNECTED;
+    }
+  }
+
+  /**
+   * The connection was lost (or an attempt failed); the next attempt starts after {@code delay}.
+   *
+   * @param attempt the number of this reconnect attempt since the last successful connect, from 1
+   * @param reason what ended the previous connection, e.g. {@code "ping timeout"}
+   */
+  record Reconnecting(int attempt, Duration delay, String reason, Optional<Throwable> cause)
+      implements ConnectionEvent {
+    @Override
+    public ConnectionState state() {
+      return ConnectionState.RECONNECTING;
+    }
+  }
+
+  /**
+   * The client stopped trying: the server refused ({@link ConnectErrorException} as the cause), the
+   * server disconnected the client, or the attempts ran out. {@link RealtimeClient#connect()}
+   * starts again.
+   */
+  record Disconnected(String reason, Optional<Throwable> cause) implements ConnectionEvent {
+    @Override
+    public ConnectionState state() {
+      return ConnectionState.DISCONNECTED;
+    }
+  }
+
+  /** The client was closed. */
+  record Closed() implements ConnectionEvent {
+    @Override
+    public ConnectionState state() {
+      return ConnectionState.CLOSED;
+    }
+  }
+}

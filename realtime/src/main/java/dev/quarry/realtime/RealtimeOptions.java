@@ -1,0 +1,467 @@
+package dev.quarry.realtime;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.core.Backoff;
+import dev.quarry.core.Clock;
+import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.Scheduler;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The immutable configuration of a {@link RealtimeClient}. Build with {@link #builder(URI)}, derive
+ * variants with {@link #newBuilder()}. Invalid values fail at {@link Builder#build()} with an
+ * {@link IllegalArgumentException} naming the option and the value.
+ *
+ * <p>Resources left unset are created and owned by the client and released by {@link
+ * RealtimeClient#close()}: a scheduler thread ({@code quarry-scheduler-...}), a callback thread
+ * ({@code quarry-realtime-callbacks-...}) and an {@link OkHttpClient}. Resources given here are
+ * shared and never shut down by the client.
+ *
+ * <pre>{@code
+ * RealtimeOptions options = RealtimeOptions.builder(URI.create("https://studio.example"))
+ *     .auth(() -> Map.of("token", tokens.current()))
+ *     .routingRule(RoutingRule.byField("executionId"))
+ *     .reconnectBackoff(Backoff.reconnect())
+ *     .build();
+ * }</pre>
+ */
+public final class RealtimeOptions {
+  /** Event names that Socket.IO reserves; emitting or listening to them is refused. */
+  public static final Set<String> RESERVED_EVENTS =
+      Set.of(
+          "connect",
+          "connect_error",
+          "disconnect",
+          "disconnecting",
+          "newListener",
+          "removeListener");
+
+  private final URI uri;
+  private final String path;
+  private final String namespace;
+  private final Supplier<?> auth;
+  private final Map<String, String> headers;
+  private final Map<String, String> queryParams;
+  private final Backoff reconnectBackoff;
+  private final int maxReconnectAttempts;
+  private final boolean reconnectAfterConnectError;
+  private final boolean reconnectAfterServerDisconnect;
+  private final int sendBufferSize;
+  private final String subscribeEvent;
+  private final String unsubscribeEvent;
+  private final boolean subscribeAcks;
+  private final RoutingRule routingRule;
+  private final Duration ackTimeout;
+  private final Clock clock;
+  private final @Nullable Scheduler scheduler;
+  private final @Nullable Executor callbackExecutor;
+  private final ErrorHandler errorHandler;
+  private final @Nullable OkHttpClient httpClient;
+  private final ObjectMapper objectMapper;
+  private final RandomGenerator random;
+
+  private RealtimeOptions(Builder b) {
+    this.uri = b.uri;
+    this.path = b.path;
+    this.namespace = b.namespace;
+    this.auth = b.auth;
+    this.headers = Map.copyOf(b.headers);
+    this.queryParams = Map.copyOf(b.queryParams);
+    this.reconnectBackoff = b.reconnectBackoff;
+    this.maxReconnectAttempts = b.maxReconnectAttempts;
+    this.reconnectAfterConnectError = b.reconnectAfterConnectError;
+    this.reconnectAfterServerDisconnect = b.reconnectAfterServerDisconnect;
+    this.sendBufferSize = b.sendBufferSize;
+    this.subscribeEvent = b.subscribeEvent;
+    this.unsubscribeEvent = b.unsubscribeEvent;
+    this.subscribeAcks = b.subscribeAcks;
+    this.routingRule = b.routingRule;
+    this.ackTimeout = b.ackTimeout;
+    this.clock = b.clock;
+    this.scheduler = b.scheduler;
+    this.callbackExecutor = b.callbackExecutor;
+    this.errorHandler = b.errorHandler;
+    this.httpClient = b.httpClient;
+    this.objectMapper = b.objectMapper;
+    this.random = b.random;
+  }
+
+  /**
+   * A builder for a server at {@code uri} ({@code http}, {@code https}, {@code ws} or {@code wss}).
+   */
+  public static Builder builder(URI uri) {
+    return new Builder(uri);
+  }
+
+  /** A builder initialised with these options. */
+  public Builder newBuilder() {
+    return new Builder(this);
+  }
+
+  /** The server's URI (scheme, host, port; its query parameters are kept). */
+  public URI uri() {
+    return uri;
+  }
+
+  /** The Engine.IO path, always with a trailing slash; default {@code /socket.io/}. */
+  public String path() {
+    return path;
+  }
+
+  /** The Socket.IO namespace; default {@code /}. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** Called on every (re)connect; its value (a JSON object) is the CONNECT packet's auth. */
+  public Supplier<?> auth() {
+    return auth;
+  }
+
+  /** Extra headers of the WebSocket handshake. */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** Extra query parameters of the WebSocket handshake. */
+  public Map<String, String> queryParams() {
+    return queryParams;
+  }
+
+  /** The delays between reconnect attempts; default {@link Backoff#reconnect()}. */
+  public Backoff reconnectBackoff() {
+    return reconnectBackoff;
+  }
+
+  /**
+   * Reconnect attempts before giving up ({@link Integer#MAX_VALUE}, the default, never gives up).
+   */
+  public int maxReconnectAttempts() {
+    return maxReconnectAttempts;
+  }
+
+  /** Whether a CONNECT_ERROR is followed by reconnect attempts; default false. */
+  public boolean reconnectAfterConnectError() {
+    return reconnectAfterConnectError;
+  }
+
+  /** Whether a server-side disconnect is followed by reconnect attempts; default false. */
+  public boolean reconnectAfterServerDisconnect() {
+    return reconnectAfterServerDisconnect;
+  }
+
+  /** Emits kept while disconnected; 0 disables buffering; default 1000. */
+  public int sendBufferSize() {
+    return sendBufferSize;
+  }
+
+  /** The event that subscribes a topic; default {@code subscribe}. */
+  public String subscribeEvent() {
+    return subscribeEvent;
+  }
+
+  /** The event that unsubscribes a topic; default {@code unsubscribe}. */
+  public String unsubscribeEvent() {
+    return unsubscribeEvent;
+  }
+
+  /** Whether subscribe events ask the server for an ack; default true. */
+  public boolean subscribeAcks() {
+    return subscribeAcks;
+  }
+
+  /** Which topics an event belongs to; default {@link RoutingRule#matchingParams()}. */
+  public RoutingRule routingRule() {
+    return routingRule;
+  }
+
+  /** The ack timeout of emits that do not give one; default 10 s. */
+  public Duration ackTimeout() {
+    return ackTimeout;
+  }
+
+  /** The clock deadlines are measured with; default the system clock. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The shared scheduler, if one was given. */
+  public Optional<Scheduler> scheduler() {
+    return Optional.ofNullable(scheduler);
+  }
+
+  /** The shared callback executor, if one was given. */
+  public Optional<Executor> callbackExecutor() {
+    return Optional.ofNullable(callbackExecutor);
+  }
+
+  /** Receives listener exceptions and errors nobody else can be told of. */
+  public ErrorHandler errorHandler() {
+    return errorHandler;
+  }
+
+  /** The shared OkHttp client, if one was given. */
+  public Optional<OkHttpClient> httpClient() {
+    return Optional.ofNullable(httpClient);
+  }
+
+  /** Reads and writes JSON. */
+  public ObjectMapper objectMapper() {
+    return objectMapper;
+  }
+
+  /** The random source of backoff jitter. */
+  public RandomGenerator random() {
+    return random;
+  }
+
+  @Override
+  public String toString() {
+    return "RealtimeOptions{uri=" + uri + ", path=" + path + ", namespace=" + namespace + "}";
+  }
+
+  /** Builds {@link RealtimeOptions}. Not thread-safe. */
+  public static final class Builder {
+    private URI uri;
+    private String path = "/socket.io/";
+    private String namespace = "/";
+    private Supplier<?> auth = Map::of;
+    private Map<String, String> headers = new LinkedHashMap<>();
+    private Map<String, String> queryParams = new LinkedHashMap<>();
+    private Backoff reconnectBackoff = Backoff.reconnect();
+    private int maxReconnectAttempts = Integer.MAX_VALUE;
+    private boolean reconnectAfterConnectError;
+    private boolean reconnectAfterServerDisconnect;
+    private int sendBufferSize = 1000;
+    private String subscribeEvent = "subscribe";
+    private String unsubscribeEvent = "unsubscribe";
+    private boolean subscribeAcks = true;
+    private RoutingRule routingRule = RoutingRule.matchingParams();
+    private Duration ackTimeout = Duration.ofSeconds(10);
+    private Clock clock = Clock.system();
+    private @Nullable Scheduler scheduler;
+    private @Nullable Executor callbackExecutor;
+    private ErrorHandler errorHandler = ErrorHandler.logging();
+    private @Nullable OkHttpClient httpClient;
+    private ObjectMapper objectMapper = new ObjectMapper();
+    private RandomGenerator random = new SplittableRandom();
+
+    private Builder(URI uri) {
+      this.uri = Objects.requireNonNull(uri, "uri");
+    }
+
+    private Builder(RealtimeOptions o) {
+      this.uri = o.uri;
+      this.path = o.path;
+      this.namespace = o.namespace;
+      this.auth = o.auth;
+      this.headers = new LinkedHashMap<>(o.headers);
+      this.queryParams = new LinkedHashMap<>(o.queryParams);
+      this.reconnectBackoff = o.reconnectBackoff;
+      this.maxReconnectAttempts = o.maxReconnectAttempts;
+      this.reconnectAfterConnectError = o.reconnectAfterConnectError;
+      this.reconnectAfterServerDisconnect = o.reconnectAfterServerDisconnect;
+      this.sendBufferSize = o.sendBufferSize;
+      this.subscribeEvent = o.subscribeEvent;
+      this.unsubscribeEvent = o.unsubscribeEvent;
+      this.subscribeAcks = o.subscribeAcks;
+      this.routingRule = o.routingRule;
+      this.ackTimeout = o.ackTimeout;
+      this.clock = o.clock;
+      this.scheduler = o.scheduler;
+      this.callbackExecutor = o.callbackExecutor;
+      this.errorHandler = o.errorHandler;
+      this.httpClient = o.httpClient;
+      this.objectMapper = o.objectMapper;
+      this.random = o.random;
+    }
+
+    /** The server URI. */
+    public Builder uri(URI uri) {
+      this.uri = Objects.requireNonNull(uri, "uri");
+      return this;
+    }
+
+    /** The Engine.IO path; a missing trailing slash is added. */
+    public Builder path(String path) {
+      this.path = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /** The namespace, starting with {@code /}. */
+    public Builder namespace(String namespace) {
+      this.namespace = Objects.requireNonNull(namespace, "namespace");
+      return this;
+    }
+
+    /**
+     * Supplies the auth object on every (re)connect: anything Jackson writes as a JSON object (a
+     * map, a record). Called on a Quarry thread, never while a lock is held; an exception fails
+     * that attempt (reported to the error handler) and the client backs off.
+     */
+    public Builder auth(Supplier<?> auth) {
+      this.auth = Objects.requireNonNull(auth, "auth");
+      return this;
+    }
+
+    /** Adds a header to the WebSocket handshake. */
+    public Builder header(String name, String value) {
+      headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Adds a query parameter to the WebSocket handshake. */
+    public Builder queryParam(String name, String value) {
+      queryParams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** The delays between reconnect attempts. */
+    public Builder reconnectBackoff(Backoff backoff) {
+      this.reconnectBackoff = Objects.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
+    /** Attempts before giving up; 0 never reconnects; default unlimited. */
+    public Builder maxReconnectAttempts(int attempts) {
+      this.maxReconnectAttempts = attempts;
+      return this;
+    }
+
+    /** Reconnect even after the server refused the connection (CONNECT_ERROR). */
+    public Builder reconnectAfterConnectError(boolean reconnect) {
+      this.reconnectAfterConnectError = reconnect;
+      return this;
+    }
+
+    /** Reconnect even after the server disconnected the client ({@code io server disconnect}). */
+    public Builder reconnectAfterServerDisconnect(boolean reconnect) {
+      this.reconnectAfterServerDisconnect = reconnect;
+      return this;
+    }
+
+    /** The number of emits kept while disconnected; 0 turns buffering off. */
+    public Builder sendBufferSize(int size) {
+      this.sendBufferSize = size;
+      return this;
+    }
+
+    /** The event names used by topic subscriptions. */
+    public Builder subscriptionEvents(String subscribe, String unsubscribe) {
+      this.subscribeEvent = Objects.requireNonNull(subscribe, "subscribe");
+      this.unsubscribeEvent = Objects.requireNonNull(unsubscribe, "unsubscribe");
+      return this;
+    }
+
+    /** Whether subscribe events ask for an ack (servers that never ack: false). */
+    public Builder subscribeAcks(boolean acks) {
+      this.subscribeAcks = acks;
+      return this;
+    }
+
+    /** Which topics an incoming event belongs to. */
+    public Builder routingRule(RoutingRule rule) {
+      this.routingRule = Objects.requireNonNull(rule, "rule");
+      return this;
+    }
+
+    /** The default ack timeout. */
+    public Builder ackTimeout(Duration timeout) {
+      this.ackTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * The clock and scheduler of every deadline (heartbeat, ack timeouts, reconnect backoff); for
+     * tests, a {@code VirtualTime} for both. Shared: not closed by the client.
+     */
+    public Builder time(Clock clock, Scheduler scheduler) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Where listeners run (in order, one at a time); shared: not shut down by the client. */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Receives listener exceptions, malformed frames and other unreported errors. */
+    public Builder errorHandler(ErrorHandler handler) {
+      this.errorHandler = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /** An OkHttp client to share; the client then never shuts it down. */
+    public Builder httpClient(OkHttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** The JSON mapper for arguments, payloads and auth. */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.objectMapper = Objects.requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    /** The random source of backoff jitter (seed it in tests). */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @throws IllegalArgumentException naming the option and value that is invalid
+     */
+    public RealtimeOptions build() {
+      String scheme =
+          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!Set.of("http", "https", "ws", "wss").contains(scheme) || uri.getHost() == null) {
+        throw new IllegalArgumentException(
+            "uri must be an absolute http, https, ws or wss URI with a host, got " + uri);
+      }
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("path must start with '/', got '" + path + "'");
+      }
+      if (!path.endsWith("/")) {
+        path = path + "/";
+      }
+      if (!namespace.startsWith("/") || namespace.contains(",")) {
+        throw new IllegalArgumentException(
+            "namespace must start with '/' and contain no ',', got '" + namespace + "'");
+      }
+      if (maxReconnectAttempts < 0) {
+        throw new IllegalArgumentException(
+            "maxReconnectAttempts must be >= 0, got " + maxReconnectAttempts);
+      }
+      if (sendBufferSize < 0) {
+        throw new IllegalArgumentException("sendBufferSize must be >= 0, got " + sendBufferSize);
+      }
+      if (ackTimeout.isNegative() || ackTimeout.isZero()) {
+        throw new IllegalArgumentException("ackTimeout must be positive, got " + ackTimeout);
+      }
+      for (String e : new String[] {subscribeEvent, unsubscribeEvent}) {
+        if (e.isEmpty() || RESERVED_EVENTS.contains(e)) {
+          throw new IllegalArgumentException(
+              "subscription event names must be non-empty and not reserved, got '" + e + "'");
+        }
+      }
+      return new RealtimeOptions(this);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.quarry.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides which topic subscriptions an incoming event belongs to. Called on the callback executor
+ * for every event and every active topic; must be fast and must not block. An exception goes to the
+ * error handler and the event is not routed to that topic.
+ *
+ * <pre>{@code
+ * RealtimeOptions.builder(uri).routingRule(RoutingRule.byField("executionId"));
+ * }</pre>
+ */
+@FunctionalInterface
+public interface RoutingRule {
+  /**
+   * Whether the event belongs to {@code topic}.
+   *
+   * @param args the event's arguments, without the recovery offset
+   */
+  boolean routes(Topic topic, String event, List<JsonNode> args);
+
+  /**
+   * The default: the event's first argument is a JSON object that contains every field of the
+   * topic's params with an equal value (a topic {@code {"executionId":"e1"}} gets {@code
+   * {"executionId":"e1","type":"log",...}}).
+   */
+  static RoutingRule matchingParams() {
+    return (topic, event, args) -> {
+      if (args.isEmpty() || !args.get(0).isObject()) {
+        return false;
+      }
+      JsonNode payload = args.get(0);
+      for (Map.Entry<String, JsonNode> e : topic.params().properties()) {
+        if (!e.getValue().equals(payload.get(e.getKey()))) {
+          return false;
+        }
+      }
+      return true;
+    };
+  }
+
+  /**
+   * Routes by one field: the event's first argument has {@code field} equal to the topic params'
+   * {@code field}.
+   */
+  static RoutingRule byField(String field) {
+    return (topic, event, args) -> {
+      JsonNode want = topic.params().get(field);
+      return want != null
+          && !args.isEmpty()
+          && args.get(0).isObject()
+          && want.equals(args.get(0).get(field));
+    };
+  }
+}

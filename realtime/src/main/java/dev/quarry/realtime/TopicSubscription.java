@@ -1,0 +1,47 @@
+package dev.quarry.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.core.Subscription;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A handle on a topic subscription, from {@link RealtimeClient#subscribe(Topic)}.
+ *
+ * <p>The client keeps the topic in its active set while at least one handle for an equal topic is
+ * open: it sends the subscribe event when connected and again after every reconnect that was not
+ * recovered. {@link #close()} of the last handle sends the unsubscribe event. Idempotent;
+ * thread-safe; listeners run on the client's callback executor, in order.
+ *
+ * <pre>{@code
+ * try (TopicSubscription sub = client.subscribe(Topic.of("execution", "executionId", "e1"))) {
+ *   sub.on("agent-event", AgentEvent.class, ev -> show(ev));
+ *   sub.listen(e -> { if (e instanceof TopicEvent.Gap) refetch(); });
+ *   sub.confirmed().get(5, TimeUnit.SECONDS);
+ * }
+ * }</pre>
+ */
+public interface TopicSubscription extends Subscription {
+  /** The topic. */
+  Topic topic();
+
+  /**
+   * Completes with the first argument of the server's ack of the first subscribe event (JSON null
+   * if acks are off or the ack has no argument), or fails with {@link AckTimeoutException}. Shared
+   * by every handle of an equal topic.
+   */
+  CompletableFuture<JsonNode> confirmed();
+
+  /** Adds a listener for every {@link TopicEvent} of this topic (messages and gaps). */
+  Subscription listen(Consumer<? super TopicEvent> listener);
+
+  /**
+   * Adds a listener for {@code event} routed to this topic, decoding its first argument into {@code
+   * type}. A decoding error goes to the error handler.
+   */
+  <T> Subscription on(String event, Class<T> type, EventListener<? super T> listener);
+
+  /** Ends this handle; the last open handle of the topic unsubscribes. Idempotent. */
+  @Override
+  void close();
+}

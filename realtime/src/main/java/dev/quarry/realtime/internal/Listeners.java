@@ -1,0 +1,145 @@
+package dev.quarry.realtime.internal;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import dev.quarry.core.Subscription;
+import dev.quarry.realtime.Ack;
+import dev.quarry.realtime.AckingListener;
+import dev.quarry.realtime.ConnectionEvent;
+import dev.quarry.realtime.EventListener;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The client's event and state listeners. {@link #dispatch} and {@link #stateChanged} are called
+ * under the client's lock and only queue deliveries; listeners run on the callback executor.
+ */
+final class Listeners {
+  private static final Ack NO_ACK = args -> {};
+
+  private final RealRealtimeClient client;
+  private final CopyOnWriteArrayList<Registration<ConnectionEvent>> stateListeners =
+      new CopyOnWriteArrayList<>();
+  private final Map<String, CopyOnWriteArrayList<Registration<Delivery>>> byEvent =
+      new ConcurrentHashMap<>();
+
+  Listeners(RealRealtimeClient client) {
+    this.client = client;
+  }
+
+  /** An event with its arguments and, if the server asked, the ack to answer it with. */
+  record Delivery(String event, List<JsonNode> args, @Nullable Ack ack) {}
+
+  /** A listener plus the flag that makes its handle's close() effective at once. */
+  static final class Registration<E> implements Subscription {
+    private final Consumer<E> target;
+    private final Runnable onClose;
+    private volatile boolean closed;
+
+    Registration(Consumer<E> target, Runnable onClose) {
+      this.target = target;
+      this.onClose = onClose;
+    }
+
+    void deliver(E event) {
+      if (!closed) {
+        target.accept(event);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        onClose.run();
+      }
+    }
+  }
+
+  Subscription addStateListener(Consumer<? super ConnectionEvent> listener) {
+    Registration<ConnectionEvent> r = new Registration<>(listener::accept, () -> {});
+    stateListeners.add(r);
+    return () -> {
+      r.close();
+      stateListeners.remove(r);
+    };
+  }
+
+  void stateChanged(ConnectionEvent event) {
+    for (Registration<ConnectionEvent> r : stateListeners) {
+      client.callbacks.enqueue(() -> r.deliver(event));
+    }
+  }
+
+  private Subscription register(String event, Consumer<Delivery> target) {
+    CopyOnWriteArrayList<Registration<Delivery>> list =
+        byEvent.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>());
+    Registration<Delivery> r = new Registration<>(target, () -> {});
+    list.add(r);
+    return () -> {
+      r.close();
+      list.remove(r);
+    };
+  }
+
+  private Object decode(List<JsonNode> args, JavaType type, String event) {
+    JsonNode first = args.isEmpty() ? NullNode.getInstance() : args.get(0);
+    try {
+      return client.mapper.convertValue(first, type);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "cannot decode the payload of event '" + event + "' as " + type + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  <T> Subscription add(String event, JavaType type, EventListener<? super T> listener) {
+    return register(
+        event,
+        d -> {
+          @SuppressWarnings("unchecked")
+          T value = (T) decode(d.args(), type, event);
+          listener.onEvent(value);
+        });
+  }
+
+  Subscription addRaw(String event, Consumer<? super List<JsonNode>> listener) {
+    return register(event, d -> listener.accept(d.args()));
+  }
+
+  <T> Subscription addAcking(String event, JavaType type, AckingListener<? super T> listener) {
+    return register(
+        event,
+        d -> {
+          @SuppressWarnings("unchecked")
+          T value = (T) decode(d.args(), type, event);
+          Ack ack = d.ack();
+          listener.onEvent(value, ack == null ? NO_ACK : ack);
+        });
+  }
+
+  /** Queues the event for its listeners; under the client's lock. */
+  void dispatch(String event, List<JsonNode> args, @Nullable Ack ack) {
+    CopyOnWriteArrayList<Registration<Delivery>> list = byEvent.get(event);
+    if (list == null || list.isEmpty()) {
+      return;
+    }
+    Delivery d = new Delivery(event, args, ack);
+    String context = "realtime listener of '" + event + "'";
+    for (Registration<Delivery> r : list) {
+      client.callbacks.enqueue(
+          () -> {
+            try {
+              r.deliver(d);
+            } catch (RuntimeException e) {
+              client.errors.safeHandle(context, e);
+            }
+          });
+    }
+  }
+}

@@ -1,0 +1,436 @@
+package dev.quarry.realtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.quarry.core.Backoff;
+import dev.quarry.realtime.AckTimeoutException;
+import dev.quarry.realtime.ConnectErrorException;
+import dev.quarry.realtime.ConnectionEvent;
+import dev.quarry.realtime.ConnectionState;
+import dev.quarry.realtime.DisconnectedException;
+import dev.quarry.realtime.PayloadTooLargeException;
+import dev.quarry.realtime.ProtocolException;
+import dev.quarry.realtime.RealtimeOptions;
+import dev.quarry.realtime.SendBufferFullException;
+import dev.quarry.realtime.Topic;
+import dev.quarry.realtime.TopicEvent;
+import dev.quarry.realtime.TopicSubscription;
+import dev.quarry.testing.VirtualTime;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RealRealtimeClientTest {
+  private final VirtualTime time = new VirtualTime();
+  private final FakeTransports transports = new FakeTransports();
+  private final List<ConnectionEvent> events = new ArrayList<>();
+  private final List<String> errors = new ArrayList<>();
+  private final List<Throwable> errorCauses = new ArrayList<>();
+  private RealRealtimeClient client;
+
+  private RealtimeOptions.Builder options() {
+    return RealtimeOptions.builder(URI.create("http://127.0.0.1:9"))
+        .time(time, time)
+        .callbackExecutor(VirtualTime.direct())
+        .random(new SplittableRandom(0))
+        .reconnectBackoff(
+            Backoff.builder()
+                .initial(Duration.ofSeconds(1))
+                .max(Duration.ofSeconds(1))
+                .jitter(Backoff.Jitter.NONE)
+                .build())
+        .errorHandler(
+            (context, e) -> {
+              errors.add(context);
+              errorCauses.add(e);
+            });
+  }
+
+  private RealRealtimeClient start(RealtimeOptions.Builder b) {
+    client = new RealRealtimeClient(b.build(), transports);
+    client.onConnectionEvent(events::add);
+    client.connect();
+    return client;
+  }
+
+  private FakeTransports.FakeTransport connected() {
+    start(options());
+    FakeTransports.FakeTransport t = transports.last();
+    t.handshake("40{\"sid\":\"s1\"}");
+    return t;
+  }
+
+  @AfterEach
+  void close() {
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  @Test
+  void connect_buildsWebSocketUrlWithPathAndQuery() {
+    start(options().path("/io").queryParam("room", "a b"));
+    assertThat(transports.urls)
+        .containsExactly("http://127.0.0.1:9/io/?EIO=4&transport=websocket&room=a%20b");
+  }
+
+  @Test
+  void handshake_sendsConnectWithAuthThenReportsConnected() {
+    start(options().auth(() -> Map.of("token", "t1")));
+    FakeTransports.FakeTransport t = transports.last();
+    t.handshake("40{\"sid\":\"s1\"}");
+    assertThat(t.texts()).containsExactly("40{\"token\":\"t1\"}");
+    assertThat(events)
+        .containsExactly(
+            new ConnectionEvent.Connecting(), new ConnectionEvent.Connected("s1", false, false));
+    assertThat(client.state()).isEqualTo(ConnectionState.CONNECTED);
+  }
+
+  @Test
+  void ping_isAnsweredAtOnceEvenWhenListenersNeverRun() {
+    List<Runnable> stuck = new ArrayList<>();
+    client = new RealRealtimeClient(options().callbackExecutor(stuck::add).build(), transports);
+    client.on("x", JsonNode.class, v -> {});
+    client.connect();
+    FakeTransports.FakeTransport t = transports.last();
+    t.handshake("40{\"sid\":\"s1\"}");
+    t.receive("42[\"x\",1]");
+    t.receive("2");
+    assertThat(t.texts()).containsExactly("40", "3");
+  }
+
+  @Test
+  void heartbeat_noPingWithinIntervalPlusTimeout_reconnectsAfterBackoff() {
+    FakeTransports.FakeTransport t = connected();
+    time.advance(Duration.ofMillis(1500));
+    t.receive("2");
+    time.advance(Duration.ofMillis(1999));
+    assertThat(client.state()).isEqualTo(ConnectionState.CONNECTED);
+    time.advance(Duration.ofMillis(1));
+    assertThat(client.state()).isEqualTo(ConnectionState.RECONNECTING);
+    assertThat(t.cancelled).isTrue();
+    assertThat(events.get(events.size() - 1))
+        .isEqualTo(
+            new ConnectionEvent.Reconnecting(
+                1, Duration.ofSeconds(1), "ping timeout", java.util.Optional.empty()));
+    assertThat(transports.opened).hasSize(1);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(transports.opened).hasSize(2);
+  }
+
+  @Test
+  void reconnect_backoffResetsAfterSuccessfulConnect() {
+    start(
+        options()
+            .reconnectBackoff(
+                Backoff.builder()
+                    .initial(Duration.ofSeconds(1))
+                    .multiplier(2)
+                    .max(Duration.ofSeconds(60))
+                    .jitter(Backoff.Jitter.NONE)
+                    .build()));
+    transports.last().end("refused");
+    time.advance(Duration.ofSeconds(1));
+    transports.last().end("refused");
+    assertThat(events.get(events.size() - 1))
+        .isInstanceOfSatisfying(
+            ConnectionEvent.Reconnecting.class, r -> assertThat(r.delay()).hasSeconds(2));
+    time.advance(Duration.ofSeconds(2));
+    transports.last().handshake("40{\"sid\":\"s2\"}");
+    transports.last().end("dropped");
+    assertThat(events.get(events.size() - 1))
+        .isInstanceOfSatisfying(
+            ConnectionEvent.Reconnecting.class,
+            r -> {
+              assertThat(r.attempt()).isEqualTo(1);
+              assertThat(r.delay()).hasSeconds(1);
+            });
+  }
+
+  @Test
+  void reconnect_maxAttemptsExhausted_disconnects() {
+    start(options().maxReconnectAttempts(2));
+    transports.last().end("refused");
+    time.advance(Duration.ofSeconds(1));
+    transports.last().end("refused");
+    time.advance(Duration.ofSeconds(1));
+    transports.last().end("refused");
+    assertThat(client.state()).isEqualTo(ConnectionState.DISCONNECTED);
+    assertThat(transports.opened).hasSize(3);
+    time.advance(Duration.ofMinutes(1));
+    assertThat(transports.opened).hasSize(3);
+  }
+
+  @Test
+  void close_duringBackoffWait_cancelsTheReconnect() {
+    FakeTransports.FakeTransport t = connected();
+    t.end("dropped");
+    client.close();
+    time.advance(Duration.ofMinutes(1));
+    assertThat(transports.opened).hasSize(1);
+    assertThat(events.get(events.size() - 1)).isEqualTo(new ConnectionEvent.Closed());
+  }
+
+  @Test
+  void connectError_isSurfacedWithMessageAndDataAndNotRetried() {
+    start(options());
+    transports.last().handshake("44{\"message\":\"unauthorized\",\"data\":{\"code\":\"AUTH\"}}");
+    assertThat(client.state()).isEqualTo(ConnectionState.DISCONNECTED);
+    ConnectionEvent.Disconnected d = (ConnectionEvent.Disconnected) events.get(events.size() - 1);
+    assertThat(d.cause().orElseThrow())
+        .isInstanceOfSatisfying(
+            ConnectErrorException.class,
+            e -> {
+              assertThat(e.serverMessage()).isEqualTo("unauthorized");
+              assertThat(e.data().orElseThrow().get("code").asText()).isEqualTo("AUTH");
+            });
+    assertThat(transports.last().closed).isTrue();
+    time.advance(Duration.ofMinutes(1));
+    assertThat(transports.opened).hasSize(1);
+  }
+
+  @Test
+  void connectError_withReconnectConfigured_backsOff() {
+    start(options().reconnectAfterConnectError(true));
+    transports.last().handshake("44{\"message\":\"no\"}");
+    assertThat(client.state()).isEqualTo(ConnectionState.RECONNECTING);
+    time.advance(Duration.ofSeconds(1));
+    assertThat(transports.opened).hasSize(2);
+  }
+
+  @Test
+  void serverDisconnect_isNotRetriedByDefault() {
+    FakeTransports.FakeTransport t = connected();
+    t.receive("41");
+    assertThat(client.state()).isEqualTo(ConnectionState.DISCONNECTED);
+    assertThat(((ConnectionEvent.Disconnected) events.get(events.size() - 1)).reason())
+        .isEqualTo("io server disconnect");
+    time.advance(Duration.ofMinutes(1));
+    assertThat(transports.opened).hasSize(1);
+  }
+
+  @Test
+  void emitWithAck_ackArrives_completesWithArgs() throws Exception {
+    FakeTransports.FakeTransport t = connected();
+    CompletableFuture<ArrayNode> f = client.emitWithAck("echo", Duration.ofSeconds(5), "hi");
+    assertThat(t.texts()).containsExactly("40", "420[\"echo\",\"hi\"]");
+    t.receive("430[\"hi\"]");
+    assertThat(f.get().get(0).asText()).isEqualTo("hi");
+  }
+
+  @Test
+  void emitWithAck_timeout_failsWithEventAndTimeoutAndIgnoresLateAck() {
+    FakeTransports.FakeTransport t = connected();
+    CompletableFuture<ArrayNode> f = client.emitWithAck("slow", Duration.ofMillis(500), 1);
+    time.advance(Duration.ofMillis(500));
+    assertThatThrownBy(f::get)
+        .cause()
+        .isInstanceOfSatisfying(
+            AckTimeoutException.class,
+            e -> {
+              assertThat(e.event()).isEqualTo("slow");
+              assertThat(e.timeout()).isEqualTo(Duration.ofMillis(500));
+            });
+    t.receive("430[\"late\"]");
+    assertThat(errors).isEmpty();
+    assertThat(client.pendingAcks()).isZero();
+  }
+
+  @Test
+  void emitWithAck_transportLost_failsPendingAckWithDisconnected() {
+    FakeTransports.FakeTransport t = connected();
+    CompletableFuture<ArrayNode> f = client.emitWithAck("save", Duration.ofSeconds(30), 1);
+    t.end("transport close");
+    assertThatThrownBy(f::get)
+        .cause()
+        .isInstanceOf(DisconnectedException.class)
+        .hasMessageContaining("save")
+        .hasMessageContaining("transport close");
+  }
+
+  @Test
+  void emit_whileDisconnected_isBufferedAndFlushedInOrderAfterConnect() {
+    start(options());
+    client.emit("a", 1);
+    client.emit("b", 2);
+    FakeTransports.FakeTransport t = transports.last();
+    t.handshake("40{\"sid\":\"s1\"}");
+    assertThat(t.texts()).containsExactly("40", "42[\"a\",1]", "42[\"b\",2]");
+  }
+
+  @Test
+  void emit_bufferFull_failsWithTypedError() {
+    start(options().sendBufferSize(1));
+    client.emit("a");
+    assertThatThrownBy(() -> client.emit("b"))
+        .isInstanceOf(SendBufferFullException.class)
+        .hasMessageContaining("'b'")
+        .hasMessageContaining("1 packets");
+  }
+
+  @Test
+  void emit_bufferingDisabled_failsWhileDisconnected() {
+    start(options().sendBufferSize(0));
+    assertThatThrownBy(() -> client.emit("a")).isInstanceOf(SendBufferFullException.class);
+    CompletableFuture<ArrayNode> f = client.emitWithAck("b", Duration.ofSeconds(1));
+    assertThatThrownBy(f::get).cause().isInstanceOf(SendBufferFullException.class);
+  }
+
+  @Test
+  void emit_reservedName_isRefused() {
+    start(options());
+    for (String name : RealtimeOptions.RESERVED_EVENTS) {
+      assertThatThrownBy(() -> client.emit(name)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> client.on(name, JsonNode.class, v -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("reserved");
+    }
+  }
+
+  @Test
+  void emit_frameLargerThanMaxPayload_isRefusedLocally() {
+    FakeTransports.FakeTransport t = connected();
+    assertThatThrownBy(() -> client.emit("big", "x".repeat(2000)))
+        .isInstanceOfSatisfying(
+            PayloadTooLargeException.class, e -> assertThat(e.maxPayload()).isEqualTo(1000));
+    assertThat(t.texts()).containsExactly("40");
+    assertThat(client.state()).isEqualTo(ConnectionState.CONNECTED);
+  }
+
+  @Test
+  void binaryArguments_travelAsAttachmentsBothWays() {
+    FakeTransports.FakeTransport t = connected();
+    List<byte[]> got = new ArrayList<>();
+    client.on("bin", byte[].class, got::add);
+    client.emit("bin", (Object) new byte[] {1, 2, 3});
+    assertThat(t.sent.get(1)).isEqualTo("451-[\"bin\",{\"_placeholder\":true,\"num\":0}]");
+    assertThat(t.sent.get(2)).isEqualTo(new byte[] {1, 2, 3});
+    t.receive("451-[\"bin\",{\"_placeholder\":true,\"num\":0}]");
+    t.receive(new byte[] {4, 5});
+    assertThat(got).containsExactly(new byte[] {4, 5});
+  }
+
+  @Test
+  void serverAck_listenerReturnsValue_isSentAsAck() {
+    FakeTransports.FakeTransport t = connected();
+    client.onRequest("question", JsonNode.class, q -> Map.of("answer", q.get("n").asInt() + 1));
+    t.receive("427[\"question\",{\"n\":41}]");
+    assertThat(t.texts()).containsExactly("40", "437[{\"answer\":42}]");
+  }
+
+  @Test
+  void throwingListener_goesToErrorHandlerAndOthersStillReceive() {
+    FakeTransports.FakeTransport t = connected();
+    List<Integer> got = new ArrayList<>();
+    client.on(
+        "n",
+        Integer.class,
+        v -> {
+          throw new IllegalStateException("boom");
+        });
+    client.on("n", Integer.class, got::add);
+    t.receive("42[\"n\",1]");
+    t.receive("42[\"n\",2]");
+    assertThat(got).containsExactly(1, 2);
+    assertThat(errors).hasSize(2).allMatch(c -> c.contains("'n'"));
+  }
+
+  @Test
+  void malformedFrame_isReportedAndConnectionReset() {
+    FakeTransports.FakeTransport t = connected();
+    t.receive("42{not json");
+    assertThat(errorCauses).singleElement().isInstanceOf(ProtocolException.class);
+    assertThat(t.cancelled).isTrue();
+    assertThat(client.state()).isEqualTo(ConnectionState.RECONNECTING);
+  }
+
+  @Test
+  void recovery_sendsPidAndOffsetStripsOffsetAndDeliversEarlyEvents() {
+    start(options().auth(() -> Map.of("token", "t")));
+    FakeTransports.FakeTransport t1 = transports.last();
+    t1.handshake("40{\"sid\":\"s1\",\"pid\":\"p1\"}");
+    List<JsonNode> got = new ArrayList<>();
+    client.onArgs("ev", args -> got.add(args.get(0)));
+    t1.receive("42[\"ev\",{\"seq\":0},\"off-0\"]");
+    t1.end("transport close");
+    time.advance(Duration.ofSeconds(1));
+    FakeTransports.FakeTransport t2 = transports.last();
+    t2.receive("0{\"sid\":\"e2\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
+    assertThat(t2.texts())
+        .containsExactly("40{\"token\":\"t\",\"pid\":\"p1\",\"offset\":\"off-0\"}");
+    t2.receive("42[\"ev\",{\"seq\":1},\"off-1\"]");
+    assertThat(got).hasSize(1);
+    t2.receive("40{\"sid\":\"s1\",\"pid\":\"p1\"}");
+    assertThat(got).extracting(n -> n.get("seq").asInt()).containsExactly(0, 1);
+    assertThat(events.get(events.size() - 1))
+        .isEqualTo(new ConnectionEvent.Connected("s1", true, true));
+  }
+
+  @Test
+  void subscribe_duplicateKeepsOneMembershipAndLastCloseUnsubscribes() {
+    FakeTransports.FakeTransport t = connected();
+    Topic topic = Topic.of("exec", "executionId", "e1");
+    TopicSubscription a = client.subscribe(topic);
+    TopicSubscription b = client.subscribe(topic);
+    assertThat(t.texts()).containsExactly("40", "420[\"subscribe\",{\"executionId\":\"e1\"}]");
+    t.receive("430[{\"ok\":true}]");
+    assertThat(a.confirmed()).isCompletedWithValueMatching(v -> v.get("ok").asBoolean());
+    assertThat(b.confirmed()).isSameAs(a.confirmed());
+    a.close();
+    a.close();
+    assertThat(t.texts()).hasSize(2);
+    b.close();
+    assertThat(t.texts()).last().isEqualTo("42[\"unsubscribe\",{\"executionId\":\"e1\"}]");
+  }
+
+  @Test
+  void subscribe_notRecoveredReconnect_resubscribesAndSendsGap() {
+    FakeTransports.FakeTransport t = connected();
+    TopicSubscription sub = client.subscribe(Topic.of("exec", "executionId", "e1"));
+    List<TopicEvent> got = new ArrayList<>();
+    sub.listen(got::add);
+    t.receive("42[\"agent-event\",{\"executionId\":\"e1\",\"n\":1}]");
+    t.receive("42[\"agent-event\",{\"executionId\":\"e2\",\"n\":2}]");
+    t.end("transport close");
+    time.advance(Duration.ofSeconds(1));
+    FakeTransports.FakeTransport t2 = transports.last();
+    t2.handshake("40{\"sid\":\"s2\"}");
+    assertThat(t2.texts()).containsExactly("40", "421[\"subscribe\",{\"executionId\":\"e1\"}]");
+    assertThat(got).hasSize(2);
+    assertThat(got.get(0)).isInstanceOf(TopicEvent.Message.class);
+    assertThat(got.get(1)).isInstanceOf(TopicEvent.Gap.class);
+  }
+
+  @Test
+  void options_invalidValues_failAtBuildNamingTheOption() {
+    assertThatThrownBy(() -> RealtimeOptions.builder(URI.create("ftp://x")).build())
+        .hasMessageContaining("uri");
+    assertThatThrownBy(() -> options().sendBufferSize(-1).build())
+        .hasMessageContaining("sendBufferSize");
+    assertThatThrownBy(() -> options().namespace("admin").build())
+        .hasMessageContaining("namespace");
+    assertThatThrownBy(() -> options().ackTimeout(Duration.ZERO).build())
+        .hasMessageContaining("ackTimeout");
+    assertThat(options().path("/x").build().path()).isEqualTo("/x/");
+  }
+
+  @Test
+  void authSupplier_isCalledOnEveryConnect() {
+    AtomicInteger calls = new AtomicInteger();
+    start(options().auth(() -> Map.of("n", calls.incrementAndGet())));
+    transports.last().end("refused");
+    time.advance(Duration.ofSeconds(1));
+    transports.last().receive("0{\"sid\":\"e\",\"pingInterval\":1000,\"pingTimeout\":1000}");
+    assertThat(transports.last().texts()).containsExactly("40{\"n\":2}");
+  }
+}
