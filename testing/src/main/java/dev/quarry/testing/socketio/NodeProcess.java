@@ -1,5 +1,6 @@
 package dev.quarry.testing.socketio;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +26,7 @@ import java.util.function.Consumer;
  * the pipes never fill up; the threads end when the process does.
  */
 final class NodeProcess {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int STDERR_LINES = 200;
   private static final Duration EXIT_WAIT = Duration.ofSeconds(5);
 
@@ -46,6 +50,28 @@ final class NodeProcess {
     this.stdoutDrainer = stdoutDrainer;
     this.stderrDrainer = stderrDrainer;
     this.stderr = stderr;
+  }
+
+  /** Starts server.js in {@code dir} with the options and port, as JSON on its command line. */
+  static NodeProcess launch(SocketIoTestServer.Options options, Path dir, int port) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("port", port);
+    config.put("pingInterval", options.pingInterval().toMillis());
+    config.put("pingTimeout", options.pingTimeout().toMillis());
+    config.put("connectTimeout", options.connectTimeout().toMillis());
+    config.put("maxHttpBufferSize", options.maxHttpBufferSize());
+    config.put("recovery", options.recovery());
+    config.put("maxDisconnectionDuration", options.maxDisconnectionDuration().toMillis());
+    options.authToken().ifPresent(token -> config.put("authToken", token));
+    config.put("path", options.path());
+    config.put("namespaces", options.namespaces());
+    String json;
+    try {
+      json = JSON.writeValueAsString(config);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write the test server's configuration", e);
+    }
+    return start(options.node(), dir, json, options.startTimeout());
   }
 
   /** Starts the server and waits for its {@code READY <port> <controlPort>} line. */

@@ -3,13 +3,10 @@ package dev.quarry.testing.socketio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,8 +100,8 @@ public final class SocketIoTestServer implements AutoCloseable {
    *     not print {@code READY} within {@link Options#startTimeout()}
    */
   public static SocketIoTestServer start(Options options) {
-    Path dir = locate(options);
-    NodeProcess node = launch(options, dir, options.port());
+    Path dir = ServerDirectory.locate(options);
+    NodeProcess node = NodeProcess.launch(options, dir, options.port());
     return new SocketIoTestServer(options, dir, node);
   }
 
@@ -113,7 +110,7 @@ public final class SocketIoTestServer implements AutoCloseable {
    * recursively, no spaces), for example {@code {"executionId":"e1"}}.
    */
   public static String roomOf(Map<String, ?> params) {
-    return canonical(JSON.valueToTree(params));
+    return ServerDirectory.canonical(JSON.valueToTree(params));
   }
 
   /** The options this server was started with. */
@@ -265,7 +262,7 @@ public final class SocketIoTestServer implements AutoCloseable {
       old.kill();
       paused = false;
       try {
-        node = launch(options, dir, old.port());
+        node = NodeProcess.launch(options, dir, old.port());
       } catch (RuntimeException e) {
         closed = true;
         throw e;
@@ -341,96 +338,6 @@ public final class SocketIoTestServer implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the socket.io test server is closed");
     }
-  }
-
-  private static NodeProcess launch(Options options, Path dir, int port) {
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("port", port);
-    config.put("pingInterval", options.pingInterval().toMillis());
-    config.put("pingTimeout", options.pingTimeout().toMillis());
-    config.put("connectTimeout", options.connectTimeout().toMillis());
-    config.put("maxHttpBufferSize", options.maxHttpBufferSize());
-    config.put("recovery", options.recovery());
-    config.put("maxDisconnectionDuration", options.maxDisconnectionDuration().toMillis());
-    options.authToken().ifPresent(token -> config.put("authToken", token));
-    config.put("path", options.path());
-    config.put("namespaces", options.namespaces());
-    String json;
-    try {
-      json = JSON.writeValueAsString(config);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot write the test server's configuration", e);
-    }
-    return NodeProcess.start(options.node(), dir, json, options.startTimeout());
-  }
-
-  private static Path locate(Options options) {
-    Path dir;
-    String property = System.getProperty(SERVER_DIR_PROPERTY);
-    if (options.serverDir().isPresent()) {
-      dir = options.serverDir().get();
-    } else if (property != null && !property.isBlank()) {
-      dir = Path.of(property);
-    } else {
-      Path start = Path.of("").toAbsolutePath();
-      Path found = null;
-      for (Path d = start; d != null && found == null; d = d.getParent()) {
-        Path candidate = d.resolve("testing").resolve("socketio-server");
-        if (Files.isRegularFile(candidate.resolve("server.js"))) {
-          found = candidate;
-        }
-      }
-      if (found == null) {
-        throw new IllegalStateException(
-            "cannot find the socket.io test server: no testing/socketio-server/server.js in "
-                + start
-                + " or a parent folder; set -D"
-                + SERVER_DIR_PROPERTY
-                + "=<path to socketio-server>");
-      }
-      dir = found;
-    }
-    dir = dir.toAbsolutePath().normalize();
-    if (!Files.isRegularFile(dir.resolve("server.js"))) {
-      throw new IllegalStateException("no server.js in the socket.io test server folder " + dir);
-    }
-    if (!Files.isDirectory(dir.resolve("node_modules").resolve("socket.io"))) {
-      throw new IllegalStateException(
-          "node_modules is missing in "
-              + dir
-              + ": run the build (npm ci runs in module testing: mvn -pl testing"
-              + " generate-resources), or run npm ci in that folder");
-    }
-    return dir;
-  }
-
-  private static String canonical(JsonNode node) {
-    if (node.isObject()) {
-      List<String> names = new ArrayList<>();
-      node.fieldNames().forEachRemaining(names::add);
-      names.sort(null);
-      StringBuilder sb = new StringBuilder("{");
-      for (String name : names) {
-        if (sb.length() > 1) {
-          sb.append(',');
-        }
-        sb.append(JSON.getNodeFactory().textNode(name))
-            .append(':')
-            .append(canonical(node.get(name)));
-      }
-      return sb.append('}').toString();
-    }
-    if (node.isArray()) {
-      StringBuilder sb = new StringBuilder("[");
-      for (JsonNode element : node) {
-        if (sb.length() > 1) {
-          sb.append(',');
-        }
-        sb.append(canonical(element));
-      }
-      return sb.append(']').toString();
-    }
-    return node.toString();
   }
 
   /**

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  * {@code 3}) and queues every other frame, so tests can check the exact wire traffic.
  */
 final class RawSocketIoClient implements AutoCloseable {
-  static final Duration WAIT = Duration.ofSeconds(10);
+  static final Duration WAIT = Duration.ofSeconds(20);
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** Marks the end of the connection in the frame queue. */
