@@ -2,6 +2,8 @@ package dev.quarry.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.type.TypeFactory;
 import dev.quarry.testing.RecordingListener;
 import dev.quarry.testing.VirtualTime;
 import java.io.IOException;
@@ -200,6 +202,21 @@ class StorePersistenceTest {
         .singleElement()
         .satisfies(r -> assertThat(r.error()).hasMessageContaining("font size out of range"));
     assertThat(dir.resolve("prefs.json.corrupt-1")).exists();
+  }
+
+  @Test
+  void persistence_genericStateByJavaType_roundTrips() {
+    Path file = dir.resolve("toasts.json");
+    JavaType type = TypeFactory.defaultInstance().constructCollectionType(List.class, String.class);
+    StorePersistence<List<String>> p = StorePersistence.<List<String>>file(file, type);
+    try (Store<List<String>> toasts =
+        Store.<List<String>>builder(List.of()).name("toasts").persistence(p).build()) {
+      toasts.update(l -> List.of("saved", "published"));
+    }
+    try (Store<List<String>> restored =
+        Store.<List<String>>builder(List.of()).name("toasts").persistence(p).build()) {
+      assertThat(restored.get()).containsExactly("saved", "published");
+    }
   }
 
   private static Set<String> persistThreads() {
