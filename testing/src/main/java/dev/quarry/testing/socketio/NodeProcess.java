@@ -140,7 +140,7 @@ final class NodeProcess {
               + String.join("\n", snapshot(stderr)),
           e);
     }
-    String[] parts = line.trim().split(" ");
+    String[] parts = line.trim().split(" ", -1);
     if (parts.length != 3) {
       kill(process, out, err);
       throw new IllegalStateException("unexpected start line from the test server: " + line);

@@ -7,8 +7,10 @@ import java.util.Optional;
 /**
  * A snapshot of what the socket.io test server sees, read by {@link SocketIoTestServer#state()}.
  *
- * <p>Immutable and safe to share between threads; it never changes after it was read. Binary values
+ * <p>A value read once: it never changes after it was read and is safe to share between threads as
+ * long as nobody modifies the {@link JsonNode}s it holds (treat them as read-only). Binary values
  * in {@code auth}, {@code acks} and {@code received} are reported as {@code {"$binary": base64}}.
+ * The logs keep at most 100,000 entries each.
  *
  * <pre>{@code
  * ServerState state = server.state();
