@@ -1,0 +1,49 @@
+package dev.quarry.optimistic;
+
+import dev.quarry.core.Subscription;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A handle that runs mutations with one set of options and follows the latest one (TanStack's
+ * {@code MutationObserver}). Every {@link #mutate} submits a new mutation to the client's mutation
+ * cache; the handle's {@link #state()} and listeners follow the latest.
+ *
+ * <pre>{@code
+ * Mutation<NewEpisode, Episode, Void> create = client.mutation(createOptions);
+ * create.subscribe(state -> render(state.isPending()));
+ * create.mutate(new NewEpisode("Pilot")).thenAccept(ep -> open(ep));
+ * }</pre>
+ *
+ * <p>Thread-safe. Listeners run on the client's callback executor, in order, once per state change
+ * of the latest mutation; a throwing listener is reported to the error handler.
+ *
+ * @param <V> the variables type
+ * @param <R> the result type
+ * @param <C> the context type returned by {@code onMutate}
+ */
+public interface Mutation<V, R, C> {
+  /**
+   * Submits a mutation; the future completes with its result after every callback ran, or fails
+   * with the error (the function's, or a callback's that took the error path).
+   *
+   * @throws IllegalArgumentException if the mutation is persistent but misses a key, a variables
+   *     type or an outbox
+   */
+  CompletableFuture<R> mutate(V variables);
+
+  /** As {@link #mutate(Object)}, with call-site callbacks that run after all others. */
+  CompletableFuture<R> mutate(V variables, MutateCallbacks<V, R, C> callbacks);
+
+  /** The latest mutation's state, or idle before the first {@code mutate} and after reset. */
+  MutationState<V, R, C> state();
+
+  /** Listens to state changes of the latest mutation. */
+  Subscription subscribe(Consumer<? super MutationState<V, R, C>> listener);
+
+  /** Detaches from the latest mutation (which keeps running) and returns to idle. */
+  void reset();
+
+  /** The options this handle submits with (before defaults are merged). */
+  MutationOptions<V, R, C> options();
+}

@@ -1,0 +1,787 @@
+package dev.quarry.optimistic;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.quarry.core.Clock;
+import dev.quarry.core.Connectivity;
+import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.QuarryException;
+import dev.quarry.core.QueryKey;
+import dev.quarry.core.RealScheduler;
+import dev.quarry.core.Scheduler;
+import dev.quarry.core.Subscription;
+import dev.quarry.core.http.JsonHttp;
+import dev.quarry.core.http.JsonType;
+import dev.quarry.core.internal.ListenerSet;
+import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.core.internal.Retryer;
+import dev.quarry.core.internal.SerialExecutor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs mutations with TanStack Query's semantics (spec section 4) and keeps them in a mutation
+ * cache; with an {@link OutboxStore}, persistent mutations survive a restart.
+ *
+ * <pre>{@code
+ * MutationClient mutations = MutationClient.builder()
+ *     .http(jsonHttp)
+ *     .outbox(OutboxStore.open(dir.resolve("outbox.mv")))
+ *     .build();
+ * mutations.setMutationDefaults(CREATE_EPISODE, MutationOptions.<NewEpisode, Episode, Void>builder()
+ *     .mutationFn((ep, ctx) -> ctx.http().post("episodes", ep, Episode.class))
+ *     .variablesType(NewEpisode.class).persistent(true).scope("episodes").build());
+ * mutations.resumeOutbox();  // after a restart: sends what the last run left, once, in order
+ * mutations.mutate(MutationOptions.<NewEpisode, Episode, Void>builder().mutationKey(CREATE_EPISODE).build(), draft);
+ * }</pre>
+ *
+ * <p><b>Order.</b> For each mutation: cache-level {@code onMutate}, option {@code onMutate}, the
+ * function (through the retry loop), then on success cache {@code onSuccess}, option {@code
+ * onSuccess}, cache {@code onSettled}, option {@code onSettled}, the state turns success, then the
+ * call-site callbacks; a throw in any of these takes the error path (cache {@code onError}, option
+ * {@code onError}, cache and option {@code onSettled}, each isolated). Every callback's returned
+ * stage is awaited. Mutations with the same scope run one at a time in submission order; others in
+ * parallel. In {@link NetworkMode#ONLINE} mode an offline mutation runs {@code onMutate} and then
+ * pauses before its function until {@link #resumePausedMutations()} (called automatically when
+ * connectivity comes back or focus returns, unless {@link Builder#resumeOnReconnect(boolean)} is
+ * off).
+ *
+ * <p><b>Threads.</b> Thread-safe. Every step of every mutation, and every user callback, runs on
+ * the callback executor through one serial queue (so callbacks never run concurrently with each
+ * other, as on JavaScript's event loop), never while a Quarry lock is held. A callback should not
+ * block; an exception from user code goes to the error handler or down the error path as above.
+ *
+ * <p><b>Lifecycle.</b> {@link #close()} stops the threads the client created and fails the futures
+ * of unsettled mutations; their outbox records stay for the next run. It closes an outbox it opened
+ * itself ({@link Builder#outbox(Path)}), not one that was handed to it.
+ */
+public final class MutationClient implements AutoCloseable {
+  final Clock clock;
+  final Scheduler scheduler;
+  final Scheduler loopScheduler;
+  final Executor callbackExecutor;
+  final ErrorHandler errorHandler;
+  final Connectivity connectivity;
+  final @Nullable JsonHttp http;
+  final MutationCacheConfig cacheConfig;
+  final SerialExecutor loop;
+  private final @Nullable OutboxStore outbox;
+  private final boolean ownsOutbox;
+  private final ObjectMapper mapper;
+  private final @Nullable RealScheduler ownedScheduler;
+  private final @Nullable ExecutorService ownedExecutor;
+
+  private final Object lock = new Object();
+  private final LinkedHashMap<Long, RealMutation<?, ?, ?>> mutations = new LinkedHashMap<>();
+  private final Map<String, List<RealMutation<?, ?, ?>>> scopes = new HashMap<>();
+  private final Set<Long> liveSequences = new HashSet<>();
+  private final CopyOnWriteArrayList<Map.Entry<QueryKey, MutationOptions<?, ?, ?>>> defaults =
+      new CopyOnWriteArrayList<>();
+  private final AtomicLong ids = new AtomicLong();
+  private final ListenerSet<MutationCacheEvent> listeners;
+  private final List<Subscription> subscriptions = new ArrayList<>();
+  private volatile boolean closed;
+
+  private MutationClient(Builder b) {
+    this.clock = b.clock;
+    ErrorHandler handler = b.errorHandler;
+    this.errorHandler = handler;
+    if (b.scheduler != null) {
+      this.scheduler = b.scheduler;
+      this.ownedScheduler = null;
+    } else {
+      RealScheduler own = RealScheduler.create(handler);
+      this.scheduler = own;
+      this.ownedScheduler = own;
+    }
+    if (b.callbackExecutor != null) {
+      this.callbackExecutor = b.callbackExecutor;
+      this.ownedExecutor = null;
+    } else {
+      ExecutorService own =
+          Executors.newSingleThreadExecutor(new NamedThreadFactory("mutations-callbacks"));
+      this.callbackExecutor = own;
+      this.ownedExecutor = own;
+    }
+    this.connectivity = b.connectivity == null ? Connectivity.create() : b.connectivity;
+    this.http = b.http;
+    this.cacheConfig = b.cacheConfig;
+    this.mapper = b.mapper;
+    this.loop = new SerialExecutor(callbackExecutor, handler, "mutations");
+    this.loopScheduler = (delay, task) -> scheduler.schedule(delay, () -> loop.execute(task));
+    this.listeners = new ListenerSet<>(callbackExecutor, handler, "mutation cache");
+    OutboxStore store = b.outbox;
+    boolean owns = false;
+    if (store == null && b.outboxFile != null) {
+      store = OutboxStore.open(b.outboxFile);
+      owns = true;
+    }
+    this.outbox = store;
+    this.ownsOutbox = owns;
+    if (b.resumeOnReconnect) {
+      subscriptions.add(
+          connectivity.onOnlineChange(
+              online -> {
+                if (online) {
+                  resumePausedMutations();
+                }
+              }));
+      subscriptions.add(
+          connectivity.onFocusChange(
+              focused -> {
+                if (focused) {
+                  resumePausedMutations();
+                }
+              }));
+    }
+  }
+
+  /** A builder with the defaults described on its methods. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- submitting ----
+
+  /** A handle that submits mutations with {@code options} and follows the latest one. */
+  public <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options) {
+    return new RealMutationHandle<>(this, Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * Submits one mutation.
+   *
+   * @return a future of the result; fails with the mutation's error
+   * @throws IllegalArgumentException if the mutation is persistent but misses a key, a variables
+   *     type or an outbox
+   */
+  public <V, R, C> CompletableFuture<R> mutate(MutationOptions<V, R, C> options, V variables) {
+    return submit(options, variables, MutateCallbacks.none(), null);
+  }
+
+  /** As {@link #mutate(MutationOptions, Object)} with call-site callbacks. */
+  public <V, R, C> CompletableFuture<R> mutate(
+      MutationOptions<V, R, C> options, V variables, MutateCallbacks<V, R, C> callbacks) {
+    return submit(options, variables, Objects.requireNonNull(callbacks, "callbacks"), null);
+  }
+
+  <V, R, C> CompletableFuture<R> submit(
+      MutationOptions<V, R, C> given,
+      V variables,
+      MutateCallbacks<V, R, C> callSite,
+      @Nullable RealMutationHandle<V, R, C> owner) {
+    Objects.requireNonNull(given, "options");
+    Objects.requireNonNull(variables, "variables");
+    checkOpen();
+    MutationOptions<V, R, C> options = defaultMutationOptions(given);
+    RealMutation<V, R, C> m;
+    synchronized (lock) {
+      String idempotencyKey = null;
+      long sequence = -1;
+      if (options.persistent()) {
+        QueryKey key = options.mutationKey;
+        JsonType<V> type = options.variablesType;
+        OutboxStore store = outbox;
+        if (key == null) {
+          throw new IllegalArgumentException("a persistent mutation needs a mutationKey");
+        }
+        if (type == null) {
+          throw new IllegalArgumentException(
+              "the persistent mutation " + key + " needs a variablesType");
+        }
+        if (store == null) {
+          throw new IllegalArgumentException(
+              "the mutation "
+                  + key
+                  + " is persistent but the MutationClient has no outbox: set outbox(...)");
+        }
+        idempotencyKey = UUID.randomUUID().toString();
+        try {
+          String json =
+              mapper.writerFor(type.resolve(mapper.getTypeFactory())).writeValueAsString(variables);
+          sequence =
+              store
+                  .append(
+                      key.hash(), json, options.scope(), idempotencyKey, clock.currentTimeMillis())
+                  .sequence();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+          return CompletableFuture.failedFuture(
+              new OutboxException("cannot write the variables of mutation " + key + " as JSON", e));
+        } catch (RuntimeException e) {
+          return CompletableFuture.failedFuture(
+              e instanceof OutboxException
+                  ? e
+                  : new OutboxException("cannot record mutation " + key + " in the outbox", e));
+        }
+        liveSequences.add(sequence);
+      }
+      m =
+          new RealMutation<>(
+              this,
+              ids.incrementAndGet(),
+              options,
+              variables,
+              idempotencyKey,
+              sequence,
+              false,
+              callSite,
+              owner);
+      addLocked(m);
+    }
+    emit(new MutationCacheEvent.Added(m.info()));
+    if (owner != null) {
+      owner.attach(m);
+    }
+    loop.execute(m::execute);
+    return m.result;
+  }
+
+  // ---- defaults ----
+
+  /**
+   * Registers defaults for mutations whose key starts with {@code key} (replacing earlier defaults
+   * for an equal key). Options a mutation does not set come from the matching defaults, later
+   * registrations winning; this is where a restored mutation finds its function.
+   */
+  public void setMutationDefaults(QueryKey key, MutationOptions<?, ?, ?> options) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(options, "options");
+    synchronized (lock) {
+      defaults.removeIf(e -> e.getKey().equals(key));
+      defaults.add(Map.entry(key, options));
+    }
+  }
+
+  /** The defaults registered for exactly {@code key}, if any. */
+  public Optional<MutationOptions<?, ?, ?>> getMutationDefaults(QueryKey key) {
+    for (Map.Entry<QueryKey, MutationOptions<?, ?, ?>> e : defaults) {
+      if (e.getKey().equals(key)) {
+        return Optional.of(e.getValue());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code options} over the defaults registered for matching keys. */
+  public <V, R, C> MutationOptions<V, R, C> defaultMutationOptions(
+      MutationOptions<V, R, C> options) {
+    QueryKey key = options.mutationKey;
+    if (key == null) {
+      return options;
+    }
+    MutationOptions<?, ?, ?> base = null;
+    for (Map.Entry<QueryKey, MutationOptions<?, ?, ?>> e : defaults) {
+      if (key.matches(e.getKey())) {
+        base = base == null ? e.getValue() : e.getValue().over(base);
+      }
+    }
+    return base == null ? options : options.over(base);
+  }
+
+  // ---- paused mutations and the outbox ----
+
+  /**
+   * Continues every paused mutation that may continue now (online and focused, or network mode
+   * {@code ALWAYS}); scoped ones continue one at a time in submission order. The future completes
+   * when those mutations settled, whatever their outcome; mutations still blocked by the network
+   * are not waited for.
+   */
+  public CompletableFuture<Void> resumePausedMutations() {
+    CompletableFuture<Void> out = new CompletableFuture<>();
+    if (closed) {
+      out.complete(null);
+      return out;
+    }
+    loop.execute(
+        () -> {
+          List<RealMutation<?, ?, ?>> paused = new ArrayList<>();
+          synchronized (lock) {
+            for (RealMutation<?, ?, ?> m : mutations.values()) {
+              if (m.state().isPaused() && m.hasStarted()) {
+                paused.add(m);
+              }
+            }
+          }
+          List<CompletableFuture<?>> waits = new ArrayList<>();
+          for (RealMutation<?, ?, ?> m : paused) {
+            m.resumeIfPaused();
+            if (m.networkAllowsContinue()) {
+              waits.add(m.result.handle((r, e) -> Boolean.TRUE));
+            }
+          }
+          CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]))
+              .whenComplete((ok, e) -> out.complete(null));
+        });
+    return out;
+  }
+
+  /**
+   * Sends what the outbox holds from an earlier run: every pending record is rebuilt through the
+   * defaults registered for its key and sent once, one at a time in submission order, with its
+   * original idempotency key. A record that cannot be rebuilt (unreadable key or variables, no
+   * defaults with a function and a variables type) is reported to the error handler with an {@link
+   * OutboxException} and set aside; the rest still run. Records of mutations this client already
+   * runs are skipped, so calling this twice sends nothing twice.
+   *
+   * @return a future that completes when every restored mutation settled (never fails)
+   */
+  public CompletableFuture<Void> resumeOutbox() {
+    checkOpen();
+    OutboxStore store = outbox;
+    if (store == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<RealMutation<?, ?, ?>> restored = new ArrayList<>();
+    List<MutationCacheEvent> added = new ArrayList<>();
+    synchronized (lock) {
+      for (OutboxRecord record : store.pending()) {
+        if (liveSequences.contains(record.sequence())) {
+          continue;
+        }
+        RealMutation<?, ?, ?> m;
+        try {
+          m = restore(record);
+        } catch (OutboxException e) {
+          errorHandler.safeHandle("outbox record " + record.sequence(), e);
+          try {
+            store.setAside(record.sequence(), String.valueOf(e.getMessage()));
+          } catch (RuntimeException failed) {
+            errorHandler.safeHandle("setting aside outbox record " + record.sequence(), failed);
+          }
+          continue;
+        }
+        liveSequences.add(record.sequence());
+        addLocked(m);
+        restored.add(m);
+        added.add(new MutationCacheEvent.Added(m.info()));
+      }
+    }
+    added.forEach(this::emit);
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (RealMutation<?, ?, ?> m : restored) {
+      chain =
+          chain.thenCompose(
+              x -> {
+                loop.execute(m::execute);
+                return m.result.handle((r, e) -> (Void) null);
+              });
+    }
+    return chain;
+  }
+
+  private RealMutation<Object, Object, Object> restore(OutboxRecord record) {
+    QueryKey key;
+    try {
+      key = QueryKey.fromJson(record.mutationKey());
+    } catch (IllegalArgumentException e) {
+      throw new OutboxException(
+          "outbox record " + record.sequence() + " has an unreadable mutation key", e);
+    }
+    MutationOptions<Object, Object, Object> options =
+        defaultMutationOptions(MutationOptions.builder().mutationKey(key).build());
+    if (!options.hasMutationFn()) {
+      throw new OutboxException(
+          "outbox record "
+              + record.sequence()
+              + ": no mutation defaults with a mutationFn for key "
+              + key);
+    }
+    JsonType<Object> type = options.variablesType;
+    if (type == null) {
+      throw new OutboxException(
+          "outbox record "
+              + record.sequence()
+              + ": the defaults for key "
+              + key
+              + " have no variablesType");
+    }
+    Object variables;
+    try {
+      JavaType javaType = type.resolve(mapper.getTypeFactory());
+      variables = mapper.readValue(record.variables(), javaType);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+      throw new OutboxException(
+          "outbox record "
+              + record.sequence()
+              + " of key "
+              + key
+              + ": unreadable variables as "
+              + type,
+          e);
+    }
+    if (variables == null) {
+      throw new OutboxException(
+          "outbox record " + record.sequence() + " of key " + key + ": variables are null");
+    }
+    return new RealMutation<>(
+        this,
+        ids.incrementAndGet(),
+        options,
+        variables,
+        record.idempotencyKey(),
+        record.sequence(),
+        true,
+        MutateCallbacks.none(),
+        null);
+  }
+
+  /** The outbox records not yet settled, in order (empty without an outbox). */
+  public List<OutboxRecord> outboxRecords() {
+    OutboxStore store = outbox;
+    return store == null ? List.of() : store.pending();
+  }
+
+  /** The outbox records set aside because they could not be restored. */
+  public List<OutboxRecord.SetAside> setAsideRecords() {
+    OutboxStore store = outbox;
+    return store == null ? List.of() : store.setAsideRecords();
+  }
+
+  void outboxDone(RealMutation<?, ?, ?> m) {
+    OutboxStore store = outbox;
+    if (store == null || closed) {
+      return;
+    }
+    try {
+      store.markDone(m.sequence);
+    } catch (RuntimeException e) {
+      errorHandler.safeHandle("marking " + m.describe() + " done in the outbox", e);
+    }
+    synchronized (lock) {
+      liveSequences.remove(m.sequence);
+    }
+  }
+
+  // ---- the mutation cache ----
+
+  /** The number of pending mutations. */
+  public int isMutating() {
+    return isMutating(MutationFilters.all());
+  }
+
+  /** The number of pending mutations that match {@code filters}. */
+  public int isMutating(MutationFilters filters) {
+    return findAll(filters.status(MutationStatus.PENDING)).size();
+  }
+
+  /** Snapshots of the mutations in the cache that match, in submission order. */
+  public List<MutationInfo> findAll(MutationFilters filters) {
+    Objects.requireNonNull(filters, "filters");
+    List<RealMutation<?, ?, ?>> all;
+    synchronized (lock) {
+      all = new ArrayList<>(mutations.values());
+    }
+    List<MutationInfo> out = new ArrayList<>();
+    for (RealMutation<?, ?, ?> m : all) {
+      MutationInfo info = m.info();
+      if (filters.matches(info)) {
+        out.add(info);
+      }
+    }
+    return out;
+  }
+
+  /** The first matching mutation, in submission order. */
+  public Optional<MutationInfo> find(MutationFilters filters) {
+    List<MutationInfo> all = findAll(filters);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+  }
+
+  /** Listens to mutation cache events, delivered in order on the callback executor. */
+  public Subscription subscribe(Consumer<? super MutationCacheEvent> listener) {
+    return listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Removes every mutation from the cache (running ones keep running and still settle). */
+  public void clear() {
+    List<RealMutation<?, ?, ?>> all;
+    synchronized (lock) {
+      all = new ArrayList<>(mutations.values());
+    }
+    all.forEach(this::remove);
+  }
+
+  /** The connectivity this client pauses and resumes with. */
+  public Connectivity connectivity() {
+    return connectivity;
+  }
+
+  private void addLocked(RealMutation<?, ?, ?> m) {
+    mutations.put(m.id, m);
+    String scope = m.scope;
+    if (scope != null) {
+      scopes.computeIfAbsent(scope, s -> new ArrayList<>()).add(m);
+    }
+  }
+
+  void remove(RealMutation<?, ?, ?> m) {
+    boolean removed;
+    synchronized (lock) {
+      removed = mutations.remove(m.id) != null;
+      String scope = m.scope;
+      if (scope != null) {
+        List<RealMutation<?, ?, ?>> queue = scopes.get(scope);
+        if (queue != null) {
+          queue.remove(m);
+          if (queue.isEmpty()) {
+            scopes.remove(scope);
+          }
+        }
+      }
+    }
+    if (removed) {
+      loop.execute(m::cancelGc);
+      emit(new MutationCacheEvent.Removed(m.info()));
+    }
+  }
+
+  boolean isFirstPendingInScope(RealMutation<?, ?, ?> m) {
+    synchronized (lock) {
+      List<RealMutation<?, ?, ?>> queue = scopes.get(m.scope);
+      if (queue == null) {
+        return true;
+      }
+      for (RealMutation<?, ?, ?> x : queue) {
+        if (x.state().isPending()) {
+          return x == m;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** After {@code m} settled: continues the next paused mutation of its scope (on the loop). */
+  void runNext(RealMutation<?, ?, ?> m) {
+    String scope = m.scope;
+    if (scope == null) {
+      return;
+    }
+    RealMutation<?, ?, ?> next = null;
+    synchronized (lock) {
+      List<RealMutation<?, ?, ?>> queue = scopes.get(scope);
+      if (queue != null) {
+        for (RealMutation<?, ?, ?> x : queue) {
+          if (x != m && x.state().isPaused() && x.hasStarted()) {
+            next = x;
+            break;
+          }
+        }
+      }
+    }
+    if (next != null) {
+      next.resumeIfPaused();
+    }
+  }
+
+  void emit(MutationCacheEvent event) {
+    listeners.emit(event);
+  }
+
+  // ---- running user code ----
+
+  /** One call into user code that returns a stage. */
+  @FunctionalInterface
+  interface UserCall<T> {
+    CompletionStage<? extends T> call() throws Exception;
+  }
+
+  /**
+   * Calls user code (a throw becomes a failed future) and returns a future that completes on the
+   * loop, so that whatever is chained on it runs there too.
+   */
+  <T> CompletableFuture<T> callUser(UserCall<T> call) {
+    CompletionStage<? extends T> stage;
+    try {
+      stage = call.call();
+      if (stage == null) {
+        throw new QuarryException("a mutation callback returned a null stage");
+      }
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return onLoop(stage);
+  }
+
+  /** A future that completes like {@code stage}, on the loop. */
+  <T> CompletableFuture<T> onLoop(CompletionStage<? extends T> stage) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    stage.whenComplete(
+        (value, error) ->
+            loop.execute(
+                () -> {
+                  if (error != null) {
+                    out.completeExceptionally(Retryer.unwrap(error));
+                  } else {
+                    out.complete(value);
+                  }
+                }));
+    return out;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("the MutationClient is closed");
+    }
+  }
+
+  /**
+   * Stops the client: unsettled mutations fail with a {@link QuarryException} (their outbox records
+   * stay), listeners stop, and the threads, scheduler and outbox the client created are closed.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    subscriptions.forEach(Subscription::close);
+    List<RealMutation<?, ?, ?>> all;
+    synchronized (lock) {
+      all = new ArrayList<>(mutations.values());
+    }
+    for (RealMutation<?, ?, ?> m : all) {
+      m.result.completeExceptionally(new QuarryException(m.describe() + ": the client was closed"));
+    }
+    if (ownsOutbox && outbox != null) {
+      outbox.close();
+    }
+    if (ownedScheduler != null) {
+      ownedScheduler.close();
+    }
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdownNow();
+    }
+  }
+
+  @Override
+  public String toString() {
+    synchronized (lock) {
+      return "MutationClient{mutations=" + mutations.size() + ", outbox=" + outbox + "}";
+    }
+  }
+
+  /**
+   * Builds a {@link MutationClient}. Defaults: system clock, its own scheduler thread, its own
+   * callback thread ({@code quarry-mutations-callbacks-N}), a logging error handler, a fresh {@link
+   * Connectivity}, no HTTP client, no cache callbacks, no outbox, resume on reconnect. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private Clock clock = Clock.system();
+    private @Nullable Scheduler scheduler;
+    private @Nullable Executor callbackExecutor;
+    private ErrorHandler errorHandler = ErrorHandler.logging();
+    private @Nullable Connectivity connectivity;
+    private @Nullable JsonHttp http;
+    private MutationCacheConfig cacheConfig = MutationCacheConfig.none();
+    private @Nullable OutboxStore outbox;
+    private @Nullable Path outboxFile;
+    private ObjectMapper mapper = JsonMapper.builder().build();
+    private boolean resumeOnReconnect = true;
+
+    private Builder() {}
+
+    /** The clock for {@code submittedAt}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The scheduler for retry delays and gc; not closed by the client. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Where mutation steps and callbacks run; not shut down by the client. */
+    public Builder callbackExecutor(Executor callbackExecutor) {
+      this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor");
+      return this;
+    }
+
+    /** Receives exceptions from user code and unreadable outbox records. */
+    public Builder errorHandler(ErrorHandler errorHandler) {
+      this.errorHandler = Objects.requireNonNull(errorHandler, "errorHandler");
+      return this;
+    }
+
+    /** The online/focus state mutations pause and resume with. */
+    public Builder connectivity(Connectivity connectivity) {
+      this.connectivity = Objects.requireNonNull(connectivity, "connectivity");
+      return this;
+    }
+
+    /** The HTTP client handed to mutation functions as {@code ctx.http()}; not closed. */
+    public Builder http(JsonHttp http) {
+      this.http = Objects.requireNonNull(http, "http");
+      return this;
+    }
+
+    /** Callbacks that run for every mutation. */
+    public Builder cacheConfig(MutationCacheConfig cacheConfig) {
+      this.cacheConfig = Objects.requireNonNull(cacheConfig, "cacheConfig");
+      return this;
+    }
+
+    /** The outbox for persistent mutations; not closed by the client. */
+    public Builder outbox(OutboxStore outbox) {
+      this.outbox = Objects.requireNonNull(outbox, "outbox");
+      this.outboxFile = null;
+      return this;
+    }
+
+    /**
+     * An H2 MVStore outbox in {@code file}, opened by {@link #build()} and closed with the client.
+     */
+    public Builder outbox(Path file) {
+      this.outboxFile = Objects.requireNonNull(file, "file");
+      this.outbox = null;
+      return this;
+    }
+
+    /** The mapper that writes and reads outbox variables. */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    /**
+     * Whether the client resumes paused mutations itself when connectivity comes online or focus
+     * returns (default true). Turn it off when a query client drives the resumption (as a reconnect
+     * barrier that runs before queries refetch).
+     */
+    public Builder resumeOnReconnect(boolean resumeOnReconnect) {
+      this.resumeOnReconnect = resumeOnReconnect;
+      return this;
+    }
+
+    /**
+     * Builds the client.
+     *
+     * @throws OutboxException if the outbox file cannot be opened
+     */
+    public MutationClient build() {
+      return new MutationClient(this);
+    }
+  }
+}

@@ -1,0 +1,396 @@
+package dev.quarry.optimistic;
+
+import dev.quarry.core.QueryKey;
+import dev.quarry.core.RetryPolicy;
+import dev.quarry.core.http.JsonType;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How to run a mutation: its function, key, callbacks, retry, network mode, scope, gc time, meta
+ * and persistence (spec section 4).
+ *
+ * <pre>{@code
+ * MutationOptions<NewEpisode, Episode, List<Episode>> create =
+ *     MutationOptions.<NewEpisode, Episode, List<Episode>>builder()
+ *         .mutationKey(QueryKey.of("episodes", "create"))
+ *         .mutationFn((ep, ctx) -> ctx.http().post("episodes", ep, Episode.class))
+ *         .onError((error, ep, previous) -> showError(error))
+ *         .scope("project-p1")
+ *         .build();
+ * }</pre>
+ *
+ * <p>Every option may be left unset: a mutation with a key takes what it does not set from the
+ * defaults registered with {@link MutationClient#setMutationDefaults(QueryKey, MutationOptions)}
+ * for a matching key (registration order, later wins), which is how a mutation restored from the
+ * outbox finds its function. Unset after merging: retry never, network mode {@link
+ * NetworkMode#ONLINE}, no scope, gc time 5 minutes, not persistent.
+ *
+ * <p>Immutable and thread-safe; {@link #newBuilder()} derives a variant.
+ *
+ * @param <V> the variables type
+ * @param <R> the result type
+ * @param <C> the type of the context returned by {@code onMutate}
+ */
+public final class MutationOptions<V, R, C> {
+  /** The default gc time of a mutation: 5 minutes. */
+  public static final Duration DEFAULT_GC_TIME = Duration.ofMinutes(5);
+
+  final @Nullable MutationFunction<V, R> mutationFn;
+  final @Nullable QueryKey mutationKey;
+  final MutationCallbacks.@Nullable MutateAsync<V, C> onMutate;
+  final MutationCallbacks.@Nullable SuccessAsync<V, R, C> onSuccess;
+  final MutationCallbacks.@Nullable FailureAsync<V, C> onError;
+  final MutationCallbacks.@Nullable SettledAsync<V, R, C> onSettled;
+  final @Nullable RetryPolicy retry;
+  final @Nullable Duration retryDelay;
+  final @Nullable NetworkMode networkMode;
+  final @Nullable String scope;
+  final @Nullable Duration gcTime;
+  final @Nullable Map<String, Object> meta;
+  final @Nullable Boolean persistent;
+  final @Nullable JsonType<V> variablesType;
+
+  private MutationOptions(Builder<V, R, C> b) {
+    this.mutationFn = b.mutationFn;
+    this.mutationKey = b.mutationKey;
+    this.onMutate = b.onMutate;
+    this.onSuccess = b.onSuccess;
+    this.onError = b.onError;
+    this.onSettled = b.onSettled;
+    this.retry = b.retry;
+    this.retryDelay = b.retryDelay;
+    this.networkMode = b.networkMode;
+    this.scope = b.scope;
+    this.gcTime = b.gcTime;
+    this.meta = b.meta == null ? null : Map.copyOf(b.meta);
+    this.persistent = b.persistent;
+    this.variablesType = b.variablesType;
+  }
+
+  /** A builder with nothing set. */
+  public static <V, R, C> Builder<V, R, C> builder() {
+    return new Builder<>();
+  }
+
+  /** Options with only a function. */
+  public static <V, R> MutationOptions<V, R, Void> of(MutationFunction<V, R> mutationFn) {
+    return MutationOptions.<V, R, Void>builder().mutationFn(mutationFn).build();
+  }
+
+  /** A builder holding these options. */
+  public Builder<V, R, C> newBuilder() {
+    Builder<V, R, C> b = new Builder<>();
+    b.mutationFn = mutationFn;
+    b.mutationKey = mutationKey;
+    b.onMutate = onMutate;
+    b.onSuccess = onSuccess;
+    b.onError = onError;
+    b.onSettled = onSettled;
+    b.retry = retry;
+    b.retryDelay = retryDelay;
+    b.networkMode = networkMode;
+    b.scope = scope;
+    b.gcTime = gcTime;
+    b.meta = meta;
+    b.persistent = persistent;
+    b.variablesType = variablesType;
+    return b;
+  }
+
+  /** The mutation key, if set. */
+  public Optional<QueryKey> mutationKey() {
+    return Optional.ofNullable(mutationKey);
+  }
+
+  /** The scope id, if set. */
+  public Optional<String> scope() {
+    return Optional.ofNullable(scope);
+  }
+
+  /** The network mode, {@link NetworkMode#ONLINE} if unset. */
+  public NetworkMode networkMode() {
+    return networkMode == null ? NetworkMode.ONLINE : networkMode;
+  }
+
+  /** The retry policy including any {@code retryDelay}; never retries if unset. */
+  public RetryPolicy retry() {
+    RetryPolicy policy = retry == null ? RetryPolicy.never() : retry;
+    return retryDelay == null ? policy : policy.withDelay(retryDelay);
+  }
+
+  /** The gc time, {@link #DEFAULT_GC_TIME} if unset. */
+  public Duration gcTime() {
+    return gcTime == null ? DEFAULT_GC_TIME : gcTime;
+  }
+
+  /** The meta map, empty if unset. */
+  public Map<String, Object> meta() {
+    return meta == null ? Map.of() : meta;
+  }
+
+  /** Whether the mutation is recorded in the client's outbox; false if unset. */
+  public boolean persistent() {
+    return persistent != null && persistent;
+  }
+
+  /** The JSON type of the variables (needed to persist and restore them), if set. */
+  public Optional<JsonType<V>> variablesType() {
+    return Optional.ofNullable(variablesType);
+  }
+
+  /** Whether a mutation function is set. */
+  public boolean hasMutationFn() {
+    return mutationFn != null;
+  }
+
+  /**
+   * These options over {@code defaults}: every option set here wins, the rest come from {@code
+   * defaults}.
+   */
+  @SuppressWarnings("unchecked")
+  MutationOptions<V, R, C> over(MutationOptions<?, ?, ?> defaults) {
+    MutationOptions<V, R, C> d = (MutationOptions<V, R, C>) defaults;
+    Builder<V, R, C> b = newBuilder();
+    if (b.mutationFn == null) {
+      b.mutationFn = d.mutationFn;
+    }
+    if (b.mutationKey == null) {
+      b.mutationKey = d.mutationKey;
+    }
+    if (b.onMutate == null) {
+      b.onMutate = d.onMutate;
+    }
+    if (b.onSuccess == null) {
+      b.onSuccess = d.onSuccess;
+    }
+    if (b.onError == null) {
+      b.onError = d.onError;
+    }
+    if (b.onSettled == null) {
+      b.onSettled = d.onSettled;
+    }
+    if (b.retry == null) {
+      b.retry = d.retry;
+    }
+    if (b.retryDelay == null) {
+      b.retryDelay = d.retryDelay;
+    }
+    if (b.networkMode == null) {
+      b.networkMode = d.networkMode;
+    }
+    if (b.scope == null) {
+      b.scope = d.scope;
+    }
+    if (b.gcTime == null) {
+      b.gcTime = d.gcTime;
+    }
+    if (d.meta != null) {
+      Map<String, Object> merged = new LinkedHashMap<>(d.meta);
+      if (b.meta != null) {
+        merged.putAll(b.meta);
+      }
+      b.meta = merged;
+    }
+    if (b.persistent == null) {
+      b.persistent = d.persistent;
+    }
+    if (b.variablesType == null) {
+      b.variablesType = d.variablesType;
+    }
+    return b.build();
+  }
+
+  @Override
+  public String toString() {
+    return "MutationOptions{key="
+        + mutationKey
+        + ", scope="
+        + scope
+        + ", networkMode="
+        + networkMode()
+        + ", retry="
+        + retry()
+        + ", persistent="
+        + persistent()
+        + "}";
+  }
+
+  /**
+   * Builds {@link MutationOptions}. Each setter replaces an earlier value; values are checked when
+   * set, with an {@link IllegalArgumentException} naming the option. Not thread-safe.
+   */
+  public static final class Builder<V, R, C> {
+    private @Nullable MutationFunction<V, R> mutationFn;
+    private @Nullable QueryKey mutationKey;
+    private MutationCallbacks.@Nullable MutateAsync<V, C> onMutate;
+    private MutationCallbacks.@Nullable SuccessAsync<V, R, C> onSuccess;
+    private MutationCallbacks.@Nullable FailureAsync<V, C> onError;
+    private MutationCallbacks.@Nullable SettledAsync<V, R, C> onSettled;
+    private @Nullable RetryPolicy retry;
+    private @Nullable Duration retryDelay;
+    private @Nullable NetworkMode networkMode;
+    private @Nullable String scope;
+    private @Nullable Duration gcTime;
+    private @Nullable Map<String, Object> meta;
+    private @Nullable Boolean persistent;
+    private @Nullable JsonType<V> variablesType;
+
+    private Builder() {}
+
+    /** The function that performs the mutation. */
+    public Builder<V, R, C> mutationFn(MutationFunction<V, R> mutationFn) {
+      this.mutationFn = Objects.requireNonNull(mutationFn, "mutationFn");
+      return this;
+    }
+
+    /** The key: selects defaults, identifies the mutation in filters and in the outbox. */
+    public Builder<V, R, C> mutationKey(QueryKey mutationKey) {
+      this.mutationKey = Objects.requireNonNull(mutationKey, "mutationKey");
+      return this;
+    }
+
+    /** Runs before the function (even while paused) and returns the rollback context. */
+    public Builder<V, R, C> onMutate(MutationCallbacks.Mutate<V, C> onMutate) {
+      Objects.requireNonNull(onMutate, "onMutate");
+      this.onMutate = (v, ctx) -> CompletableFuture.completedFuture(onMutate.apply(v, ctx));
+      return this;
+    }
+
+    /** The async form of {@link #onMutate(MutationCallbacks.Mutate)}. */
+    public Builder<V, R, C> onMutateAsync(MutationCallbacks.MutateAsync<V, C> onMutate) {
+      this.onMutate = Objects.requireNonNull(onMutate, "onMutate");
+      return this;
+    }
+
+    /** Runs after the function succeeded; a throw sends the mutation down the error path. */
+    public Builder<V, R, C> onSuccess(MutationCallbacks.Success<V, R, C> onSuccess) {
+      Objects.requireNonNull(onSuccess, "onSuccess");
+      this.onSuccess =
+          (r, v, c) -> {
+            onSuccess.accept(r, v, c);
+            return CompletableFuture.completedFuture(null);
+          };
+      return this;
+    }
+
+    /** The async form of {@link #onSuccess(MutationCallbacks.Success)}. */
+    public Builder<V, R, C> onSuccessAsync(MutationCallbacks.SuccessAsync<V, R, C> onSuccess) {
+      this.onSuccess = Objects.requireNonNull(onSuccess, "onSuccess");
+      return this;
+    }
+
+    /** Runs after a failure, with the error and the context from {@code onMutate}. */
+    public Builder<V, R, C> onError(MutationCallbacks.Failure<V, C> onError) {
+      Objects.requireNonNull(onError, "onError");
+      this.onError =
+          (e, v, c) -> {
+            onError.accept(e, v, c);
+            return CompletableFuture.completedFuture(null);
+          };
+      return this;
+    }
+
+    /** The async form of {@link #onError(MutationCallbacks.Failure)}. */
+    public Builder<V, R, C> onErrorAsync(MutationCallbacks.FailureAsync<V, C> onError) {
+      this.onError = Objects.requireNonNull(onError, "onError");
+      return this;
+    }
+
+    /** Runs after success or error. */
+    public Builder<V, R, C> onSettled(MutationCallbacks.Settled<V, R, C> onSettled) {
+      Objects.requireNonNull(onSettled, "onSettled");
+      this.onSettled =
+          (r, e, v, c) -> {
+            onSettled.accept(r, e, v, c);
+            return CompletableFuture.completedFuture(null);
+          };
+      return this;
+    }
+
+    /** The async form of {@link #onSettled(MutationCallbacks.Settled)}. */
+    public Builder<V, R, C> onSettledAsync(MutationCallbacks.SettledAsync<V, R, C> onSettled) {
+      this.onSettled = Objects.requireNonNull(onSettled, "onSettled");
+      return this;
+    }
+
+    /** When to retry a failed attempt; default {@link RetryPolicy#never()}. */
+    public Builder<V, R, C> retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /** A constant delay between retries (overrides the policy's backoff). */
+    public Builder<V, R, C> retryDelay(Duration retryDelay) {
+      Objects.requireNonNull(retryDelay, "retryDelay");
+      if (retryDelay.isNegative()) {
+        throw new IllegalArgumentException("retryDelay must not be negative but was " + retryDelay);
+      }
+      this.retryDelay = retryDelay;
+      return this;
+    }
+
+    /** When the mutation may run with respect to connectivity; default online. */
+    public Builder<V, R, C> networkMode(NetworkMode networkMode) {
+      this.networkMode = Objects.requireNonNull(networkMode, "networkMode");
+      return this;
+    }
+
+    /** Mutations with the same scope id run one at a time, in submission order. */
+    public Builder<V, R, C> scope(String scope) {
+      Objects.requireNonNull(scope, "scope");
+      if (scope.isEmpty()) {
+        throw new IllegalArgumentException("scope must not be empty");
+      }
+      this.scope = scope;
+      return this;
+    }
+
+    /** How long a settled mutation stays in the mutation cache; default 5 minutes. */
+    public Builder<V, R, C> gcTime(Duration gcTime) {
+      Objects.requireNonNull(gcTime, "gcTime");
+      if (gcTime.isNegative()) {
+        throw new IllegalArgumentException("gcTime must not be negative but was " + gcTime);
+      }
+      this.gcTime = gcTime;
+      return this;
+    }
+
+    /** Free-form data for callbacks and filters. */
+    public Builder<V, R, C> meta(Map<String, Object> meta) {
+      this.meta = Map.copyOf(Objects.requireNonNull(meta, "meta"));
+      return this;
+    }
+
+    /**
+     * Records the mutation in the client's outbox before its network call, so that it survives a
+     * restart. Needs a mutation key and {@link #variablesType(JsonType)} (here or in the defaults
+     * of the key) and a client with an outbox.
+     */
+    public Builder<V, R, C> persistent(boolean persistent) {
+      this.persistent = persistent;
+      return this;
+    }
+
+    /** The JSON type of the variables, to write them to and read them from the outbox. */
+    public Builder<V, R, C> variablesType(JsonType<V> variablesType) {
+      this.variablesType = Objects.requireNonNull(variablesType, "variablesType");
+      return this;
+    }
+
+    /** The JSON type of the variables, to write them to and read them from the outbox. */
+    public Builder<V, R, C> variablesType(Class<V> variablesType) {
+      return variablesType(JsonType.of(variablesType));
+    }
+
+    /** Builds the options. */
+    public MutationOptions<V, R, C> build() {
+      return new MutationOptions<>(this);
+    }
+  }
+}

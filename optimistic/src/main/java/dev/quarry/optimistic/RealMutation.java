@@ -1,0 +1,525 @@
+package dev.quarry.optimistic;
+
+import dev.quarry.core.Cancellable;
+import dev.quarry.core.QuarryException;
+import dev.quarry.core.QueryKey;
+import dev.quarry.core.http.JsonHttp;
+import dev.quarry.core.internal.Retryer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One submitted mutation (TanStack's {@code Mutation}): runs {@code execute} once, following spec
+ * 4.2. Every step runs on the client's loop (a serial executor), so state changes need no lock;
+ * {@link #state} is volatile for readers on other threads.
+ */
+final class RealMutation<V, R, C> {
+  final MutationClient client;
+  final long id;
+  final MutationOptions<V, R, C> options;
+  final @Nullable QueryKey key;
+  final @Nullable String scope;
+  final @Nullable String idempotencyKey;
+  final long sequence;
+  final boolean restored;
+  final V variables;
+  final CompletableFuture<R> result = new CompletableFuture<>();
+  final CopyOnWriteArrayList<RealMutationHandle<V, R, C>> observers = new CopyOnWriteArrayList<>();
+
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final MutateCallbacks<V, R, C> callSite;
+  private final @Nullable RealMutationHandle<V, R, C> owner;
+  private volatile MutationState<V, R, C> state = MutationState.idle();
+  private @Nullable Retryer<R> retryer;
+  private Optional<C> context = Optional.empty();
+  private @Nullable Cancellable gcTimer;
+
+  RealMutation(
+      MutationClient client,
+      long id,
+      MutationOptions<V, R, C> options,
+      V variables,
+      @Nullable String idempotencyKey,
+      long sequence,
+      boolean restored,
+      MutateCallbacks<V, R, C> callSite,
+      @Nullable RealMutationHandle<V, R, C> owner) {
+    this.client = client;
+    this.id = id;
+    this.options = options;
+    this.key = options.mutationKey;
+    this.scope = options.scope;
+    this.variables = variables;
+    this.idempotencyKey = idempotencyKey;
+    this.sequence = sequence;
+    this.restored = restored;
+    this.callSite = callSite;
+    this.owner = owner;
+    if (restored) {
+      // A restored mutation is pending and paused until its turn (spec 4.4, hydration).
+      state =
+          new MutationState<>(
+              MutationStatus.PENDING,
+              true,
+              Optional.of(variables),
+              Optional.empty(),
+              Optional.empty(),
+              Optional.empty(),
+              0,
+              Optional.empty(),
+              client.clock.currentTimeMillis());
+    }
+  }
+
+  MutationState<V, R, C> state() {
+    return state;
+  }
+
+  MutationInfo info() {
+    return new MutationInfo(
+        id,
+        Optional.ofNullable(key),
+        Optional.ofNullable(scope),
+        options.meta(),
+        Optional.ofNullable(idempotencyKey),
+        restored,
+        state);
+  }
+
+  boolean hasStarted() {
+    return started.get();
+  }
+
+  String describe() {
+    return "mutation #" + id + (key == null ? "" : " " + key);
+  }
+
+  // ---- the scope check and network checks (spec 2.6, 4.3) ----
+
+  boolean canRun() {
+    return scope == null || client.isFirstPendingInScope(this);
+  }
+
+  boolean networkAllowsStart() {
+    return options.networkMode() != NetworkMode.ONLINE || client.connectivity.isOnline();
+  }
+
+  boolean networkAllowsContinue() {
+    return client.connectivity.isFocused()
+        && (options.networkMode() == NetworkMode.ALWAYS || client.connectivity.isOnline());
+  }
+
+  private boolean canStart() {
+    return networkAllowsStart() && canRun();
+  }
+
+  private boolean canContinue() {
+    return networkAllowsContinue() && canRun();
+  }
+
+  // ---- execution (on the loop) ----
+
+  /** Runs the mutation once; later calls do nothing. */
+  void execute() {
+    if (!started.compareAndSet(false, true)) {
+      return;
+    }
+    CompletableFuture<Optional<C>> contextStage;
+    if (restored) {
+      // Restored path: no onMutate; the context was not persisted.
+      dispatch(MutationCacheEvent.Action.CONTINUE, state.withPaused(false));
+      contextStage = CompletableFuture.completedFuture(Optional.empty());
+    } else {
+      dispatch(MutationCacheEvent.Action.PENDING, pending(Optional.empty(), !canStart()));
+      contextStage =
+          cacheOnMutate()
+              .thenCompose(ignored -> optionsOnMutate())
+              .thenApply(
+                  ctx -> {
+                    if (ctx.isPresent()) {
+                      dispatch(MutationCacheEvent.Action.PENDING, pending(ctx, state.isPaused()));
+                    }
+                    return ctx;
+                  });
+    }
+    contextStage
+        .thenCompose(
+            ctx -> {
+              context = ctx;
+              return runFunction();
+            })
+        .handle(
+            (data, error) -> error == null ? successPath(data) : errorPath(Retryer.unwrap(error)))
+        .thenCompose(stage -> stage)
+        .whenComplete((data, error) -> settle(data, error));
+  }
+
+  /** Wakes a paused mutation (TanStack's {@code continue()}); only effective if it may continue. */
+  void resumeIfPaused() {
+    Retryer<R> r = retryer;
+    if (r != null) {
+      r.resume();
+    }
+  }
+
+  private MutationState<V, R, C> pending(Optional<C> ctx, boolean paused) {
+    return new MutationState<>(
+        MutationStatus.PENDING,
+        paused,
+        Optional.of(variables),
+        ctx,
+        Optional.empty(),
+        Optional.empty(),
+        0,
+        Optional.empty(),
+        client.clock.currentTimeMillis());
+  }
+
+  private CompletableFuture<?> cacheOnMutate() {
+    MutationCacheConfig.OnMutate hook = client.cacheConfig.onMutate;
+    if (hook == null) {
+      return CompletableFuture.completedFuture(Boolean.TRUE);
+    }
+    return client.callUser(() -> hook.apply(variables, info()));
+  }
+
+  private CompletableFuture<Optional<C>> optionsOnMutate() {
+    MutationCallbacks.MutateAsync<V, C> hook = options.onMutate;
+    if (hook == null) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return client
+        .callUser(() -> hook.apply(variables, functionContext()))
+        .thenApply(Optional::ofNullable);
+  }
+
+  private CompletableFuture<R> runFunction() {
+    MutationFunction<V, R> fn = options.mutationFn;
+    if (fn == null) {
+      return CompletableFuture.failedFuture(
+          new QuarryException(
+              "no mutation function for "
+                  + describe()
+                  + ": set mutationFn in its options or in setMutationDefaults for its key"));
+    }
+    MutationContext ctx = functionContext();
+    Retryer<R> r =
+        Retryer.create(
+            () -> client.callUser(() -> fn.apply(variables, ctx)),
+            options.retry(),
+            client.loopScheduler,
+            this::canStart,
+            this::canContinue,
+            new Retryer.Hooks() {
+              @Override
+              public void onFail(int failureCount, Throwable error) {
+                MutationState<V, R, C> s = state;
+                dispatch(
+                    MutationCacheEvent.Action.FAILED,
+                    new MutationState<>(
+                        s.status(),
+                        s.isPaused(),
+                        s.variables(),
+                        s.context(),
+                        s.data(),
+                        s.error(),
+                        failureCount,
+                        Optional.of(error),
+                        s.submittedAt()));
+              }
+
+              @Override
+              public void onPause() {
+                dispatch(MutationCacheEvent.Action.PAUSE, state.withPaused(true));
+              }
+
+              @Override
+              public void onContinue() {
+                dispatch(MutationCacheEvent.Action.CONTINUE, state.withPaused(false));
+              }
+            });
+    retryer = r;
+    r.start();
+    return client.onLoop(r.future());
+  }
+
+  private CompletableFuture<R> successPath(R data) {
+    MutationCacheConfig cfg = client.cacheConfig;
+    CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
+    if (cfg.onSuccess != null) {
+      MutationCacheConfig.OnSuccess hook = cfg.onSuccess;
+      chain =
+          chain.thenCompose(
+              x -> client.callUser(() -> hook.apply(data, variables, erased(), info())));
+    }
+    if (options.onSuccess != null) {
+      MutationCallbacks.SuccessAsync<V, R, C> hook = options.onSuccess;
+      chain = chain.thenCompose(x -> client.callUser(() -> hook.apply(data, variables, context)));
+    }
+    if (cfg.onSettled != null) {
+      MutationCacheConfig.OnSettled hook = cfg.onSettled;
+      chain =
+          chain.thenCompose(
+              x ->
+                  client.callUser(
+                      () ->
+                          hook.apply(
+                              Optional.of(data), Optional.empty(), variables, erased(), info())));
+    }
+    if (options.onSettled != null) {
+      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled;
+      chain =
+          chain.thenCompose(
+              x ->
+                  client.callUser(
+                      () -> hook.apply(Optional.of(data), Optional.empty(), variables, context)));
+    }
+    return chain
+        .handle(
+            (ok, error) -> {
+              if (error != null) {
+                return errorPath(Retryer.unwrap(error));
+              }
+              MutationState<V, R, C> s = state;
+              dispatch(
+                  MutationCacheEvent.Action.SUCCESS,
+                  new MutationState<>(
+                      MutationStatus.SUCCESS,
+                      false,
+                      s.variables(),
+                      s.context(),
+                      Optional.of(data),
+                      Optional.empty(),
+                      0,
+                      Optional.empty(),
+                      s.submittedAt()));
+              CompletableFuture<?> site = CompletableFuture.completedFuture(null);
+              if (callSiteApplies()) {
+                if (callSite.onSuccess != null) {
+                  MutationCallbacks.SuccessAsync<V, R, C> hook = callSite.onSuccess;
+                  site =
+                      site.thenCompose(
+                          x -> isolated("onSuccess", () -> hook.apply(data, variables, context)));
+                }
+                if (callSite.onSettled != null) {
+                  MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled;
+                  site =
+                      site.thenCompose(
+                          x ->
+                              isolated(
+                                  "onSettled",
+                                  () ->
+                                      hook.apply(
+                                          Optional.of(data),
+                                          Optional.empty(),
+                                          variables,
+                                          context)));
+                }
+              }
+              return site.thenApply(x -> data);
+            })
+        .thenCompose(stage -> stage);
+  }
+
+  private CompletableFuture<R> errorPath(Throwable error) {
+    MutationCacheConfig cfg = client.cacheConfig;
+    CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
+    if (cfg.onError != null) {
+      MutationCacheConfig.OnError hook = cfg.onError;
+      chain =
+          chain.thenCompose(
+              x -> isolated("cache onError", () -> hook.apply(error, variables, erased(), info())));
+    }
+    if (options.onError != null) {
+      MutationCallbacks.FailureAsync<V, C> hook = options.onError;
+      chain =
+          chain.thenCompose(x -> isolated("onError", () -> hook.apply(error, variables, context)));
+    }
+    if (cfg.onSettled != null) {
+      MutationCacheConfig.OnSettled hook = cfg.onSettled;
+      chain =
+          chain.thenCompose(
+              x ->
+                  isolated(
+                      "cache onSettled",
+                      () ->
+                          hook.apply(
+                              Optional.empty(), Optional.of(error), variables, erased(), info())));
+    }
+    if (options.onSettled != null) {
+      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled;
+      chain =
+          chain.thenCompose(
+              x ->
+                  isolated(
+                      "onSettled",
+                      () -> hook.apply(Optional.empty(), Optional.of(error), variables, context)));
+    }
+    return chain
+        .thenCompose(
+            x -> {
+              MutationState<V, R, C> s = state;
+              dispatch(
+                  MutationCacheEvent.Action.ERROR,
+                  new MutationState<>(
+                      MutationStatus.ERROR,
+                      false,
+                      s.variables(),
+                      s.context(),
+                      Optional.empty(),
+                      Optional.of(error),
+                      s.failureCount() + 1,
+                      Optional.of(error),
+                      s.submittedAt()));
+              CompletableFuture<?> site = CompletableFuture.completedFuture(null);
+              if (callSiteApplies()) {
+                if (callSite.onError != null) {
+                  MutationCallbacks.FailureAsync<V, C> hook = callSite.onError;
+                  site =
+                      site.thenCompose(
+                          y -> isolated("onError", () -> hook.apply(error, variables, context)));
+                }
+                if (callSite.onSettled != null) {
+                  MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled;
+                  site =
+                      site.thenCompose(
+                          y ->
+                              isolated(
+                                  "onSettled",
+                                  () ->
+                                      hook.apply(
+                                          Optional.empty(),
+                                          Optional.of(error),
+                                          variables,
+                                          context)));
+                }
+              }
+              return site;
+            })
+        .thenCompose(x -> CompletableFuture.<R>failedFuture(error));
+  }
+
+  private boolean callSiteApplies() {
+    RealMutationHandle<V, R, C> o = owner;
+    return o == null || o.isCurrent(this);
+  }
+
+  /** Runs a callback whose failure is reported and does not change the outcome. */
+  private CompletableFuture<Boolean> isolated(String what, MutationClient.UserCall<?> call) {
+    return client
+        .callUser(call)
+        .handle(
+            (ok, e) -> {
+              if (e != null) {
+                client.errorHandler.safeHandle(what + " of " + describe(), Retryer.unwrap(e));
+              }
+              return Boolean.TRUE;
+            });
+  }
+
+  private void settle(@Nullable R data, @Nullable Throwable error) {
+    retryer = null;
+    if (sequence >= 0) {
+      client.outboxDone(this);
+    }
+    client.runNext(this);
+    scheduleGc();
+    if (error != null) {
+      result.completeExceptionally(Retryer.unwrap(error));
+    } else {
+      result.complete(data);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Optional<Object> erased() {
+    return (Optional<Object>) context;
+  }
+
+  private MutationContext functionContext() {
+    Optional<QueryKey> k = Optional.ofNullable(key);
+    Optional<String> idem = Optional.ofNullable(idempotencyKey);
+    Map<String, Object> meta = options.meta();
+    MutationClient c = client;
+    long mutationId = id;
+    return new MutationContext() {
+      @Override
+      public long mutationId() {
+        return mutationId;
+      }
+
+      @Override
+      public Optional<QueryKey> mutationKey() {
+        return k;
+      }
+
+      @Override
+      public Map<String, Object> meta() {
+        return meta;
+      }
+
+      @Override
+      public Optional<String> idempotencyKey() {
+        return idem;
+      }
+
+      @Override
+      public JsonHttp http() {
+        JsonHttp h = c.http;
+        if (h == null) {
+          throw new IllegalStateException(
+              "no JsonHttp: build the MutationClient with http(...) to use ctx.http()");
+        }
+        return idem.isPresent() ? h.withHeader("Idempotency-Key", idem.get()) : h;
+      }
+
+      @Override
+      public String toString() {
+        return "MutationContext{" + describe() + "}";
+      }
+    };
+  }
+
+  // ---- state, events, gc ----
+
+  void dispatch(MutationCacheEvent.Action action, MutationState<V, R, C> next) {
+    state = next;
+    for (RealMutationHandle<V, R, C> o : observers) {
+      o.onState(this, next);
+    }
+    client.emit(new MutationCacheEvent.Updated(info(), action));
+  }
+
+  void scheduleGc() {
+    Cancellable previous = gcTimer;
+    if (previous != null) {
+      previous.cancel();
+    }
+    gcTimer = client.loopScheduler.schedule(options.gcTime(), this::gcFire);
+  }
+
+  void cancelGc() {
+    Cancellable previous = gcTimer;
+    gcTimer = null;
+    if (previous != null) {
+      previous.cancel();
+    }
+  }
+
+  private void gcFire() {
+    gcTimer = null;
+    if (state.isPending() || !observers.isEmpty()) {
+      return; // re-armed when it settles or its last observer leaves
+    }
+    client.remove(this);
+  }
+
+  @Override
+  public String toString() {
+    return "RealMutation{" + describe() + ", " + state.status() + "}";
+  }
+}

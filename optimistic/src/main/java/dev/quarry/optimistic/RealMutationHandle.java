@@ -1,0 +1,107 @@
+package dev.quarry.optimistic;
+
+import dev.quarry.core.Subscription;
+import dev.quarry.core.internal.ListenerSet;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/** The {@link Mutation} handle: submits with its options and follows the latest mutation. */
+final class RealMutationHandle<V, R, C> implements Mutation<V, R, C> {
+  private final MutationClient client;
+  private final MutationOptions<V, R, C> options;
+  private final ListenerSet<MutationState<V, R, C>> listeners;
+  private final Object lock = new Object();
+  private @Nullable RealMutation<V, R, C> current;
+
+  RealMutationHandle(MutationClient client, MutationOptions<V, R, C> options) {
+    this.client = client;
+    this.options = options;
+    this.listeners =
+        new ListenerSet<>(client.callbackExecutor, client.errorHandler, "mutation " + options);
+  }
+
+  @Override
+  public CompletableFuture<R> mutate(V variables) {
+    return mutate(variables, MutateCallbacks.none());
+  }
+
+  @Override
+  public CompletableFuture<R> mutate(V variables, MutateCallbacks<V, R, C> callbacks) {
+    Objects.requireNonNull(callbacks, "callbacks");
+    return client.submit(options, variables, callbacks, this);
+  }
+
+  @Override
+  public MutationState<V, R, C> state() {
+    RealMutation<V, R, C> m;
+    synchronized (lock) {
+      m = current;
+    }
+    return m == null ? MutationState.idle() : m.state();
+  }
+
+  @Override
+  public Subscription subscribe(Consumer<? super MutationState<V, R, C>> listener) {
+    return listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void reset() {
+    RealMutation<V, R, C> previous;
+    synchronized (lock) {
+      previous = current;
+      current = null;
+    }
+    if (previous != null) {
+      detach(previous);
+      listeners.emit(MutationState.idle());
+    }
+  }
+
+  @Override
+  public MutationOptions<V, R, C> options() {
+    return options;
+  }
+
+  /** Called when a new mutation of this handle is created, before it runs. */
+  void attach(RealMutation<V, R, C> m) {
+    RealMutation<V, R, C> previous;
+    synchronized (lock) {
+      previous = current;
+      current = m;
+    }
+    m.observers.add(this);
+    if (previous != null) {
+      detach(previous);
+    }
+  }
+
+  boolean isCurrent(RealMutation<V, R, C> m) {
+    synchronized (lock) {
+      return current == m;
+    }
+  }
+
+  void onState(RealMutation<V, R, C> m, MutationState<V, R, C> state) {
+    if (isCurrent(m)) {
+      listeners.emit(state);
+    }
+  }
+
+  private void detach(RealMutation<V, R, C> m) {
+    m.observers.remove(this);
+    client.loop.execute(
+        () -> {
+          if (!m.state().isPending()) {
+            m.scheduleGc();
+          }
+        });
+  }
+
+  @Override
+  public String toString() {
+    return "Mutation{" + options + ", " + state().status() + "}";
+  }
+}
