@@ -1,0 +1,77 @@
+package dev.quarry.benchmarks.realtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.realtime.ConnectionEvent;
+import dev.quarry.realtime.RealtimeClient;
+import dev.quarry.realtime.RealtimeOptions;
+import dev.quarry.realtime.Topic;
+import dev.quarry.realtime.TopicSubscription;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Quarry's RealtimeClient with its defaults (its own OkHttp client, scheduler and callback thread),
+ * subscribed through a {@link Topic}, listening with {@code on("tick", JsonNode.class, ...)}.
+ */
+final class QuarryClient implements BenchClient {
+  private final List<String> disconnects = new CopyOnWriteArrayList<>();
+  private @Nullable RealtimeClient client;
+  private volatile boolean closing;
+
+  @Override
+  public String name() {
+    return "Quarry RealtimeClient";
+  }
+
+  @Override
+  public void connect(String url, Map<String, String> params, TickCounter ticks, Duration timeout)
+      throws Exception {
+    RealtimeClient c = RealtimeClient.create(RealtimeOptions.builder(URI.create(url)).build());
+    client = c;
+    CompletableFuture<Void> connected = new CompletableFuture<>();
+    c.onConnectionEvent(
+        e -> {
+          if (e instanceof ConnectionEvent.Connected) {
+            connected.complete(null);
+          } else if (!closing
+              && (e instanceof ConnectionEvent.Disconnected
+                  || e instanceof ConnectionEvent.Reconnecting)) {
+            disconnects.add(e.toString());
+          }
+        });
+    c.on("tick", JsonNode.class, node -> ticks.tick());
+    TopicSubscription sub = c.subscribe(Topic.of("bench", params));
+    c.connect();
+    connected.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    sub.confirmed().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public CompletableFuture<?> echo(Map<String, Object> payload) {
+    RealtimeClient c = client;
+    if (c == null) {
+      return CompletableFuture.failedFuture(new IllegalStateException("not connected"));
+    }
+    return c.emitWithAck("echo", Duration.ofSeconds(10), payload);
+  }
+
+  @Override
+  public List<String> disconnects() {
+    return disconnects;
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    RealtimeClient c = client;
+    if (c != null) {
+      c.close();
+    }
+  }
+}

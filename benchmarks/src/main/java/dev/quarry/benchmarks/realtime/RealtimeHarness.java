@@ -1,0 +1,323 @@
+package dev.quarry.benchmarks.realtime;
+
+import dev.quarry.benchmarks.Machine;
+import dev.quarry.testing.socketio.SocketIoTestServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Realtime throughput, round-trip latency and heartbeat health under a flood, for three clients on
+ * the same Node socket.io 4.8.4 server, alternating in one run.
+ *
+ * <p>One unrecorded round warms up the server and all clients. Then per round, per client (the
+ * order rotates every round): connect and subscribe to a room; a warm-up flood and warm-up round
+ * trips; then a measured flood ({@code emitSequence} of N events of about 120 bytes to the room:
+ * events/s = N / (time from the control request to the N-th event received)) and sequential {@code
+ * echo} round trips with acks (p50 / p99 over all rounds). A second server pings every 200 ms; each
+ * client receives a long flood there and every disconnect (client side, and the server's disconnect
+ * reasons) is recorded.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar dev.quarry.benchmarks.realtime.RealtimeHarness [--quick]
+ * [--rounds R] [--events N] [--roundtrips M] [--flood F] [--ping-timeout MS]}
+ */
+public final class RealtimeHarness {
+  private static final Map<String, String> PARAMS = Map.of("bench", "flood");
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  /** The measured figures of one client, over all rounds. */
+  record Figures(
+      String client,
+      List<Double> eventsPerSecond,
+      List<Long> roundTripNanos,
+      List<String> floodDrops) {
+    double medianRate() {
+      double[] r = eventsPerSecond.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      return r.length == 0 ? Double.NaN : r[r.length / 2];
+    }
+
+    double percentileMicros(double p) {
+      long[] s = roundTripNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+      if (s.length == 0) {
+        return Double.NaN;
+      }
+      int i = (int) Math.min(s.length - 1, Math.ceil(p * s.length) - 1);
+      return s[Math.max(0, i)] / 1000.0;
+    }
+  }
+
+  /** The settings of a run. */
+  record Config(int rounds, int events, int roundTrips, int flood, int pingTimeoutMillis) {
+    static Config parse(String[] args) {
+      boolean quick = Arrays.asList(args).contains("--quick");
+      int rounds = quick ? 1 : 3;
+      int events = quick ? 20_000 : 100_000;
+      int roundTrips = quick ? 500 : 2_000;
+      int flood = quick ? 50_000 : 200_000;
+      int pingTimeout = 400;
+      for (int i = 0; i + 1 < args.length; i++) {
+        switch (args[i]) {
+          case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+          case "--events" -> events = Integer.parseInt(args[i + 1]);
+          case "--roundtrips" -> roundTrips = Integer.parseInt(args[i + 1]);
+          case "--flood" -> flood = Integer.parseInt(args[i + 1]);
+          case "--ping-timeout" -> pingTimeout = Integer.parseInt(args[i + 1]);
+          default -> {}
+        }
+      }
+      return new Config(rounds, events, roundTrips, flood, pingTimeout);
+    }
+  }
+
+  private RealtimeHarness() {}
+
+  /** Runs the harness and prints its markdown section. */
+  public static void main(String[] args) throws Exception {
+    System.out.println(run(Config.parse(args)));
+  }
+
+  /** Runs the harness with these arguments and returns its markdown section. */
+  public static String run(String[] args) throws Exception {
+    return run(Config.parse(args));
+  }
+
+  static String run(Config config) throws Exception {
+    List<Supplier<BenchClient>> clients =
+        List.of(RawClient::new, SocketIoJavaClient::new, QuarryClient::new);
+    Map<String, Figures> figures = new LinkedHashMap<>();
+    String loadBefore = Machine.load();
+    String started = Machine.now();
+    try (SocketIoTestServer server =
+        SocketIoTestServer.start(SocketIoTestServer.Options.builder().recovery(false).build())) {
+      String room = SocketIoTestServer.roomOf(PARAMS);
+      // an unrecorded round first: the server's and every client's code paths get compiled
+      for (Supplier<BenchClient> factory : clients) {
+        try (BenchClient client = factory.get()) {
+          measure(
+              server,
+              room,
+              client,
+              config,
+              new Figures(client.name(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+        }
+      }
+      for (int round = 0; round < config.rounds(); round++) {
+        for (int k = 0; k < clients.size(); k++) {
+          Supplier<BenchClient> factory = clients.get((k + round) % clients.size());
+          try (BenchClient client = factory.get()) {
+            Figures f =
+                figures.computeIfAbsent(
+                    client.name(),
+                    n -> new Figures(n, new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+            measure(server, room, client, config, f);
+            System.err.printf(
+                Locale.ROOT,
+                "round %d %-28s %,10.0f events/s  rtt p50 %.0f us%n",
+                round,
+                client.name(),
+                f.eventsPerSecond().get(f.eventsPerSecond().size() - 1),
+                f.percentileMicros(0.5));
+          }
+        }
+      }
+    }
+    String loadAfterThroughput = Machine.load();
+    Map<String, List<String>> pingResults = new LinkedHashMap<>();
+    Duration pingTimeout = Duration.ofMillis(config.pingTimeoutMillis());
+    try (SocketIoTestServer server =
+        SocketIoTestServer.start(
+            SocketIoTestServer.Options.builder()
+                .recovery(false)
+                .pingInterval(Duration.ofMillis(200))
+                .pingTimeout(pingTimeout)
+                .build())) {
+      String room = SocketIoTestServer.roomOf(PARAMS);
+      for (Supplier<BenchClient> factory : clients) {
+        try (BenchClient client = factory.get()) {
+          server.resetCounters();
+          List<String> problems = pingFlood(server, room, client, config);
+          pingResults.put(client.name(), problems);
+          System.err.printf(Locale.ROOT, "ping flood %-28s %s%n", client.name(), problems);
+        }
+      }
+    }
+    String loadAfter = Machine.load();
+    return table(config, figures, pingResults, started, loadBefore, loadAfterThroughput, loadAfter);
+  }
+
+  private static void measure(
+      SocketIoTestServer server, String room, BenchClient client, Config config, Figures f)
+      throws Exception {
+    TickCounter ticks = new TickCounter();
+    client.connect(server.url(), PARAMS, ticks, TIMEOUT);
+    Map<String, Object> base = new LinkedHashMap<>();
+    base.put("bench", "flood");
+    base.put("kind", "token");
+    base.put("text", "The quick brown fox jumps over the lazy dog, again and again.");
+    // warm-up
+    flood(server, room, ticks, base, Math.max(1_000, config.events() / 5));
+    roundTrips(client, Math.max(100, config.roundTrips() / 4), null);
+    // measured
+    long nanos = flood(server, room, ticks, base, config.events());
+    f.eventsPerSecond().add(config.events() * 1e9 / nanos);
+    roundTrips(client, config.roundTrips(), f.roundTripNanos());
+    if (!client.disconnects().isEmpty()) {
+      f.floodDrops().addAll(client.disconnects());
+    }
+  }
+
+  private static long flood(
+      SocketIoTestServer server,
+      String room,
+      TickCounter ticks,
+      Map<String, Object> base,
+      int count)
+      throws InterruptedException {
+    ticks.arm(count);
+    long start = System.nanoTime();
+    server.emitSequence(room, "tick", base, count);
+    long end = ticks.await(120_000);
+    if (end < 0) {
+      throw new IllegalStateException(
+          "flood of " + count + " events: only " + ticks.count() + " arrived within 120 s");
+    }
+    return end - start;
+  }
+
+  private static void roundTrips(BenchClient client, int count, @Nullable List<Long> out)
+      throws Exception {
+    for (int i = 0; i < count; i++) {
+      Map<String, Object> payload = Map.of("i", i, "bench", "rtt");
+      long start = System.nanoTime();
+      client.echo(payload).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      long nanos = System.nanoTime() - start;
+      if (out != null) {
+        out.add(nanos);
+      }
+    }
+  }
+
+  private static List<String> pingFlood(
+      SocketIoTestServer server, String room, BenchClient client, Config config) throws Exception {
+    TickCounter ticks = new TickCounter();
+    client.connect(server.url(), PARAMS, ticks, TIMEOUT);
+    Map<String, Object> base = Map.of("bench", "flood", "kind", "token", "text", "ping flood");
+    List<String> problems = new ArrayList<>();
+    ticks.arm(config.flood());
+    long start = System.nanoTime();
+    server.emitSequence(room, "tick", base, config.flood());
+    long end = ticks.await(120_000);
+    if (end < 0) {
+      problems.add("only " + ticks.count() + " of " + config.flood() + " events arrived");
+    }
+    // one more ping interval and a round trip prove the connection is still alive
+    client.echo(Map.of("after", "flood")).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    problems.addAll(client.disconnects());
+    server.state().disconnects().forEach(d -> problems.add("server: " + d.path("reason").asText()));
+    if (problems.isEmpty()) {
+      problems.add(
+          String.format(
+              Locale.ROOT,
+              "ok: %,d events in %.2f s, no disconnect",
+              config.flood(),
+              (end - start) / 1e9));
+    }
+    return problems;
+  }
+
+  private static String table(
+      Config config,
+      Map<String, Figures> figures,
+      Map<String, List<String>> ping,
+      String started,
+      String loadBefore,
+      String loadMid,
+      String loadAfter) {
+    StringBuilder out = new StringBuilder();
+    out.append("### Realtime (harness, ")
+        .append(started)
+        .append(")\n\n")
+        .append(Machine.describe())
+        .append(". Load averages (1, 5, 15 min): before ")
+        .append(loadBefore)
+        .append("; after the throughput rounds ")
+        .append(loadMid)
+        .append("; after the ping floods ")
+        .append(loadAfter)
+        .append(".\n\n")
+        .append(
+            String.format(
+                Locale.ROOT,
+                "%d rounds, clients alternating; per round a flood of %,d events and %,d sequential"
+                    + " echo round trips (after warm-up).%n%n",
+                config.rounds(),
+                config.events(),
+                config.roundTrips()));
+    Figures raw = figures.values().iterator().next();
+    for (Figures f : figures.values()) {
+      if (f.client().startsWith("raw")) {
+        raw = f;
+      }
+    }
+    double rawRate = raw.medianRate();
+    double rawP99 = raw.percentileMicros(0.99);
+    out.append(
+        "| client | events/s (median) | each round | x raw | RTT p50 (µs) | RTT p99 (µs) | p99 x raw |"
+            + " goal (>= 0.9x raw, p99 <= 1.5x raw) |\n");
+    out.append("|---|---:|---|---:|---:|---:|---:|---|\n");
+    for (Figures f : figures.values()) {
+      double rate = f.medianRate();
+      double p99 = f.percentileMicros(0.99);
+      boolean isRaw = f == raw;
+      String goal =
+          isRaw
+              ? "(the limit)"
+              : f.client().startsWith("Quarry")
+                  ? ((rate >= 0.9 * rawRate ? "throughput met" : "throughput MISSED")
+                      + ", "
+                      + (p99 <= 1.5 * rawP99 ? "p99 met" : "p99 MISSED"))
+                  : "(peer)";
+      StringBuilder rounds = new StringBuilder();
+      for (double r : f.eventsPerSecond()) {
+        rounds
+            .append(rounds.length() == 0 ? "" : " / ")
+            .append(String.format(Locale.ROOT, "%,.0f", r));
+      }
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %,.0f | %s | %.2f | %.0f | %.0f | %.2f | %s |%n",
+              f.client(),
+              rate,
+              rounds,
+              rate / rawRate,
+              f.percentileMicros(0.5),
+              p99,
+              p99 / rawP99,
+              goal));
+    }
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nHeartbeat under a flood: server pingInterval 200 ms, pingTimeout %d ms, %,d events per"
+                + " client, then one echo round trip.%n%n",
+            config.pingTimeoutMillis(),
+            config.flood()));
+    out.append("| client | result |\n|---|---|\n");
+    ping.forEach(
+        (client, problems) ->
+            out.append("| ")
+                .append(client)
+                .append(" | ")
+                .append(String.join("; ", problems))
+                .append(" |\n"));
+    return out.toString();
+  }
+}
