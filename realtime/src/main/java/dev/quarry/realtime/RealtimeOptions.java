@@ -64,6 +64,7 @@ public final class RealtimeOptions {
   private final boolean subscribeAcks;
   private final RoutingRule routingRule;
   private final Duration ackTimeout;
+  private final Duration connectTimeout;
   private final Clock clock;
   private final @Nullable Scheduler scheduler;
   private final @Nullable Executor callbackExecutor;
@@ -89,6 +90,7 @@ public final class RealtimeOptions {
     this.subscribeAcks = b.subscribeAcks;
     this.routingRule = b.routingRule;
     this.ackTimeout = b.ackTimeout;
+    this.connectTimeout = b.connectTimeout;
     this.clock = b.clock;
     this.scheduler = b.scheduler;
     this.callbackExecutor = b.callbackExecutor;
@@ -192,6 +194,15 @@ public final class RealtimeOptions {
     return ackTimeout;
   }
 
+  /**
+   * How long one connection attempt may take from opening the WebSocket to the server's CONNECT
+   * reply before it is abandoned and the reconnect backoff applies; default 20 s (as socket.io
+   * clients' {@code timeout}). Catches a server that accepts connections but never answers.
+   */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
   /** The clock deadlines are measured with; default the system clock. */
   public Clock clock() {
     return clock;
@@ -250,6 +261,7 @@ public final class RealtimeOptions {
     private boolean subscribeAcks = true;
     private RoutingRule routingRule = RoutingRule.matchingParams();
     private Duration ackTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout = Duration.ofSeconds(20);
     private Clock clock = Clock.system();
     private @Nullable Scheduler scheduler;
     private @Nullable Executor callbackExecutor;
@@ -279,6 +291,7 @@ public final class RealtimeOptions {
       this.subscribeAcks = o.subscribeAcks;
       this.routingRule = o.routingRule;
       this.ackTimeout = o.ackTimeout;
+      this.connectTimeout = o.connectTimeout;
       this.clock = o.clock;
       this.scheduler = o.scheduler;
       this.callbackExecutor = o.callbackExecutor;
@@ -383,6 +396,12 @@ public final class RealtimeOptions {
       return this;
     }
 
+    /** The deadline of one connection attempt, up to the server's CONNECT reply. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
     /**
      * The clock and scheduler of every deadline (heartbeat, ack timeouts, reconnect backoff); for
      * tests, a {@code VirtualTime} for both. Shared: not closed by the client.
@@ -451,6 +470,10 @@ public final class RealtimeOptions {
       }
       if (sendBufferSize < 0) {
         throw new IllegalArgumentException("sendBufferSize must be >= 0, got " + sendBufferSize);
+      }
+      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+        throw new IllegalArgumentException(
+            "connectTimeout must be positive, got " + connectTimeout);
       }
       if (ackTimeout.isNegative() || ackTimeout.isZero()) {
         throw new IllegalArgumentException("ackTimeout must be positive, got " + ackTimeout);

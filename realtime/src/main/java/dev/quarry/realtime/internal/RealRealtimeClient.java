@@ -221,6 +221,9 @@ public final class RealRealtimeClient implements RealtimeClient {
       }
       conn = new Conn(codec.newDecoder(), auth);
       current = conn;
+      Conn attemptConn = conn;
+      conn.handshakeDeadline =
+          scheduler.schedule(options.connectTimeout(), () -> handshakeTimedOut(attemptConn));
     }
     Transport t;
     try {
@@ -237,6 +240,18 @@ public final class RealRealtimeClient implements RealtimeClient {
     if (stale) {
       t.cancel();
     }
+  }
+
+  /** The attempt got no CONNECT reply in time: the server accepted the socket but is silent. */
+  private void handshakeTimedOut(Conn conn) {
+    synchronized (lock) {
+      if (conn != current || conn.nspConnected) {
+        return;
+      }
+      transportLost(
+          conn, "connect timeout: no CONNECT reply within " + options.connectTimeout(), null);
+    }
+    callbacks.flush();
   }
 
   private void scheduleReconnect(String reason, @Nullable Throwable cause) {
@@ -269,6 +284,10 @@ public final class RealRealtimeClient implements RealtimeClient {
     Cancellable hb = conn.heartbeat;
     if (hb != null) {
       hb.cancel();
+    }
+    Cancellable deadline = conn.handshakeDeadline;
+    if (deadline != null) {
+      deadline.cancel();
     }
     Transport t = conn.transport;
     if (t != null) {
@@ -369,6 +388,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     boolean nspConnected;
     @Nullable String pidSent;
     @Nullable Cancellable heartbeat;
+    @Nullable Cancellable handshakeDeadline;
     volatile long lastPingNanos;
     final List<Incoming> early = new ArrayList<>();
 
@@ -505,6 +525,11 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
     pid = newPid;
     conn.nspConnected = true;
+    Cancellable deadline = conn.handshakeDeadline;
+    if (deadline != null) {
+      deadline.cancel();
+      conn.handshakeDeadline = null;
+    }
     attempt = 0;
     boolean reconnect = everConnected;
     everConnected = true;

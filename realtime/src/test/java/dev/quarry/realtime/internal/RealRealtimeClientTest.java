@@ -129,6 +129,35 @@ class RealRealtimeClientTest {
   }
 
   @Test
+  void connectTimeout_serverAcceptsButNeverSendsOpen_abandonsTheAttemptAndReconnects() {
+    start(options().connectTimeout(Duration.ofSeconds(5)));
+    FakeTransports.FakeTransport t = transports.last();
+    time.advance(Duration.ofMillis(4999));
+    assertThat(client.state()).isEqualTo(ConnectionState.CONNECTING);
+    time.advance(Duration.ofMillis(1));
+    assertThat(client.state()).isEqualTo(ConnectionState.RECONNECTING);
+    assertThat(t.cancelled).isTrue();
+    assertThat(events.get(events.size() - 1))
+        .isInstanceOfSatisfying(
+            ConnectionEvent.Reconnecting.class,
+            r -> assertThat(r.reason()).contains("connect timeout"));
+    time.advance(Duration.ofSeconds(1));
+    assertThat(transports.opened).hasSize(2);
+  }
+
+  @Test
+  void connectTimeout_isCancelledByTheConnectReply() {
+    start(options().connectTimeout(Duration.ofSeconds(5)));
+    transports.last().handshake("40{\"sid\":\"s1\"}");
+    for (int second = 0; second < 8; second++) {
+      time.advance(Duration.ofSeconds(1));
+      transports.last().receive("2");
+    }
+    assertThat(client.state()).isEqualTo(ConnectionState.CONNECTED);
+    assertThat(transports.opened).hasSize(1);
+  }
+
+  @Test
   void reconnect_backoffResetsAfterSuccessfulConnect() {
     start(
         options()
