@@ -1,0 +1,39 @@
+package dev.quarry.cache;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * An observer of an infinite query (spec 3), returned by {@link QueryClient#observeInfinite}.
+ *
+ * <pre>{@code
+ * InfiniteQueryObserver<Page, Integer> o = client.observeInfinite(feed, r -> render(r));
+ * if (o.hasNextPage()) o.fetchNextPage();
+ * }</pre>
+ *
+ * <p>Thread-safe; see {@link QueryObserver} for the lifecycle.
+ *
+ * @param <T> the page type
+ * @param <P> the page parameter type
+ */
+public interface InfiniteQueryObserver<T, P> extends QueryObserver<InfiniteData<T, P>> {
+  /**
+   * Fetches the page after the last one and appends it (restarting a running refetch). Does nothing
+   * when there is no next page. Never fails; errors are in the result.
+   */
+  CompletableFuture<QueryResult<InfiniteData<T, P>>> fetchNextPage();
+
+  /** Fetches the page before the first one and prepends it; see {@link #fetchNextPage()}. */
+  CompletableFuture<QueryResult<InfiniteData<T, P>>> fetchPreviousPage();
+
+  /** Whether the loaded pages have a next page. False without data. */
+  boolean hasNextPage();
+
+  /** Whether the loaded pages have a previous page. False without data. */
+  boolean hasPreviousPage();
+
+  /** Whether a forward page fetch is running. */
+  boolean isFetchingNextPage();
+
+  /** Whether a backward page fetch is running. */
+  boolean isFetchingPreviousPage();
+}

@@ -1,0 +1,331 @@
+package dev.quarry.cache;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.cache.internal.ClientConfig;
+import dev.quarry.cache.internal.RealQueryClient;
+import dev.quarry.core.Clock;
+import dev.quarry.core.Connectivity;
+import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.QueryKey;
+import dev.quarry.core.Scheduler;
+import dev.quarry.core.Subscription;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A cache of server state with TanStack Query v5 semantics: cached, deduplicated, retried fetches;
+ * stale-while-revalidate; observers; invalidation; garbage collection; infinite queries; hydration.
+ *
+ * <pre>{@code
+ * QueryClient client = QueryClient.builder()
+ *     .defaults(QueryDefaults.builder().staleTime(Duration.ofMinutes(5)).build())
+ *     .build();
+ * var todos = QueryOptions.of(QueryKey.of("todos"), ctx -> api.todos());
+ * client.fetchQuery(todos).thenAccept(this::show);          // fetched once, then cached
+ * try (var o = client.observe(todos, r -> render(r))) { ... } // live results
+ * client.invalidateQueries(QueryFilters.prefix(QueryKey.of("todos")));
+ * client.close();
+ * }</pre>
+ *
+ * <h2>staleTime versus gcTime</h2>
+ *
+ * Two independent clocks run for every cached query:
+ *
+ * <ul>
+ *   <li><b>staleTime</b> (default 0) says how long data counts as <em>fresh</em>. Fresh data is
+ *       served from the cache without asking the server; stale data is still served, but a mount,
+ *       focus, reconnect or {@code fetchQuery} also refetches it. Staleness is inclusive: data is
+ *       stale once {@code now >= dataUpdatedAt + staleTime}.
+ *   <li><b>gcTime</b> (default 5 minutes) says how long a query <em>nobody observes</em> stays in
+ *       memory. The timer starts when the query is created, when its last observer leaves and when
+ *       a fetch ends; a query that is observed or fetching is never collected. Collected data is
+ *       gone: the next use starts from "no data" and fetches.
+ * </ul>
+ *
+ * <pre>{@code
+ * // staleTime 1 min, gcTime 10 min:
+ * //  t=0      fetch -> data cached, fresh
+ * //  t=30s    observe -> cached data, no request (fresh)
+ * //  t=90s    observe -> cached data shown at once AND a background refetch (stale)
+ * //  t=95s    last observer closes -> gc timer starts (10 min)
+ * //  t=10m95s query removed; the next observe shows "pending" and fetches
+ * }</pre>
+ *
+ * So staleTime trades freshness for requests, gcTime trades memory for instant display.
+ *
+ * <h2>Threads, errors, nullness</h2>
+ *
+ * Every method may be called from any thread. State changes of one query are serialized; no user
+ * code (query functions, updaters, {@code select}, listeners, predicates) runs while a Quarry lock
+ * is held. Listeners and observers run on the callback executor, in order per listener; an
+ * exception they throw goes to the {@link ErrorHandler} and delivery to others continues. Data is
+ * never {@code null}: "no data" is {@link Optional#empty()}, and a query function completing with
+ * {@code null} fails the fetch (not retried).
+ *
+ * <h2>Lifecycle</h2>
+ *
+ * The client listens to its {@link Connectivity} from {@code build()} (refetch on reconnect and
+ * focus, resume paused retries, after the {@linkplain #addReconnectBarrier reconnect barriers}).
+ * {@link #close()} stops listening, cancels timers and stops the threads the client created (not an
+ * executor or scheduler it was given).
+ */
+public interface QueryClient extends AutoCloseable {
+
+  /** A builder with the defaults described on each method. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  // ---- reading and writing the cache
+
+  /**
+   * Fetches the query unless its cached data is fresh (by its staleTime, default 0), and completes
+   * with the data. Joins a fetch in flight. Retries only if a retry policy was set in the options
+   * or defaults (TanStack: {@code retry: false} for {@code fetchQuery}). Fails with the last error,
+   * or {@link CancelledException}.
+   */
+  <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options);
+
+  /** {@link #fetchQuery}, but never fails and completes with nothing. */
+  CompletableFuture<Void> prefetchQuery(QueryOptions<?> options);
+
+  /** The cached data (initial data counts) whatever its staleness, or {@link #fetchQuery}. */
+  <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options);
+
+  /** The data of the query with exactly this key; creates nothing. Unchecked type. */
+  <T> Optional<T> getQueryData(QueryKey key);
+
+  /**
+   * The data of the query with exactly this key, if it is a {@code type}.
+   *
+   * @throws ClassCastException if the data is of another type
+   */
+  <T> Optional<T> getQueryData(QueryKey key, Class<T> type);
+
+  /** The state of the query with exactly this key. */
+  <T> Optional<QueryState<T>> getQueryState(QueryKey key);
+
+  /** The data of every matching query that has data, in insertion order. */
+  <T> Map<QueryKey, T> getQueriesData(QueryFilters filters);
+
+  /**
+   * Stores {@code value} as the query's data (a manual success: status success, not invalidated,
+   * dataUpdatedAt now). Creates the query with its defaults if needed. Does not cancel a running
+   * fetch, whose result overwrites this value when it lands (spec 2.11).
+   *
+   * @return the stored value (the old instance if equal)
+   */
+  <T> Optional<T> setQueryData(QueryKey key, T value);
+
+  /**
+   * Stores {@code updater.apply(currentData)}; an empty result is a no-op that creates nothing. The
+   * updater runs outside any lock and may be called again if the data changed concurrently.
+   */
+  <T> Optional<T> setQueryData(QueryKey key, Function<Optional<T>, Optional<T>> updater);
+
+  /** {@link #setQueryData(QueryKey, Function)} on every existing matching query. */
+  <T> Map<QueryKey, T> setQueriesData(
+      QueryFilters filters, Function<Optional<T>, Optional<T>> updater);
+
+  // ---- bulk operations
+
+  /**
+   * Marks every matching query invalidated, then refetches the matching ones of the filters'
+   * refetch type (default: active), restarting running fetches that have data. Completes when the
+   * refetches settle; never fails.
+   */
+  CompletableFuture<Void> invalidateQueries(QueryFilters filters);
+
+  /** Refetches every matching query that is not disabled or static; never fails. */
+  CompletableFuture<Void> refetchQueries(QueryFilters filters);
+
+  /**
+   * Cancels the running fetch of every matching query, restoring the state from before it (and
+   * idle). Completes once they settled; never fails.
+   */
+  CompletableFuture<Void> cancelQueries(QueryFilters filters);
+
+  /**
+   * Resets every matching query to its initial state (initial data if configured), cancelling
+   * fetches silently, then refetches the active ones.
+   */
+  CompletableFuture<Void> resetQueries(QueryFilters filters);
+
+  /** Removes every matching query, cancelling fetches silently. */
+  void removeQueries(QueryFilters filters);
+
+  /** How many matching queries are fetching (paused ones are not counted). */
+  int isFetching(QueryFilters filters);
+
+  /** Removes every query. */
+  void clear();
+
+  /**
+   * Sets defaults for every key that starts with {@code prefix}. Matching entries apply in
+   * registration order (later wins) over the client defaults; re-registering a prefix replaces its
+   * entry.
+   */
+  void setQueryDefaults(QueryKey prefix, QueryDefaults defaults);
+
+  /** The merged per-key defaults for {@code key} (without the client defaults). */
+  QueryDefaults getQueryDefaults(QueryKey key);
+
+  // ---- observers and events
+
+  /** Observes a query; see {@link QueryObserver}. */
+  <T> QueryObserver<T> observe(QueryOptions<T> options, Consumer<QueryResult<T>> listener);
+
+  /**
+   * Observes a query through {@code select}, which is memoized per data instance; a throwing select
+   * produces an error result that keeps the last selected data.
+   */
+  <T, R> QueryObserver<R> observe(
+      QueryOptions<T> options,
+      Function<? super T, ? extends R> select,
+      Consumer<QueryResult<R>> listener);
+
+  /** Fetches an infinite query like {@link #fetchQuery}. */
+  <T, P> CompletableFuture<InfiniteData<T, P>> fetchInfiniteQuery(
+      InfiniteQueryOptions<T, P> options);
+
+  /** Observes an infinite query. */
+  <T, P> InfiniteQueryObserver<T, P> observeInfinite(
+      InfiniteQueryOptions<T, P> options, Consumer<QueryResult<InfiniteData<T, P>>> listener);
+
+  /** Listens to cache events (spec 7), in order, on the callback executor. */
+  Subscription subscribe(Consumer<QueryCacheEvent> listener);
+
+  /** A snapshot of every cached query, in insertion order. */
+  List<QuerySnapshot> snapshot();
+
+  /**
+   * Registers a step that runs, and is awaited, whenever connectivity comes online or focus
+   * returns, before queries refetch and paused retries continue (spec 5). Steps run in registration
+   * order, concurrently; a failed step is reported and does not stop the others.
+   */
+  Subscription addReconnectBarrier(Supplier<? extends CompletionStage<?>> step);
+
+  // ---- hydration
+
+  /** Dehydrates every successful query that did not opt out ({@code dehydrate(false)}). */
+  DehydratedState dehydrate();
+
+  /** Dehydrates every successful query matching {@code filter} that did not opt out. */
+  DehydratedState dehydrate(Predicate<QuerySnapshot> filter);
+
+  /**
+   * Hydrates {@code state}, decoding each entry's data with the {@code dataType} of its key's
+   * defaults; entries without one are reported to the error handler and skipped.
+   */
+  void hydrate(DehydratedState state);
+
+  /** Hydrates {@code state}, decoding data with {@code types} (empty: use the defaults). */
+  void hydrate(DehydratedState state, Function<QueryKey, Optional<JavaType>> types);
+
+  /** The connectivity the client follows. */
+  Connectivity connectivity();
+
+  /** Stops the client; see the class documentation. Idempotent. */
+  @Override
+  void close();
+
+  /** Builds a {@link QueryClient}; not thread-safe. */
+  final class Builder {
+    private @Nullable Clock clock;
+    private @Nullable Scheduler scheduler;
+    private @Nullable Executor callbackExecutor;
+    private ErrorHandler errorHandler = ErrorHandler.logging();
+    private @Nullable Connectivity connectivity;
+    private @Nullable Object http;
+    private QueryDefaults defaults = QueryDefaults.none();
+    private long maximumSize = -1;
+    private @Nullable ObjectMapper objectMapper;
+
+    Builder() {}
+
+    /** The clock (default the system clock). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The scheduler for every timer (default a scheduler thread the client owns). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Where listeners and observers run (default one daemon thread {@code
+     * quarry-cache-callbacks-...} that {@link QueryClient#close()} stops).
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
+      return this;
+    }
+
+    /** Where errors from user code go (default logging). */
+    public Builder errorHandler(ErrorHandler handler) {
+      this.errorHandler = Objects.requireNonNull(handler, "errorHandler");
+      return this;
+    }
+
+    /** The online and focus state to follow (default {@link Connectivity#create()}). */
+    public Builder connectivity(Connectivity connectivity) {
+      this.connectivity = Objects.requireNonNull(connectivity, "connectivity");
+      return this;
+    }
+
+    /** Client-wide defaults for every query. */
+    public Builder defaults(QueryDefaults defaults) {
+      this.defaults = Objects.requireNonNull(defaults, "defaults");
+      return this;
+    }
+
+    /**
+     * Bounds the number of cached queries; never evicts a query that is observed or fetching.
+     *
+     * @throws IllegalArgumentException if negative, naming {@code maximumSize}
+     */
+    public Builder maximumSize(long maximumSize) {
+      if (maximumSize < 0) {
+        throw new IllegalArgumentException(
+            "maximumSize must not be negative but was " + maximumSize);
+      }
+      this.maximumSize = maximumSize;
+      return this;
+    }
+
+    /** The Jackson mapper for hydration (default a plain {@code ObjectMapper}). */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.objectMapper = Objects.requireNonNull(mapper, "objectMapper");
+      return this;
+    }
+
+    /** The client. */
+    public QueryClient build() {
+      return new RealQueryClient(
+          new ClientConfig(
+              clock,
+              scheduler,
+              callbackExecutor,
+              errorHandler,
+              connectivity,
+              http,
+              defaults,
+              maximumSize,
+              objectMapper));
+    }
+  }
+}

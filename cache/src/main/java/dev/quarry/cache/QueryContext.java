@@ -1,0 +1,26 @@
+package dev.quarry.cache;
+
+import dev.quarry.core.QueryKey;
+import java.util.Optional;
+
+/**
+ * What a {@link QueryFunction} receives: the key, a cancellation signal and, for infinite queries,
+ * the page parameter and direction.
+ *
+ * <p>Reading {@link #signal()} is recorded (spec 2.7): a function that never reads it is not
+ * cancelled when its last observer leaves; its attempt finishes and is cached. Valid for one
+ * attempt; thread-safe.
+ */
+public interface QueryContext {
+  /** The key of the query being fetched. */
+  QueryKey key();
+
+  /** The fetch's cancellation signal; the first read is recorded. */
+  CancellationSignal signal();
+
+  /** The page parameter of an infinite query's page fetch; empty for ordinary queries. */
+  Optional<Object> pageParam();
+
+  /** The direction of an infinite query's page fetch; empty for a refetch of all pages. */
+  Optional<FetchDirection> direction();
+}

@@ -1,0 +1,25 @@
+package dev.quarry.cache;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Fetches a query's data: TanStack's {@code queryFn}.
+ *
+ * <pre>{@code
+ * QueryFunction<Episode> fn = ctx -> ctx.http().get("episodes/" + id, Episode.class);
+ * QueryFunction<Integer> now = ctx -> CompletableFuture.completedFuture(42);
+ * }</pre>
+ *
+ * <p>Called on the thread that starts the fetch or on a timer thread, never while a Quarry lock is
+ * held. An exception thrown here, or a failed stage, counts as a failed attempt (retried per the
+ * retry policy). Completing with {@code null} is an error that is not retried: Quarry's "no data"
+ * is a state of its own, never a {@code null} value. When the fetch is cancelled the returned
+ * stage's {@code toCompletableFuture()} is cancelled with {@code cancel(true)}.
+ *
+ * @param <T> the data type
+ */
+@FunctionalInterface
+public interface QueryFunction<T> {
+  /** Starts fetching; the stage completes with the data. */
+  CompletionStage<T> fetch(QueryContext context) throws Exception;
+}

@@ -1,0 +1,183 @@
+package dev.quarry.cache;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.quarry.core.RetryPolicy;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The settings shared by {@link QueryDefaults}, {@link QueryOptions} and {@link
+ * InfiniteQueryOptions} builders. A setting never set falls back to the next layer: per-key
+ * defaults, then client defaults, then the built-in defaults of spec section 1.
+ *
+ * @param <B> the concrete builder
+ */
+abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
+  @Nullable StaleTime staleTime;
+  @Nullable Duration gcTime;
+  @Nullable RetryPolicy retry;
+  @Nullable Boolean enabled;
+  @Nullable Duration refetchInterval;
+  @Nullable Boolean refetchIntervalInBackground;
+  @Nullable RefetchMode refetchOnMount;
+  @Nullable RefetchMode refetchOnReconnect;
+  @Nullable RefetchMode refetchOnWindowFocus;
+  @Nullable Boolean retryOnMount;
+  @Nullable NetworkMode networkMode;
+  @Nullable JavaType dataType;
+  @Nullable Boolean dehydrate;
+
+  SettingsBuilder() {}
+
+  @SuppressWarnings("unchecked")
+  private B self() {
+    return (B) this;
+  }
+
+  void copyFrom(QueryDefaults d) {
+    staleTime = d.staleTimeOrNull();
+    gcTime = d.gcTimeOrNull();
+    retry = d.retryOrNull();
+    enabled = d.enabledOrNull();
+    refetchInterval = d.refetchIntervalOrNull();
+    refetchIntervalInBackground = d.refetchIntervalInBackgroundOrNull();
+    refetchOnMount = d.refetchOnMountOrNull();
+    refetchOnReconnect = d.refetchOnReconnectOrNull();
+    refetchOnWindowFocus = d.refetchOnWindowFocusOrNull();
+    retryOnMount = d.retryOnMountOrNull();
+    networkMode = d.networkModeOrNull();
+    dataType = d.dataTypeOrNull();
+    dehydrate = d.dehydrateOrNull();
+  }
+
+  QueryDefaults settings() {
+    return new QueryDefaults(this);
+  }
+
+  /**
+   * How long data stays fresh (default 0: stale at once).
+   *
+   * @throws IllegalArgumentException if negative, naming {@code staleTime}
+   */
+  public B staleTime(Duration staleTime) {
+    this.staleTime = StaleTime.of(staleTime);
+    return self();
+  }
+
+  /** How long data stays fresh: a duration, {@link StaleTime#never()} or {@code static}. */
+  public B staleTime(StaleTime staleTime) {
+    this.staleTime = Objects.requireNonNull(staleTime, "staleTime");
+    return self();
+  }
+
+  /**
+   * How long an unobserved, idle query stays cached (default 5 minutes); {@link
+   * QueryDefaults#NO_GC} keeps it forever. A query keeps the longest gcTime it has seen.
+   *
+   * @throws IllegalArgumentException if negative, naming {@code gcTime}
+   */
+  public B gcTime(Duration gcTime) {
+    Objects.requireNonNull(gcTime, "gcTime");
+    if (gcTime.isNegative()) {
+      throw new IllegalArgumentException("gcTime must not be negative but was " + gcTime);
+    }
+    this.gcTime = gcTime;
+    return self();
+  }
+
+  /**
+   * The retry policy, with its delays (default {@code RetryPolicy.times(3)} for observed queries
+   * and never for {@code fetchQuery}, delays {@code min(1000 * 2^n, 30000)} ms).
+   */
+  public B retry(RetryPolicy retry) {
+    this.retry = Objects.requireNonNull(retry, "retry");
+    return self();
+  }
+
+  /**
+   * Retries up to {@code retries} times with the default delays.
+   *
+   * @throws IllegalArgumentException if negative, naming {@code retry}
+   */
+  public B retry(int retries) {
+    if (retries < 0) {
+      throw new IllegalArgumentException("retry must not be negative but was " + retries);
+    }
+    this.retry = RetryPolicy.times(retries);
+    return self();
+  }
+
+  /** Whether observers fetch automatically (default true); a disabled observer is never stale. */
+  public B enabled(boolean enabled) {
+    this.enabled = enabled;
+    return self();
+  }
+
+  /**
+   * Refetch observed queries this long after their last state change; zero turns it off (the
+   * default).
+   *
+   * @throws IllegalArgumentException if negative, naming {@code refetchInterval}
+   */
+  public B refetchInterval(Duration interval) {
+    Objects.requireNonNull(interval, "refetchInterval");
+    if (interval.isNegative()) {
+      throw new IllegalArgumentException(
+          "refetchInterval must not be negative but was " + interval);
+    }
+    this.refetchInterval = interval;
+    return self();
+  }
+
+  /** Whether the refetch interval also runs while unfocused (default false). */
+  public B refetchIntervalInBackground(boolean inBackground) {
+    this.refetchIntervalInBackground = inBackground;
+    return self();
+  }
+
+  /** Whether an observer refetches when it attaches (default {@code IF_STALE}). */
+  public B refetchOnMount(RefetchMode mode) {
+    this.refetchOnMount = Objects.requireNonNull(mode, "refetchOnMount");
+    return self();
+  }
+
+  /**
+   * Whether observed queries refetch on reconnect (default {@code IF_STALE}, {@code NEVER} with
+   * network mode {@code ALWAYS}).
+   */
+  public B refetchOnReconnect(RefetchMode mode) {
+    this.refetchOnReconnect = Objects.requireNonNull(mode, "refetchOnReconnect");
+    return self();
+  }
+
+  /** Whether observed queries refetch when focus returns (default {@code IF_STALE}). */
+  public B refetchOnWindowFocus(RefetchMode mode) {
+    this.refetchOnWindowFocus = Objects.requireNonNull(mode, "refetchOnWindowFocus");
+    return self();
+  }
+
+  /** Whether an observer fetches on mount a query whose fetch failed (default true). */
+  public B retryOnMount(boolean retryOnMount) {
+    this.retryOnMount = retryOnMount;
+    return self();
+  }
+
+  /** When fetches may run with respect to connectivity (default {@code ONLINE}). */
+  public B networkMode(NetworkMode mode) {
+    this.networkMode = Objects.requireNonNull(mode, "networkMode");
+    return self();
+  }
+
+  /** The Jackson type of the data, used to decode it when a dehydrated state is hydrated. */
+  public B dataType(JavaType type) {
+    this.dataType = Objects.requireNonNull(type, "dataType");
+    return self();
+  }
+
+  /** Whether {@code dehydrate()} includes the query (default true for successful queries). */
+  public B dehydrate(boolean dehydrate) {
+    this.dehydrate = dehydrate;
+    return self();
+  }
+}

@@ -1,0 +1,27 @@
+package dev.quarry.cache.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.cache.QueryDefaults;
+import dev.quarry.core.Clock;
+import dev.quarry.core.Connectivity;
+import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.Scheduler;
+import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@code QueryClient.Builder} collected; {@code null} means "the client creates its own".
+ *
+ * @param http the HTTP client handed to query functions, if any
+ * @param maximumSize the size bound, negative for none
+ */
+public record ClientConfig(
+    @Nullable Clock clock,
+    @Nullable Scheduler scheduler,
+    @Nullable Executor callbackExecutor,
+    ErrorHandler errorHandler,
+    @Nullable Connectivity connectivity,
+    @Nullable Object http,
+    QueryDefaults defaults,
+    long maximumSize,
+    @Nullable ObjectMapper objectMapper) {}

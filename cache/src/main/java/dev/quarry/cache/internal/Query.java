@@ -1,0 +1,813 @@
+package dev.quarry.cache.internal;
+
+import dev.quarry.cache.CancelledException;
+import dev.quarry.cache.FetchDirection;
+import dev.quarry.cache.FetchStatus;
+import dev.quarry.cache.NetworkMode;
+import dev.quarry.cache.QueryAction;
+import dev.quarry.cache.QueryCacheEvent;
+import dev.quarry.cache.QuerySnapshot;
+import dev.quarry.cache.QueryState;
+import dev.quarry.cache.QueryStatus;
+import dev.quarry.core.Cancellable;
+import dev.quarry.core.QuarryException;
+import dev.quarry.core.QueryKey;
+import dev.quarry.core.RetryPolicy;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One cached query: its state and the serialized state machine that changes it (spec 2.2).
+ *
+ * <p>Every transition happens under {@link #lock} and enqueues its notifications on the client's
+ * {@link Pipeline} before the lock is released, so observers and cache listeners see transitions in
+ * order. Nothing that may run user code (the query function, change detection, updaters,
+ * cancellation callbacks, completing futures) runs under the lock.
+ */
+final class Query<T> {
+  final QueryKey key;
+  final long sequence;
+  final boolean infinite;
+  private final RealQueryClient client;
+  private final Object lock = new Object();
+  private volatile QueryState<T> state;
+  private volatile boolean pinned;
+
+  // Guarded by lock.
+  private QueryState<T> revertState;
+  private Duration gcTime;
+  private @Nullable FetchBehavior<T> behavior;
+  private RetryPolicy retry = RetryPolicy.never();
+  private NetworkMode networkMode = NetworkMode.ONLINE;
+  private @Nullable BinaryOperator<T> sharing;
+  private @Nullable Fetch current;
+  private final List<QueryObserverImpl<T, ?>> observers = new ArrayList<>();
+  private @Nullable Cancellable gcTimer;
+  private long gcGeneration;
+  private long gcDueAt = -1;
+  private boolean removed;
+
+  Query(
+      RealQueryClient client,
+      QueryKey key,
+      QueryState<T> initial,
+      Duration gcTime,
+      boolean infinite,
+      long sequence) {
+    this.client = client;
+    this.key = key;
+    this.state = initial;
+    this.revertState = initial;
+    this.gcTime = gcTime;
+    this.infinite = infinite;
+    this.sequence = sequence;
+  }
+
+  QueryState<T> state() {
+    return state;
+  }
+
+  boolean isPinned() {
+    return pinned;
+  }
+
+  boolean isRemoved() {
+    synchronized (lock) {
+      return removed;
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle in the cache
+
+  /** Announces the new query and starts its gc timer (spec 2.8: at creation). */
+  void added() {
+    synchronized (lock) {
+      client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.Added(key)));
+      scheduleGcLocked();
+    }
+  }
+
+  /** Marks the query removed, cancels its fetch silently and announces the removal. */
+  void removed() {
+    Fetch f;
+    CancelledException why = new CancelledException("query " + key + " was removed", false, true);
+    synchronized (lock) {
+      if (removed) {
+        return;
+      }
+      removed = true;
+      cancelGcLocked();
+      f = current;
+      current = null;
+      if (f != null) {
+        f.cancelReason = why;
+      }
+      client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.Removed(key)));
+    }
+    if (f != null) {
+      f.cancelNow(why);
+    }
+    client.pipeline().flush();
+  }
+
+  void observeGcTime(Duration candidate) {
+    synchronized (lock) {
+      if (candidate.compareTo(gcTime) > 0) {
+        gcTime = candidate;
+      }
+    }
+  }
+
+  private void applyConfigLocked(QueryConfig<T> config) {
+    behavior = config.behavior();
+    retry = config.retry();
+    networkMode = config.networkMode();
+    sharing = config.sharing();
+    if (config.gcTime().compareTo(gcTime) > 0) {
+      gcTime = config.gcTime();
+    }
+  }
+
+  // ---------------------------------------------------------------- gc
+
+  private void scheduleGcLocked() {
+    cancelGcLocked();
+    if (removed || !observers.isEmpty() || Resolved.isInfinite(gcTime)) {
+      return;
+    }
+    long generation = ++gcGeneration;
+    gcDueAt = client.clock().currentTimeMillis() + gcTime.toMillis();
+    gcTimer = client.scheduler().schedule(gcTime, () -> gcFired(generation));
+  }
+
+  private void cancelGcLocked() {
+    gcGeneration++;
+    gcDueAt = -1;
+    Cancellable t = gcTimer;
+    gcTimer = null;
+    if (t != null) {
+      t.cancel();
+    }
+  }
+
+  private void gcFired(long generation) {
+    synchronized (lock) {
+      if (generation != gcGeneration
+          || removed
+          || !observers.isEmpty()
+          || current != null
+          || state.fetchStatus() != FetchStatus.IDLE) {
+        return;
+      }
+    }
+    client.collect(this);
+  }
+
+  // ---------------------------------------------------------------- dispatch
+
+  private void dispatchLocked(QueryAction action, QueryState<T> next) {
+    state = next;
+    List<QueryObserverImpl<T, ?>> snapshot = List.copyOf(observers);
+    client
+        .pipeline()
+        .enqueue(
+            () -> {
+              for (QueryObserverImpl<T, ?> o : snapshot) {
+                o.onQueryUpdate(this, next);
+              }
+              client.emit(new QueryCacheEvent.Updated(key, action, next));
+            });
+  }
+
+  private void updatePin() {
+    boolean now;
+    synchronized (lock) {
+      now = !removed && (!observers.isEmpty() || current != null);
+    }
+    if (now != pinned) {
+      pinned = now;
+      client.repin(this);
+    }
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  /**
+   * Starts a fetch or joins the one in flight (spec 2.5).
+   *
+   * @param config the caller's options (last writer wins), or null to use the query's own
+   * @param cancelRefetch whether a running fetch of a query with data is restarted
+   */
+  CompletableFuture<T> fetch(
+      @Nullable QueryConfig<T> config, boolean cancelRefetch, @Nullable FetchDirection direction) {
+    Fetch replaced = null;
+    Fetch f;
+    synchronized (lock) {
+      Fetch running = current;
+      if (running == null && config == null && behavior == null) {
+        return CompletableFuture.failedFuture(
+            new QuarryException("missing query function for " + key));
+      }
+      if (running != null) {
+        if (state.data().isPresent() && cancelRefetch) {
+          replaced = running;
+          running.cancelReason =
+              new CancelledException("fetch of " + key + " was restarted", false, true);
+          current = null;
+        } else {
+          running.retryer.continueRetry();
+          return running.promise;
+        }
+      }
+      if (config != null) {
+        applyConfigLocked(config);
+      }
+      FetchBehavior<T> b = Objects.requireNonNull(behavior);
+      f = new Fetch(b.begin(state.data(), direction), retry, networkMode, direction);
+      revertState = state;
+      if (state.fetchStatus() == FetchStatus.IDLE
+          || !state.fetchDirection().equals(Optional.ofNullable(direction))) {
+        dispatchLocked(QueryAction.FETCH, Reducer.fetch(state, canFetch(networkMode), direction));
+      }
+      current = f;
+    }
+    updatePin();
+    if (replaced != null) {
+      replaced.cancelNow(Objects.requireNonNull(replaced.cancelReason));
+    }
+    client.pipeline().flush();
+    f.start();
+    return f.promise;
+  }
+
+  private boolean canFetch(NetworkMode mode) {
+    return mode != NetworkMode.ONLINE || client.connectivity().isOnline();
+  }
+
+  private boolean canContinue(NetworkMode mode) {
+    return client.connectivity().isFocused()
+        && (mode == NetworkMode.ALWAYS || client.connectivity().isOnline());
+  }
+
+  /** Continues a paused fetch if connectivity allows (TanStack's {@code retryer.continue()}). */
+  void resumePaused() {
+    Fetch f;
+    synchronized (lock) {
+      f = current;
+    }
+    if (f != null) {
+      f.retryer.resume();
+    }
+  }
+
+  /**
+   * Cancels the running fetch (spec 2.7); with {@code revert} the state before it is restored.
+   *
+   * @return completes when the fetch settled; never fails
+   */
+  CompletableFuture<Void> cancel(boolean revert) {
+    Fetch f;
+    synchronized (lock) {
+      f = cancelLocked(revert);
+    }
+    return finishCancel(f);
+  }
+
+  private @Nullable Fetch cancelLocked(boolean revert) {
+    Fetch f = current;
+    if (f == null) {
+      return null;
+    }
+    CancelledException why =
+        new CancelledException("fetch of " + key + " was cancelled", revert, false);
+    f.cancelReason = why;
+    current = null;
+    if (revert) {
+      dispatchLocked(QueryAction.REVERT, Reducer.fetchStatus(revertState, FetchStatus.IDLE));
+    } else {
+      dispatchLocked(QueryAction.ERROR, Reducer.error(state, why, now()));
+    }
+    return f;
+  }
+
+  private CompletableFuture<Void> finishCancel(@Nullable Fetch f) {
+    updatePin();
+    client.pipeline().flush();
+    if (f == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    f.cancelNow(Objects.requireNonNull(f.cancelReason));
+    return f.promise.handle((v, e) -> null);
+  }
+
+  private long now() {
+    return client.clock().currentTimeMillis();
+  }
+
+  private void settle(Fetch f, @Nullable T value, @Nullable Throwable failure) {
+    CancelledException cancelled;
+    synchronized (lock) {
+      cancelled = f.cancelReason;
+    }
+    if (cancelled != null) {
+      settleCancelled(f, cancelled);
+      return;
+    }
+    Throwable error = failure == null ? null : dev.quarry.core.internal.Retryer.unwrap(failure);
+    if (error == null && value == null) {
+      error =
+          new QuarryException(
+              "the query function of " + key + " completed with null; query data is never null");
+    }
+    if (error != null) {
+      fail(f, error);
+      return;
+    }
+    T fresh = Objects.requireNonNull(value);
+    while (true) {
+      Optional<T> old = state.data();
+      T stored;
+      try {
+        stored = share(old, fresh);
+      } catch (RuntimeException e) {
+        fail(f, e);
+        return;
+      }
+      synchronized (lock) {
+        cancelled = f.cancelReason;
+        if (cancelled == null) {
+          if (old.orElse(null) != state.data().orElse(null)) {
+            continue; // the data changed while change detection ran: compare again
+          }
+          current = null;
+          dispatchLocked(QueryAction.SUCCESS, Reducer.success(state, stored, now()));
+          scheduleGcLocked();
+        }
+      }
+      if (cancelled != null) {
+        settleCancelled(f, cancelled);
+        return;
+      }
+      updatePin();
+      client.pipeline().flush();
+      f.promise.complete(stored);
+      return;
+    }
+  }
+
+  private void fail(Fetch f, Throwable error) {
+    CancelledException cancelled;
+    synchronized (lock) {
+      cancelled = f.cancelReason;
+      if (cancelled == null) {
+        current = null;
+        dispatchLocked(QueryAction.ERROR, Reducer.error(state, error, now()));
+        scheduleGcLocked();
+      }
+    }
+    if (cancelled != null) {
+      settleCancelled(f, cancelled);
+      return;
+    }
+    updatePin();
+    client.pipeline().flush();
+    f.promise.completeExceptionally(error);
+  }
+
+  private void settleCancelled(Fetch f, CancelledException why) {
+    Fetch replacement;
+    synchronized (lock) {
+      replacement = current;
+      if (replacement == null) {
+        scheduleGcLocked();
+      }
+    }
+    updatePin();
+    client.pipeline().flush();
+    if (why.silent()) {
+      if (replacement != null && replacement != f) {
+        replacement.promise.whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                f.promise.completeExceptionally(e);
+              } else {
+                f.promise.complete(v);
+              }
+            });
+      } else {
+        f.promise.completeExceptionally(why);
+      }
+    } else if (why.revert() && state.data().isPresent()) {
+      f.promise.complete(state.data().get());
+    } else {
+      f.promise.completeExceptionally(why);
+    }
+  }
+
+  /** Change detection: keep the old instance when equal, or the configured function. */
+  T share(Optional<T> old, T fresh) {
+    if (old.isEmpty()) {
+      return fresh;
+    }
+    BinaryOperator<T> custom;
+    synchronized (lock) {
+      custom = sharing;
+    }
+    if (custom != null) {
+      return Objects.requireNonNull(custom.apply(old.get(), fresh), "structuralSharing result");
+    }
+    return old.get().equals(fresh) ? old.get() : fresh;
+  }
+
+  // ---------------------------------------------------------------- manual changes
+
+  /**
+   * {@code setQueryData} (spec 2.11) as a compare-and-set: {@code next} was computed from {@code
+   * expected}; if the data changed meanwhile the updater runs again on the new data.
+   */
+  Optional<T> setData(
+      Optional<T> expected, T next, Function<Optional<T>, Optional<T>> updater, long updatedAt) {
+    Optional<T> seen = expected;
+    T candidate = next;
+    while (true) {
+      T stored = share(seen, candidate);
+      synchronized (lock) {
+        if (seen.orElse(null) == state.data().orElse(null)) {
+          QueryState<T> s = Reducer.setData(state, stored, updatedAt);
+          if (current != null) {
+            revertState = s;
+          }
+          dispatchLocked(QueryAction.SET_DATA, s);
+          break;
+        }
+        seen = state.data();
+      }
+      Optional<T> again = updater.apply(seen);
+      if (again.isEmpty()) {
+        return Optional.empty();
+      }
+      candidate = again.get();
+      continue;
+    }
+    client.pipeline().flush();
+    return state.data();
+  }
+
+  void invalidate() {
+    synchronized (lock) {
+      if (!state.isInvalidated()) {
+        dispatchLocked(QueryAction.INVALIDATE, Reducer.invalidate(state));
+      }
+    }
+    client.pipeline().flush();
+  }
+
+  /** Resets to {@code initial} (computed by the caller, outside the lock), cancelling silently. */
+  void reset(Supplier<QueryState<T>> initial) {
+    QueryState<T> fresh = initial.get();
+    Fetch f;
+    CancelledException why = new CancelledException("query " + key + " was reset", false, true);
+    synchronized (lock) {
+      f = current;
+      current = null;
+      if (f != null) {
+        f.cancelReason = why;
+      }
+      revertState = fresh;
+      dispatchLocked(QueryAction.RESET, fresh);
+      scheduleGcLocked();
+    }
+    updatePin();
+    if (f != null) {
+      f.cancelNow(why);
+    }
+    client.pipeline().flush();
+  }
+
+  /** Hydrates newer data over this query (spec 6); returns whether it was newer. */
+  boolean hydrate(T data, long dataUpdatedAt, int dataUpdateCount, boolean invalidated) {
+    synchronized (lock) {
+      if (dataUpdatedAt <= state.dataUpdatedAt()) {
+        return false;
+      }
+      QueryState<T> s = Reducer.hydrated(state, data, dataUpdatedAt, dataUpdateCount, invalidated);
+      if (current != null) {
+        revertState = s;
+      }
+      dispatchLocked(QueryAction.HYDRATE, s);
+    }
+    client.pipeline().flush();
+    return true;
+  }
+
+  // ---------------------------------------------------------------- observers
+
+  /** Attaches an observer, pushes its options, clears the gc timer; returns the state then. */
+  QueryState<T> addObserver(QueryObserverImpl<T, ?> observer, QueryConfig<T> config) {
+    QueryState<T> s;
+    synchronized (lock) {
+      applyConfigLocked(config);
+      if (!observers.contains(observer)) {
+        observers.add(observer);
+        client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.ObserverAdded(key)));
+      }
+      cancelGcLocked();
+      s = state;
+      observer.mounted(s);
+    }
+    updatePin();
+    client.pipeline().flush();
+    return s;
+  }
+
+  /**
+   * Detaches an observer. The last one leaving a fetch cancels it (reverting) only if the function
+   * read its signal or the fetch is an initial paused one; otherwise retries stop (spec 2.7).
+   */
+  void removeObserver(QueryObserverImpl<T, ?> observer) {
+    Fetch cancelled = null;
+    synchronized (lock) {
+      if (!observers.remove(observer)) {
+        return;
+      }
+      client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.ObserverRemoved(key)));
+      if (observers.isEmpty()) {
+        Fetch f = current;
+        if (f != null) {
+          boolean initialPaused =
+              state.status() == QueryStatus.PENDING && state.fetchStatus() == FetchStatus.PAUSED;
+          if (f.consumed || initialPaused) {
+            cancelled = cancelLocked(true);
+          } else {
+            f.retryer.cancelRetry();
+          }
+        }
+        scheduleGcLocked();
+      }
+    }
+    finishCancel(cancelled);
+  }
+
+  /** Queues a recomputation of {@code observer}'s result from the current state. */
+  void refresh(QueryObserverImpl<T, ?> observer) {
+    synchronized (lock) {
+      QueryState<T> s = state;
+      client.pipeline().enqueue(() -> observer.onQueryUpdate(this, s));
+    }
+    client.pipeline().flush();
+  }
+
+  List<QueryObserverImpl<T, ?>> observers() {
+    synchronized (lock) {
+      return List.copyOf(observers);
+    }
+  }
+
+  /** Active: at least one enabled observer (spec 2.4). */
+  boolean isActive() {
+    for (QueryObserverImpl<T, ?> o : observers()) {
+      if (o.isEnabled()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Disabled, as {@code refetchQueries} skips (spec 2.4). */
+  boolean isDisabled() {
+    List<QueryObserverImpl<T, ?>> obs = observers();
+    if (!obs.isEmpty()) {
+      return !isActive();
+    }
+    QueryState<T> s = state;
+    boolean noFunction;
+    synchronized (lock) {
+      noFunction = behavior == null;
+    }
+    return noFunction || s.dataUpdateCount() + s.errorUpdateCount() == 0;
+  }
+
+  /** Static: an observer has staleTime {@code static} (spec 2.4). */
+  boolean isStatic() {
+    for (QueryObserverImpl<T, ?> o : observers()) {
+      if (o.isStatic()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The query view of staleness used by filters (spec 2.3). */
+  boolean isStaleForFilters() {
+    List<QueryObserverImpl<T, ?>> obs = observers();
+    QueryState<T> s = state;
+    if (obs.isEmpty()) {
+      return s.data().isEmpty() || s.isInvalidated();
+    }
+    long now = now();
+    for (QueryObserverImpl<T, ?> o : obs) {
+      if (o.isStale(s, now)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  QuerySnapshot snapshot() {
+    int count;
+    long due;
+    synchronized (lock) {
+      count = observers.size();
+      due = gcDueAt;
+    }
+    return new QuerySnapshot(
+        key,
+        state,
+        count,
+        isActive(),
+        isStaleForFilters(),
+        infinite,
+        due < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(due)));
+  }
+
+  boolean hasFunction() {
+    synchronized (lock) {
+      return behavior != null;
+    }
+  }
+
+  boolean isSignalConsumed() {
+    synchronized (lock) {
+      Fetch f = current;
+      return f != null && f.consumed;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Query{" + key + ", " + state.status() + ", " + state.fetchStatus() + "}";
+  }
+
+  // ---------------------------------------------------------------- one fetch
+
+  /** One fetch: its retryer, its signal and the future every joined caller shares. */
+  private final class Fetch implements FetchBehavior.Env, dev.quarry.core.internal.Retryer.Hooks {
+    final CompletableFuture<T> promise = new CompletableFuture<>();
+    final Signal signal;
+    final dev.quarry.core.internal.Retryer<T> retryer;
+    final @Nullable FetchDirection direction;
+    final FetchBehavior.Run<T> run;
+    volatile boolean consumed;
+    volatile @Nullable CompletableFuture<?> attempt;
+
+    /** Set under the query lock when the fetch is cancelled; its settlement follows it. */
+    @Nullable CancelledException cancelReason;
+
+    Fetch(
+        FetchBehavior.Run<T> run,
+        RetryPolicy policy,
+        NetworkMode mode,
+        @Nullable FetchDirection direction) {
+      this.run = run;
+      this.direction = direction;
+      this.signal = new Signal(client.errorHandler(), "fetch of " + key);
+      this.retryer =
+          dev.quarry.core.internal.Retryer.create(
+              this::attemptOnce,
+              policy,
+              client.scheduler(),
+              () -> canFetch(mode),
+              () -> canContinue(mode),
+              this);
+      retryer.future().whenComplete((v, e) -> settle(this, v, e));
+    }
+
+    void start() {
+      retryer.start();
+    }
+
+    private CompletableFuture<T> attemptOnce() {
+      consumed = false;
+      try {
+        return Objects.requireNonNull(
+                run.attempt(this), "the query function of " + key + " returned no stage")
+            .toCompletableFuture();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+
+    void cancelNow(CancelledException why) {
+      retryer.cancel(why);
+      signal.abort(why);
+      CompletableFuture<?> a = attempt;
+      if (a != null) {
+        a.cancel(true);
+      }
+    }
+
+    @Override
+    public dev.quarry.cache.QueryContext context(
+        Optional<Object> pageParam, @Nullable FetchDirection dir) {
+      return new Context(this, pageParam, dir);
+    }
+
+    @Override
+    public <S> java.util.concurrent.CompletionStage<S> track(
+        java.util.concurrent.CompletionStage<S> stage) {
+      Objects.requireNonNull(stage, "the query function of " + key + " returned no stage");
+      CompletableFuture<S> cf;
+      try {
+        cf = stage.toCompletableFuture();
+      } catch (UnsupportedOperationException e) {
+        return stage;
+      }
+      attempt = cf;
+      if (signal.isCancelled()) {
+        cf.cancel(true);
+      }
+      return cf;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return signal.isCancelled();
+    }
+
+    @Override
+    public void onFail(int failureCount, Throwable error) {
+      synchronized (lock) {
+        if (current != this) {
+          return;
+        }
+        dispatchLocked(QueryAction.FAILED, Reducer.failed(state, failureCount, error));
+      }
+      client.pipeline().flush();
+    }
+
+    @Override
+    public void onPause() {
+      transition(QueryAction.PAUSE, FetchStatus.PAUSED);
+    }
+
+    @Override
+    public void onContinue() {
+      transition(QueryAction.CONTINUE, FetchStatus.FETCHING);
+    }
+
+    private void transition(QueryAction action, FetchStatus status) {
+      synchronized (lock) {
+        if (current != this) {
+          return;
+        }
+        dispatchLocked(action, Reducer.fetchStatus(state, status));
+      }
+      client.pipeline().flush();
+    }
+  }
+
+  /** The context of one function call; reading its signal is recorded on the fetch. */
+  private final class Context implements dev.quarry.cache.QueryContext {
+    private final Fetch fetch;
+    private final Optional<Object> pageParam;
+    private final @Nullable FetchDirection direction;
+
+    Context(Fetch fetch, Optional<Object> pageParam, @Nullable FetchDirection direction) {
+      this.fetch = fetch;
+      this.pageParam = pageParam;
+      this.direction = direction;
+    }
+
+    @Override
+    public QueryKey key() {
+      return key;
+    }
+
+    @Override
+    public dev.quarry.cache.CancellationSignal signal() {
+      fetch.consumed = true;
+      return fetch.signal;
+    }
+
+    @Override
+    public Optional<Object> pageParam() {
+      return pageParam;
+    }
+
+    @Override
+    public Optional<FetchDirection> direction() {
+      return Optional.ofNullable(direction);
+    }
+  }
+}

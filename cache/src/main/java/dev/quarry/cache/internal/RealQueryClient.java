@@ -1,0 +1,695 @@
+package dev.quarry.cache.internal;
+
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.quarry.cache.DehydratedState;
+import dev.quarry.cache.FetchStatus;
+import dev.quarry.cache.InfiniteData;
+import dev.quarry.cache.InfiniteQueryObserver;
+import dev.quarry.cache.InfiniteQueryOptions;
+import dev.quarry.cache.QueryCacheEvent;
+import dev.quarry.cache.QueryClient;
+import dev.quarry.cache.QueryDefaults;
+import dev.quarry.cache.QueryFilters;
+import dev.quarry.cache.QueryObserver;
+import dev.quarry.cache.QueryOptions;
+import dev.quarry.cache.QueryResult;
+import dev.quarry.cache.QuerySnapshot;
+import dev.quarry.cache.QueryState;
+import dev.quarry.core.Clock;
+import dev.quarry.core.Connectivity;
+import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.QueryKey;
+import dev.quarry.core.RealScheduler;
+import dev.quarry.core.Scheduler;
+import dev.quarry.core.Subscription;
+import dev.quarry.core.internal.ListenerSet;
+import dev.quarry.core.internal.NamedThreadFactory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/** The {@link QueryClient}: the cache of {@link Query} objects on Caffeine, and its wiring. */
+public final class RealQueryClient implements QueryClient {
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final @Nullable RealScheduler ownedScheduler;
+  private final Executor callbackExecutor;
+  private final @Nullable ExecutorService ownedExecutor;
+  private final ErrorHandler errorHandler;
+  private final Connectivity connectivity;
+  private final QueryDefaults defaults;
+  private final ObjectMapper mapper;
+  private final Pipeline pipeline;
+  private final ListenerSet<QueryCacheEvent> events;
+  private final Cache<QueryKey, Query<?>> cache;
+  private final boolean bounded;
+  private final ConcurrentLinkedQueue<Query<?>> evicted = new ConcurrentLinkedQueue<>();
+  private final AtomicLong sequence = new AtomicLong();
+  private final LinkedHashMap<QueryKey, QueryDefaults> keyDefaults = new LinkedHashMap<>();
+  private final CopyOnWriteArrayList<Supplier<? extends CompletionStage<?>>> barriers =
+      new CopyOnWriteArrayList<>();
+  private final List<Subscription> connectivitySubscriptions;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Creates the client from the builder's settings. */
+  public RealQueryClient(ClientConfig config) {
+    this.errorHandler = config.errorHandler();
+    this.clock = config.clock() != null ? config.clock() : Clock.system();
+    if (config.scheduler() != null) {
+      this.scheduler = config.scheduler();
+      this.ownedScheduler = null;
+    } else {
+      RealScheduler s = RealScheduler.create(errorHandler);
+      this.scheduler = s;
+      this.ownedScheduler = s;
+    }
+    if (config.callbackExecutor() != null) {
+      this.callbackExecutor = config.callbackExecutor();
+      this.ownedExecutor = null;
+    } else {
+      ExecutorService e =
+          Executors.newSingleThreadExecutor(new NamedThreadFactory("cache-callbacks"));
+      this.callbackExecutor = e;
+      this.ownedExecutor = e;
+    }
+    this.connectivity =
+        config.connectivity() != null ? config.connectivity() : Connectivity.create();
+    this.defaults = config.defaults();
+    this.mapper = config.objectMapper() != null ? config.objectMapper() : new ObjectMapper();
+    this.pipeline = new Pipeline(errorHandler);
+    this.events = new ListenerSet<>(callbackExecutor, errorHandler, "query cache");
+    Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(Runnable::run);
+    this.bounded = config.maximumSize() >= 0;
+    if (bounded) {
+      builder
+          .maximumWeight(config.maximumSize())
+          .weigher((Object k, Object v) -> ((Query<?>) v).isPinned() ? 0 : 1);
+    }
+    this.cache =
+        builder
+            .<QueryKey, Query<?>>removalListener(
+                (k, q, cause) -> {
+                  if (cause.wasEvicted() && q != null) {
+                    evicted.add(q);
+                  }
+                })
+            .build();
+    this.connectivitySubscriptions =
+        List.of(
+            connectivity.onOnlineChange(
+                online -> {
+                  if (online) {
+                    afterBarriers(() -> onConnectivity(true));
+                  }
+                }),
+            connectivity.onFocusChange(
+                focused -> {
+                  if (focused) {
+                    afterBarriers(() -> onConnectivity(false));
+                  }
+                }));
+  }
+
+  // ---------------------------------------------------------------- plumbing for queries
+
+  Clock clock() {
+    return clock;
+  }
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  Executor callbackExecutor() {
+    return callbackExecutor;
+  }
+
+  ErrorHandler errorHandler() {
+    return errorHandler;
+  }
+
+  @Override
+  public Connectivity connectivity() {
+    return connectivity;
+  }
+
+  Pipeline pipeline() {
+    return pipeline;
+  }
+
+  ObjectMapper mapper() {
+    return mapper;
+  }
+
+  /** Emits a cache event; called only from pipeline tasks, which keeps their order. */
+  void emit(QueryCacheEvent event) {
+    events.emit(event);
+  }
+
+  /** Re-weighs a query whose pinned state changed, so a size bound never evicts it. */
+  void repin(Query<?> q) {
+    if (bounded) {
+      cache.asMap().computeIfPresent(q.key, (k, v) -> v);
+      drainEvictions();
+    }
+  }
+
+  /** The gc timer fired on an unobserved, idle query. */
+  void collect(Query<?> q) {
+    if (cache.asMap().remove(q.key, q)) {
+      q.removed();
+    }
+  }
+
+  private void drainEvictions() {
+    Query<?> q;
+    while ((q = evicted.poll()) != null) {
+      if (q.isPinned()) {
+        // Pinned after Caffeine picked it: put it back rather than lose an observed query.
+        cache.asMap().putIfAbsent(q.key, q);
+      } else {
+        q.removed();
+      }
+    }
+  }
+
+  QueryDefaults merged(QueryKey key, QueryDefaults explicit) {
+    return defaults.overriddenBy(getQueryDefaults(key)).overriddenBy(explicit);
+  }
+
+  @SuppressWarnings("unchecked")
+  <T> @Nullable Query<T> find(QueryKey key) {
+    return (Query<T>) cache.getIfPresent(key);
+  }
+
+  /**
+   * The query for {@code key}, created with {@code initial} (computed here, outside any lock, only
+   * if the query does not exist yet).
+   */
+  @SuppressWarnings("unchecked")
+  <T> Query<T> getOrCreate(
+      QueryKey key, Resolved settings, Supplier<QueryState<T>> initial, boolean infinite) {
+    Query<T> existing = (Query<T>) cache.getIfPresent(key);
+    if (existing != null) {
+      existing.observeGcTime(settings.gcTime());
+      return existing;
+    }
+    Query<T> created =
+        new Query<>(
+            this, key, initial.get(), settings.gcTime(), infinite, sequence.incrementAndGet());
+    Query<?> raced = cache.asMap().putIfAbsent(key, created);
+    if (raced != null) {
+      raced.observeGcTime(settings.gcTime());
+      return (Query<T>) raced;
+    }
+    created.added();
+    pipeline.flush();
+    drainEvictions();
+    return created;
+  }
+
+  <T> Supplier<QueryState<T>> initialState(QueryOptions<T> options) {
+    return () ->
+        options
+            .initialData()
+            .map(
+                d ->
+                    QueryState.withInitialData(
+                        d, options.initialDataUpdatedAt().orElse(clock.currentTimeMillis())))
+            .orElseGet(QueryState::initial);
+  }
+
+  <T> Query<T> build(QueryOptions<T> options, Resolved settings) {
+    return getOrCreate(options.key(), settings, initialState(options), false);
+  }
+
+  <T> QueryConfig<T> config(QueryOptions<T> options, Resolved r) {
+    return new QueryConfig<>(
+        FetchBehavior.plain(options.function()),
+        r.retry(),
+        r.networkMode(),
+        r.gcTime(),
+        options.structuralSharing().orElse(null));
+  }
+
+  List<Query<?>> all() {
+    List<Query<?>> list = new ArrayList<>(cache.asMap().values());
+    list.sort(Comparator.comparingLong(q -> q.sequence));
+    return list;
+  }
+
+  List<Query<?>> findAll(QueryFilters f) {
+    List<Query<?>> out = new ArrayList<>();
+    for (Query<?> q : all()) {
+      if (matches(q, f)) {
+        out.add(q);
+      }
+    }
+    return out;
+  }
+
+  private boolean matches(Query<?> q, QueryFilters f) {
+    if (!f.matchesKey(q.key)) {
+      return false;
+    }
+    if (f.type() != QueryFilters.Type.ALL
+        && q.isActive() != (f.type() == QueryFilters.Type.ACTIVE)) {
+      return false;
+    }
+    if (f.stale().isPresent() && q.isStaleForFilters() != f.stale().get()) {
+      return false;
+    }
+    if (f.fetchStatus().isPresent() && q.state().fetchStatus() != f.fetchStatus().get()) {
+      return false;
+    }
+    return f.predicate().map(p -> p.test(q.snapshot())).orElse(true);
+  }
+
+  // ---------------------------------------------------------------- connectivity (spec 5)
+
+  private void afterBarriers(Runnable then) {
+    if (closed.get()) {
+      return;
+    }
+    List<CompletableFuture<?>> waits = new ArrayList<>();
+    for (Supplier<? extends CompletionStage<?>> b : barriers) {
+      try {
+        waits.add(
+            b.get()
+                .toCompletableFuture()
+                .handle(
+                    (v, e) -> {
+                      if (e != null) {
+                        errorHandler.safeHandle("reconnect barrier " + b, e);
+                      }
+                      return null;
+                    }));
+      } catch (RuntimeException e) {
+        errorHandler.safeHandle("reconnect barrier " + b, e);
+      }
+    }
+    CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
+        .whenComplete((v, e) -> then.run());
+  }
+
+  /** Refetches what wants it on reconnect or focus, then continues paused fetches. */
+  private void onConnectivity(boolean reconnect) {
+    if (closed.get()) {
+      return;
+    }
+    for (Query<?> q : all()) {
+      for (QueryObserverImpl<?, ?> o : q.observers()) {
+        if (reconnect ? o.shouldFetchOnReconnect() : o.shouldFetchOnFocus()) {
+          o.executeFetch(false, null);
+          break;
+        }
+      }
+      q.resumePaused();
+    }
+  }
+
+  @Override
+  public Subscription addReconnectBarrier(Supplier<? extends CompletionStage<?>> step) {
+    barriers.add(step);
+    return () -> barriers.remove(step);
+  }
+
+  // ---------------------------------------------------------------- reading and writing
+
+  @Override
+  public <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options) {
+    Resolved r = Resolved.of(merged(options.key(), options.settings()), false);
+    Query<T> q = build(options, r);
+    QueryState<T> s = q.state();
+    if (s.data().isPresent() && !isStale(s, r)) {
+      return CompletableFuture.completedFuture(s.data().get());
+    }
+    return q.fetch(config(options, r), false, null);
+  }
+
+  boolean isStale(QueryState<?> s, Resolved r) {
+    return isStaleByTime(s, r, clock.currentTimeMillis());
+  }
+
+  private static boolean isStaleByTime(QueryState<?> s, Resolved r, long now) {
+    if (s.data().isEmpty()) {
+      return true;
+    }
+    if (r.staleTime().isStatic()) {
+      return false;
+    }
+    return s.isInvalidated() || r.staleTime().isStaleAt(s.dataUpdatedAt(), now);
+  }
+
+  @Override
+  public CompletableFuture<Void> prefetchQuery(QueryOptions<?> options) {
+    return fetchQuery(options).handle((v, e) -> null);
+  }
+
+  @Override
+  public <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options) {
+    Resolved r = Resolved.of(merged(options.key(), options.settings()), false);
+    Query<T> q = build(options, r);
+    Optional<T> data = q.state().data();
+    return data.isPresent()
+        ? CompletableFuture.completedFuture(data.get())
+        : q.fetch(config(options, r), false, null);
+  }
+
+  @Override
+  public <T> Optional<T> getQueryData(QueryKey key) {
+    Query<T> q = find(key);
+    return q == null ? Optional.empty() : q.state().data();
+  }
+
+  @Override
+  public <T> Optional<T> getQueryData(QueryKey key, Class<T> type) {
+    return this.<Object>getQueryData(key).map(type::cast);
+  }
+
+  @Override
+  public <T> Optional<QueryState<T>> getQueryState(QueryKey key) {
+    Query<T> q = find(key);
+    return q == null ? Optional.empty() : Optional.of(q.state());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> Map<QueryKey, T> getQueriesData(QueryFilters filters) {
+    Map<QueryKey, T> out = new LinkedHashMap<>();
+    for (Query<?> q : findAll(filters)) {
+      q.state().data().ifPresent(d -> out.put(q.key, (T) d));
+    }
+    return out;
+  }
+
+  @Override
+  public <T> Optional<T> setQueryData(QueryKey key, T value) {
+    java.util.Objects.requireNonNull(value, "value");
+    return setQueryData(key, (Optional<T> old) -> Optional.of(value));
+  }
+
+  @Override
+  public <T> Optional<T> setQueryData(QueryKey key, Function<Optional<T>, Optional<T>> updater) {
+    Query<T> existing = find(key);
+    Optional<T> previous = existing == null ? Optional.empty() : existing.state().data();
+    Optional<T> next = updater.apply(previous);
+    if (next.isEmpty()) {
+      return Optional.empty();
+    }
+    Resolved r = Resolved.of(merged(key, QueryDefaults.none()), true);
+    Query<T> q = getOrCreate(key, r, QueryState::initial, false);
+    if (q != existing) {
+      previous = q.state().data();
+      if (previous.isPresent()) {
+        next = updater.apply(previous);
+        if (next.isEmpty()) {
+          return Optional.empty();
+        }
+      }
+    }
+    return q.setData(previous, next.get(), updater, clock.currentTimeMillis());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> Map<QueryKey, T> setQueriesData(
+      QueryFilters filters, Function<Optional<T>, Optional<T>> updater) {
+    Map<QueryKey, T> out = new LinkedHashMap<>();
+    for (Query<?> raw : findAll(filters)) {
+      Query<T> q = (Query<T>) raw;
+      Optional<T> previous = q.state().data();
+      Optional<T> next = updater.apply(previous);
+      if (next.isPresent()) {
+        q.setData(previous, next.get(), updater, clock.currentTimeMillis())
+            .ifPresent(v -> out.put(q.key, v));
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- bulk operations
+
+  @Override
+  public CompletableFuture<Void> invalidateQueries(QueryFilters filters) {
+    List<Query<?>> matched = findAll(filters);
+    for (Query<?> q : matched) {
+      q.invalidate();
+    }
+    QueryFilters.RefetchType type =
+        filters
+            .refetchType()
+            .orElse(
+                switch (filters.type()) {
+                  case ALL -> QueryFilters.RefetchType.ACTIVE;
+                  case ACTIVE -> QueryFilters.RefetchType.ACTIVE;
+                  case INACTIVE -> QueryFilters.RefetchType.INACTIVE;
+                });
+    if (type == QueryFilters.RefetchType.NONE) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<Query<?>> toRefetch = new ArrayList<>();
+    for (Query<?> q : matched) {
+      boolean active = q.isActive();
+      if (type == QueryFilters.RefetchType.ALL
+          || (type == QueryFilters.RefetchType.ACTIVE) == active) {
+        toRefetch.add(q);
+      }
+    }
+    return refetch(toRefetch);
+  }
+
+  @Override
+  public CompletableFuture<Void> refetchQueries(QueryFilters filters) {
+    return refetch(findAll(filters));
+  }
+
+  private CompletableFuture<Void> refetch(List<Query<?>> queries) {
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (Query<?> q : queries) {
+      if (q.isDisabled() || q.isStatic()) {
+        continue;
+      }
+      CompletableFuture<?> f = q.fetch(null, true, null).handle((v, e) -> null);
+      all.add(
+          q.state().fetchStatus() == FetchStatus.PAUSED
+              ? CompletableFuture.completedFuture(null)
+              : f);
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+  }
+
+  @Override
+  public CompletableFuture<Void> cancelQueries(QueryFilters filters) {
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (Query<?> q : findAll(filters)) {
+      all.add(q.cancel(true));
+    }
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+  }
+
+  @Override
+  public CompletableFuture<Void> resetQueries(QueryFilters filters) {
+    List<Query<?>> matched = findAll(filters);
+    for (Query<?> q : matched) {
+      resetOne(q);
+    }
+    List<Query<?>> active = new ArrayList<>();
+    for (Query<?> q : matched) {
+      if (q.isActive()) {
+        active.add(q);
+      }
+    }
+    return refetch(active);
+  }
+
+  private <T> void resetOne(Query<T> q) {
+    Supplier<QueryState<T>> initial = QueryState::initial;
+    for (QueryObserverImpl<T, ?> o : q.observers()) {
+      if (o.initialState != null) {
+        initial = o.initialState;
+        break;
+      }
+    }
+    q.reset(initial);
+  }
+
+  @Override
+  public void removeQueries(QueryFilters filters) {
+    for (Query<?> q : findAll(filters)) {
+      collect(q);
+    }
+  }
+
+  @Override
+  public int isFetching(QueryFilters filters) {
+    int n = 0;
+    for (Query<?> q : findAll(filters.fetchStatus(FetchStatus.FETCHING))) {
+      n++;
+    }
+    return n;
+  }
+
+  @Override
+  public void clear() {
+    removeQueries(QueryFilters.all());
+  }
+
+  @Override
+  public void setQueryDefaults(QueryKey prefix, QueryDefaults d) {
+    java.util.Objects.requireNonNull(prefix, "prefix");
+    java.util.Objects.requireNonNull(d, "defaults");
+    synchronized (keyDefaults) {
+      keyDefaults.put(prefix, d);
+    }
+  }
+
+  @Override
+  public QueryDefaults getQueryDefaults(QueryKey key) {
+    QueryDefaults out = QueryDefaults.none();
+    synchronized (keyDefaults) {
+      for (Map.Entry<QueryKey, QueryDefaults> e : keyDefaults.entrySet()) {
+        if (key.matches(e.getKey())) {
+          out = out.overriddenBy(e.getValue());
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- observers and events
+
+  @Override
+  public <T> QueryObserver<T> observe(QueryOptions<T> options, Consumer<QueryResult<T>> listener) {
+    return observe(options, Function.<T>identity(), listener);
+  }
+
+  @Override
+  public <T, R> QueryObserver<R> observe(
+      QueryOptions<T> options,
+      Function<? super T, ? extends R> select,
+      Consumer<QueryResult<R>> listener) {
+    java.util.Objects.requireNonNull(select, "select");
+    java.util.Objects.requireNonNull(listener, "listener");
+    Resolved r = Resolved.of(merged(options.key(), options.settings()), true);
+    Query<T> q = build(options, r);
+    QueryObserverImpl<T, R> o =
+        new QueryObserverImpl<>(
+            this,
+            q,
+            config(options, r),
+            r,
+            select,
+            options.placeholderData().orElse(null),
+            listener,
+            () -> build(options, r),
+            options.hasInitialData() ? initialState(options) : null);
+    o.start();
+    return o;
+  }
+
+  @Override
+  public <T, P> CompletableFuture<InfiniteData<T, P>> fetchInfiniteQuery(
+      InfiniteQueryOptions<T, P> options) {
+    Resolved r = Resolved.of(merged(options.key(), options.settings()), false);
+    Query<InfiniteData<T, P>> q = getOrCreate(options.key(), r, QueryState::initial, true);
+    QueryState<InfiniteData<T, P>> s = q.state();
+    if (s.data().isPresent() && !isStale(s, r)) {
+      return CompletableFuture.completedFuture(s.data().get());
+    }
+    return q.fetch(InfiniteBehavior.config(options, r), false, null);
+  }
+
+  @Override
+  public <T, P> InfiniteQueryObserver<T, P> observeInfinite(
+      InfiniteQueryOptions<T, P> options, Consumer<QueryResult<InfiniteData<T, P>>> listener) {
+    java.util.Objects.requireNonNull(listener, "listener");
+    Resolved r = Resolved.of(merged(options.key(), options.settings()), true);
+    Supplier<Query<InfiniteData<T, P>>> build =
+        () -> getOrCreate(options.key(), r, QueryState::initial, true);
+    InfiniteObserverImpl<T, P> o =
+        new InfiniteObserverImpl<>(this, build.get(), options, r, listener, build::get);
+    o.start();
+    return o;
+  }
+
+  @Override
+  public Subscription subscribe(Consumer<QueryCacheEvent> listener) {
+    return events.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public List<QuerySnapshot> snapshot() {
+    List<QuerySnapshot> out = new ArrayList<>();
+    for (Query<?> q : all()) {
+      out.add(q.snapshot());
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- hydration
+
+  @Override
+  public DehydratedState dehydrate() {
+    return dehydrate(s -> true);
+  }
+
+  @Override
+  public DehydratedState dehydrate(Predicate<QuerySnapshot> filter) {
+    return Hydration.dehydrate(this, all(), filter);
+  }
+
+  @Override
+  public void hydrate(DehydratedState state) {
+    hydrate(state, key -> Optional.empty());
+  }
+
+  @Override
+  public void hydrate(DehydratedState state, Function<QueryKey, Optional<JavaType>> types) {
+    Hydration.hydrate(this, state, types);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    connectivitySubscriptions.forEach(Subscription::close);
+    clear();
+    RealScheduler s = ownedScheduler;
+    if (s != null) {
+      s.close();
+    }
+    ExecutorService e = ownedExecutor;
+    if (e != null) {
+      e.shutdown();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "QueryClient{queries=" + cache.estimatedSize() + "}";
+  }
+}
