@@ -14,27 +14,19 @@ import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.internal.NamedThreadFactory;
-import dev.quarry.realtime.AckTimeoutException;
 import dev.quarry.realtime.AckingListener;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
-import dev.quarry.realtime.DisconnectedException;
 import dev.quarry.realtime.EventListener;
-import dev.quarry.realtime.PayloadTooLargeException;
 import dev.quarry.realtime.ProtocolException;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
-import dev.quarry.realtime.SendBufferFullException;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicSubscription;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -77,10 +69,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   private @Nullable String pid;
   private @Nullable String offset;
   private boolean everConnected;
-  private long nextAckId;
-  private long lastMaxPayload = Long.MAX_VALUE;
-  private final Map<Long, PendingAck> acks = new LinkedHashMap<>();
-  private final ArrayDeque<Outgoing> sendBuffer = new ArrayDeque<>();
+  private final Outbound outbound;
 
   /** Creates a client with OkHttp transports. */
   public RealRealtimeClient(RealtimeOptions options) {
@@ -133,6 +122,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
     this.listeners = new Listeners(this);
     this.topics = new Topics(this);
+    this.outbound = new Outbound(this, codec);
   }
 
   Object lock() {
@@ -297,17 +287,7 @@ public final class RealRealtimeClient implements RealtimeClient {
         t.close(1000, "");
       }
     }
-    for (Iterator<PendingAck> it = acks.values().iterator(); it.hasNext(); ) {
-      PendingAck a = it.next();
-      if (a.sentOn == conn) {
-        it.remove();
-        a.cancelTimeout();
-        if (!a.subscribe) {
-          DisconnectedException e = new DisconnectedException(a.event, reason);
-          callbacks.enqueue(() -> a.future.completeExceptionally(e));
-        }
-      }
-    }
+    outbound.connectionEnded(conn, reason);
   }
 
   private void transportLost(Conn conn, String reason, @Nullable Throwable cause) {
@@ -338,13 +318,7 @@ public final class RealRealtimeClient implements RealtimeClient {
         }
         endConnection(conn, "client closed", false);
       }
-      for (PendingAck a : acks.values()) {
-        a.cancelTimeout();
-        DisconnectedException e = new DisconnectedException(a.event, "client closed");
-        callbacks.enqueue(() -> a.future.completeExceptionally(e));
-      }
-      acks.clear();
-      sendBuffer.clear();
+      outbound.closed();
       setState(new ConnectionEvent.Closed());
     }
     callbacks.flush();
@@ -395,6 +369,12 @@ public final class RealRealtimeClient implements RealtimeClient {
     Conn(PacketCodec.Decoder decoder, ObjectNode auth) {
       this.decoder = decoder;
       this.auth = auth;
+    }
+
+    /** The server's maxPayload on this connection (unbounded before the open packet). */
+    long maxPayload() {
+      Frame.Open o = open;
+      return o == null ? Long.MAX_VALUE : o.maxPayload();
     }
 
     @Override
@@ -467,7 +447,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   private void onFrame(Conn conn, Frame f) {
     if (f instanceof Frame.Open open) {
       conn.open = open;
-      lastMaxPayload = open.maxPayload();
+      outbound.maxPayload(open.maxPayload());
       conn.lastPingNanos = clock.nanoTime();
       armHeartbeat(conn, open.pingInterval().plus(open.pingTimeout()));
       ObjectNode data = conn.auth.deepCopy();
@@ -489,7 +469,7 @@ public final class RealRealtimeClient implements RealtimeClient {
         case CONNECT_ERROR -> onConnectError(conn, p);
         case DISCONNECT -> onServerDisconnect(conn);
         case EVENT, BINARY_EVENT -> onEvent(conn, p);
-        case ACK, BINARY_ACK -> onAck(p);
+        case ACK, BINARY_ACK -> outbound.onAck(p);
       }
     }
   }
@@ -539,12 +519,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
     conn.early.clear();
     topics.onConnected(recovered, reconnect);
-    while (!sendBuffer.isEmpty() && current == conn) {
-      Outgoing o = sendBuffer.poll();
-      if (o != null) {
-        transmit(conn, o);
-      }
-    }
+    outbound.flush(conn);
   }
 
   private void onConnectError(Conn conn, Packet p) {
@@ -608,17 +583,6 @@ public final class RealRealtimeClient implements RealtimeClient {
     topics.route(in.name(), in.args());
   }
 
-  private void onAck(Packet p) {
-    PendingAck a = acks.remove(p.id());
-    if (a == null) {
-      return; // late (timed out) or unknown: ignored
-    }
-    a.cancelTimeout();
-    JsonNode data = p.data();
-    ArrayNode args = data instanceof ArrayNode arr ? arr : mapper.createArrayNode();
-    callbacks.enqueue(() -> a.future.complete(args));
-  }
-
   /** Answers a server's ack request once, on the connection that carried it. */
   final class ServerAck implements dev.quarry.realtime.Ack {
     private final Conn conn;
@@ -646,32 +610,6 @@ public final class RealRealtimeClient implements RealtimeClient {
   }
 
   // ---------------------------------------------------------------- outgoing
-
-  /** A packet waiting in the send buffer (or being sent). */
-  record Outgoing(
-      String event, Packet packet, PacketCodec.Encoded encoded, @Nullable PendingAck ack) {}
-
-  /** An emit waiting for its ack. */
-  static final class PendingAck {
-    final String event;
-    final CompletableFuture<ArrayNode> future;
-    final boolean subscribe;
-    @Nullable Cancellable timeout;
-    @Nullable Object sentOn;
-
-    PendingAck(String event, CompletableFuture<ArrayNode> future, boolean subscribe) {
-      this.event = event;
-      this.future = future;
-      this.subscribe = subscribe;
-    }
-
-    void cancelTimeout() {
-      Cancellable t = timeout;
-      if (t != null) {
-        t.cancel();
-      }
-    }
-  }
 
   static void checkEventName(String event) {
     if (event.isEmpty()) {
@@ -703,9 +641,8 @@ public final class RealRealtimeClient implements RealtimeClient {
     ArrayNode data = toArgs(args);
     data.insert(0, event);
     Packet p = new Packet(Packet.Type.EVENT, nsp, -1, data);
-    PacketCodec.Encoded enc = codec.encode(p);
     synchronized (lock) {
-      submit(new Outgoing(event, p, enc, null));
+      outbound.emit(event, p);
     }
     callbacks.flush();
   }
@@ -742,79 +679,7 @@ public final class RealRealtimeClient implements RealtimeClient {
       Duration timeout,
       CompletableFuture<ArrayNode> future,
       boolean subscribe) {
-    if (state == ConnectionState.CLOSED) {
-      throw new DisconnectedException(event, "client closed");
-    }
-    long id = nextAckId++;
-    Packet p = new Packet(Packet.Type.EVENT, nsp, id, data);
-    PacketCodec.Encoded enc = codec.encode(p);
-    PendingAck a = new PendingAck(event, future, subscribe);
-    acks.put(id, a);
-    try {
-      submit(new Outgoing(event, p, enc, a));
-    } catch (RuntimeException e) {
-      acks.remove(id);
-      throw e;
-    }
-    a.timeout = scheduler.schedule(timeout, () -> ackTimedOut(id, a, timeout));
-  }
-
-  private void ackTimedOut(long id, PendingAck a, Duration timeout) {
-    synchronized (lock) {
-      if (acks.get(id) != a) {
-        return;
-      }
-      acks.remove(id);
-      sendBuffer.removeIf(o -> o.ack() == a);
-      AckTimeoutException e = new AckTimeoutException(a.event, timeout);
-      callbacks.enqueue(() -> a.future.completeExceptionally(e));
-    }
-    callbacks.flush();
-  }
-
-  /** Sends now if connected, else buffers; under the lock. */
-  private void submit(Outgoing o) {
-    if (state == ConnectionState.CLOSED) {
-      throw new IllegalStateException(
-          "cannot emit '" + o.event() + "': realtime client for " + options.uri() + " is closed");
-    }
-    long size = o.encoded().largestFrame();
-    if (size > lastMaxPayload) {
-      throw new PayloadTooLargeException(o.event(), size, lastMaxPayload);
-    }
-    Conn conn = current;
-    if (conn != null && conn.nspConnected && state == ConnectionState.CONNECTED) {
-      transmit(conn, o);
-      return;
-    }
-    if (sendBuffer.size() >= options.sendBufferSize()) {
-      throw new SendBufferFullException(o.event(), options.sendBufferSize());
-    }
-    sendBuffer.add(o);
-  }
-
-  /** Writes a packet on the connection; under the lock. */
-  private void transmit(Conn conn, Outgoing o) {
-    long size = o.encoded().largestFrame();
-    Frame.Open open = conn.open;
-    long max = open == null ? Long.MAX_VALUE : open.maxPayload();
-    if (size > max) {
-      PayloadTooLargeException e = new PayloadTooLargeException(o.event(), size, max);
-      PendingAck a = o.ack();
-      if (a != null) {
-        acks.values().remove(a);
-        a.cancelTimeout();
-        callbacks.enqueue(() -> a.future.completeExceptionally(e));
-      } else {
-        callbacks.enqueue(() -> errors.safeHandle("realtime emit of buffered event", e));
-      }
-      return;
-    }
-    PendingAck a = o.ack();
-    if (a != null) {
-      a.sentOn = conn;
-    }
-    write(conn, o.encoded());
+    outbound.sendWithAck(event, data, timeout, future, subscribe);
   }
 
   /** Encodes and writes a control packet (CONNECT, ACK, subscriptions); under the lock. */
@@ -822,7 +687,8 @@ public final class RealRealtimeClient implements RealtimeClient {
     write(conn, codec.encode(p));
   }
 
-  private void write(Conn conn, PacketCodec.Encoded enc) {
+  /** Writes encoded frames on the connection; under the lock. */
+  void write(Conn conn, PacketCodec.Encoded enc) {
     Transport t = conn.transport;
     if (t == null) {
       return;
@@ -846,6 +712,16 @@ public final class RealRealtimeClient implements RealtimeClient {
   boolean isConnectedLocked() {
     Conn conn = current;
     return conn != null && conn.nspConnected;
+  }
+
+  /** The current connection if its namespace is connected; under the lock. */
+  @Nullable Conn connectedLocked() {
+    Conn conn = current;
+    return conn != null && conn.nspConnected && state == ConnectionState.CONNECTED ? conn : null;
+  }
+
+  boolean isCurrentLocked(Conn conn) {
+    return current == conn;
   }
 
   boolean isClosedLocked() {
@@ -933,14 +809,14 @@ public final class RealRealtimeClient implements RealtimeClient {
   /** Pending acks (for tests). */
   int pendingAcks() {
     synchronized (lock) {
-      return acks.size();
+      return outbound.pendingAcks();
     }
   }
 
   /** Buffered packets (for tests). */
   int buffered() {
     synchronized (lock) {
-      return sendBuffer.size();
+      return outbound.buffered();
     }
   }
 }

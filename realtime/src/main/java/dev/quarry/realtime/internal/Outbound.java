@@ -1,0 +1,227 @@
+package dev.quarry.realtime.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.quarry.core.Cancellable;
+import dev.quarry.core.ErrorHandler;
+import dev.quarry.realtime.AckTimeoutException;
+import dev.quarry.realtime.DisconnectedException;
+import dev.quarry.realtime.PayloadTooLargeException;
+import dev.quarry.realtime.RealtimeOptions;
+import dev.quarry.realtime.SendBufferFullException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The outgoing side of a {@link RealRealtimeClient}: emits waiting for their ack, and the bounded
+ * buffer of emits made while disconnected.
+ *
+ * <p>Not thread-safe on its own: every method except {@link #ackTimedOut} runs under the client's
+ * lock, and futures are completed through the client's callback queue, never under the lock.
+ */
+final class Outbound {
+  /** A packet waiting in the send buffer (or being sent). */
+  record Outgoing(
+      String event, Packet packet, PacketCodec.Encoded encoded, @Nullable PendingAck ack) {}
+
+  /** An emit waiting for its ack. */
+  static final class PendingAck {
+    final String event;
+    final CompletableFuture<ArrayNode> future;
+    final boolean subscribe;
+    @Nullable Cancellable timeout;
+    @Nullable Object sentOn;
+
+    PendingAck(String event, CompletableFuture<ArrayNode> future, boolean subscribe) {
+      this.event = event;
+      this.future = future;
+      this.subscribe = subscribe;
+    }
+
+    void cancelTimeout() {
+      Cancellable t = timeout;
+      if (t != null) {
+        t.cancel();
+      }
+    }
+  }
+
+  private final RealRealtimeClient client;
+  private final RealtimeOptions options;
+  private final PacketCodec codec;
+  private final CallbackQueue callbacks;
+  private final ErrorHandler errors;
+  private final ObjectMapper mapper;
+  private final Map<Long, PendingAck> acks = new LinkedHashMap<>();
+  private final ArrayDeque<Outgoing> sendBuffer = new ArrayDeque<>();
+  private long nextAckId;
+  private long lastMaxPayload = Long.MAX_VALUE;
+
+  Outbound(RealRealtimeClient client, PacketCodec codec) {
+    this.client = client;
+    this.options = client.options;
+    this.codec = codec;
+    this.callbacks = client.callbacks;
+    this.errors = options.errorHandler();
+    this.mapper = options.objectMapper();
+  }
+
+  /** The server's maxPayload from its latest open packet: emits above it are refused at once. */
+  void maxPayload(long bytes) {
+    lastMaxPayload = bytes;
+  }
+
+  /** Sends an event without ack now if connected, else buffers it. */
+  void emit(String event, Packet p) {
+    submit(new Outgoing(event, p, codec.encode(p), null));
+  }
+
+  /** Registers an ack and submits the packet. */
+  void sendWithAck(
+      String event,
+      ArrayNode data,
+      Duration timeout,
+      CompletableFuture<ArrayNode> future,
+      boolean subscribe) {
+    if (client.isClosedLocked()) {
+      throw new DisconnectedException(event, "client closed");
+    }
+    long id = nextAckId++;
+    Packet p = new Packet(Packet.Type.EVENT, client.namespace(), id, data);
+    PacketCodec.Encoded enc = codec.encode(p);
+    PendingAck a = new PendingAck(event, future, subscribe);
+    acks.put(id, a);
+    try {
+      submit(new Outgoing(event, p, enc, a));
+    } catch (RuntimeException e) {
+      acks.remove(id);
+      throw e;
+    }
+    a.timeout = client.scheduler().schedule(timeout, () -> ackTimedOut(id, a, timeout));
+  }
+
+  /** Called by the scheduler, without the lock. */
+  private void ackTimedOut(long id, PendingAck a, Duration timeout) {
+    synchronized (client.lock()) {
+      if (acks.get(id) != a) {
+        return;
+      }
+      acks.remove(id);
+      sendBuffer.removeIf(o -> o.ack() == a);
+      AckTimeoutException e = new AckTimeoutException(a.event, timeout);
+      callbacks.enqueue(() -> a.future.completeExceptionally(e));
+    }
+    callbacks.flush();
+  }
+
+  /** Completes the emit acked by {@code p}; a late (timed out) or unknown ack is ignored. */
+  void onAck(Packet p) {
+    PendingAck a = acks.remove(p.id());
+    if (a == null) {
+      return;
+    }
+    a.cancelTimeout();
+    JsonNode data = p.data();
+    ArrayNode args = data instanceof ArrayNode arr ? arr : mapper.createArrayNode();
+    callbacks.enqueue(() -> a.future.complete(args));
+  }
+
+  /**
+   * Fails the acks of emits sent on {@code conn}, which ended. Subscribe acks are left to the
+   * topics, which re-send after the reconnect.
+   */
+  void connectionEnded(Object conn, String reason) {
+    for (Iterator<PendingAck> it = acks.values().iterator(); it.hasNext(); ) {
+      PendingAck a = it.next();
+      if (a.sentOn == conn) {
+        it.remove();
+        a.cancelTimeout();
+        if (!a.subscribe) {
+          DisconnectedException e = new DisconnectedException(a.event, reason);
+          callbacks.enqueue(() -> a.future.completeExceptionally(e));
+        }
+      }
+    }
+  }
+
+  /** Fails every pending ack and drops the buffer: the client is closing. */
+  void closed() {
+    for (PendingAck a : acks.values()) {
+      a.cancelTimeout();
+      DisconnectedException e = new DisconnectedException(a.event, "client closed");
+      callbacks.enqueue(() -> a.future.completeExceptionally(e));
+    }
+    acks.clear();
+    sendBuffer.clear();
+  }
+
+  /** Sends what was buffered while disconnected, in order, while {@code conn} stays current. */
+  void flush(RealRealtimeClient.Conn conn) {
+    while (!sendBuffer.isEmpty() && client.isCurrentLocked(conn)) {
+      Outgoing o = sendBuffer.poll();
+      if (o != null) {
+        transmit(conn, o);
+      }
+    }
+  }
+
+  /** Sends now if connected, else buffers. */
+  private void submit(Outgoing o) {
+    if (client.isClosedLocked()) {
+      throw new IllegalStateException(
+          "cannot emit '" + o.event() + "': realtime client for " + options.uri() + " is closed");
+    }
+    long size = o.encoded().largestFrame();
+    if (size > lastMaxPayload) {
+      throw new PayloadTooLargeException(o.event(), size, lastMaxPayload);
+    }
+    RealRealtimeClient.Conn conn = client.connectedLocked();
+    if (conn != null) {
+      transmit(conn, o);
+      return;
+    }
+    if (sendBuffer.size() >= options.sendBufferSize()) {
+      throw new SendBufferFullException(o.event(), options.sendBufferSize());
+    }
+    sendBuffer.add(o);
+  }
+
+  /** Writes a packet on the connection. */
+  private void transmit(RealRealtimeClient.Conn conn, Outgoing o) {
+    long size = o.encoded().largestFrame();
+    long max = conn.maxPayload();
+    if (size > max) {
+      PayloadTooLargeException e = new PayloadTooLargeException(o.event(), size, max);
+      PendingAck a = o.ack();
+      if (a != null) {
+        acks.values().remove(a);
+        a.cancelTimeout();
+        callbacks.enqueue(() -> a.future.completeExceptionally(e));
+      } else {
+        callbacks.enqueue(() -> errors.safeHandle("realtime emit of buffered event", e));
+      }
+      return;
+    }
+    PendingAck a = o.ack();
+    if (a != null) {
+      a.sentOn = conn;
+    }
+    client.write(conn, o.encoded());
+  }
+
+  /** Pending acks (for tests). */
+  int pendingAcks() {
+    return acks.size();
+  }
+
+  /** Buffered packets (for tests). */
+  int buffered() {
+    return sendBuffer.size();
+  }
+}
