@@ -56,6 +56,10 @@ final class Calls<T> implements QueryFunction<T> {
     return CompletableFuture.completedFuture(value);
   }
 
+  static <T> QueryFunction<T> failingFn() {
+    return ctx -> failing("failing");
+  }
+
   static <T> CompletionStage<T> failing(String message) {
     return CompletableFuture.failedFuture(new IllegalStateException(message));
   }

@@ -95,18 +95,8 @@ final class Hydration {
             entry.dataUpdatedAt(),
             entry.dataUpdateCount(),
             entry.isInvalidated());
-    boolean[] created = {false};
-    Query<T> q =
-        client.getOrCreate(
-            entry.key(),
-            r,
-            () -> {
-              created[0] = true;
-              return fresh;
-            },
-            entry.infinite());
-    if (!created[0]) {
-      q.hydrate(value, entry.dataUpdatedAt(), entry.dataUpdateCount(), entry.isInvalidated());
-    }
+    Query<T> q = client.getOrCreate(entry.key(), r, () -> fresh, entry.infinite());
+    // A no-op when the query was just created from this entry (not newer than itself).
+    q.hydrate(value, entry.dataUpdatedAt(), entry.dataUpdateCount(), entry.isInvalidated());
   }
 }
