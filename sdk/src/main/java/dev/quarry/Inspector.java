@@ -1,0 +1,142 @@
+package dev.quarry;
+
+import dev.quarry.cache.FetchStatus;
+import dev.quarry.cache.QueryStatus;
+import dev.quarry.internal.InspectorFormat;
+import dev.quarry.optimistic.MutationStatus;
+import dev.quarry.realtime.ConnectionState;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The devtools: a point-in-time {@link Snapshot} of every query, every mutation, the realtime
+ * connection and the client-state stores of a {@link Quarry}, as records, as a text table and as
+ * JSON.
+ *
+ * <pre>{@code
+ * Inspector.Snapshot s = quarry.inspector().snapshot();
+ * System.out.println(s.toTable());                    // a fixed-width table per section
+ * Files.writeString(dump, quarry.inspector().toJson(s)); // the same, as JSON (Jackson)
+ * s.queries().stream().filter(Inspector.QueryRow::stale).count();
+ * }</pre>
+ *
+ * <p>Thread-safe; each call of {@link #snapshot()} reads the current state, without blocking the
+ * clients. Times are wall-clock instants from the facade's clock. JSON field names are the record
+ * component names; absent values are JSON {@code null}; instants are ISO-8601 strings; keys are
+ * JSON arrays; store states are serialized with the facade's {@code ObjectMapper}.
+ */
+public interface Inspector {
+
+  /** Reads the current state. */
+  Snapshot snapshot();
+
+  /**
+   * The snapshot as pretty-printed JSON, store states written with the facade's {@code
+   * ObjectMapper}; a state it cannot write is reported as a string naming the error.
+   */
+  String toJson(Snapshot snapshot);
+
+  /** {@code snapshot().toTable()}. */
+  default String table() {
+    return snapshot().toTable();
+  }
+
+  /** {@code toJson(snapshot())}. */
+  default String json() {
+    return toJson(snapshot());
+  }
+
+  /**
+   * Everything the inspector saw at {@code takenAt}.
+   *
+   * @param takenAt when the snapshot was taken
+   * @param queries every cached query, in insertion order
+   * @param mutations every mutation in the mutation cache, in submission order
+   * @param realtime the connection, if the facade has one
+   * @param stores every store registered with the facade, in registration order
+   */
+  record Snapshot(
+      Instant takenAt,
+      List<QueryRow> queries,
+      List<MutationRow> mutations,
+      Optional<RealtimeRow> realtime,
+      List<StoreRow> stores) {
+    /** Copies the lists. */
+    public Snapshot {
+      Objects.requireNonNull(takenAt, "takenAt");
+      queries = List.copyOf(queries);
+      mutations = List.copyOf(mutations);
+      Objects.requireNonNull(realtime, "realtime");
+      stores = List.copyOf(stores);
+    }
+
+    /** A text table, one section per part, for a log or a console. */
+    public String toTable() {
+      return InspectorFormat.table(this);
+    }
+  }
+
+  /**
+   * One cached query.
+   *
+   * @param key the key as canonical JSON, e.g. {@code ["execution","e1"]}
+   * @param dataUpdatedAt when data last arrived; empty while it has none
+   * @param gcDueAt when it is collected, if a gc timer runs (nobody observes it)
+   */
+  record QueryRow(
+      String key,
+      QueryStatus status,
+      FetchStatus fetchStatus,
+      int observers,
+      boolean stale,
+      Optional<Instant> dataUpdatedAt,
+      Optional<Instant> gcDueAt) {}
+
+  /**
+   * One mutation.
+   *
+   * @param id increasing in submission order
+   * @param key the mutation key as canonical JSON, if it has one
+   * @param paused whether it waits for connectivity
+   * @param scope its scope id, if any
+   */
+  record MutationRow(
+      long id,
+      Optional<String> key,
+      MutationStatus status,
+      boolean paused,
+      Optional<String> scope,
+      Optional<Instant> submittedAt) {}
+
+  /**
+   * The realtime connection.
+   *
+   * @param subscriptions the topics the facade holds subscribed (bindings, live queries, progress,
+   *     notifications), as {@code name params}
+   * @param lastRecovery the last reconnect, if there was one
+   */
+  record RealtimeRow(
+      ConnectionState state, List<String> subscriptions, Optional<Recovery> lastRecovery) {
+    /** Copies the list. */
+    public RealtimeRow {
+      subscriptions = List.copyOf(subscriptions);
+    }
+  }
+
+  /**
+   * A reconnect.
+   *
+   * @param recovered whether the server restored the session (no events were missed)
+   * @param sessionId the socket id after the reconnect
+   */
+  record Recovery(Instant at, boolean recovered, String sessionId) {}
+
+  /**
+   * A client-state store.
+   *
+   * @param state its current (immutable) state
+   */
+  record StoreRow(String name, Object state) {}
+}

@@ -1,0 +1,749 @@
+package dev.quarry;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.quarry.cache.QueryClient;
+import dev.quarry.cache.QueryDefaults;
+import dev.quarry.cache.QueryFilters;
+import dev.quarry.cache.QueryObserver;
+import dev.quarry.cache.QueryOptions;
+import dev.quarry.cache.QueryResult;
+import dev.quarry.cache.QuerySnapshot;
+import dev.quarry.core.Clock;
+import dev.quarry.core.Connectivity;
+import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.QueryKey;
+import dev.quarry.core.RealScheduler;
+import dev.quarry.core.Scheduler;
+import dev.quarry.core.Subscription;
+import dev.quarry.core.http.JsonHttp;
+import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.internal.InspectorFormat;
+import dev.quarry.internal.RealNotifications;
+import dev.quarry.internal.RealProgressStream;
+import dev.quarry.internal.RealTopicBinding;
+import dev.quarry.internal.RealtimeMonitor;
+import dev.quarry.optimistic.Mutation;
+import dev.quarry.optimistic.MutationClient;
+import dev.quarry.optimistic.MutationFilters;
+import dev.quarry.optimistic.MutationInfo;
+import dev.quarry.optimistic.MutationOptions;
+import dev.quarry.realtime.RealtimeClient;
+import dev.quarry.realtime.RealtimeOptions;
+import dev.quarry.realtime.Topic;
+import dev.quarry.store.Store;
+import dev.quarry.store.StoreRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The embeddable Quarry client: a query cache, mutations with an offline outbox, client-state
+ * stores and (optionally) a realtime connection, sharing one OkHttp client, one {@code
+ * ObjectMapper}, one clock and scheduler, one callback executor, one error handler and one {@link
+ * Connectivity}, and wired together.
+ *
+ * <pre>{@code
+ * Quarry quarry = Quarry.builder()
+ *     .baseUrl("https://studio.example.com/api/")
+ *     .realtime(URI.create("https://studio.example.com"), r -> r.auth(() -> Map.of("token", token)))
+ *     .queryDefaults(d -> d.staleTime(Duration.ofMinutes(5)).gcTime(Duration.ofMinutes(30)).retry(3))
+ *     .callbackExecutor(SwingUtilities::invokeLater)
+ *     .persistence(appDir.resolve("quarry"))
+ *     .build();
+ *
+ * var episodes = quarry.query(QueryKey.of("episodes", pid), http -> http.get("projects/" + pid + "/episodes", EPISODES));
+ * quarry.fetch(episodes).thenAccept(this::show);             // cached, deduplicated, retried
+ * Subscription s = quarry.observe(episodes, this::render);   // status, data, error, fetching, stale ...
+ *
+ * quarry.bind(Topic.of("execution", "executionId", id))      // realtime keeps the cache fresh
+ *     .append("agent-event", AgentEvent.class, QueryKey.of("execution", id, "events"));
+ * quarry.close();
+ * }</pre>
+ *
+ * <h2>Wiring</h2>
+ *
+ * <ul>
+ *   <li>The realtime connection's state feeds {@link #connectivity()} (connected: online;
+ *       reconnecting or disconnected: offline), unless {@link Builder#connectivityFromRealtime
+ *       connectivityFromRealtime(false)} leaves it to the application.
+ *   <li>When connectivity comes back (or focus returns), paused mutations are resumed first (a
+ *       {@linkplain QueryClient#addReconnectBarrier reconnect barrier} of the cache) and only then
+ *       do active stale queries refetch.
+ *   <li>A realtime gap (a reconnect that did not recover the session) invalidates the queries bound
+ *       to that topic with {@link #bind(Topic)}, so the observed ones refetch.
+ * </ul>
+ *
+ * <h2>Threads, errors, lifecycle</h2>
+ *
+ * Thread-safe. Every listener, observer and callback runs on the callback executor (default: one
+ * daemon thread {@code quarry-callbacks-...}), in order per listener, never under a Quarry lock and
+ * never on the OkHttp reader thread; an exception from user code goes to the error handler. Bad
+ * configuration fails at {@link Builder#build()} with {@link IllegalArgumentException} naming the
+ * option. {@link #close()} closes the realtime connection, the mutation and query clients, the
+ * stores made by {@link #store}, the bindings, feeds and progress streams, and stops every thread
+ * the facade created (not an executor, scheduler, OkHttp client or connectivity it was given).
+ * Idempotent.
+ */
+public final class Quarry implements AutoCloseable {
+  private final Clock clock;
+  private final Executor callbackExecutor;
+  private final ErrorHandler errorHandler;
+  private final ObjectMapper mapper;
+  private final Connectivity connectivity;
+  private final JsonHttp http;
+  private final QueryClient queries;
+  private final MutationClient mutations;
+  private final @Nullable RealtimeMonitor realtime;
+  private final StoreRegistry stores = new StoreRegistry();
+  private final Resources owned;
+  private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<RealTopicBinding> bindings = new CopyOnWriteArrayList<>();
+  private final List<Subscription> wiring = new ArrayList<>();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Inspector inspector;
+
+  /** What the facade created and must stop; filled while building. */
+  private static final class Resources {
+    @Nullable RealScheduler scheduler;
+    @Nullable ExecutorService callbacks;
+    @Nullable OkHttpClient okHttp;
+    @Nullable JsonHttp http;
+    @Nullable QueryClient queries;
+    @Nullable MutationClient mutations;
+    @Nullable RealtimeClient realtime;
+    @Nullable RealtimeMonitor monitor;
+
+    void close(ErrorHandler errors) {
+      closeQuietly(monitor, "realtime monitor", errors);
+      closeQuietly(realtime, "realtime client", errors);
+      closeQuietly(mutations, "mutation client", errors);
+      closeQuietly(queries, "query client", errors);
+      closeQuietly(http, "http", errors);
+      OkHttpClient client = okHttp;
+      if (client != null) {
+        client.dispatcher().cancelAll();
+        ExecutorService dispatcher = client.dispatcher().executorService();
+        dispatcher.shutdown();
+        client.connectionPool().evictAll();
+        awaitQuietly(dispatcher);
+      }
+      closeQuietly(scheduler, "scheduler", errors);
+      ExecutorService cb = callbacks;
+      if (cb != null) {
+        cb.shutdown();
+        awaitQuietly(cb);
+      }
+    }
+  }
+
+  private Quarry(Builder b) {
+    this.errorHandler = b.errorHandler;
+    this.owned = new Resources();
+    try {
+      this.mapper =
+          b.mapper != null
+              ? b.mapper
+              : JsonMapper.builder()
+                  .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                  .findAndAddModules()
+                  .build();
+      Scheduler scheduler;
+      if (b.scheduler != null && b.clock != null) {
+        this.clock = b.clock;
+        scheduler = b.scheduler;
+      } else {
+        this.clock = Clock.system();
+        owned.scheduler = RealScheduler.create(errorHandler);
+        scheduler = owned.scheduler;
+      }
+      if (b.callbackExecutor != null) {
+        this.callbackExecutor = b.callbackExecutor;
+      } else {
+        owned.callbacks = Executors.newSingleThreadExecutor(new NamedThreadFactory("callbacks"));
+        this.callbackExecutor = owned.callbacks;
+      }
+      OkHttpClient okHttp = b.okHttp;
+      if (okHttp == null) {
+        okHttp =
+            new OkHttpClient.Builder()
+                .dispatcher(
+                    new Dispatcher(
+                        new ThreadPoolExecutor(
+                            0,
+                            Integer.MAX_VALUE,
+                            60,
+                            TimeUnit.SECONDS,
+                            new SynchronousQueue<>(),
+                            new NamedThreadFactory("http"))))
+                .build();
+        owned.okHttp = okHttp;
+      }
+      this.connectivity =
+          b.connectivity != null
+              ? b.connectivity
+              : Connectivity.create(callbackExecutor, errorHandler);
+
+      JsonHttp.Builder hb = JsonHttp.builder().client(okHttp).objectMapper(mapper).clock(clock);
+      if (b.baseUrl != null) {
+        hb.baseUrl(b.baseUrl);
+      }
+      this.http = b.httpCustomizer.apply(hb).build();
+      owned.http = http;
+
+      this.queries =
+          QueryClient.builder()
+              .clock(clock)
+              .scheduler(scheduler)
+              .callbackExecutor(callbackExecutor)
+              .errorHandler(errorHandler)
+              .connectivity(connectivity)
+              .objectMapper(mapper)
+              .defaults(b.queryDefaults)
+              .build();
+      owned.queries = queries;
+
+      MutationClient.Builder mb =
+          MutationClient.builder()
+              .clock(clock)
+              .scheduler(scheduler)
+              .callbackExecutor(callbackExecutor)
+              .errorHandler(errorHandler)
+              .connectivity(connectivity)
+              .http(http)
+              .objectMapper(mapper)
+              .resumeOnReconnect(false);
+      if (b.persistence != null) {
+        mb.outbox(b.persistence.resolve("outbox.mv"));
+      }
+      this.mutations = mb.build();
+      owned.mutations = mutations;
+      // Spec 5: paused mutations resume before queries refetch on reconnect and focus.
+      wiring.add(queries.addReconnectBarrier(mutations::resumePausedMutations));
+
+      if (b.realtime != null) {
+        RealtimeOptions.Builder rb =
+            b.realtime
+                .newBuilder()
+                .time(clock, scheduler)
+                .callbackExecutor(callbackExecutor)
+                .errorHandler(errorHandler)
+                .httpClient(okHttp.newBuilder().readTimeout(Duration.ZERO).build())
+                .objectMapper(mapper);
+        RealtimeClient client = RealtimeClient.create(rb.build());
+        owned.realtime = client;
+        RealtimeMonitor monitor =
+            new RealtimeMonitor(client, clock, b.connectivityFromRealtime ? connectivity : null);
+        owned.monitor = monitor;
+        this.realtime = monitor;
+        // Live queries: observers coming and going decide whether bound topics are subscribed.
+        wiring.add(
+            queries.subscribe(
+                event -> {
+                  for (RealTopicBinding binding : bindings) {
+                    if (binding.concerns(event)) {
+                      binding.reevaluate();
+                    }
+                  }
+                }));
+        if (b.connectRealtime) {
+          client.connect();
+        }
+      } else {
+        this.realtime = null;
+      }
+      this.inspector = new RealInspector();
+    } catch (RuntimeException | Error e) {
+      owned.close(errorHandler);
+      throw e;
+    }
+  }
+
+  /** A builder with the defaults described on its methods. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ------------------------------------------------------------------ parts
+
+  /** The query cache. */
+  public QueryClient queries() {
+    return queries;
+  }
+
+  /** The mutation client (with the outbox when {@link Builder#persistence} is set). */
+  public MutationClient mutations() {
+    return mutations;
+  }
+
+  /**
+   * The realtime client.
+   *
+   * @throws IllegalStateException if the facade was built without {@link Builder#realtime}
+   */
+  public RealtimeClient realtime() {
+    return requireRealtime().client();
+  }
+
+  /** Whether the facade has a realtime connection. */
+  public boolean hasRealtime() {
+    return realtime != null;
+  }
+
+  /** The online and focus state every part follows. */
+  public Connectivity connectivity() {
+    return connectivity;
+  }
+
+  /** JSON over HTTP against the base URL, on the shared OkHttp client. */
+  public JsonHttp http() {
+    return http;
+  }
+
+  /** The shared Jackson mapper. */
+  public ObjectMapper objectMapper() {
+    return mapper;
+  }
+
+  /** The shared clock. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The stores created with {@link #store}. */
+  public StoreRegistry stores() {
+    return stores;
+  }
+
+  // ------------------------------------------------------------------ shortcuts
+
+  /**
+   * Query options whose function calls {@link #http()}: {@code quarry.query(key, http ->
+   * http.get("episodes", EPISODES))}.
+   */
+  public <T> QueryOptions<T> query(
+      QueryKey key, Function<? super JsonHttp, ? extends CompletionStage<T>> fetch) {
+    Objects.requireNonNull(fetch, "fetch");
+    return QueryOptions.of(key, ctx -> fetch.apply(http));
+  }
+
+  /** {@link QueryClient#fetchQuery}: cached, deduplicated, retried per the defaults. */
+  public <T> CompletableFuture<T> fetch(QueryOptions<T> options) {
+    return queries.fetchQuery(options);
+  }
+
+  /** {@link QueryClient#observe}: the listener gets every result on the callback executor. */
+  public <T> QueryObserver<T> observe(QueryOptions<T> options, Consumer<QueryResult<T>> listener) {
+    return queries.observe(options, listener);
+  }
+
+  /** The cached data of {@code key}. */
+  public <T> Optional<T> getQueryData(QueryKey key) {
+    return queries.getQueryData(key);
+  }
+
+  /** {@link QueryClient#setQueryData(QueryKey, Object)}. */
+  public <T> Optional<T> setQueryData(QueryKey key, T value) {
+    return queries.setQueryData(key, value);
+  }
+
+  /**
+   * Replaces the data of {@code key} with {@code update(old)} if it has data; does nothing (and
+   * creates nothing) otherwise. The function may run more than once under contention.
+   */
+  public <T> Optional<T> updateQueryData(QueryKey key, UnaryOperator<T> update) {
+    Objects.requireNonNull(update, "update");
+    return queries.<T>setQueryData(key, old -> old.map(update));
+  }
+
+  /** Invalidates every query under {@code prefix}; the observed ones refetch. */
+  public CompletableFuture<Void> invalidate(QueryKey prefix) {
+    return queries.invalidateQueries(QueryFilters.prefix(prefix));
+  }
+
+  /** A mutation handle on the shared mutation client. */
+  public <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options) {
+    return mutations.mutation(options);
+  }
+
+  /**
+   * A store named {@code name}, registered with {@link #stores()} (shown by the inspector), whose
+   * listeners run on the callback executor; closed with the facade.
+   *
+   * @throws IllegalArgumentException if the name is taken or invalid
+   */
+  public <S> Store<S> store(String name, S initialState) {
+    return store(name, initialState, UnaryOperator.identity());
+  }
+
+  /** Like {@link #store(String, Object)}, with more store options (persistence, ...). */
+  public <S> Store<S> store(
+      String name, S initialState, UnaryOperator<Store.Builder<S>> customizer) {
+    Store<S> store =
+        customizer
+            .apply(
+                Store.builder(initialState)
+                    .name(name)
+                    .callbackExecutor(callbackExecutor)
+                    .errorHandler(errorHandler))
+            .registry(stores)
+            .build();
+    closeables.add(store);
+    return store;
+  }
+
+  /** A view whose keys start with {@code prefix}. */
+  public Scope scope(QueryKey prefix) {
+    return new Scope(this, prefix);
+  }
+
+  // ------------------------------------------------------------------ realtime integrations
+
+  /**
+   * Declares realtime-to-cache rules for {@code topic}; see {@link TopicBinding}.
+   *
+   * @throws IllegalStateException if the facade has no realtime connection
+   */
+  public TopicBinding bind(Topic topic) {
+    RealtimeMonitor monitor = requireRealtime();
+    RealTopicBinding binding =
+        new RealTopicBinding(topic, queries, monitor, mapper, errorHandler, bindings::remove);
+    bindings.add(binding);
+    return binding;
+  }
+
+  /**
+   * A notification feed of at most {@code capacity} items, fed by {@code event} (any topic) when
+   * the facade has a realtime connection; see {@link Notifications}.
+   *
+   * @throws IllegalArgumentException if {@code capacity} is below 1
+   */
+  public <N> Notifications<N> notifications(String event, Class<N> type, int capacity) {
+    RealNotifications<N> feed =
+        new RealNotifications<>(capacity, clock, callbackExecutor, errorHandler);
+    if (realtime != null) {
+      feed.addSource(realtime.client().on(event, type, feed::post));
+    }
+    closeables.add(feed);
+    return feed;
+  }
+
+  /**
+   * The {@code event}s of {@code topic} read by {@link Progress#fromJson}; see {@link
+   * ProgressStream}.
+   *
+   * @throws IllegalStateException if the facade has no realtime connection
+   */
+  public ProgressStream progress(Topic topic, String event) {
+    return progress(topic, event, Progress::fromJson);
+  }
+
+  /** Like {@link #progress(Topic, String)} with a parser of the event's first argument. */
+  public ProgressStream progress(Topic topic, String event, Function<JsonNode, Progress> parser) {
+    RealProgressStream stream =
+        new RealProgressStream(
+            requireRealtime(), topic, event, parser, callbackExecutor, errorHandler);
+    closeables.add(stream);
+    return stream;
+  }
+
+  /** The devtools view of this facade. */
+  public Inspector inspector() {
+    return inspector;
+  }
+
+  private RealtimeMonitor requireRealtime() {
+    RealtimeMonitor r = realtime;
+    if (r == null) {
+      throw new IllegalStateException(
+          "this Quarry has no realtime connection: configure Quarry.builder().realtime(...)");
+    }
+    return r;
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Stops everything the facade created; see the class documentation. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    wiring.forEach(Subscription::close);
+    for (RealTopicBinding b : List.copyOf(bindings)) {
+      b.close();
+    }
+    for (AutoCloseable c : closeables) {
+      closeQuietly(c, "facade part " + c, errorHandler);
+    }
+    owned.close(errorHandler);
+  }
+
+  private static void closeQuietly(
+      @Nullable AutoCloseable c, String what, ErrorHandler errorHandler) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      errorHandler.safeHandle("closing " + what, e);
+    }
+  }
+
+  private static void awaitQuietly(ExecutorService executor) {
+    try {
+      if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Quarry{realtime="
+        + (realtime == null ? "none" : realtime.client().state())
+        + ", closed="
+        + closed.get()
+        + "}";
+  }
+
+  /** Reads the parts for the inspector. */
+  private final class RealInspector implements Inspector {
+    @Override
+    public Snapshot snapshot() {
+      List<QueryRow> queryRows = new ArrayList<>();
+      for (QuerySnapshot q : queries.snapshot()) {
+        long updated = q.dataUpdatedAt();
+        queryRows.add(
+            new QueryRow(
+                q.key().hash(),
+                q.status(),
+                q.fetchStatus(),
+                q.observerCount(),
+                q.isStale(),
+                updated > 0 ? Optional.of(Instant.ofEpochMilli(updated)) : Optional.empty(),
+                q.gcDueAt()));
+      }
+      List<MutationRow> mutationRows = new ArrayList<>();
+      for (MutationInfo m : mutations.findAll(MutationFilters.all())) {
+        long submitted = m.state().submittedAt();
+        mutationRows.add(
+            new MutationRow(
+                m.mutationId(),
+                m.mutationKey().map(QueryKey::hash),
+                m.state().status(),
+                m.state().isPaused(),
+                m.scope(),
+                submitted > 0 ? Optional.of(Instant.ofEpochMilli(submitted)) : Optional.empty()));
+      }
+      List<StoreRow> storeRows = new ArrayList<>();
+      for (Map.Entry<String, Object> e : stores.snapshot().entrySet()) {
+        storeRows.add(new StoreRow(e.getKey(), e.getValue()));
+      }
+      return new Snapshot(
+          Instant.ofEpochMilli(clock.currentTimeMillis()),
+          queryRows,
+          mutationRows,
+          Optional.ofNullable(realtime).map(RealtimeMonitor::row),
+          storeRows);
+    }
+
+    @Override
+    public String toJson(Snapshot snapshot) {
+      return InspectorFormat.json(snapshot, mapper);
+    }
+  }
+
+  /**
+   * Builds a {@link Quarry}. Everything is optional; what is not given is created and owned by the
+   * facade. Not thread-safe.
+   */
+  public static final class Builder {
+    private @Nullable String baseUrl;
+    private @Nullable OkHttpClient okHttp;
+    private @Nullable ObjectMapper mapper;
+    private @Nullable Clock clock;
+    private @Nullable Scheduler scheduler;
+    private @Nullable Executor callbackExecutor;
+    private ErrorHandler errorHandler = ErrorHandler.logging();
+    private @Nullable Connectivity connectivity;
+    private boolean connectivityFromRealtime = true;
+    private @Nullable RealtimeOptions realtime;
+    private boolean connectRealtime = true;
+    private QueryDefaults queryDefaults = QueryDefaults.none();
+    private UnaryOperator<JsonHttp.Builder> httpCustomizer = UnaryOperator.identity();
+    private @Nullable Path persistence;
+
+    Builder() {}
+
+    /**
+     * The base URL that {@link #http()} resolves paths against.
+     *
+     * @throws IllegalArgumentException if it is not an http(s) URL
+     */
+    public Builder baseUrl(String baseUrl) {
+      Objects.requireNonNull(baseUrl, "baseUrl");
+      JsonHttp.builder().baseUrl(baseUrl); // validates, naming the option
+      this.baseUrl = baseUrl;
+      return this;
+    }
+
+    /** Further settings of {@link #http()} (headers, authorization, timeouts). */
+    public Builder http(UnaryOperator<JsonHttp.Builder> customizer) {
+      this.httpCustomizer = Objects.requireNonNull(customizer, "http");
+      return this;
+    }
+
+    /** The OkHttp client for HTTP and WebSocket (default: one the facade creates and stops). */
+    public Builder httpClient(OkHttpClient client) {
+      this.okHttp = Objects.requireNonNull(client, "httpClient");
+      return this;
+    }
+
+    /** The Jackson mapper (default: unknown properties ignored, modules on the class path). */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "objectMapper");
+      return this;
+    }
+
+    /**
+     * The clock and scheduler for every timer (default the system clock and a scheduler thread the
+     * facade owns); tests pass {@code VirtualTime} for both.
+     */
+    public Builder time(Clock clock, Scheduler scheduler) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * Where every listener, observer and callback runs (default one daemon thread {@code
+     * quarry-callbacks-...}); for example {@code SwingUtilities::invokeLater} or {@code
+     * Platform::runLater}.
+     */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
+      return this;
+    }
+
+    /** Where errors from user code and unreported failures go (default logging). */
+    public Builder errorHandler(ErrorHandler handler) {
+      this.errorHandler = Objects.requireNonNull(handler, "errorHandler");
+      return this;
+    }
+
+    /** The connectivity to share (default one the facade creates). */
+    public Builder connectivity(Connectivity connectivity) {
+      this.connectivity = Objects.requireNonNull(connectivity, "connectivity");
+      return this;
+    }
+
+    /**
+     * Whether the realtime connection sets {@link #connectivity()} (default true); false when the
+     * application owns it (a network callback, a health check).
+     */
+    public Builder connectivityFromRealtime(boolean fromRealtime) {
+      this.connectivityFromRealtime = fromRealtime;
+      return this;
+    }
+
+    /**
+     * A realtime connection with these options; the facade's clock, scheduler, callback executor,
+     * error handler, OkHttp client and mapper replace theirs.
+     */
+    public Builder realtime(RealtimeOptions options) {
+      this.realtime = Objects.requireNonNull(options, "realtime");
+      return this;
+    }
+
+    /** A realtime connection to {@code uri}, customized: {@code r -> r.auth(...)}. */
+    public Builder realtime(URI uri, UnaryOperator<RealtimeOptions.Builder> customizer) {
+      Objects.requireNonNull(customizer, "realtime customizer");
+      return realtime(customizer.apply(RealtimeOptions.builder(uri)).build());
+    }
+
+    /** Whether {@link #build()} starts connecting the realtime client (default true). */
+    public Builder connectRealtime(boolean connect) {
+      this.connectRealtime = connect;
+      return this;
+    }
+
+    /** Client-wide query defaults. */
+    public Builder queryDefaults(QueryDefaults defaults) {
+      this.queryDefaults = Objects.requireNonNull(defaults, "queryDefaults");
+      return this;
+    }
+
+    /** Client-wide query defaults: {@code d -> d.staleTime(Duration.ofMinutes(5)).retry(3)}. */
+    public Builder queryDefaults(UnaryOperator<QueryDefaults.Builder> customizer) {
+      Objects.requireNonNull(customizer, "queryDefaults");
+      return queryDefaults(customizer.apply(QueryDefaults.builder()).build());
+    }
+
+    /**
+     * A directory for durable state: the mutation outbox ({@code outbox.mv}). Created if missing.
+     *
+     * @throws IllegalArgumentException if it exists and is not a directory
+     */
+    public Builder persistence(Path directory) {
+      Objects.requireNonNull(directory, "persistence");
+      if (Files.exists(directory) && !Files.isDirectory(directory)) {
+        throw new IllegalArgumentException("persistence must be a directory but was " + directory);
+      }
+      this.persistence = directory;
+      return this;
+    }
+
+    /**
+     * Builds and starts the facade (connecting the realtime client unless told not to).
+     *
+     * @throws UncheckedIOException if the persistence directory cannot be created
+     */
+    public Quarry build() {
+      Path dir = persistence;
+      if (dir != null) {
+        try {
+          Files.createDirectories(dir);
+        } catch (IOException e) {
+          throw new UncheckedIOException("persistence: cannot create " + dir, e);
+        }
+      }
+      return new Quarry(this);
+    }
+  }
+}

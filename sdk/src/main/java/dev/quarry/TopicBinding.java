@@ -1,0 +1,66 @@
+package dev.quarry;
+
+import dev.quarry.core.QueryKey;
+import dev.quarry.core.Subscription;
+import dev.quarry.realtime.Topic;
+import java.util.function.BiFunction;
+
+/**
+ * Realtime-to-cache rules for one topic, declared once: on event E of the topic, update a query's
+ * data with a function of (old data, event), append the event to a list query, or invalidate keys.
+ * From {@link Quarry#bind(Topic)}.
+ *
+ * <pre>{@code
+ * TopicBinding exec = quarry.bind(Topic.of("execution", "executionId", id))
+ *     .update("agent-status", Status.class, execKey, (Execution ex, Status s) -> ex.withStatus(s))
+ *     .append("agent-event", AgentEvent.class, eventsKey)
+ *     .invalidate("agent-complete", QueryKey.of("executions"));
+ * quarry.observe(eventsOptions, this::render);   // first observer: the topic is subscribed
+ * }</pre>
+ *
+ * <p><b>Live queries.</b> Every key named in a rule (and every key given to {@link #live}) is
+ * <em>bound</em>. The topic is subscribed while at least one query whose key starts with a bound
+ * key has an observer (or while a {@link #hold()} is open), and unsubscribed when the last such
+ * observer leaves; gc of the queries still applies as usual.
+ *
+ * <p><b>Gaps.</b> When the connection comes back without recovering its session (events may have
+ * been missed), every query under a bound key is invalidated: the observed ones refetch once.
+ *
+ * <p><b>Rules.</b> Updates and appends apply only to a query that has data (before the first fetch
+ * the fetch brings the whole state); the event's first argument is decoded with the facade's {@code
+ * ObjectMapper}; a decoding error or an exception from an update function is reported to the error
+ * handler and the cache is left as it was. Rules run on the callback executor, in the order the
+ * events arrived.
+ *
+ * <p>Thread-safe. Rules may be added at any time. {@link #close()} removes the rules and ends the
+ * subscription; idempotent. {@link Quarry#close()} closes every binding.
+ */
+public interface TopicBinding extends Subscription {
+  /** The topic. */
+  Topic topic();
+
+  /**
+   * On {@code event}, replaces the data of the query {@code key} with {@code update(old, payload)}.
+   */
+  <E, T> TopicBinding update(
+      String event, Class<E> type, QueryKey key, BiFunction<T, ? super E, ? extends T> update);
+
+  /** On {@code event}, appends the payload to the {@code List<E>} data of the query {@code key}. */
+  <E> TopicBinding append(String event, Class<E> type, QueryKey key);
+
+  /** On {@code event}, invalidates every query under each of {@code prefixes}. */
+  TopicBinding invalidate(String event, QueryKey... prefixes);
+
+  /** Binds more keys: their observers keep the topic subscribed, gaps invalidate them. */
+  TopicBinding live(QueryKey... prefixes);
+
+  /** Keeps the topic subscribed, observed or not, until the handle is closed. */
+  Subscription hold();
+
+  /** Whether the topic is subscribed now. */
+  boolean isSubscribed();
+
+  /** Removes the rules and unsubscribes. Idempotent. */
+  @Override
+  void close();
+}
