@@ -3,6 +3,8 @@ package dev.quarry.optimistic;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.quarry.cache.QueryClient;
+import dev.quarry.cache.QueryFilters;
 import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
@@ -84,6 +86,8 @@ public final class MutationClient implements AutoCloseable {
   final @Nullable JsonHttp http;
   final MutationCacheConfig cacheConfig;
   final SerialExecutor loop;
+  final @Nullable QueryClient queries;
+  final @Nullable OptimisticLayers layers;
   private final @Nullable OutboxStore outbox;
   private final boolean ownsOutbox;
   private final ObjectMapper mapper;
@@ -122,7 +126,13 @@ public final class MutationClient implements AutoCloseable {
       this.callbackExecutor = own;
       this.ownedExecutor = own;
     }
-    this.connectivity = b.connectivity == null ? Connectivity.create() : b.connectivity;
+    QueryClient qc = b.queries;
+    this.queries = qc;
+    Connectivity conn = b.connectivity;
+    if (conn == null) {
+      conn = qc != null ? qc.connectivity() : Connectivity.create();
+    }
+    this.connectivity = conn;
     this.http = b.http;
     this.cacheConfig = b.cacheConfig;
     this.mapper = b.mapper;
@@ -137,7 +147,16 @@ public final class MutationClient implements AutoCloseable {
     }
     this.outbox = store;
     this.ownsOutbox = owns;
-    if (b.resumeOnReconnect) {
+    if (qc != null) {
+      OptimisticLayers l = new OptimisticLayers(qc, this);
+      this.layers = l;
+      subscriptions.add(l::close);
+      // Paused mutations resume, and settle, before queries refetch on reconnect (spec 5).
+      subscriptions.add(qc.addReconnectBarrier(this::resumePausedMutations));
+    } else {
+      this.layers = null;
+    }
+    if (b.resumeOnReconnect && qc == null) {
       subscriptions.add(
           connectivity.onOnlineChange(
               online -> {
@@ -193,6 +212,12 @@ public final class MutationClient implements AutoCloseable {
     Objects.requireNonNull(variables, "variables");
     checkOpen();
     MutationOptions<V, R, C> options = defaultMutationOptions(given);
+    if (!options.optimisticUpdates().isEmpty() && queries == null) {
+      throw new IllegalArgumentException(
+          "the mutation "
+              + options
+              + " declares optimistic updates but the MutationClient has no queryClient(...)");
+    }
     RealMutation<V, R, C> m;
     synchronized (lock) {
       String idempotencyKey = null;
@@ -592,6 +617,18 @@ public final class MutationClient implements AutoCloseable {
     }
   }
 
+  CompletableFuture<Void> invalidate(List<QueryKey> keys) {
+    QueryClient qc = queries;
+    if (qc == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (QueryKey key : keys) {
+      all.add(qc.invalidateQueries(QueryFilters.exact(key)));
+    }
+    return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
+  }
+
   void emit(MutationCacheEvent event) {
     listeners.emit(event);
   }
@@ -698,8 +735,20 @@ public final class MutationClient implements AutoCloseable {
     private @Nullable Path outboxFile;
     private ObjectMapper mapper = JsonMapper.builder().build();
     private boolean resumeOnReconnect = true;
+    private @Nullable QueryClient queries;
 
     private Builder() {}
+
+    /**
+     * The query client that optimistic updates apply to. The mutation client then registers "resume
+     * paused mutations" as the query client's reconnect barrier (so paused mutations settle before
+     * queries refetch) instead of listening to connectivity itself, and uses the query client's
+     * connectivity unless one is set here. Not closed by the mutation client.
+     */
+    public Builder queryClient(QueryClient queries) {
+      this.queries = Objects.requireNonNull(queries, "queries");
+      return this;
+    }
 
     /** The clock for {@code submittedAt}. */
     public Builder clock(Clock clock) {

@@ -4,11 +4,15 @@ import dev.quarry.core.QueryKey;
 import dev.quarry.core.RetryPolicy;
 import dev.quarry.core.http.JsonType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,6 +59,8 @@ public final class MutationOptions<V, R, C> {
   final @Nullable Map<String, Object> meta;
   final @Nullable Boolean persistent;
   final @Nullable JsonType<V> variablesType;
+  final @Nullable List<OptimisticUpdate<V, ?>> optimistic;
+  final @Nullable Boolean invalidateOnSettled;
 
   private MutationOptions(Builder<V, R, C> b) {
     this.mutationFn = b.mutationFn;
@@ -71,6 +77,8 @@ public final class MutationOptions<V, R, C> {
     this.meta = b.meta == null ? null : Map.copyOf(b.meta);
     this.persistent = b.persistent;
     this.variablesType = b.variablesType;
+    this.optimistic = b.optimistic == null ? null : List.copyOf(b.optimistic);
+    this.invalidateOnSettled = b.invalidateOnSettled;
   }
 
   /** A builder with nothing set. */
@@ -100,6 +108,8 @@ public final class MutationOptions<V, R, C> {
     b.meta = meta;
     b.persistent = persistent;
     b.variablesType = variablesType;
+    b.optimistic = optimistic == null ? null : new ArrayList<>(optimistic);
+    b.invalidateOnSettled = invalidateOnSettled;
     return b;
   }
 
@@ -142,6 +152,16 @@ public final class MutationOptions<V, R, C> {
   /** The JSON type of the variables (needed to persist and restore them), if set. */
   public Optional<JsonType<V>> variablesType() {
     return Optional.ofNullable(variablesType);
+  }
+
+  /** The optimistic updates the mutation declares (empty if none). */
+  public List<OptimisticUpdate<V, ?>> optimisticUpdates() {
+    return optimistic == null ? List.of() : optimistic;
+  }
+
+  /** Whether the keys of the optimistic updates are invalidated after settling; default true. */
+  public boolean invalidateOnSettled() {
+    return invalidateOnSettled == null || invalidateOnSettled;
   }
 
   /** Whether a mutation function is set. */
@@ -203,6 +223,12 @@ public final class MutationOptions<V, R, C> {
     if (b.variablesType == null) {
       b.variablesType = d.variablesType;
     }
+    if (b.optimistic == null && d.optimistic != null) {
+      b.optimistic = new ArrayList<>(d.optimistic);
+    }
+    if (b.invalidateOnSettled == null) {
+      b.invalidateOnSettled = d.invalidateOnSettled;
+    }
     return b.build();
   }
 
@@ -240,6 +266,8 @@ public final class MutationOptions<V, R, C> {
     private @Nullable Map<String, Object> meta;
     private @Nullable Boolean persistent;
     private @Nullable JsonType<V> variablesType;
+    private @Nullable List<OptimisticUpdate<V, ?>> optimistic;
+    private @Nullable Boolean invalidateOnSettled;
 
     private Builder() {}
 
@@ -386,6 +414,34 @@ public final class MutationOptions<V, R, C> {
     /** The JSON type of the variables, to write them to and read them from the outbox. */
     public Builder<V, R, C> variablesType(Class<V> variablesType) {
       return variablesType(JsonType.of(variablesType));
+    }
+
+    /**
+     * Declares an optimistic change (needs a client built with a {@code QueryClient}). On submit,
+     * the client cancels running fetches of {@code key.apply(variables)} and applies {@code
+     * updater} as a layer over the last server data; on failure it removes only this layer and
+     * replays the others; server data that lands while the mutation is pending gets the layer
+     * re-applied. Call again to declare more keys.
+     *
+     * <pre>{@code
+     * .<List<Episode>>optimistic(ep -> QueryKey.of("episodes", ep.projectId()),
+     *     (list, ep) -> list.map(l -> append(l, ep.asPending())))
+     * }</pre>
+     */
+    public <T> Builder<V, R, C> optimistic(
+        Function<? super V, QueryKey> key,
+        BiFunction<Optional<T>, ? super V, Optional<T>> updater) {
+      if (optimistic == null) {
+        optimistic = new ArrayList<>();
+      }
+      optimistic.add(new OptimisticUpdate<V, T>(key, updater));
+      return this;
+    }
+
+    /** Whether the optimistically updated keys are invalidated after settling; default true. */
+    public Builder<V, R, C> invalidateOnSettled(boolean invalidateOnSettled) {
+      this.invalidateOnSettled = invalidateOnSettled;
+      return this;
     }
 
     /** Builds the options. */

@@ -5,6 +5,8 @@ import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Retryer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +39,7 @@ final class RealMutation<V, R, C> {
   private @Nullable Retryer<R> retryer;
   private Optional<C> context = Optional.empty();
   private @Nullable Cancellable gcTimer;
+  private List<QueryKey> optimisticKeys = List.of();
 
   RealMutation(
       MutationClient client,
@@ -138,6 +141,7 @@ final class RealMutation<V, R, C> {
       contextStage =
           cacheOnMutate()
               .thenCompose(ignored -> optionsOnMutate())
+              .thenCompose(ctx -> applyOptimistic().thenApply(x -> ctx))
               .thenApply(
                   ctx -> {
                     if (ctx.isPresent()) {
@@ -155,7 +159,36 @@ final class RealMutation<V, R, C> {
         .handle(
             (data, error) -> error == null ? successPath(data) : errorPath(Retryer.unwrap(error)))
         .thenCompose(stage -> stage)
-        .whenComplete((data, error) -> settle(data, error));
+        .handle(
+            (data, error) ->
+                invalidateOptimistic()
+                    .handle(
+                        (x, y) -> {
+                          settle(data, error);
+                          return Boolean.TRUE;
+                        }));
+  }
+
+  private CompletableFuture<?> applyOptimistic() {
+    OptimisticLayers layers = client.layers;
+    if (layers == null || options.optimisticUpdates().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Map<QueryKey, List<OptimisticUpdate<Object, Object>>> targets;
+    try {
+      targets = OptimisticLayers.targets(this);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    optimisticKeys = new ArrayList<>(targets.keySet());
+    return layers.apply(this, targets);
+  }
+
+  private CompletableFuture<?> invalidateOptimistic() {
+    if (client.queries == null || optimisticKeys.isEmpty() || !options.invalidateOnSettled()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return client.onLoop(client.invalidate(optimisticKeys));
   }
 
   /** Wakes a paused mutation (TanStack's {@code continue()}); only effective if it may continue. */
@@ -248,6 +281,10 @@ final class RealMutation<V, R, C> {
   }
 
   private CompletableFuture<R> successPath(R data) {
+    OptimisticLayers layers = client.layers;
+    if (layers != null && !optimisticKeys.isEmpty()) {
+      layers.commit(this, optimisticKeys);
+    }
     MutationCacheConfig cfg = client.cacheConfig;
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
     if (cfg.onSuccess != null) {
@@ -326,6 +363,12 @@ final class RealMutation<V, R, C> {
   }
 
   private CompletableFuture<R> errorPath(Throwable error) {
+    OptimisticLayers layers = client.layers;
+    if (layers != null && !optimisticKeys.isEmpty()) {
+      layers.rollback(this, optimisticKeys);
+      client.errorHandler.safeHandle(
+          "optimistic update of " + describe() + " on " + optimisticKeys + " rolled back", error);
+    }
     MutationCacheConfig cfg = client.cacheConfig;
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
     if (cfg.onError != null) {
