@@ -10,6 +10,7 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
+import dev.quarry.core.http.JsonHttp;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -247,7 +248,7 @@ public interface QueryClient extends AutoCloseable {
     private @Nullable Executor callbackExecutor;
     private ErrorHandler errorHandler = ErrorHandler.logging();
     private @Nullable Connectivity connectivity;
-    private @Nullable Object http;
+    private @Nullable JsonHttp http;
     private QueryDefaults defaults = QueryDefaults.none();
     private long maximumSize = -1;
     private @Nullable ObjectMapper objectMapper;
@@ -284,6 +285,15 @@ public interface QueryClient extends AutoCloseable {
     /** The online and focus state to follow (default {@link Connectivity#create()}). */
     public Builder connectivity(Connectivity connectivity) {
       this.connectivity = Objects.requireNonNull(connectivity, "connectivity");
+      return this;
+    }
+
+    /**
+     * The HTTP client handed to query functions as {@link QueryContext#http()}; not closed by the
+     * query client.
+     */
+    public Builder http(JsonHttp http) {
+      this.http = Objects.requireNonNull(http, "http");
       return this;
     }
 

@@ -1,11 +1,16 @@
 package dev.quarry.cache;
 
 import dev.quarry.core.QueryKey;
+import dev.quarry.core.http.JsonHttp;
 import java.util.Optional;
 
 /**
  * What a {@link QueryFunction} receives: the key, a cancellation signal and, for infinite queries,
- * the page parameter and direction.
+ * the page parameter and direction, and the SDK's HTTP client.
+ *
+ * <pre>{@code
+ * QueryFunction<Episode> fn = ctx -> ctx.http().get("episodes/" + ctx.key().parts().get(1), Episode.class);
+ * }</pre>
  *
  * <p>Reading {@link #signal()} is recorded (spec 2.7): a function that never reads it is not
  * cancelled when its last observer leaves; its attempt finishes and is cached. Valid for one
@@ -23,4 +28,12 @@ public interface QueryContext {
 
   /** The direction of an infinite query's page fetch; empty for a refetch of all pages. */
   Optional<FetchDirection> direction();
+
+  /**
+   * The client's HTTP client ({@code QueryClient.Builder.http}). A future it returns is cancelled
+   * with the fetch, which cancels the HTTP call.
+   *
+   * @throws IllegalStateException if the client was built without one
+   */
+  JsonHttp http();
 }

@@ -6,6 +6,7 @@ import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Scheduler;
+import dev.quarry.core.http.JsonHttp;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
@@ -21,7 +22,7 @@ public record ClientConfig(
     @Nullable Executor callbackExecutor,
     ErrorHandler errorHandler,
     @Nullable Connectivity connectivity,
-    @Nullable Object http,
+    @Nullable JsonHttp http,
     QueryDefaults defaults,
     long maximumSize,
     @Nullable ObjectMapper objectMapper) {}

@@ -809,5 +809,10 @@ final class Query<T> {
     public Optional<FetchDirection> direction() {
       return Optional.ofNullable(direction);
     }
+
+    @Override
+    public dev.quarry.core.http.JsonHttp http() {
+      return client.http();
+    }
   }
 }

@@ -25,6 +25,7 @@ import dev.quarry.core.QueryKey;
 import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
+import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.ListenerSet;
 import dev.quarry.core.internal.NamedThreadFactory;
 import java.util.ArrayList;
@@ -59,6 +60,7 @@ public final class RealQueryClient implements QueryClient {
   private final Connectivity connectivity;
   private final QueryDefaults defaults;
   private final ObjectMapper mapper;
+  private final @Nullable JsonHttp http;
   private final Pipeline pipeline;
   private final ListenerSet<QueryCacheEvent> events;
   private final Cache<QueryKey, Query<?>> cache;
@@ -95,6 +97,7 @@ public final class RealQueryClient implements QueryClient {
     this.connectivity =
         config.connectivity() != null ? config.connectivity() : Connectivity.create();
     this.defaults = config.defaults();
+    this.http = config.http();
     this.mapper = config.objectMapper() != null ? config.objectMapper() : new ObjectMapper();
     this.pipeline = new Pipeline(errorHandler);
     this.events = new ListenerSet<>(callbackExecutor, errorHandler, "query cache");
@@ -155,6 +158,15 @@ public final class RealQueryClient implements QueryClient {
 
   Pipeline pipeline() {
     return pipeline;
+  }
+
+  JsonHttp http() {
+    JsonHttp h = http;
+    if (h == null) {
+      throw new IllegalStateException(
+          "no HTTP client configured: build the QueryClient with .http(jsonHttp)");
+    }
+    return h;
   }
 
   ObjectMapper mapper() {
