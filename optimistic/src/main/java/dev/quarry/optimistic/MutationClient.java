@@ -161,14 +161,14 @@ public final class MutationClient implements AutoCloseable {
           connectivity.onOnlineChange(
               online -> {
                 if (online) {
-                  resumePausedMutations();
+                  RealMutation.ignore(resumePausedMutations());
                 }
               }));
       subscriptions.add(
           connectivity.onFocusChange(
               focused -> {
                 if (focused) {
-                  resumePausedMutations();
+                  RealMutation.ignore(resumePausedMutations());
                 }
               }));
     }
@@ -353,8 +353,9 @@ public final class MutationClient implements AutoCloseable {
               waits.add(m.result.handle((r, e) -> Boolean.TRUE));
             }
           }
-          CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]))
-              .whenComplete((ok, e) -> out.complete(null));
+          RealMutation.ignore(
+              CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]))
+                  .whenComplete((ok, e) -> out.complete(null)));
         });
     return out;
   }

@@ -165,7 +165,7 @@ final class OptimisticLayers implements AutoCloseable {
       queries.setQueryData(key, value.get());
     } else {
       // No server data and no layer left: back to no data.
-      queries.resetQueries(QueryFilters.exact(key));
+      RealMutation.ignore(queries.resetQueries(QueryFilters.exact(key)));
     }
   }
 

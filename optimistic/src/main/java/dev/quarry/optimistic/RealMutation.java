@@ -133,9 +133,10 @@ final class RealMutation<V, R, C> {
     }
     CompletableFuture<Optional<C>> contextStage;
     if (restored) {
-      // Restored path: no onMutate; the context was not persisted.
+      // Restored path: no onMutate (the context was not persisted), but the declared optimistic
+      // changes are shown again while the mutation is pending.
       dispatch(MutationCacheEvent.Action.CONTINUE, state.withPaused(false));
-      contextStage = CompletableFuture.completedFuture(Optional.empty());
+      contextStage = applyOptimistic().thenApply(x -> Optional.<C>empty());
     } else {
       dispatch(MutationCacheEvent.Action.PENDING, pending(Optional.empty(), !canStart()));
       contextStage =
@@ -150,23 +151,39 @@ final class RealMutation<V, R, C> {
                     return ctx;
                   });
     }
-    contextStage
-        .thenCompose(
-            ctx -> {
-              context = ctx;
-              return runFunction();
-            })
-        .handle(
-            (data, error) -> error == null ? successPath(data) : errorPath(Retryer.unwrap(error)))
-        .thenCompose(stage -> stage)
-        .handle(
+    CompletableFuture<R> outcome =
+        handleCompose(
+            contextStage.thenCompose(
+                ctx -> {
+                  context = ctx;
+                  return runFunction();
+                }),
+            (data, error) -> error == null ? successPath(data) : errorPath(Retryer.unwrap(error)));
+    // settle() completes the mutation's result future, which is what callers observe.
+    ignore(
+        handleCompose(
+            outcome,
             (data, error) ->
                 invalidateOptimistic()
                     .handle(
                         (x, y) -> {
                           settle(data, error);
                           return Boolean.TRUE;
-                        }));
+                        })));
+  }
+
+  /** {@code f.handle(fn)} flattened. */
+  @SuppressWarnings("FutureReturnValueIgnored") // the nested future is flattened right away
+  static <T, U> CompletableFuture<U> handleCompose(
+      CompletableFuture<T> f,
+      java.util.function.BiFunction<? super T, Throwable, CompletableFuture<U>> fn) {
+    return f.handle(fn).thenCompose(stage -> stage);
+  }
+
+  /** Marks a future whose outcome is observed elsewhere. */
+  @SuppressWarnings("FutureReturnValueIgnored")
+  static void ignore(CompletableFuture<?> f) {
+    // Nothing to do: the future's effects are its callbacks.
   }
 
   private CompletableFuture<?> applyOptimistic() {
@@ -315,51 +332,47 @@ final class RealMutation<V, R, C> {
                   client.callUser(
                       () -> hook.apply(Optional.of(data), Optional.empty(), variables, context)));
     }
-    return chain
-        .handle(
-            (ok, error) -> {
-              if (error != null) {
-                return errorPath(Retryer.unwrap(error));
-              }
-              MutationState<V, R, C> s = state;
-              dispatch(
-                  MutationCacheEvent.Action.SUCCESS,
-                  new MutationState<>(
-                      MutationStatus.SUCCESS,
-                      false,
-                      s.variables(),
-                      s.context(),
-                      Optional.of(data),
-                      Optional.empty(),
-                      0,
-                      Optional.empty(),
-                      s.submittedAt()));
-              CompletableFuture<?> site = CompletableFuture.completedFuture(null);
-              if (callSiteApplies()) {
-                if (callSite.onSuccess != null) {
-                  MutationCallbacks.SuccessAsync<V, R, C> hook = callSite.onSuccess;
-                  site =
-                      site.thenCompose(
-                          x -> isolated("onSuccess", () -> hook.apply(data, variables, context)));
-                }
-                if (callSite.onSettled != null) {
-                  MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled;
-                  site =
-                      site.thenCompose(
-                          x ->
-                              isolated(
-                                  "onSettled",
-                                  () ->
-                                      hook.apply(
-                                          Optional.of(data),
-                                          Optional.empty(),
-                                          variables,
-                                          context)));
-                }
-              }
-              return site.thenApply(x -> data);
-            })
-        .thenCompose(stage -> stage);
+    return handleCompose(
+        chain,
+        (ok, error) -> {
+          if (error != null) {
+            return errorPath(Retryer.unwrap(error));
+          }
+          MutationState<V, R, C> s = state;
+          dispatch(
+              MutationCacheEvent.Action.SUCCESS,
+              new MutationState<>(
+                  MutationStatus.SUCCESS,
+                  false,
+                  s.variables(),
+                  s.context(),
+                  Optional.of(data),
+                  Optional.empty(),
+                  0,
+                  Optional.empty(),
+                  s.submittedAt()));
+          CompletableFuture<?> site = CompletableFuture.completedFuture(null);
+          if (callSiteApplies()) {
+            if (callSite.onSuccess != null) {
+              MutationCallbacks.SuccessAsync<V, R, C> hook = callSite.onSuccess;
+              site =
+                  site.thenCompose(
+                      x -> isolated("onSuccess", () -> hook.apply(data, variables, context)));
+            }
+            if (callSite.onSettled != null) {
+              MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled;
+              site =
+                  site.thenCompose(
+                      x ->
+                          isolated(
+                              "onSettled",
+                              () ->
+                                  hook.apply(
+                                      Optional.of(data), Optional.empty(), variables, context)));
+            }
+          }
+          return site.thenApply(x -> data);
+        });
   }
 
   private CompletableFuture<R> errorPath(Throwable error) {

@@ -215,6 +215,51 @@ class OptimisticUpdateTest {
   }
 
   @Test
+  void restoredMutation_showsItsOptimisticChangeAgainWhilePending() {
+    InMemoryOutbox outbox = new InMemoryOutbox();
+    outbox.append(QueryKey.of("add").hash(), "\"c\"", Optional.empty(), "k1", 0);
+    queries.setQueryData(EPISODES, List.of("x"));
+    connectivity.setOnline(false);
+    try (MutationClient restarted =
+        MutationClient.builder()
+            .clock(time)
+            .scheduler(time)
+            .callbackExecutor(VirtualTime.direct())
+            .queryClient(queries)
+            .outbox(outbox)
+            .build()) {
+      restarted.setMutationDefaults(
+          QueryKey.of("add"),
+          addEpisode(Duration.ofMillis(5))
+              .newBuilder()
+              .persistent(true)
+              .variablesType(String.class)
+              .build());
+
+      CompletableFuture<Void> resumed = restarted.resumeOutbox();
+      assertThat(cached()).containsExactly("x", "c");
+      assertThat(log).isEmpty();
+
+      connectivity.setOnline(true);
+      time.advance(Duration.ofMillis(5));
+      assertThat(resumed).isCompleted();
+      assertThat(log).containsExactly("send c");
+      assertThat(cached()).containsExactly("x", "c");
+      assertThat(outbox.pending()).isEmpty();
+    }
+  }
+
+  @Test
+  void httpWithoutAJsonHttp_failsTheMutationWithAClearError() {
+    CompletableFuture<Object> result =
+        mutations.mutate(
+            MutationOptions.<String, Object>of((v, ctx) -> ctx.http().get("x", Object.class)), "a");
+    assertThatThrownBy(result::get)
+        .hasCauseInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("http(...)");
+  }
+
+  @Test
   void optimisticWithoutQueryClient_isRejectedNamingTheOption() {
     try (MutationClient plain =
         MutationClient.builder()
