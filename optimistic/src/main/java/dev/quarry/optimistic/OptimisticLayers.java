@@ -25,7 +25,10 @@ import java.util.function.BiFunction;
  * ("committed") until the next server data for the key lands, which is expected to contain the
  * change; pending layers are re-applied over that data.
  *
- * <p>All state is confined to the mutation client's loop; cache events are posted onto it.
+ * <p>All state is confined to the mutation client's loop; cache events are posted onto it, so with
+ * threaded executors fresh server data is visible without the pending layers for the short time
+ * until they are re-applied. Data the application itself sets on a layered key with {@code
+ * setQueryData} is not taken as the new base: the next change of the layers writes over it.
  */
 final class OptimisticLayers implements AutoCloseable {
   private final QueryClient queries;
@@ -49,6 +52,7 @@ final class OptimisticLayers implements AutoCloseable {
   private static final class KeyLayers {
     Optional<Object> base;
     final List<Layer> layers = new ArrayList<>();
+    boolean wrote;
 
     KeyLayers(Optional<Object> base) {
       this.base = base;
@@ -163,8 +167,10 @@ final class OptimisticLayers implements AutoCloseable {
     }
     if (value.isPresent()) {
       queries.setQueryData(key, value.get());
-    } else {
-      // No server data and no layer left: back to no data.
+      kl.wrote = true;
+    } else if (kl.wrote) {
+      // No server data and nothing left to show: back to no data.
+      kl.wrote = false;
       RealMutation.ignore(queries.resetQueries(QueryFilters.exact(key)));
     }
   }
