@@ -49,7 +49,7 @@ final class Query<T> {
   private RetryPolicy retry = RetryPolicy.never();
   private NetworkMode networkMode = NetworkMode.ONLINE;
   private @Nullable BinaryOperator<T> sharing;
-  private @Nullable Fetch current;
+  private @Nullable Fetch<T> current;
   private final List<QueryObserverImpl<T, ?>> observers = new ArrayList<>();
   private @Nullable Cancellable gcTimer;
   private long gcGeneration;
@@ -98,7 +98,7 @@ final class Query<T> {
 
   /** Marks the query removed, cancels its fetch silently and announces the removal. */
   void removed() {
-    Fetch f;
+    Fetch<T> f;
     CancelledException why = new CancelledException("query " + key + " was removed", false, true);
     synchronized (lock) {
       if (removed) {
@@ -209,10 +209,10 @@ final class Query<T> {
    */
   CompletableFuture<T> fetch(
       @Nullable QueryConfig<T> config, boolean cancelRefetch, @Nullable FetchDirection direction) {
-    Fetch replaced = null;
-    Fetch f;
+    Fetch<T> replaced = null;
+    Fetch<T> f;
     synchronized (lock) {
-      Fetch running = current;
+      Fetch<T> running = current;
       if (running == null && config == null && behavior == null) {
         return CompletableFuture.failedFuture(
             new QuarryException("missing query function for " + key));
@@ -232,7 +232,7 @@ final class Query<T> {
         applyConfigLocked(config);
       }
       FetchBehavior<T> b = Objects.requireNonNull(behavior);
-      f = new Fetch(b.begin(state.data(), direction), retry, networkMode, direction);
+      f = new Fetch<>(this, b.begin(state.data(), direction), retry, networkMode, direction);
       revertState = state;
       if (state.fetchStatus() == FetchStatus.IDLE
           || !state.fetchDirection().equals(Optional.ofNullable(direction))) {
@@ -249,18 +249,18 @@ final class Query<T> {
     return f.promise;
   }
 
-  private boolean canFetch(NetworkMode mode) {
+  boolean canFetch(NetworkMode mode) {
     return mode != NetworkMode.ONLINE || client.connectivity().isOnline();
   }
 
-  private boolean canContinue(NetworkMode mode) {
+  boolean canContinue(NetworkMode mode) {
     return client.connectivity().isFocused()
         && (mode == NetworkMode.ALWAYS || client.connectivity().isOnline());
   }
 
   /** Continues a paused fetch if connectivity allows (TanStack's {@code retryer.continue()}). */
   void resumePaused() {
-    Fetch f;
+    Fetch<T> f;
     synchronized (lock) {
       f = current;
     }
@@ -275,15 +275,15 @@ final class Query<T> {
    * @return completes when the fetch settled; never fails
    */
   CompletableFuture<Void> cancel(boolean revert) {
-    Fetch f;
+    Fetch<T> f;
     synchronized (lock) {
       f = cancelLocked(revert);
     }
     return finishCancel(f);
   }
 
-  private @Nullable Fetch cancelLocked(boolean revert) {
-    Fetch f = current;
+  private @Nullable Fetch<T> cancelLocked(boolean revert) {
+    Fetch<T> f = current;
     if (f == null) {
       return null;
     }
@@ -299,7 +299,7 @@ final class Query<T> {
     return f;
   }
 
-  private CompletableFuture<Void> finishCancel(@Nullable Fetch f) {
+  private CompletableFuture<Void> finishCancel(@Nullable Fetch<T> f) {
     updatePin();
     client.pipeline().flush();
     if (f == null) {
@@ -313,7 +313,7 @@ final class Query<T> {
     return client.clock().currentTimeMillis();
   }
 
-  private void settle(Fetch f, @Nullable T value, @Nullable Throwable failure) {
+  void settle(Fetch<T> f, @Nullable T value, @Nullable Throwable failure) {
     CancelledException cancelled;
     synchronized (lock) {
       cancelled = f.cancelReason;
@@ -364,7 +364,7 @@ final class Query<T> {
     }
   }
 
-  private void fail(Fetch f, Throwable error) {
+  private void fail(Fetch<T> f, Throwable error) {
     CancelledException cancelled;
     synchronized (lock) {
       cancelled = f.cancelReason;
@@ -383,8 +383,8 @@ final class Query<T> {
     f.promise.completeExceptionally(error);
   }
 
-  private void settleCancelled(Fetch f, CancelledException why) {
-    Fetch replacement;
+  private void settleCancelled(Fetch<T> f, CancelledException why) {
+    Fetch<T> replacement;
     synchronized (lock) {
       replacement = current;
       if (replacement == null) {
@@ -474,7 +474,7 @@ final class Query<T> {
   /** Resets to {@code initial} (computed by the caller, outside the lock), cancelling silently. */
   void reset(Supplier<QueryState<T>> initial) {
     QueryState<T> fresh = initial.get();
-    Fetch f;
+    Fetch<T> f;
     CancelledException why = new CancelledException("query " + key + " was reset", false, true);
     synchronized (lock) {
       f = current;
@@ -534,14 +534,14 @@ final class Query<T> {
    * read its signal or the fetch is an initial paused one; otherwise retries stop (spec 2.7).
    */
   void removeObserver(QueryObserverImpl<T, ?> observer) {
-    Fetch cancelled = null;
+    Fetch<T> cancelled = null;
     synchronized (lock) {
       if (!observers.remove(observer)) {
         return;
       }
       client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.ObserverRemoved(key)));
       if (observers.isEmpty()) {
-        Fetch f = current;
+        Fetch<T> f = current;
         if (f != null) {
           boolean initialPaused =
               state.status() == QueryStatus.PENDING && state.fetchStatus() == FetchStatus.PAUSED;
@@ -647,7 +647,7 @@ final class Query<T> {
 
   boolean isSignalConsumed() {
     synchronized (lock) {
-      Fetch f = current;
+      Fetch<T> f = current;
       return f != null && f.consumed;
     }
   }
@@ -657,162 +657,33 @@ final class Query<T> {
     return "Query{" + key + ", " + state.status() + ", " + state.fetchStatus() + "}";
   }
 
-  // ---------------------------------------------------------------- one fetch
+  // ---------------------------------------------------------------- callbacks of a Fetch
 
-  /** One fetch: its retryer, its signal and the future every joined caller shares. */
-  private final class Fetch implements FetchBehavior.Env, dev.quarry.core.internal.Retryer.Hooks {
-    final CompletableFuture<T> promise = new CompletableFuture<>();
-    final Signal signal;
-    final dev.quarry.core.internal.Retryer<T> retryer;
-    final @Nullable FetchDirection direction;
-    final FetchBehavior.Run<T> run;
-    volatile boolean consumed;
-    volatile @Nullable CompletableFuture<?> attempt;
-
-    /** Set under the query lock when the fetch is cancelled; its settlement follows it. */
-    @Nullable CancelledException cancelReason;
-
-    Fetch(
-        FetchBehavior.Run<T> run,
-        RetryPolicy policy,
-        NetworkMode mode,
-        @Nullable FetchDirection direction) {
-      this.run = run;
-      this.direction = direction;
-      this.signal = new Signal(client.errorHandler(), "fetch of " + key);
-      this.retryer =
-          dev.quarry.core.internal.Retryer.create(
-              this::attemptOnce,
-              policy,
-              client.scheduler(),
-              () -> canFetch(mode),
-              () -> canContinue(mode),
-              this);
-      retryer.future().whenComplete((v, e) -> settle(this, v, e));
-    }
-
-    void start() {
-      retryer.start();
-    }
-
-    private CompletableFuture<T> attemptOnce() {
-      consumed = false;
-      try {
-        return Objects.requireNonNull(
-                run.attempt(this), "the query function of " + key + " returned no stage")
-            .toCompletableFuture();
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        return CompletableFuture.failedFuture(e);
-      }
-    }
-
-    void cancelNow(CancelledException why) {
-      retryer.cancel(why);
-      signal.abort(why);
-      CompletableFuture<?> a = attempt;
-      if (a != null) {
-        a.cancel(true);
-      }
-    }
-
-    @Override
-    public dev.quarry.cache.QueryContext context(
-        Optional<Object> pageParam, @Nullable FetchDirection dir) {
-      return new Context(this, pageParam, dir);
-    }
-
-    @Override
-    public <S> java.util.concurrent.CompletionStage<S> track(
-        java.util.concurrent.CompletionStage<S> stage) {
-      Objects.requireNonNull(stage, "the query function of " + key + " returned no stage");
-      CompletableFuture<S> cf;
-      try {
-        cf = stage.toCompletableFuture();
-      } catch (UnsupportedOperationException e) {
-        return stage;
-      }
-      attempt = cf;
-      if (signal.isCancelled()) {
-        cf.cancel(true);
-      }
-      return cf;
-    }
-
-    @Override
-    public boolean isCancelled() {
-      return signal.isCancelled();
-    }
-
-    @Override
-    public void onFail(int failureCount, Throwable error) {
-      synchronized (lock) {
-        if (current != this) {
-          return;
-        }
-        dispatchLocked(QueryAction.FAILED, Reducer.failed(state, failureCount, error));
-      }
-      client.pipeline().flush();
-    }
-
-    @Override
-    public void onPause() {
-      transition(QueryAction.PAUSE, FetchStatus.PAUSED);
-    }
-
-    @Override
-    public void onContinue() {
-      transition(QueryAction.CONTINUE, FetchStatus.FETCHING);
-    }
-
-    private void transition(QueryAction action, FetchStatus status) {
-      synchronized (lock) {
-        if (current != this) {
-          return;
-        }
-        dispatchLocked(action, Reducer.fetchStatus(state, status));
-      }
-      client.pipeline().flush();
-    }
+  Object lock() {
+    return lock;
   }
 
-  /** The context of one function call; reading its signal is recorded on the fetch. */
-  private final class Context implements dev.quarry.cache.QueryContext {
-    private final Fetch fetch;
-    private final Optional<Object> pageParam;
-    private final @Nullable FetchDirection direction;
+  RealQueryClient client() {
+    return client;
+  }
 
-    Context(Fetch fetch, Optional<Object> pageParam, @Nullable FetchDirection direction) {
-      this.fetch = fetch;
-      this.pageParam = pageParam;
-      this.direction = direction;
+  void onFetchFailed(Fetch<T> f, int failureCount, Throwable error) {
+    synchronized (lock) {
+      if (current != f) {
+        return;
+      }
+      dispatchLocked(QueryAction.FAILED, Reducer.failed(state, failureCount, error));
     }
+    client.pipeline().flush();
+  }
 
-    @Override
-    public QueryKey key() {
-      return key;
+  void onFetchStatus(Fetch<T> f, QueryAction action, FetchStatus status) {
+    synchronized (lock) {
+      if (current != f) {
+        return;
+      }
+      dispatchLocked(action, Reducer.fetchStatus(state, status));
     }
-
-    @Override
-    public dev.quarry.cache.CancellationSignal signal() {
-      fetch.consumed = true;
-      return fetch.signal;
-    }
-
-    @Override
-    public Optional<Object> pageParam() {
-      return pageParam;
-    }
-
-    @Override
-    public Optional<FetchDirection> direction() {
-      return Optional.ofNullable(direction);
-    }
-
-    @Override
-    public dev.quarry.core.http.JsonHttp http() {
-      return client.http();
-    }
+    client.pipeline().flush();
   }
 }

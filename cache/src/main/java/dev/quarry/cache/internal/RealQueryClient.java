@@ -2,8 +2,6 @@ package dev.quarry.cache.internal;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.quarry.cache.DehydratedState;
 import dev.quarry.cache.FetchStatus;
 import dev.quarry.cache.InfiniteData;
@@ -29,20 +27,17 @@ import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.ListenerSet;
 import dev.quarry.core.internal.NamedThreadFactory;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -63,10 +58,7 @@ public final class RealQueryClient implements QueryClient {
   private final @Nullable JsonHttp http;
   private final Pipeline pipeline;
   private final ListenerSet<QueryCacheEvent> events;
-  private final Cache<QueryKey, Query<?>> cache;
-  private final boolean bounded;
-  private final ConcurrentLinkedQueue<Query<?>> evicted = new ConcurrentLinkedQueue<>();
-  private final AtomicLong sequence = new AtomicLong();
+  private final QueryStore store;
   private final LinkedHashMap<QueryKey, QueryDefaults> keyDefaults = new LinkedHashMap<>();
   private final CopyOnWriteArrayList<Supplier<? extends CompletionStage<?>>> barriers =
       new CopyOnWriteArrayList<>();
@@ -101,22 +93,7 @@ public final class RealQueryClient implements QueryClient {
     this.mapper = config.objectMapper() != null ? config.objectMapper() : new ObjectMapper();
     this.pipeline = new Pipeline(errorHandler);
     this.events = new ListenerSet<>(callbackExecutor, errorHandler, "query cache");
-    Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(Runnable::run);
-    this.bounded = config.maximumSize() >= 0;
-    if (bounded) {
-      builder
-          .maximumWeight(config.maximumSize())
-          .weigher((Object k, Object v) -> ((Query<?>) v).isPinned() ? 0 : 1);
-    }
-    this.cache =
-        builder
-            .<QueryKey, Query<?>>removalListener(
-                (k, q, cause) -> {
-                  if (cause.wasEvicted() && q != null) {
-                    evicted.add(q);
-                  }
-                })
-            .build();
+    this.store = new QueryStore(this, config.maximumSize());
     this.connectivitySubscriptions =
         List.of(
             connectivity.onOnlineChange(
@@ -180,64 +157,25 @@ public final class RealQueryClient implements QueryClient {
 
   /** Re-weighs a query whose pinned state changed, so a size bound never evicts it. */
   void repin(Query<?> q) {
-    if (bounded) {
-      cache.asMap().computeIfPresent(q.key, (k, v) -> v);
-      drainEvictions();
-    }
+    store.repin(q);
   }
 
   /** The gc timer fired on an unobserved, idle query. */
   void collect(Query<?> q) {
-    if (cache.asMap().remove(q.key, q)) {
-      q.removed();
-    }
-  }
-
-  private void drainEvictions() {
-    Query<?> q;
-    while ((q = evicted.poll()) != null) {
-      if (q.isPinned()) {
-        // Pinned after Caffeine picked it: put it back rather than lose an observed query.
-        cache.asMap().putIfAbsent(q.key, q);
-      } else {
-        q.removed();
-      }
-    }
+    store.remove(q);
   }
 
   QueryDefaults merged(QueryKey key, QueryDefaults explicit) {
     return defaults.overriddenBy(getQueryDefaults(key)).overriddenBy(explicit);
   }
 
-  @SuppressWarnings("unchecked")
   <T> @Nullable Query<T> find(QueryKey key) {
-    return (Query<T>) cache.getIfPresent(key);
+    return store.find(key);
   }
 
-  /**
-   * The query for {@code key}, created with {@code initial} (computed here, outside any lock, only
-   * if the query does not exist yet).
-   */
-  @SuppressWarnings("unchecked")
   <T> Query<T> getOrCreate(
       QueryKey key, Resolved settings, Supplier<QueryState<T>> initial, boolean infinite) {
-    Query<T> existing = (Query<T>) cache.getIfPresent(key);
-    if (existing != null) {
-      existing.observeGcTime(settings.gcTime());
-      return existing;
-    }
-    Query<T> created =
-        new Query<>(
-            this, key, initial.get(), settings.gcTime(), infinite, sequence.incrementAndGet());
-    Query<?> raced = cache.asMap().putIfAbsent(key, created);
-    if (raced != null) {
-      raced.observeGcTime(settings.gcTime());
-      return (Query<T>) raced;
-    }
-    created.added();
-    pipeline.flush();
-    drainEvictions();
-    return created;
+    return store.getOrCreate(key, settings, initial, infinite);
   }
 
   <T> Supplier<QueryState<T>> initialState(QueryOptions<T> options) {
@@ -265,36 +203,11 @@ public final class RealQueryClient implements QueryClient {
   }
 
   List<Query<?>> all() {
-    List<Query<?>> list = new ArrayList<>(cache.asMap().values());
-    list.sort(Comparator.comparingLong(q -> q.sequence));
-    return list;
+    return store.all();
   }
 
   List<Query<?>> findAll(QueryFilters f) {
-    List<Query<?>> out = new ArrayList<>();
-    for (Query<?> q : all()) {
-      if (matches(q, f)) {
-        out.add(q);
-      }
-    }
-    return out;
-  }
-
-  private boolean matches(Query<?> q, QueryFilters f) {
-    if (!f.matchesKey(q.key)) {
-      return false;
-    }
-    if (f.type() != QueryFilters.Type.ALL
-        && q.isActive() != (f.type() == QueryFilters.Type.ACTIVE)) {
-      return false;
-    }
-    if (f.stale().isPresent() && q.isStaleForFilters() != f.stale().get()) {
-      return false;
-    }
-    if (f.fetchStatus().isPresent() && q.state().fetchStatus() != f.fetchStatus().get()) {
-      return false;
-    }
-    return f.predicate().map(p -> p.test(q.snapshot())).orElse(true);
+    return store.findAll(f);
   }
 
   // ---------------------------------------------------------------- connectivity (spec 5)
@@ -702,6 +615,6 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public String toString() {
-    return "QueryClient{queries=" + cache.estimatedSize() + "}";
+    return "QueryClient{queries=" + store.size() + "}";
   }
 }

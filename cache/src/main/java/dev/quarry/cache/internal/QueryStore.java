@@ -1,0 +1,145 @@
+package dev.quarry.cache.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.quarry.cache.QueryFilters;
+import dev.quarry.cache.QueryState;
+import dev.quarry.core.QueryKey;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The queries of one client, on Caffeine. Optionally bounded: a query weighs 0 while it is observed
+ * or fetching ("pinned") and 1 otherwise, and is re-weighed whenever that changes, so the bound
+ * never evicts a pinned query. Caffeine runs its maintenance on the calling thread; evicted queries
+ * are queued and finished outside Caffeine's callbacks.
+ */
+final class QueryStore {
+  private final RealQueryClient client;
+  private final Cache<QueryKey, Query<?>> cache;
+  private final boolean bounded;
+  private final ConcurrentLinkedQueue<Query<?>> evicted = new ConcurrentLinkedQueue<>();
+  private final AtomicLong sequence = new AtomicLong();
+
+  QueryStore(RealQueryClient client, long maximumSize) {
+    this.client = client;
+    this.bounded = maximumSize >= 0;
+    Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(Runnable::run);
+    if (bounded) {
+      builder
+          .maximumWeight(maximumSize)
+          .weigher((Object k, Object v) -> ((Query<?>) v).isPinned() ? 0 : 1);
+    }
+    this.cache =
+        builder
+            .<QueryKey, Query<?>>removalListener(
+                (k, q, cause) -> {
+                  if (cause.wasEvicted() && q != null) {
+                    evicted.add(q);
+                  }
+                })
+            .build();
+  }
+
+  long size() {
+    return cache.estimatedSize();
+  }
+
+  /** Re-weighs a query whose pinned state changed. */
+  void repin(Query<?> q) {
+    if (bounded) {
+      cache.asMap().computeIfPresent(q.key, (k, v) -> v);
+      drainEvictions();
+    }
+  }
+
+  /** Removes {@code q} if it is still the stored query for its key. */
+  void remove(Query<?> q) {
+    if (cache.asMap().remove(q.key, q)) {
+      q.removed();
+    }
+  }
+
+  private void drainEvictions() {
+    Query<?> q;
+    while ((q = evicted.poll()) != null) {
+      if (q.isPinned()) {
+        // Pinned after Caffeine picked it: put it back rather than lose an observed query.
+        cache.asMap().putIfAbsent(q.key, q);
+      } else {
+        q.removed();
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  <T> @Nullable Query<T> find(QueryKey key) {
+    return (Query<T>) cache.getIfPresent(key);
+  }
+
+  /**
+   * The query for {@code key}, created with {@code initial} (computed here, outside any lock, only
+   * if the query does not exist yet). The gcTime is offered to an existing query (max wins).
+   */
+  @SuppressWarnings("unchecked")
+  <T> Query<T> getOrCreate(
+      QueryKey key, Resolved settings, Supplier<QueryState<T>> initial, boolean infinite) {
+    Query<T> existing = (Query<T>) cache.getIfPresent(key);
+    if (existing != null) {
+      existing.observeGcTime(settings.gcTime());
+      return existing;
+    }
+    Query<T> created =
+        new Query<>(
+            client, key, initial.get(), settings.gcTime(), infinite, sequence.incrementAndGet());
+    Query<?> raced = cache.asMap().putIfAbsent(key, created);
+    if (raced != null) {
+      raced.observeGcTime(settings.gcTime());
+      return (Query<T>) raced;
+    }
+    created.added();
+    client.pipeline().flush();
+    drainEvictions();
+    return created;
+  }
+
+  /** Every query, in insertion order. */
+  List<Query<?>> all() {
+    List<Query<?>> list = new ArrayList<>(cache.asMap().values());
+    list.sort(Comparator.comparingLong(q -> q.sequence));
+    return list;
+  }
+
+  /** The queries matching {@code f}, in insertion order; the predicate runs on this thread. */
+  List<Query<?>> findAll(QueryFilters f) {
+    List<Query<?>> out = new ArrayList<>();
+    for (Query<?> q : all()) {
+      if (matches(q, f)) {
+        out.add(q);
+      }
+    }
+    return out;
+  }
+
+  private static boolean matches(Query<?> q, QueryFilters f) {
+    if (!f.matchesKey(q.key)) {
+      return false;
+    }
+    if (f.type() != QueryFilters.Type.ALL
+        && q.isActive() != (f.type() == QueryFilters.Type.ACTIVE)) {
+      return false;
+    }
+    if (f.stale().isPresent() && q.isStaleForFilters() != f.stale().get()) {
+      return false;
+    }
+    if (f.fetchStatus().isPresent() && q.state().fetchStatus() != f.fetchStatus().get()) {
+      return false;
+    }
+    return f.predicate().map(p -> p.test(q.snapshot())).orElse(true);
+  }
+}
