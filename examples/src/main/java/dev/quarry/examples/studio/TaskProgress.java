@@ -1,0 +1,10 @@
+package dev.quarry.examples.studio;
+
+/**
+ * Socket.io event {@code task-progress}, sent to the room of the execution.
+ *
+ * @param executionId the execution
+ * @param percent from 0 to 100
+ * @param message what the agent is doing
+ */
+public record TaskProgress(String executionId, int percent, String message) {}
