@@ -166,6 +166,9 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
   CompletableFuture<@Nullable Object> executeFetch(
       boolean cancelRefetch, @Nullable FetchDirection direction) {
     Query<T> q = query;
+    if (client.isClosed()) {
+      return CompletableFuture.completedFuture(null);
+    }
     if (q.isRemoved() && !closed.get()) {
       Query<T> fresh = rebuild.get();
       if (fresh != q) {
@@ -290,7 +293,7 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
                 .schedule(
                     Duration.ofMillis(until + 1),
                     () -> {
-                      if (!closed.get()) {
+                      if (!closed.get() && !client.isClosed()) {
                         query.refresh(this);
                       }
                     });
@@ -304,7 +307,7 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
               .schedule(
                   interval,
                   () -> {
-                    if (closed.get()) {
+                    if (closed.get() || client.isClosed()) {
                       return;
                     }
                     if (settings.refetchIntervalInBackground()

@@ -155,6 +155,10 @@ public final class RealQueryClient implements QueryClient {
     events.emit(event);
   }
 
+  boolean isClosed() {
+    return closed.get();
+  }
+
   /** Re-weighs a query whose pinned state changed, so a size bound never evicts it. */
   void repin(Query<?> q) {
     store.repin(q);
@@ -610,6 +614,14 @@ public final class RealQueryClient implements QueryClient {
     ExecutorService e = ownedExecutor;
     if (e != null) {
       e.shutdown();
+      try {
+        if (!e.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS)) {
+          e.shutdownNow();
+        }
+      } catch (InterruptedException interrupted) {
+        e.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
