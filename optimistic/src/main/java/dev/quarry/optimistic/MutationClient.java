@@ -1,6 +1,5 @@
 package dev.quarry.optimistic;
 
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quarry.cache.QueryClient;
@@ -22,14 +21,11 @@ import dev.quarry.core.internal.SerialExecutor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -88,16 +84,13 @@ public final class MutationClient implements AutoCloseable {
   final SerialExecutor loop;
   final @Nullable QueryClient queries;
   final @Nullable OptimisticLayers layers;
-  private final @Nullable OutboxStore outbox;
-  private final boolean ownsOutbox;
-  private final ObjectMapper mapper;
+  private final @Nullable Outbox outbox;
   private final @Nullable RealScheduler ownedScheduler;
   private final @Nullable ExecutorService ownedExecutor;
 
   private final Object lock = new Object();
   private final LinkedHashMap<Long, RealMutation<?, ?, ?>> mutations = new LinkedHashMap<>();
   private final Map<String, List<RealMutation<?, ?, ?>>> scopes = new HashMap<>();
-  private final Set<Long> liveSequences = new HashSet<>();
   private final CopyOnWriteArrayList<Map.Entry<QueryKey, MutationOptions<?, ?, ?>>> defaults =
       new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
@@ -135,7 +128,6 @@ public final class MutationClient implements AutoCloseable {
     this.connectivity = conn;
     this.http = b.http;
     this.cacheConfig = b.cacheConfig;
-    this.mapper = b.mapper;
     this.loop = new SerialExecutor(callbackExecutor, handler, "mutations");
     this.loopScheduler = (delay, task) -> scheduler.schedule(delay, () -> loop.execute(task));
     this.listeners = new ListenerSet<>(callbackExecutor, handler, "mutation cache");
@@ -145,8 +137,7 @@ public final class MutationClient implements AutoCloseable {
       store = OutboxStore.open(b.outboxFile);
       owns = true;
     }
-    this.outbox = store;
-    this.ownsOutbox = owns;
+    this.outbox = store == null ? null : new Outbox(store, owns, b.mapper, handler);
     if (qc != null) {
       OptimisticLayers l = new OptimisticLayers(qc, this);
       this.layers = l;
@@ -225,7 +216,7 @@ public final class MutationClient implements AutoCloseable {
       if (options.persistent()) {
         QueryKey key = options.mutationKey;
         JsonType<V> type = options.variablesType;
-        OutboxStore store = outbox;
+        Outbox box = outbox;
         if (key == null) {
           throw new IllegalArgumentException("a persistent mutation needs a mutationKey");
         }
@@ -233,31 +224,20 @@ public final class MutationClient implements AutoCloseable {
           throw new IllegalArgumentException(
               "the persistent mutation " + key + " needs a variablesType");
         }
-        if (store == null) {
+        if (box == null) {
           throw new IllegalArgumentException(
               "the mutation "
                   + key
                   + " is persistent but the MutationClient has no outbox: set outbox(...)");
         }
-        idempotencyKey = UUID.randomUUID().toString();
         try {
-          String json =
-              mapper.writerFor(type.resolve(mapper.getTypeFactory())).writeValueAsString(variables);
-          sequence =
-              store
-                  .append(
-                      key.hash(), json, options.scope(), idempotencyKey, clock.currentTimeMillis())
-                  .sequence();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          return CompletableFuture.failedFuture(
-              new OutboxException("cannot write the variables of mutation " + key + " as JSON", e));
-        } catch (RuntimeException e) {
-          return CompletableFuture.failedFuture(
-              e instanceof OutboxException
-                  ? e
-                  : new OutboxException("cannot record mutation " + key + " in the outbox", e));
+          OutboxRecord record =
+              box.record(key, type, variables, options.scope(), clock.currentTimeMillis());
+          idempotencyKey = record.idempotencyKey();
+          sequence = record.sequence();
+        } catch (OutboxException e) {
+          return CompletableFuture.failedFuture(e);
         }
-        liveSequences.add(sequence);
       }
       m =
           new RealMutation<>(
@@ -372,36 +352,24 @@ public final class MutationClient implements AutoCloseable {
    */
   public CompletableFuture<Void> resumeOutbox() {
     checkOpen();
-    OutboxStore store = outbox;
-    if (store == null) {
+    Outbox box = outbox;
+    if (box == null) {
       return CompletableFuture.completedFuture(null);
     }
     List<RealMutation<?, ?, ?>> restored = new ArrayList<>();
-    List<MutationCacheEvent> added = new ArrayList<>();
     synchronized (lock) {
-      for (OutboxRecord record : store.pending()) {
-        if (liveSequences.contains(record.sequence())) {
-          continue;
-        }
-        RealMutation<?, ?, ?> m;
+      for (OutboxRecord record : box.notLive()) {
         try {
-          m = restore(record);
+          RealMutation<?, ?, ?> m = restore(box, record);
+          box.markLive(record.sequence());
+          addLocked(m);
+          restored.add(m);
         } catch (OutboxException e) {
-          errorHandler.safeHandle("outbox record " + record.sequence(), e);
-          try {
-            store.setAside(record.sequence(), String.valueOf(e.getMessage()));
-          } catch (RuntimeException failed) {
-            errorHandler.safeHandle("setting aside outbox record " + record.sequence(), failed);
-          }
-          continue;
+          box.setAside(record, e);
         }
-        liveSequences.add(record.sequence());
-        addLocked(m);
-        restored.add(m);
-        added.add(new MutationCacheEvent.Added(m.info()));
       }
     }
-    added.forEach(this::emit);
+    restored.forEach(m -> emit(new MutationCacheEvent.Added(m.info())));
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (RealMutation<?, ?, ?> m : restored) {
       chain =
@@ -414,14 +382,8 @@ public final class MutationClient implements AutoCloseable {
     return chain;
   }
 
-  private RealMutation<Object, Object, Object> restore(OutboxRecord record) {
-    QueryKey key;
-    try {
-      key = QueryKey.fromJson(record.mutationKey());
-    } catch (IllegalArgumentException e) {
-      throw new OutboxException(
-          "outbox record " + record.sequence() + " has an unreadable mutation key", e);
-    }
+  private RealMutation<Object, Object, Object> restore(Outbox box, OutboxRecord record) {
+    QueryKey key = Outbox.key(record);
     MutationOptions<Object, Object, Object> options =
         defaultMutationOptions(MutationOptions.builder().mutationKey(key).build());
     if (!options.hasMutationFn()) {
@@ -440,29 +402,11 @@ public final class MutationClient implements AutoCloseable {
               + key
               + " have no variablesType");
     }
-    Object variables;
-    try {
-      JavaType javaType = type.resolve(mapper.getTypeFactory());
-      variables = mapper.readValue(record.variables(), javaType);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
-      throw new OutboxException(
-          "outbox record "
-              + record.sequence()
-              + " of key "
-              + key
-              + ": unreadable variables as "
-              + type,
-          e);
-    }
-    if (variables == null) {
-      throw new OutboxException(
-          "outbox record " + record.sequence() + " of key " + key + ": variables are null");
-    }
     return new RealMutation<>(
         this,
         ids.incrementAndGet(),
         options,
-        variables,
+        box.variables(record, key, type),
         record.idempotencyKey(),
         record.sequence(),
         true,
@@ -472,28 +416,20 @@ public final class MutationClient implements AutoCloseable {
 
   /** The outbox records not yet settled, in order (empty without an outbox). */
   public List<OutboxRecord> outboxRecords() {
-    OutboxStore store = outbox;
-    return store == null ? List.of() : store.pending();
+    Outbox box = outbox;
+    return box == null ? List.of() : box.pending();
   }
 
   /** The outbox records set aside because they could not be restored. */
   public List<OutboxRecord.SetAside> setAsideRecords() {
-    OutboxStore store = outbox;
-    return store == null ? List.of() : store.setAsideRecords();
+    Outbox box = outbox;
+    return box == null ? List.of() : box.setAsideRecords();
   }
 
   void outboxDone(RealMutation<?, ?, ?> m) {
-    OutboxStore store = outbox;
-    if (store == null || closed) {
-      return;
-    }
-    try {
-      store.markDone(m.sequence);
-    } catch (RuntimeException e) {
-      errorHandler.safeHandle("marking " + m.describe() + " done in the outbox", e);
-    }
-    synchronized (lock) {
-      liveSequences.remove(m.sequence);
+    Outbox box = outbox;
+    if (box != null && !closed) {
+      box.done(m.sequence, m.describe());
     }
   }
 
@@ -700,7 +636,7 @@ public final class MutationClient implements AutoCloseable {
     for (RealMutation<?, ?, ?> m : all) {
       m.result.completeExceptionally(new QuarryException(m.describe() + ": the client was closed"));
     }
-    if (ownsOutbox && outbox != null) {
+    if (outbox != null) {
       outbox.close();
     }
     if (ownedScheduler != null) {
