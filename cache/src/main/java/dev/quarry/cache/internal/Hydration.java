@@ -27,7 +27,7 @@ final class Hydration {
         continue;
       }
       Resolved r = Resolved.of(client.merged(q.key, dev.quarry.cache.QueryDefaults.none()), true);
-      if (!r.dehydrate() || !filter.test(q.snapshot())) {
+      if (!r.dehydrate() || !filter.test(QueryViews.snapshot(q))) {
         continue;
       }
       JsonNode data;

@@ -6,7 +6,6 @@ import dev.quarry.cache.FetchStatus;
 import dev.quarry.cache.NetworkMode;
 import dev.quarry.cache.QueryAction;
 import dev.quarry.cache.QueryCacheEvent;
-import dev.quarry.cache.QuerySnapshot;
 import dev.quarry.cache.QueryState;
 import dev.quarry.cache.QueryStatus;
 import dev.quarry.core.Cancellable;
@@ -14,7 +13,6 @@ import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RetryPolicy;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -572,83 +570,22 @@ final class Query<T> {
     }
   }
 
-  /** Active: at least one enabled observer (spec 2.4). */
-  boolean isActive() {
-    for (QueryObserverImpl<T, ?> o : observers()) {
-      if (o.isEnabled()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Disabled, as {@code refetchQueries} skips (spec 2.4). */
-  boolean isDisabled() {
-    List<QueryObserverImpl<T, ?>> obs = observers();
-    if (!obs.isEmpty()) {
-      return !isActive();
-    }
-    QueryState<T> s = state;
-    boolean noFunction;
+  int observerCount() {
     synchronized (lock) {
-      noFunction = behavior == null;
+      return observers.size();
     }
-    return noFunction || s.dataUpdateCount() + s.errorUpdateCount() == 0;
   }
 
-  /** Static: an observer has staleTime {@code static} (spec 2.4). */
-  boolean isStatic() {
-    for (QueryObserverImpl<T, ?> o : observers()) {
-      if (o.isStatic()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** The query view of staleness used by filters (spec 2.3). */
-  boolean isStaleForFilters() {
-    List<QueryObserverImpl<T, ?>> obs = observers();
-    QueryState<T> s = state;
-    if (obs.isEmpty()) {
-      return s.data().isEmpty() || s.isInvalidated();
-    }
-    long now = now();
-    for (QueryObserverImpl<T, ?> o : obs) {
-      if (o.isStale(s, now)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  QuerySnapshot snapshot() {
-    int count;
-    long due;
+  /** When the gc timer is due, epoch ms, or -1 if none runs. */
+  long gcDueAt() {
     synchronized (lock) {
-      count = observers.size();
-      due = gcDueAt;
+      return gcDueAt;
     }
-    return new QuerySnapshot(
-        key,
-        state,
-        count,
-        isActive(),
-        isStaleForFilters(),
-        infinite,
-        due < 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(due)));
   }
 
   boolean hasFunction() {
     synchronized (lock) {
       return behavior != null;
-    }
-  }
-
-  boolean isSignalConsumed() {
-    synchronized (lock) {
-      Fetch<T> f = current;
-      return f != null && f.consumed;
     }
   }
 

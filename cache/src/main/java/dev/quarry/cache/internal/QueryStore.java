@@ -131,15 +131,15 @@ final class QueryStore {
       return false;
     }
     if (f.type() != QueryFilters.Type.ALL
-        && q.isActive() != (f.type() == QueryFilters.Type.ACTIVE)) {
+        && QueryViews.isActive(q) != (f.type() == QueryFilters.Type.ACTIVE)) {
       return false;
     }
-    if (f.stale().isPresent() && q.isStaleForFilters() != f.stale().get()) {
+    if (f.stale().isPresent() && QueryViews.isStale(q) != f.stale().get()) {
       return false;
     }
     if (f.fetchStatus().isPresent() && q.state().fetchStatus() != f.fetchStatus().get()) {
       return false;
     }
-    return f.predicate().map(p -> p.test(q.snapshot())).orElse(true);
+    return f.predicate().map(p -> p.test(QueryViews.snapshot(q))).orElse(true);
   }
 }

@@ -399,7 +399,7 @@ public final class RealQueryClient implements QueryClient {
     }
     List<Query<?>> toRefetch = new ArrayList<>();
     for (Query<?> q : matched) {
-      boolean active = q.isActive();
+      boolean active = QueryViews.isActive(q);
       if (type == QueryFilters.RefetchType.ALL
           || (type == QueryFilters.RefetchType.ACTIVE) == active) {
         toRefetch.add(q);
@@ -416,7 +416,7 @@ public final class RealQueryClient implements QueryClient {
   private CompletableFuture<Void> refetch(List<Query<?>> queries) {
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (Query<?> q : queries) {
-      if (q.isDisabled() || q.isStatic()) {
+      if (QueryViews.isDisabled(q) || QueryViews.isStatic(q)) {
         continue;
       }
       CompletableFuture<?> f = q.fetch(null, true, null).handle((v, e) -> null);
@@ -445,7 +445,7 @@ public final class RealQueryClient implements QueryClient {
     }
     List<Query<?>> active = new ArrayList<>();
     for (Query<?> q : matched) {
-      if (q.isActive()) {
+      if (QueryViews.isActive(q)) {
         active.add(q);
       }
     }
@@ -571,7 +571,7 @@ public final class RealQueryClient implements QueryClient {
   public List<QuerySnapshot> snapshot() {
     List<QuerySnapshot> out = new ArrayList<>();
     for (Query<?> q : all()) {
-      out.add(q.snapshot());
+      out.add(QueryViews.snapshot(q));
     }
     return out;
   }
