@@ -20,8 +20,6 @@ import dev.quarry.core.internal.Retryer;
 import dev.quarry.core.internal.SerialExecutor;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -89,8 +87,7 @@ public final class MutationClient implements AutoCloseable {
   private final @Nullable ExecutorService ownedExecutor;
 
   private final Object lock = new Object();
-  private final LinkedHashMap<Long, RealMutation<?, ?, ?>> mutations = new LinkedHashMap<>();
-  private final Map<String, List<RealMutation<?, ?, ?>>> scopes = new HashMap<>();
+  private final MutationRegistry registry = new MutationRegistry();
   private final CopyOnWriteArrayList<Map.Entry<QueryKey, MutationOptions<?, ?, ?>>> defaults =
       new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
@@ -250,7 +247,7 @@ public final class MutationClient implements AutoCloseable {
               false,
               callSite,
               owner);
-      addLocked(m);
+      registry.add(m);
     }
     emit(new MutationCacheEvent.Added(m.info()));
     if (owner != null) {
@@ -319,11 +316,9 @@ public final class MutationClient implements AutoCloseable {
     loop.execute(
         () -> {
           List<RealMutation<?, ?, ?>> paused = new ArrayList<>();
-          synchronized (lock) {
-            for (RealMutation<?, ?, ?> m : mutations.values()) {
-              if (m.state().isPaused() && m.hasStarted()) {
-                paused.add(m);
-              }
+          for (RealMutation<?, ?, ?> m : registry.all()) {
+            if (m.state().isPaused() && m.hasStarted()) {
+              paused.add(m);
             }
           }
           List<CompletableFuture<?>> waits = new ArrayList<>();
@@ -362,7 +357,7 @@ public final class MutationClient implements AutoCloseable {
         try {
           RealMutation<?, ?, ?> m = restore(box, record);
           box.markLive(record.sequence());
-          addLocked(m);
+          registry.add(m);
           restored.add(m);
         } catch (OutboxException e) {
           box.setAside(record, e);
@@ -448,12 +443,8 @@ public final class MutationClient implements AutoCloseable {
   /** Snapshots of the mutations in the cache that match, in submission order. */
   public List<MutationInfo> findAll(MutationFilters filters) {
     Objects.requireNonNull(filters, "filters");
-    List<RealMutation<?, ?, ?>> all;
-    synchronized (lock) {
-      all = new ArrayList<>(mutations.values());
-    }
     List<MutationInfo> out = new ArrayList<>();
-    for (RealMutation<?, ?, ?> m : all) {
+    for (RealMutation<?, ?, ?> m : registry.all()) {
       MutationInfo info = m.info();
       if (filters.matches(info)) {
         out.add(info);
@@ -475,11 +466,7 @@ public final class MutationClient implements AutoCloseable {
 
   /** Removes every mutation from the cache (running ones keep running and still settle). */
   public void clear() {
-    List<RealMutation<?, ?, ?>> all;
-    synchronized (lock) {
-      all = new ArrayList<>(mutations.values());
-    }
-    all.forEach(this::remove);
+    registry.all().forEach(this::remove);
   }
 
   /** The connectivity this client pauses and resumes with. */
@@ -487,71 +474,20 @@ public final class MutationClient implements AutoCloseable {
     return connectivity;
   }
 
-  private void addLocked(RealMutation<?, ?, ?> m) {
-    mutations.put(m.id, m);
-    String scope = m.scope;
-    if (scope != null) {
-      scopes.computeIfAbsent(scope, s -> new ArrayList<>()).add(m);
-    }
-  }
-
   void remove(RealMutation<?, ?, ?> m) {
-    boolean removed;
-    synchronized (lock) {
-      removed = mutations.remove(m.id) != null;
-      String scope = m.scope;
-      if (scope != null) {
-        List<RealMutation<?, ?, ?>> queue = scopes.get(scope);
-        if (queue != null) {
-          queue.remove(m);
-          if (queue.isEmpty()) {
-            scopes.remove(scope);
-          }
-        }
-      }
-    }
-    if (removed) {
+    if (registry.remove(m)) {
       loop.execute(m::cancelGc);
       emit(new MutationCacheEvent.Removed(m.info()));
     }
   }
 
   boolean isFirstPendingInScope(RealMutation<?, ?, ?> m) {
-    synchronized (lock) {
-      List<RealMutation<?, ?, ?>> queue = scopes.get(m.scope);
-      if (queue == null) {
-        return true;
-      }
-      for (RealMutation<?, ?, ?> x : queue) {
-        if (x.state().isPending()) {
-          return x == m;
-        }
-      }
-      return true;
-    }
+    return registry.isFirstPendingInScope(m);
   }
 
   /** After {@code m} settled: continues the next paused mutation of its scope (on the loop). */
   void runNext(RealMutation<?, ?, ?> m) {
-    String scope = m.scope;
-    if (scope == null) {
-      return;
-    }
-    RealMutation<?, ?, ?> next = null;
-    synchronized (lock) {
-      List<RealMutation<?, ?, ?>> queue = scopes.get(scope);
-      if (queue != null) {
-        for (RealMutation<?, ?, ?> x : queue) {
-          if (x != m && x.state().isPaused() && x.hasStarted()) {
-            next = x;
-            break;
-          }
-        }
-      }
-    }
-    if (next != null) {
-      next.resumeIfPaused();
-    }
+    registry.nextPausedInScope(m).ifPresent(RealMutation::resumeIfPaused);
   }
 
   CompletableFuture<Void> invalidate(List<QueryKey> keys) {
@@ -629,11 +565,7 @@ public final class MutationClient implements AutoCloseable {
     }
     closed = true;
     subscriptions.forEach(Subscription::close);
-    List<RealMutation<?, ?, ?>> all;
-    synchronized (lock) {
-      all = new ArrayList<>(mutations.values());
-    }
-    for (RealMutation<?, ?, ?> m : all) {
+    for (RealMutation<?, ?, ?> m : registry.all()) {
       m.result.completeExceptionally(new QuarryException(m.describe() + ": the client was closed"));
     }
     if (outbox != null) {
@@ -649,9 +581,7 @@ public final class MutationClient implements AutoCloseable {
 
   @Override
   public String toString() {
-    synchronized (lock) {
-      return "MutationClient{mutations=" + mutations.size() + ", outbox=" + outbox + "}";
-    }
+    return "MutationClient{mutations=" + registry.size() + ", outbox=" + outbox + "}";
   }
 
   /**
