@@ -26,5 +26,7 @@ public enum QueryAction {
   /** The query was reset to its initial state. */
   RESET,
   /** A dehydrated state was hydrated over the query. */
-  HYDRATE
+  HYDRATE,
+  /** Options with initial data met an existing query that had no data (no update counted). */
+  INITIAL_DATA
 }

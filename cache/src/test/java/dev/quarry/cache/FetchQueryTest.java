@@ -463,4 +463,19 @@ class FetchQueryTest {
             .build();
     assertThat(f.client.fetchQuery(options).get()).isEqualTo("fetched");
   }
+
+  @Test
+  void initialData_reachesAnExistingQueryWithoutData_withoutCountingAnUpdate() {
+    Calls<String> calls = f.calls();
+    f.client.fetchQuery(QueryOptions.of(key, calls));
+    QueryObserver<String> o =
+        f.client.observe(QueryOptions.builder(key, calls).initialData("initial").build(), r -> {});
+    QueryState<String> s = f.client.<String>getQueryState(key).orElseThrow();
+    assertThat(s.data()).contains("initial");
+    assertThat(s.dataUpdateCount()).isZero();
+    assertThat(s.fetchStatus()).isEqualTo(FetchStatus.FETCHING);
+    assertThat(o.currentResult().isFetchedAfterMount()).isFalse();
+    calls.last().complete("fetched");
+    assertThat(o.currentResult().data()).contains("fetched");
+  }
 }

@@ -460,6 +460,23 @@ final class Query<T> {
     return state.data();
   }
 
+  /**
+   * Initial data brought by options to an existing query without data (spec 2.1): stored without
+   * counting an update; ignored if the query has data by then.
+   */
+  void initialize(QueryState<T> withInitialData) {
+    synchronized (lock) {
+      QueryState<T> s = state;
+      if (s.data().isPresent() || withInitialData.data().isEmpty()) {
+        return;
+      }
+      dispatchLocked(
+          QueryAction.INITIAL_DATA,
+          Reducer.initialData(s, withInitialData.data().get(), withInitialData.dataUpdatedAt()));
+    }
+    client.pipeline().flush();
+  }
+
   void invalidate() {
     synchronized (lock) {
       if (!state.isInvalidated()) {

@@ -194,7 +194,12 @@ public final class RealQueryClient implements QueryClient {
   }
 
   <T> Query<T> build(QueryOptions<T> options, Resolved settings) {
-    return getOrCreate(options.key(), settings, initialState(options), false);
+    Supplier<QueryState<T>> initial = initialState(options);
+    Query<T> q = getOrCreate(options.key(), settings, initial, false);
+    if (options.hasInitialData() && q.state().data().isEmpty()) {
+      q.initialize(initial.get());
+    }
+    return q;
   }
 
   <T> QueryConfig<T> config(QueryOptions<T> options, Resolved r) {

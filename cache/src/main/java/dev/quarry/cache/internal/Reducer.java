@@ -127,6 +127,23 @@ final class Reducer {
         s.fetchStatus());
   }
 
+  /** Initial data set on an existing query without data: success, no update counted. */
+  static <T> QueryState<T> initialData(QueryState<T> s, T data, long dataUpdatedAt) {
+    return new QueryState<>(
+        Optional.of(data),
+        dataUpdatedAt,
+        s.dataUpdateCount(),
+        Optional.empty(),
+        s.errorUpdatedAt(),
+        s.errorUpdateCount(),
+        s.fetchFailureCount(),
+        s.fetchFailureReason(),
+        s.fetchDirection(),
+        s.isInvalidated(),
+        QueryStatus.SUCCESS,
+        s.fetchStatus());
+  }
+
   /** Hydration: the dehydrated data and counters, keeping the current fetch status. */
   static <T> QueryState<T> hydrated(
       QueryState<T> s, T data, long dataUpdatedAt, int dataUpdateCount, boolean invalidated) {
