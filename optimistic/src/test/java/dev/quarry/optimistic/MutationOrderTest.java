@@ -269,6 +269,85 @@ class MutationOrderTest {
   }
 
   @Test
+  void throwingOnSettledOnSuccess_runsTheSettledCallbacksAgainOnTheErrorPath() {
+    client.close();
+    client = newClient(loggingConfig(log), true);
+    MutationOptions<String, String, String> options =
+        loggingOptions(delayed(Duration.ZERO), new ArrayList<>())
+            .onSettled(
+                (data, e, v, ctx) -> {
+                  log.add(
+                      "onSettled "
+                          + data.orElse("-")
+                          + " "
+                          + e.map(Throwable::getMessage).orElse("-"));
+                  if (e.isEmpty()) {
+                    throw new IllegalStateException("settled broke");
+                  }
+                })
+            .build();
+
+    CompletableFuture<String> result = client.mutate(options, "a");
+    time.runDue();
+
+    assertThatThrownBy(result::get).hasMessageContaining("settled broke");
+    assertThat(log)
+        .containsExactly(
+            "cache.onMutate a",
+            "onMutate a",
+            "start-a",
+            "finish-a",
+            "cache.onSuccess A ctx-a",
+            "onSuccess A ctx-a",
+            "cache.onSettled A -",
+            "onSettled A -",
+            "cache.onError settled broke ctx-a",
+            "onError settled broke ctx-a",
+            "cache.onSettled - settled broke",
+            "onSettled - settled broke");
+  }
+
+  @Test
+  void retryWhileOffline_pausesAfterTheDelay_andContinuesOnReconnect() {
+    int[] calls = {0};
+    List<MutationCacheEvent.Action> actions = new ArrayList<>();
+    client.subscribe(
+        e -> {
+          if (e instanceof MutationCacheEvent.Updated u) {
+            actions.add(u.action());
+          }
+        });
+    CompletableFuture<String> result =
+        client.mutate(
+            MutationOptions.<String, String, Void>builder()
+                .mutationFn(
+                    (v, ctx) ->
+                        ++calls[0] == 1
+                            ? CompletableFuture.failedFuture(new IllegalStateException("flaky"))
+                            : CompletableFuture.completedFuture("ok"))
+                .retry(RetryPolicy.times(1))
+                .retryDelay(Duration.ofSeconds(1))
+                .build(),
+            "a");
+    connectivity.setOnline(false);
+    time.advance(Duration.ofSeconds(5));
+    assertThat(calls[0]).isEqualTo(1);
+    assertThat(client.findAll(MutationFilters.all()).get(0).state().isPaused()).isTrue();
+
+    connectivity.setOnline(true);
+
+    assertThat(result).isCompletedWithValue("ok");
+    assertThat(calls[0]).isEqualTo(2);
+    assertThat(actions)
+        .containsExactly(
+            MutationCacheEvent.Action.PENDING,
+            MutationCacheEvent.Action.FAILED,
+            MutationCacheEvent.Action.PAUSE,
+            MutationCacheEvent.Action.CONTINUE,
+            MutationCacheEvent.Action.SUCCESS);
+  }
+
+  @Test
   void asyncCallback_isAwaitedBeforeTheNextStep() {
     CompletableFuture<Void> gate = new CompletableFuture<>();
     MutationOptions<String, String, String> options =
