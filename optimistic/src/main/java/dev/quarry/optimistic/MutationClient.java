@@ -99,6 +99,24 @@ public final class MutationClient implements AutoCloseable {
     this.clock = b.clock;
     ErrorHandler handler = b.errorHandler;
     this.errorHandler = handler;
+    QueryClient qc = b.queries;
+    this.queries = qc;
+    Connectivity conn = b.connectivity;
+    if (conn == null) {
+      conn = qc != null ? qc.connectivity() : Connectivity.create();
+    } else if (qc != null && conn != qc.connectivity()) {
+      throw new IllegalArgumentException(
+          "connectivity must be the queryClient's own (or left unset) but was " + conn);
+    }
+    this.connectivity = conn;
+    // Opened before any thread is started, so that a failure leaves nothing behind.
+    OutboxStore store = b.outbox;
+    boolean owns = false;
+    if (store == null && b.outboxFile != null) {
+      store = OutboxStore.open(b.outboxFile);
+      owns = true;
+    }
+    this.outbox = store == null ? null : new Outbox(store, owns, b.mapper, handler);
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
       this.ownedScheduler = null;
@@ -116,25 +134,11 @@ public final class MutationClient implements AutoCloseable {
       this.callbackExecutor = own;
       this.ownedExecutor = own;
     }
-    QueryClient qc = b.queries;
-    this.queries = qc;
-    Connectivity conn = b.connectivity;
-    if (conn == null) {
-      conn = qc != null ? qc.connectivity() : Connectivity.create();
-    }
-    this.connectivity = conn;
     this.http = b.http;
     this.cacheConfig = b.cacheConfig;
     this.loop = new SerialExecutor(callbackExecutor, handler, "mutations");
     this.loopScheduler = (delay, task) -> scheduler.schedule(delay, () -> loop.execute(task));
     this.listeners = new ListenerSet<>(callbackExecutor, handler, "mutation cache");
-    OutboxStore store = b.outbox;
-    boolean owns = false;
-    if (store == null && b.outboxFile != null) {
-      store = OutboxStore.open(b.outboxFile);
-      owns = true;
-    }
-    this.outbox = store == null ? null : new Outbox(store, owns, b.mapper, handler);
     if (qc != null) {
       OptimisticLayers l = new OptimisticLayers(qc, this);
       this.layers = l;
@@ -695,6 +699,7 @@ public final class MutationClient implements AutoCloseable {
      * Builds the client.
      *
      * @throws OutboxException if the outbox file cannot be opened
+     * @throws IllegalArgumentException if a connectivity other than the query client's is set
      */
     public MutationClient build() {
       return new MutationClient(this);

@@ -1,5 +1,6 @@
 package dev.quarry.optimistic;
 
+import dev.quarry.cache.NetworkMode;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RetryPolicy;
 import dev.quarry.core.http.JsonType;

@@ -1,5 +1,6 @@
 package dev.quarry.optimistic;
 
+import dev.quarry.cache.NetworkMode;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;

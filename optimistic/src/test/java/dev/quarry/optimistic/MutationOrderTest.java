@@ -3,6 +3,7 @@ package dev.quarry.optimistic;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quarry.cache.NetworkMode;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
