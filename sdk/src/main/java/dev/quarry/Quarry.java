@@ -134,6 +134,7 @@ public final class Quarry implements AutoCloseable {
   private static final class Resources {
     @Nullable RealScheduler scheduler;
     @Nullable ExecutorService callbacks;
+    volatile @Nullable Thread callbackThread;
     @Nullable OkHttpClient okHttp;
     @Nullable JsonHttp http;
     @Nullable QueryClient queries;
@@ -159,7 +160,10 @@ public final class Quarry implements AutoCloseable {
       ExecutorService cb = callbacks;
       if (cb != null) {
         cb.shutdown();
-        awaitQuietly(cb);
+        // close() called from a listener must not wait for its own thread to finish.
+        if (Thread.currentThread() != callbackThread) {
+          awaitQuietly(cb);
+        }
       }
     }
   }
@@ -187,7 +191,15 @@ public final class Quarry implements AutoCloseable {
       if (b.callbackExecutor != null) {
         this.callbackExecutor = b.callbackExecutor;
       } else {
-        owned.callbacks = Executors.newSingleThreadExecutor(new NamedThreadFactory("callbacks"));
+        NamedThreadFactory names = new NamedThreadFactory("callbacks");
+        Resources resources = owned;
+        owned.callbacks =
+            Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = names.newThread(r);
+                  resources.callbackThread = t;
+                  return t;
+                });
         this.callbackExecutor = owned.callbacks;
       }
       OkHttpClient okHttp = b.okHttp;

@@ -82,11 +82,11 @@ class LifecycleTest {
   }
 
   private static long countThreads() {
-    // OkHttp's process-wide task runner keeps idle threads for a minute whoever started them, and
-    // Awaitility polls the condition on a thread of its own.
+    // The process-wide task runners of OkHttp and of the test's MockWebServer keep idle threads for
+    // a minute whoever started them, and Awaitility polls the condition on a thread of its own.
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
-        .filter(t -> !t.getName().startsWith("OkHttp TaskRunner"))
+        .filter(t -> !t.getName().endsWith(" TaskRunner"))
         .filter(t -> !t.getName().startsWith("awaitility"))
         .count();
   }
@@ -188,5 +188,24 @@ class LifecycleTest {
     assertThatThrownBy(() -> Quarry.builder().persistence(file))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("persistence");
+  }
+
+  @Test
+  void close_fromAListenerOnTheCallbackThread_returnsPromptly() throws Exception {
+    Quarry quarry = Quarry.builder().build();
+    java.util.concurrent.CompletableFuture<Long> took =
+        new java.util.concurrent.CompletableFuture<>();
+    quarry
+        .store("s", 0)
+        .select(
+            v -> v,
+            v -> {
+              long start = System.nanoTime();
+              quarry.close();
+              took.complete(System.nanoTime() - start);
+            });
+    assertThat(Duration.ofNanos(took.get(10, TimeUnit.SECONDS))).isLessThan(Duration.ofSeconds(1));
+    assertThat(quarry.isClosed()).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> quarryThreads().isEmpty());
   }
 }
