@@ -53,6 +53,8 @@ public final class InfiniteQueryOptions<T, P> {
   @FunctionalInterface
   public interface PageParamFunction<T, P> {
     /**
+     * Computes the parameter.
+     *
      * @param page the last page (or the first, for the previous parameter)
      * @param pages every loaded page
      * @param pageParam the parameter of {@code page}

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * What an observer sees (spec 2.9): the query's state through the observer's options ({@code
- * select}, {@code placeholderData}, {@code enabled}, {@code staleTime}).
+ * select}, placeholder data, {@code enabled}, {@code staleTime}).
  *
  * <p>Observers are told only when their result changed ({@link #equals(Object)}), in order. "No
  * data" is {@code data().isEmpty()}. An immutable snapshot.

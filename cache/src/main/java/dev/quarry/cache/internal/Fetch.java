@@ -33,6 +33,7 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
   /** Set under the query lock when the fetch is cancelled; its settlement follows it. */
   @Nullable CancelledException cancelReason;
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback settles the fetch's own future
   Fetch(
       Query<T> query,
       FetchBehavior.Run<T> run,

@@ -86,22 +86,37 @@ final class Query<T> {
 
   // ---------------------------------------------------------------- lifecycle in the cache
 
-  /** Announces the new query and starts its gc timer (spec 2.8: at creation). */
-  void added() {
+  /**
+   * Inserts this new query with {@code insert} (a put-if-absent returning the query already there)
+   * and, if it won, announces it and starts its gc timer (spec 2.8: at creation). Done under this
+   * query's lock so that no transition of it can be announced before {@code Added}; the store's
+   * callbacks never take a query lock, so holding it around the insert cannot deadlock.
+   */
+  @Nullable Query<?> publish(Function<Query<T>, @Nullable Query<?>> insert) {
     synchronized (lock) {
-      client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.Added(key)));
-      scheduleGcLocked();
+      Query<?> raced = insert.apply(this);
+      if (raced == null) {
+        client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.Added(key)));
+        scheduleGcLocked();
+      }
+      return raced;
     }
   }
 
-  /** Marks the query removed, cancels its fetch silently and announces the removal. */
-  void removed() {
+  /**
+   * Removes this query with {@code delete} (a remove-if-still-mapped-to-this), cancelling its fetch
+   * silently and announcing the removal before any later query of the same key can be announced.
+   */
+  void remove(java.util.function.Consumer<Query<T>> delete) {
     Fetch<T> f;
     CancelledException why = new CancelledException("query " + key + " was removed", false, true);
     synchronized (lock) {
       if (removed) {
         return;
       }
+      client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.Removed(key)));
+      // Leaves the store here unless it was evicted already; either way it is finished below.
+      delete.accept(this);
       removed = true;
       cancelGcLocked();
       f = current;
@@ -109,7 +124,6 @@ final class Query<T> {
       if (f != null) {
         f.cancelReason = why;
       }
-      client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.Removed(key)));
     }
     if (f != null) {
       f.cancelNow(why);
@@ -298,13 +312,17 @@ final class Query<T> {
   }
 
   private CompletableFuture<Void> finishCancel(@Nullable Fetch<T> f) {
+    endCancel(f);
+    return f == null ? CompletableFuture.completedFuture(null) : f.promise.handle((v, e) -> null);
+  }
+
+  /** The part of a cancel that runs outside the lock: cancelling the retryer and the call. */
+  private void endCancel(@Nullable Fetch<T> f) {
     updatePin();
     client.pipeline().flush();
-    if (f == null) {
-      return CompletableFuture.completedFuture(null);
+    if (f != null) {
+      f.cancelNow(Objects.requireNonNull(f.cancelReason));
     }
-    f.cancelNow(Objects.requireNonNull(f.cancelReason));
-    return f.promise.handle((v, e) -> null);
   }
 
   private long now() {
@@ -381,6 +399,7 @@ final class Query<T> {
     f.promise.completeExceptionally(error);
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback completes f's future
   private void settleCancelled(Fetch<T> f, CancelledException why) {
     Fetch<T> replacement;
     synchronized (lock) {
@@ -454,7 +473,6 @@ final class Query<T> {
         return Optional.empty();
       }
       candidate = again.get();
-      continue;
     }
     client.pipeline().flush();
     return state.data();
@@ -569,7 +587,7 @@ final class Query<T> {
         scheduleGcLocked();
       }
     }
-    finishCancel(cancelled);
+    endCancel(cancelled);
   }
 
   /** Queues a recomputation of {@code observer}'s result from the current state. */

@@ -100,7 +100,7 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
     Query<T> q = query;
     QueryState<T> s = q.addObserver(this, config);
     if (shouldFetchOnMount(s)) {
-      executeFetch(false, null);
+      fetchInBackground();
     }
     q.refresh(this);
   }
@@ -178,6 +178,12 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
       }
     }
     return q.fetch(config, cancelRefetch, direction).handle((v, e) -> null);
+  }
+
+  /** A fetch that joins one in flight, for mount, interval, reconnect and focus. */
+  @SuppressWarnings("FutureReturnValueIgnored") // never fails; the outcome is in the state
+  void fetchInBackground() {
+    executeFetch(false, null);
   }
 
   @Override
@@ -312,7 +318,7 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
                     }
                     if (settings.refetchIntervalInBackground()
                         || client.connectivity().isFocused()) {
-                      executeFetch(false, null);
+                      fetchInBackground();
                     } else {
                       query.refresh(this); // re-arms the interval
                     }

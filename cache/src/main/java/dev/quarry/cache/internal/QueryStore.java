@@ -59,10 +59,8 @@ final class QueryStore {
   }
 
   /** Removes {@code q} if it is still the stored query for its key. */
-  void remove(Query<?> q) {
-    if (cache.asMap().remove(q.key, q)) {
-      q.removed();
-    }
+  <T> void remove(Query<T> q) {
+    q.remove(self -> cache.asMap().remove(self.key, self));
   }
 
   private void drainEvictions() {
@@ -72,7 +70,7 @@ final class QueryStore {
         // Pinned after Caffeine picked it: put it back rather than lose an observed query.
         cache.asMap().putIfAbsent(q.key, q);
       } else {
-        q.removed();
+        q.remove(self -> {});
       }
     }
   }
@@ -97,12 +95,11 @@ final class QueryStore {
     Query<T> created =
         new Query<>(
             client, key, initial.get(), settings.gcTime(), infinite, sequence.incrementAndGet());
-    Query<?> raced = cache.asMap().putIfAbsent(key, created);
+    Query<?> raced = created.publish(self -> cache.asMap().putIfAbsent(key, self));
     if (raced != null) {
       raced.observeGcTime(settings.gcTime());
       return (Query<T>) raced;
     }
-    created.added();
     client.pipeline().flush();
     drainEvictions();
     return created;

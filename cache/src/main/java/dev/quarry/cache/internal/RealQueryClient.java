@@ -37,6 +37,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -64,6 +65,7 @@ public final class RealQueryClient implements QueryClient {
       new CopyOnWriteArrayList<>();
   private final List<Subscription> connectivitySubscriptions;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<Thread> ownedThreads = new CopyOnWriteArrayList<>();
 
   /** Creates the client from the builder's settings. */
   public RealQueryClient(ClientConfig config) {
@@ -81,8 +83,14 @@ public final class RealQueryClient implements QueryClient {
       this.callbackExecutor = config.callbackExecutor();
       this.ownedExecutor = null;
     } else {
+      NamedThreadFactory names = new NamedThreadFactory("cache-callbacks");
       ExecutorService e =
-          Executors.newSingleThreadExecutor(new NamedThreadFactory("cache-callbacks"));
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = names.newThread(r);
+                ownedThreads.add(t);
+                return t;
+              });
       this.callbackExecutor = e;
       this.ownedExecutor = e;
     }
@@ -242,8 +250,13 @@ public final class RealQueryClient implements QueryClient {
         errorHandler.safeHandle("reconnect barrier " + b, e);
       }
     }
-    CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
-        .whenComplete((v, e) -> then.run());
+    CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    all.thenRun(then)
+        .exceptionally(
+            e -> {
+              errorHandler.safeHandle("refetch after reconnect", e);
+              return null;
+            });
   }
 
   /** Refetches what wants it on reconnect or focus, then continues paused fetches. */
@@ -254,7 +267,7 @@ public final class RealQueryClient implements QueryClient {
     for (Query<?> q : all()) {
       for (QueryObserverImpl<?, ?> o : q.observers()) {
         if (reconnect ? o.shouldFetchOnReconnect() : o.shouldFetchOnFocus()) {
-          o.executeFetch(false, null);
+          o.fetchInBackground();
           break;
         }
       }
@@ -477,11 +490,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public int isFetching(QueryFilters filters) {
-    int n = 0;
-    for (Query<?> q : findAll(filters.fetchStatus(FetchStatus.FETCHING))) {
-      n++;
-    }
-    return n;
+    return findAll(filters.fetchStatus(FetchStatus.FETCHING)).size();
   }
 
   @Override
@@ -562,7 +571,7 @@ public final class RealQueryClient implements QueryClient {
     Supplier<Query<InfiniteData<T, P>>> build =
         () -> getOrCreate(options.key(), r, QueryState::initial, true);
     InfiniteObserverImpl<T, P> o =
-        new InfiniteObserverImpl<>(this, build.get(), options, r, listener, build::get);
+        new InfiniteObserverImpl<>(this, build.get(), options, r, listener, build);
     o.start();
     return o;
   }
@@ -619,13 +628,18 @@ public final class RealQueryClient implements QueryClient {
     ExecutorService e = ownedExecutor;
     if (e != null) {
       e.shutdown();
-      try {
-        if (!e.awaitTermination(1, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!ownedThreads.contains(Thread.currentThread())) {
+        try {
+          if (!e.awaitTermination(1, TimeUnit.SECONDS)) {
+            e.shutdownNow();
+          }
+          for (Thread t : ownedThreads) {
+            t.join(1000);
+          }
+        } catch (InterruptedException interrupted) {
           e.shutdownNow();
+          Thread.currentThread().interrupt();
         }
-      } catch (InterruptedException interrupted) {
-        e.shutdownNow();
-        Thread.currentThread().interrupt();
       }
     }
   }
