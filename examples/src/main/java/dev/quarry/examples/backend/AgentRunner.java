@@ -107,8 +107,12 @@ final class AgentRunner {
         executionId,
         x -> new Execution(x.id(), x.projectId(), x.agent(), "running", s.percent(), seq));
     String room = room(executionId);
-    sink.toRoom(room, "agent-event", new AgentEvent(executionId, seq, s.type(), s.message()));
-    sink.toRoom(room, "task-progress", new TaskProgress(executionId, s.percent(), s.message()));
+    AgentEvent event = new AgentEvent(executionId, seq, s.type(), s.message());
+    data.addEvent(event);
+    sink.toRoom(room, "agent-event", event);
+    String status = seq < SCRIPT.size() ? "running" : "completed";
+    sink.toRoom(
+        room, "task-progress", new TaskProgress(executionId, s.percent(), s.message(), status));
     if (seq < SCRIPT.size()) {
       scheduleStep(executionId, seq);
       return;

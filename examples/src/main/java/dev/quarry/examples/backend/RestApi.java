@@ -246,6 +246,11 @@ final class RestApi implements HttpHandler {
         }
         return Response.created(agents.start(projectId, in.path("agent").asText("script-writer")));
       }
+      if (n == 3 && s.get(2).equals("events") && method.equals("GET")) {
+        return data.execution(s.get(1)).isEmpty()
+            ? Response.error(404, "no execution " + s.get(1))
+            : Response.ok(data.events(s.get(1)));
+      }
       if (n == 2 && method.equals("GET")) {
         return data.execution(s.get(1))
             .map(Response::ok)

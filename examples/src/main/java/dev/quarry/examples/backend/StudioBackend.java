@@ -35,6 +35,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
  * GET  episodes/{id}/scenes         POST ...              {title}
  * POST executions                   {projectId, agent, prompt}: starts a scripted agent
  * GET  executions/{id}
+ * GET  executions/{id}/events       the agent events emitted so far (a JSON array)
  * </pre>
  *
  * Lists are pages {@code {docs, totalDocs, page, limit, hasNextPage}} ({@code ?page=1&limit=20}). A

@@ -1,5 +1,6 @@
 package dev.quarry.examples.backend;
 
+import dev.quarry.examples.studio.AgentEvent;
 import dev.quarry.examples.studio.Conversation;
 import dev.quarry.examples.studio.Episode;
 import dev.quarry.examples.studio.Execution;
@@ -26,6 +27,7 @@ final class StudioData {
   private final Map<String, Scene> scenes = new LinkedHashMap<>();
   private final Map<String, Conversation> conversations = new LinkedHashMap<>();
   private final Map<String, Execution> executions = new LinkedHashMap<>();
+  private final Map<String, List<AgentEvent>> events = new LinkedHashMap<>();
   private int nextId = 100;
 
   StudioData() {
@@ -132,6 +134,14 @@ final class StudioData {
 
   synchronized Optional<Execution> updateExecution(String id, UnaryOperator<Execution> fn) {
     return Optional.ofNullable(executions.computeIfPresent(id, (k, v) -> fn.apply(v)));
+  }
+
+  synchronized void addEvent(AgentEvent event) {
+    events.computeIfAbsent(event.executionId(), k -> new ArrayList<>()).add(event);
+  }
+
+  synchronized List<AgentEvent> events(String executionId) {
+    return List.copyOf(events.getOrDefault(executionId, List.of()));
   }
 
   private static <T> List<T> filter(Map<String, T> map, Predicate<T> keep) {

@@ -13,6 +13,17 @@ package dev.quarry.examples.studio;
 public record Execution(
     String id, String projectId, String agent, String status, int percent, int events) {
 
+  /** This execution having emitted {@code event}. */
+  public Execution withEvent(AgentEvent event) {
+    return new Execution(id, projectId, agent, status, percent, Math.max(events, event.seq()));
+  }
+
+  /** This execution as a {@link TaskProgress} event reports it. */
+  public Execution withProgress(TaskProgress p) {
+    String next = p.status().equals("completed") ? "completed" : "running";
+    return new Execution(id, projectId, agent, next, p.percent(), events);
+  }
+
   /** Whether the execution has ended. */
   public boolean isDone() {
     return status.equals("completed") || status.equals("failed");
