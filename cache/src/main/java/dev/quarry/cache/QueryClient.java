@@ -237,7 +237,13 @@ public interface QueryClient extends AutoCloseable {
   /** The connectivity the client follows. */
   Connectivity connectivity();
 
-  /** Stops the client; see the class documentation. Idempotent. */
+  /**
+   * Stops the client: stops following connectivity, removes every query (running fetches are
+   * cancelled silently, so their futures fail with {@link CancelledException}), and stops the
+   * scheduler and callback threads the client created, waiting at most about a second for them. An
+   * executor or scheduler given to the builder is left running. Idempotent. Using the client
+   * afterwards is not supported.
+   */
   @Override
   void close();
 

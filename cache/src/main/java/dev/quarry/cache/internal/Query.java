@@ -200,13 +200,19 @@ final class Query<T> {
             });
   }
 
+  /**
+   * Recomputes whether a size bound must keep this query (observed or fetching). The flag is
+   * written under the lock; the store re-weighs from the latest value, so concurrent calls
+   * converge.
+   */
   private void updatePin() {
-    boolean now;
+    boolean changed;
     synchronized (lock) {
-      now = !removed && (!observers.isEmpty() || current != null);
-    }
-    if (now != pinned) {
+      boolean now = !removed && (!observers.isEmpty() || current != null);
+      changed = now != pinned;
       pinned = now;
+    }
+    if (changed) {
       client.repin(this);
     }
   }
