@@ -231,6 +231,16 @@ public interface QueryClient extends AutoCloseable {
    */
   void hydrate(DehydratedState state);
 
+  /**
+   * Hydrates a state written by {@link DehydratedState#toJson()}; see {@link
+   * #hydrate(DehydratedState)}.
+   *
+   * @throws IllegalArgumentException if {@code json} is not a dehydrated state
+   */
+  default void hydrate(String json) {
+    hydrate(DehydratedState.fromJson(json));
+  }
+
   /** Hydrates {@code state}, decoding data with {@code types} (empty: use the defaults). */
   void hydrate(DehydratedState state, Function<QueryKey, Optional<JavaType>> types);
 

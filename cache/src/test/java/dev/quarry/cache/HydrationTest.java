@@ -43,7 +43,7 @@ class HydrationTest {
     assertThat(json).contains("Pilot").doesNotContain("failing");
 
     registerTypes(target.client);
-    target.client.hydrate(DehydratedState.fromJson(json));
+    target.client.hydrate(json);
 
     assertThat(target.client.<List<Episode>>getQueryData(key))
         .contains(List.of(new Episode("e1", "Pilot")));
