@@ -242,23 +242,24 @@ public final class Quarry implements AutoCloseable {
               .build();
       owned.queries = queries;
 
+      // Given the query client, the mutation client applies optimistic layers to it and registers
+      // "resume paused mutations" as its reconnect barrier: on reconnect and focus, paused
+      // mutations resume and settle before active stale queries refetch (spec 5).
       MutationClient.Builder mb =
           MutationClient.builder()
+              .queryClient(queries)
               .clock(clock)
               .scheduler(scheduler)
               .callbackExecutor(callbackExecutor)
               .errorHandler(errorHandler)
               .connectivity(connectivity)
               .http(http)
-              .objectMapper(mapper)
-              .resumeOnReconnect(false);
+              .objectMapper(mapper);
       if (b.persistence != null) {
         mb.outbox(b.persistence.resolve("outbox.mv"));
       }
       this.mutations = mb.build();
       owned.mutations = mutations;
-      // Spec 5: paused mutations resume before queries refetch on reconnect and focus.
-      wiring.add(queries.addReconnectBarrier(mutations::resumePausedMutations));
 
       if (b.realtime != null) {
         RealtimeOptions.Builder rb =

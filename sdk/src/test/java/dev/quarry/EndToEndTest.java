@@ -107,8 +107,10 @@ class EndToEndTest {
     socketio =
         SocketIoTestServer.start(
             SocketIoTestServer.Options.builder()
-                .pingInterval(Duration.ofMillis(200))
-                .pingTimeout(Duration.ofMillis(400))
+                // Short enough to notice a paused server within seconds, long enough that a
+                // loaded machine does not miss a heartbeat.
+                .pingInterval(Duration.ofMillis(500))
+                .pingTimeout(Duration.ofMillis(2000))
                 .build());
     quarry =
         Quarry.builder()
@@ -161,7 +163,13 @@ class EndToEndTest {
 
     // 1,000 events arrive in order through realtime.
     socketio.emitSequence(room, "agent-event", Map.of("executionId", "e1"), 1000);
-    await().atMost(WAIT).until(() -> seqs(eventsKey).size() == 1000);
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(seqs(eventsKey))
+                    .as("errors %s, %s", errors, quarry.inspector().table())
+                    .hasSize(1000));
     assertThat(seqs(eventsKey)).isEqualTo(range(0, 1000));
     assertThat(backend.eventFetches.get()).isEqualTo(1);
 
@@ -177,23 +185,19 @@ class EndToEndTest {
     assertThat(quarry.realtime().state()).isEqualTo(ConnectionState.RECONNECTING);
 
     // An optimistic create while offline: shown at once, queued, nothing sent.
-    Mutation<NewEpisode, Episode, List<Episode>> create =
+    Mutation<NewEpisode, Episode, Void> create =
         quarry.mutation(
-            MutationOptions.<NewEpisode, Episode, List<Episode>>builder()
+            MutationOptions.<NewEpisode, Episode, Void>builder()
                 .mutationFn((in, ctx) -> ctx.http().post("episodes", in, Episode.class))
-                .onMutate(
-                    (in, ctx) -> {
-                      List<Episode> before =
-                          quarry.<List<Episode>>getQueryData(episodesKey).orElse(List.of());
-                      List<Episode> optimistic = new ArrayList<>(before);
-                      optimistic.add(new Episode("draft", in.title()));
-                      quarry.setQueryData(episodesKey, List.copyOf(optimistic));
-                      return before;
-                    })
-                .onError(
-                    (error, in, before) ->
-                        before.ifPresent(b -> quarry.setQueryData(episodesKey, b)))
-                .onSettled((data, error, in, before) -> quarry.invalidate(episodesKey))
+                .<List<Episode>>optimistic(
+                    in -> episodesKey,
+                    (list, in) ->
+                        list.map(
+                            l -> {
+                              List<Episode> next = new ArrayList<>(l);
+                              next.add(new Episode("draft", in.title()));
+                              return List.copyOf(next);
+                            }))
                 .build());
     var created = create.mutate(new NewEpisode("Pilot"));
     await().atMost(WAIT).until(() -> create.state().isPaused());
