@@ -34,6 +34,7 @@ import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.store.Store;
+import dev.quarry.store.StorePersistence;
 import dev.quarry.store.StoreRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -123,6 +124,7 @@ public final class Quarry implements AutoCloseable {
   private final MutationClient mutations;
   private final @Nullable RealtimeMonitor realtime;
   private final StoreRegistry stores = new StoreRegistry();
+  private final @Nullable Path persistence;
   private final Resources owned;
   private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<RealTopicBinding> bindings = new CopyOnWriteArrayList<>();
@@ -170,6 +172,7 @@ public final class Quarry implements AutoCloseable {
 
   private Quarry(Builder b) {
     this.errorHandler = b.errorHandler;
+    this.persistence = b.persistence;
     this.owned = new Resources();
     try {
       this.mapper =
@@ -414,6 +417,32 @@ public final class Quarry implements AutoCloseable {
    */
   public <S> Store<S> store(String name, S initialState) {
     return store(name, initialState, UnaryOperator.identity());
+  }
+
+  /**
+   * A store like {@link #store(String, Object)} that, when the facade has a {@linkplain
+   * Builder#persistence persistence directory}, keeps its state in {@code stores/<name>.json} there
+   * (restored at creation, written after each change; a corrupt file is reported and set aside, and
+   * the initial state is used). Without a directory the store is in memory only.
+   *
+   * <pre>{@code
+   * Store<Layout> layout = quarry.store("layout", Layout.DEFAULT, Layout.class);
+   * }</pre>
+   */
+  public <S> Store<S> store(String name, S initialState, Class<S> stateType) {
+    Path dir = persistence;
+    if (dir == null) {
+      return store(name, initialState);
+    }
+    Path file = dir.resolve("stores").resolve(name + ".json");
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("persistence: cannot create " + file.getParent(), e);
+    }
+    StorePersistence<S> persisted =
+        StorePersistence.<S>file(file, stateType).withObjectMapper(mapper);
+    return store(name, initialState, b -> b.persistence(persisted));
   }
 
   /** Like {@link #store(String, Object)}, with more store options (persistence, ...). */
@@ -729,7 +758,9 @@ public final class Quarry implements AutoCloseable {
     }
 
     /**
-     * A directory for durable state: the mutation outbox ({@code outbox.mv}). Created if missing.
+     * A directory for durable state: the mutation outbox ({@code outbox.mv}) and the stores made
+     * with {@link Quarry#store(String, Object, Class)} ({@code stores/<name>.json}). Created if
+     * missing.
      *
      * @throws IllegalArgumentException if it exists and is not a directory
      */
