@@ -93,11 +93,10 @@ class StressTest {
                         live.add(new Live(key, client.observe(options, last::set), last));
                       }
                       default -> {
-                        if (!live.isEmpty()) {
-                          int index = random.nextInt(live.size());
+                        int size = live.size(); // other threads change it concurrently
+                        if (size > 0) {
                           try {
-                            Live l = live.remove(index);
-                            l.observer().close();
+                            live.remove(random.nextInt(size)).observer().close();
                           } catch (IndexOutOfBoundsException raced) {
                             // another thread closed one meanwhile; nothing to close here
                           }

@@ -41,12 +41,12 @@ final class InfiniteObserverImpl<T, P>
 
   @Override
   public CompletableFuture<QueryResult<InfiniteData<T, P>>> fetchNextPage() {
-    return executeFetch(true, FetchDirection.FORWARD).thenApply(x -> currentResult());
+    return afterFetch(executeFetch(true, FetchDirection.FORWARD));
   }
 
   @Override
   public CompletableFuture<QueryResult<InfiniteData<T, P>>> fetchPreviousPage() {
-    return executeFetch(true, FetchDirection.BACKWARD).thenApply(x -> currentResult());
+    return afterFetch(executeFetch(true, FetchDirection.BACKWARD));
   }
 
   @Override

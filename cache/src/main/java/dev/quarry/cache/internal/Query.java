@@ -605,6 +605,14 @@ final class Query<T> {
     client.pipeline().flush();
   }
 
+  /** Runs {@code task} on the pipeline after every notification already queued for this query. */
+  void afterNotifications(Runnable task) {
+    synchronized (lock) {
+      client.pipeline().enqueue(task);
+    }
+    client.pipeline().flush();
+  }
+
   List<QueryObserverImpl<T, ?>> observers() {
     synchronized (lock) {
       return List.copyOf(observers);

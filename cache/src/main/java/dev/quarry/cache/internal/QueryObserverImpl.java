@@ -193,7 +193,21 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
 
   @Override
   public CompletableFuture<QueryResult<R>> refetch() {
-    return executeFetch(true, null).thenApply(x -> current);
+    return afterFetch(executeFetch(true, null));
+  }
+
+  /**
+   * This observer's result once {@code fetch} settled and its notifications were processed,
+   * completed on the callback executor.
+   */
+  CompletableFuture<QueryResult<R>> afterFetch(CompletableFuture<@Nullable Object> fetch) {
+    return fetch.thenCompose(
+        x -> {
+          CompletableFuture<QueryResult<R>> result = new CompletableFuture<>();
+          query.afterNotifications(
+              () -> result.completeAsync(() -> current, client.callbackExecutor()));
+          return result;
+        });
   }
 
   @Override
