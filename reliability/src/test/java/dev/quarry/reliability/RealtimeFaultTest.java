@@ -230,4 +230,98 @@ class RealtimeFaultTest {
     assertThat(p.gaps()).isEqualTo(run.faults());
     assertThat(p.connectionEvents()).noneMatch(e -> e instanceof ConnectionEvent.Disconnected);
   }
+
+  @Test
+  void blackHoles_areDetectedByTheHeartbeat_andNothingIsLostUnreported() throws Exception {
+    Duration interval = Duration.ofMillis(300);
+    Duration timeout = Duration.ofMillis(300);
+    SocketIoTestServer server =
+        own(
+            SocketIoTestServer.start(
+                SocketIoTestServer.Options.builder()
+                    .pingInterval(interval)
+                    .pingTimeout(timeout)
+                    .recovery(true)
+                    .build()));
+    FaultProxy proxy = own(FaultProxy.start("127.0.0.1", server.port()));
+    RealtimeClient client = client(proxy.url());
+    Map<String, String> params = Map.of("executionId", "black-hole");
+    String room = SocketIoTestServer.roomOf(params);
+    int batch = 100;
+    StreamProbe probe = new StreamProbe(batch);
+    TopicSubscription sub = client.subscribe(Topic.of("execution", params));
+    probe.attach(client, sub);
+    client.connect();
+    sub.confirmed().get(10, TimeUnit.SECONDS);
+    server.emitSequence(room, "agent-event", StreamProbe.base("black-hole", 0), batch);
+    await().atMost(WAIT).until(() -> probe.has(batch - 1));
+
+    int cycles = 3;
+    List<Long> detectMillis = new ArrayList<>();
+    for (int c = 0; c < cycles; c++) {
+      int cycle = c;
+      long t0 = System.nanoTime();
+      proxy.blackHole(true);
+      await()
+          .atMost(interval.plus(timeout).plusSeconds(5))
+          .until(() -> pingTimeouts(probe) > cycle);
+      detectMillis.add((System.nanoTime() - t0) / 1_000_000);
+      // Emitted while the client is cut off: recovered, or reported as a gap.
+      server.emitSequence(room, "agent-event", StreamProbe.base("black-hole", 1 + 2 * c), batch);
+      proxy.blackHole(false);
+      await()
+          .atMost(WAIT)
+          .until(() -> probe.reconnects() > cycle && server.state().inRoom(room).size() == 1);
+      server.emitSequence(room, "agent-event", StreamProbe.base("black-hole", 2 + 2 * c), batch);
+      int last = (3 + 2 * c) * batch - 1;
+      await().atMost(WAIT).until(() -> probe.has(last));
+    }
+    int total = (1 + 2 * cycles) * batch;
+    List<String> unreported = probe.unreportedHoles(total);
+    FaultTally tally = new FaultTally("Black hole (dead-but-open connection) (realtime)");
+    tally.injected(cycles);
+    tally.survived(Math.min(cycles, pingTimeouts(probe)));
+    if (!unreported.isEmpty() || probe.duplicates() > 0) {
+      tally.lost(unreported.size() + probe.duplicates(), unreported + " " + probe);
+    }
+    tally.print(
+        cycles
+            + " black holes with pingInterval "
+            + interval.toMillis()
+            + " + pingTimeout "
+            + timeout.toMillis()
+            + " ms: detected after "
+            + detectMillis
+            + " ms; "
+            + total
+            + " events, "
+            + probe.missing(total)
+            + " missing (reported by "
+            + probe.gaps()
+            + " gap events), "
+            + probe.duplicates()
+            + " duplicated, "
+            + probe.recoveredReconnects()
+            + "/"
+            + probe.reconnects()
+            + " reconnects recovered");
+    for (long ms : detectMillis) {
+      // Generous: the point is that the heartbeat, not a TCP timeout of minutes, notices.
+      assertThat(ms).isLessThan(interval.plus(timeout).plusSeconds(3).toMillis());
+    }
+    assertThat(unreported).isEmpty();
+    assertThat(probe.duplicates()).isZero();
+    assertThat(probe.outOfOrder()).isZero();
+    assertThat(probe.missing(total)).isLessThanOrEqualTo(probe.gaps() * batch);
+  }
+
+  private static int pingTimeouts(StreamProbe probe) {
+    return (int)
+        probe.connectionEvents().stream()
+            .filter(
+                e ->
+                    e instanceof ConnectionEvent.Reconnecting r
+                        && r.reason().contains("ping timeout"))
+            .count();
+  }
 }
