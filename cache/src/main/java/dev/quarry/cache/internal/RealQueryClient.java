@@ -61,9 +61,7 @@ public final class RealQueryClient implements QueryClient {
   private final ListenerSet<QueryCacheEvent> events;
   private final QueryStore store;
   private final LinkedHashMap<QueryKey, QueryDefaults> keyDefaults = new LinkedHashMap<>();
-  private final CopyOnWriteArrayList<Supplier<? extends CompletionStage<?>>> barriers =
-      new CopyOnWriteArrayList<>();
-  private final List<Subscription> connectivitySubscriptions;
+  private final ReconnectWiring reconnect;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Thread> ownedThreads = new CopyOnWriteArrayList<>();
 
@@ -102,20 +100,7 @@ public final class RealQueryClient implements QueryClient {
     this.pipeline = new Pipeline(errorHandler);
     this.events = new ListenerSet<>(callbackExecutor, errorHandler, "query cache");
     this.store = new QueryStore(this, config.maximumSize());
-    this.connectivitySubscriptions =
-        List.of(
-            connectivity.onOnlineChange(
-                online -> {
-                  if (online) {
-                    afterBarriers(() -> onConnectivity(true));
-                  }
-                }),
-            connectivity.onFocusChange(
-                focused -> {
-                  if (focused) {
-                    afterBarriers(() -> onConnectivity(false));
-                  }
-                }));
+    this.reconnect = new ReconnectWiring(this, connectivity, errorHandler);
   }
 
   // ---------------------------------------------------------------- plumbing for queries
@@ -227,58 +212,9 @@ public final class RealQueryClient implements QueryClient {
     return store.findAll(f);
   }
 
-  // ---------------------------------------------------------------- connectivity (spec 5)
-
-  private void afterBarriers(Runnable then) {
-    if (closed.get()) {
-      return;
-    }
-    List<CompletableFuture<?>> waits = new ArrayList<>();
-    for (Supplier<? extends CompletionStage<?>> b : barriers) {
-      try {
-        waits.add(
-            b.get()
-                .toCompletableFuture()
-                .handle(
-                    (v, e) -> {
-                      if (e != null) {
-                        errorHandler.safeHandle("reconnect barrier " + b, e);
-                      }
-                      return null;
-                    }));
-      } catch (RuntimeException e) {
-        errorHandler.safeHandle("reconnect barrier " + b, e);
-      }
-    }
-    CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
-    all.thenRun(then)
-        .exceptionally(
-            e -> {
-              errorHandler.safeHandle("refetch after reconnect", e);
-              return null;
-            });
-  }
-
-  /** Refetches what wants it on reconnect or focus, then continues paused fetches. */
-  private void onConnectivity(boolean reconnect) {
-    if (closed.get()) {
-      return;
-    }
-    for (Query<?> q : all()) {
-      for (QueryObserverImpl<?, ?> o : q.observers()) {
-        if (reconnect ? o.shouldFetchOnReconnect() : o.shouldFetchOnFocus()) {
-          o.fetchInBackground();
-          break;
-        }
-      }
-      q.resumePaused();
-    }
-  }
-
   @Override
   public Subscription addReconnectBarrier(Supplier<? extends CompletionStage<?>> step) {
-    barriers.add(step);
-    return () -> barriers.remove(step);
+    return reconnect.addBarrier(step);
   }
 
   // ---------------------------------------------------------------- reading and writing
@@ -619,7 +555,7 @@ public final class RealQueryClient implements QueryClient {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    connectivitySubscriptions.forEach(Subscription::close);
+    reconnect.close();
     clear();
     RealScheduler s = ownedScheduler;
     if (s != null) {
