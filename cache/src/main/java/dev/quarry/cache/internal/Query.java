@@ -8,7 +8,6 @@ import dev.quarry.cache.QueryAction;
 import dev.quarry.cache.QueryCacheEvent;
 import dev.quarry.cache.QueryState;
 import dev.quarry.cache.QueryStatus;
-import dev.quarry.core.Cancellable;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RetryPolicy;
@@ -42,16 +41,13 @@ final class Query<T> {
 
   // Guarded by lock.
   private QueryState<T> revertState;
-  private Duration gcTime;
   private @Nullable FetchBehavior<T> behavior;
   private RetryPolicy retry = RetryPolicy.never();
   private NetworkMode networkMode = NetworkMode.ONLINE;
   private @Nullable BinaryOperator<T> sharing;
   private @Nullable Fetch<T> current;
   private final List<QueryObserverImpl<T, ?>> observers = new ArrayList<>();
-  private @Nullable Cancellable gcTimer;
-  private long gcGeneration;
-  private long gcDueAt = -1;
+  private final GcTimer gc;
   private boolean removed;
 
   Query(
@@ -65,7 +61,7 @@ final class Query<T> {
     this.key = key;
     this.state = initial;
     this.revertState = initial;
-    this.gcTime = gcTime;
+    this.gc = new GcTimer(client.clock(), client.scheduler(), gcTime);
     this.infinite = infinite;
     this.sequence = sequence;
   }
@@ -133,9 +129,7 @@ final class Query<T> {
 
   void observeGcTime(Duration candidate) {
     synchronized (lock) {
-      if (candidate.compareTo(gcTime) > 0) {
-        gcTime = candidate;
-      }
+      gc.offer(candidate);
     }
   }
 
@@ -144,36 +138,26 @@ final class Query<T> {
     retry = config.retry();
     networkMode = config.networkMode();
     sharing = config.sharing();
-    if (config.gcTime().compareTo(gcTime) > 0) {
-      gcTime = config.gcTime();
-    }
+    gc.offer(config.gcTime());
   }
 
   // ---------------------------------------------------------------- gc
 
   private void scheduleGcLocked() {
-    cancelGcLocked();
-    if (removed || !observers.isEmpty() || Resolved.isInfinite(gcTime)) {
+    if (removed || !observers.isEmpty()) {
+      gc.cancel();
       return;
     }
-    long generation = ++gcGeneration;
-    gcDueAt = client.clock().currentTimeMillis() + gcTime.toMillis();
-    gcTimer = client.scheduler().schedule(gcTime, () -> gcFired(generation));
+    gc.restart(this::gcFired);
   }
 
   private void cancelGcLocked() {
-    gcGeneration++;
-    gcDueAt = -1;
-    Cancellable t = gcTimer;
-    gcTimer = null;
-    if (t != null) {
-      t.cancel();
-    }
+    gc.cancel();
   }
 
   private void gcFired(long generation) {
     synchronized (lock) {
-      if (generation != gcGeneration
+      if (!gc.isCurrent(generation)
           || removed
           || !observers.isEmpty()
           || current != null
@@ -628,7 +612,7 @@ final class Query<T> {
   /** When the gc timer is due, epoch ms, or -1 if none runs. */
   long gcDueAt() {
     synchronized (lock) {
-      return gcDueAt;
+      return gc.dueAt();
     }
   }
 
