@@ -20,6 +20,7 @@ import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.internal.BindingTemplate;
 import dev.quarry.internal.InspectorFormat;
 import dev.quarry.internal.RealNotifications;
 import dev.quarry.internal.RealProgressStream;
@@ -58,6 +59,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -479,6 +481,48 @@ public final class Quarry implements AutoCloseable {
         new RealTopicBinding(topic, queries, monitor, mapper, errorHandler, bindings::remove);
     bindings.add(binding);
     return binding;
+  }
+
+  /**
+   * Declares bindings once for every key under {@code prefix}: when a key under it gains its first
+   * observer, {@code topicOf} names its topic (empty: none); the first time a topic is named, a
+   * {@link #bind(Topic) binding} is made for it and {@code rules} declares its rules; the observed
+   * key is bound to it (live: the topic is subscribed while such keys are observed, and a gap
+   * invalidates them). Closing the handle closes every binding it made.
+   *
+   * <pre>{@code
+   * quarry.bindEach(QueryKey.of("execution"),
+   *     key -> Optional.of(Topic.of("execution", "executionId", (String) key.parts().get(1))),
+   *     (topic, b) -> {
+   *       String id = topic.params().get("executionId").asText();
+   *       b.append("agent-event", AgentEvent.class, QueryKey.of("execution", id, "events"));
+   *     });
+   * }</pre>
+   *
+   * <p>{@code topicOf} and {@code rules} run on the callback executor; an exception from them is
+   * reported to the error handler.
+   *
+   * @throws IllegalStateException if the facade has no realtime connection
+   */
+  public Subscription bindEach(
+      QueryKey prefix,
+      Function<QueryKey, Optional<Topic>> topicOf,
+      BiConsumer<Topic, TopicBinding> rules) {
+    requireRealtime();
+    BindingTemplate template =
+        new BindingTemplate(prefix, topicOf, rules, this::bind, errorHandler);
+    Subscription events = queries.subscribe(template::onCacheEvent);
+    closeables.add(events);
+    closeables.add(template);
+    for (QuerySnapshot q : queries.snapshot()) {
+      if (q.observerCount() > 0) {
+        template.onCacheEvent(new dev.quarry.cache.QueryCacheEvent.ObserverAdded(q.key()));
+      }
+    }
+    return () -> {
+      events.close();
+      template.close();
+    };
   }
 
   /**

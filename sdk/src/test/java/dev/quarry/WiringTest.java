@@ -152,4 +152,37 @@ class WiringTest {
     quarry.close();
     assertThat(another.isSubscribed()).isFalse();
   }
+
+  @Test
+  void bindEach_makesOneBindingPerTopicOnFirstObserver_withTheDeclaredRules() {
+    List<String> declared = new CopyOnWriteArrayList<>();
+    quarry.bindEach(
+        QueryKey.of("execution"),
+        key ->
+            java.util.Optional.of(
+                Topic.of("execution", "executionId", String.valueOf(key.parts().get(1)))),
+        (t, b) -> {
+          String id = t.params().get("executionId").asText();
+          declared.add(id);
+          b.append("agent-event", String.class, QueryKey.of("execution", id, "events"));
+        });
+
+    QueryObserver<String> e1 = quarry.observe(pending(QueryKey.of("execution", "e1")), r -> {});
+    QueryObserver<String> e1Events =
+        quarry.observe(pending(QueryKey.of("execution", "e1", "events")), r -> {});
+    QueryObserver<String> e2 = quarry.observe(pending(QueryKey.of("execution", "e2")), r -> {});
+    QueryObserver<String> other = quarry.observe(pending(QueryKey.of("episodes")), r -> {});
+
+    assertThat(declared).containsExactly("e1", "e2");
+    assertThat(subscriptions())
+        .containsExactly(
+            "execution {\"executionId\":\"e1\"}", "execution {\"executionId\":\"e2\"}");
+
+    e1.close();
+    assertThat(subscriptions()).hasSize(2); // e1's events are still observed
+    e1Events.close();
+    e2.close();
+    assertThat(subscriptions()).isEmpty();
+    other.close();
+  }
 }
