@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +32,7 @@ public final class QueryDefaults {
   private final @Nullable StaleTime staleTime;
   private final @Nullable Duration gcTime;
   private final @Nullable RetryPolicy retry;
+  private final @Nullable BiFunction<Integer, Throwable, Duration> retryDelay;
   private final @Nullable Boolean enabled;
   private final @Nullable Duration refetchInterval;
   private final @Nullable Boolean refetchIntervalInBackground;
@@ -46,6 +48,7 @@ public final class QueryDefaults {
     staleTime = b.staleTime;
     gcTime = b.gcTime;
     retry = b.retry;
+    retryDelay = b.retryDelay;
     enabled = b.enabled;
     refetchInterval = b.refetchInterval;
     refetchIntervalInBackground = b.refetchIntervalInBackground;
@@ -85,6 +88,7 @@ public final class QueryDefaults {
     b.staleTime = or(over.staleTime, staleTime);
     b.gcTime = or(over.gcTime, gcTime);
     b.retry = or(over.retry, retry);
+    b.retryDelay = or(over.retryDelay, retryDelay);
     b.enabled = or(over.enabled, enabled);
     b.refetchInterval = or(over.refetchInterval, refetchInterval);
     b.refetchIntervalInBackground =
@@ -116,6 +120,11 @@ public final class QueryDefaults {
   /** The retry policy, if set. */
   public Optional<RetryPolicy> retry() {
     return Optional.ofNullable(retry);
+  }
+
+  /** The retry delay function, if set; it replaces the retry policy's delays. */
+  public Optional<BiFunction<Integer, Throwable, Duration>> retryDelay() {
+    return Optional.ofNullable(retryDelay);
   }
 
   /** Whether observers are enabled, if set. */
@@ -178,6 +187,10 @@ public final class QueryDefaults {
 
   @Nullable RetryPolicy retryOrNull() {
     return retry;
+  }
+
+  @Nullable BiFunction<Integer, Throwable, Duration> retryDelayOrNull() {
+    return retryDelay;
   }
 
   @Nullable Boolean enabledOrNull() {

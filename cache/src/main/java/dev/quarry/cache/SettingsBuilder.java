@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import dev.quarry.core.RetryPolicy;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +18,7 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
   @Nullable StaleTime staleTime;
   @Nullable Duration gcTime;
   @Nullable RetryPolicy retry;
+  @Nullable BiFunction<Integer, Throwable, Duration> retryDelay;
   @Nullable Boolean enabled;
   @Nullable Duration refetchInterval;
   @Nullable Boolean refetchIntervalInBackground;
@@ -39,6 +41,7 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     staleTime = d.staleTimeOrNull();
     gcTime = d.gcTimeOrNull();
     retry = d.retryOrNull();
+    retryDelay = d.retryDelayOrNull();
     enabled = d.enabledOrNull();
     refetchInterval = d.refetchIntervalOrNull();
     refetchIntervalInBackground = d.refetchIntervalInBackgroundOrNull();
@@ -105,6 +108,30 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
       throw new IllegalArgumentException("retry must not be negative but was " + retries);
     }
     this.retry = RetryPolicy.times(retries);
+    return self();
+  }
+
+  /**
+   * A constant delay between retries, replacing the retry policy's delays (TanStack's numeric
+   * {@code retryDelay}).
+   *
+   * @throws IllegalArgumentException if negative, naming {@code retryDelay}
+   */
+  public B retryDelay(Duration delay) {
+    Objects.requireNonNull(delay, "retryDelay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("retryDelay must not be negative but was " + delay);
+    }
+    this.retryDelay = (failures, error) -> delay;
+    return self();
+  }
+
+  /**
+   * Computes the delay before a retry from the number of failures before the last one (0 on the
+   * first retry) and the error, replacing the retry policy's delays.
+   */
+  public B retryDelay(BiFunction<Integer, Throwable, Duration> delay) {
+    this.retryDelay = Objects.requireNonNull(delay, "retryDelay");
     return self();
   }
 

@@ -478,4 +478,18 @@ class FetchQueryTest {
     calls.last().complete("fetched");
     assertThat(o.currentResult().data()).contains("fetched");
   }
+
+  @Test
+  void retryDelay_replacesThePolicysDelays_andLayersLikeOtherSettings() {
+    f.client.setQueryDefaults(
+        QueryKey.of("todos"), QueryDefaults.builder().retryDelay(Duration.ofMillis(300)).build());
+    Calls<String> calls = f.<String>calls().answering(i -> Calls.failing("x"));
+    f.client.fetchQuery(QueryOptions.builder(key, calls).retry(2).build());
+    f.time.advance(Duration.ofSeconds(5));
+    assertThat(calls.at)
+        .containsExactly(Duration.ZERO, Duration.ofMillis(300), Duration.ofMillis(600));
+    assertThatThrownBy(() -> QueryOptions.builder(key, calls).retryDelay(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("retryDelay");
+  }
 }

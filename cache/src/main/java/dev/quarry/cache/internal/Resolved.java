@@ -35,7 +35,7 @@ record Resolved(
     return new Resolved(
         d.staleTime().orElse(StaleTime.zero()),
         d.gcTime().orElse(DEFAULT_GC),
-        d.retry().orElse(observed ? RetryPolicy.times(3) : RetryPolicy.never()),
+        retry(d, observed),
         d.enabled().orElse(true),
         d.refetchInterval().orElse(Duration.ZERO),
         d.refetchIntervalInBackground().orElse(false),
@@ -47,6 +47,11 @@ record Resolved(
         mode,
         d.dataType().orElse(null),
         d.dehydrate().orElse(true));
+  }
+
+  private static RetryPolicy retry(QueryDefaults d, boolean observed) {
+    RetryPolicy policy = d.retry().orElse(observed ? RetryPolicy.times(3) : RetryPolicy.never());
+    return d.retryDelay().map(policy::withDelay).orElse(policy);
   }
 
   /** Whether gc is off for this gcTime (TanStack: not a finite number). */
