@@ -235,7 +235,7 @@ class FrameFuzzTest {
   }
 
   /** Appends one valid frame (and its attachment count) of a random kind. */
-  private static void validFrame(RandomJson json, List<String> texts, List<Integer> attachments) {
+  static void validFrame(RandomJson json, List<String> texts, List<Integer> attachments) {
     Random random = json.random();
     String nsp = NAMESPACES[random.nextInt(NAMESPACES.length)];
     String prefix = "/".equals(nsp) ? "" : nsp + ",";
