@@ -75,14 +75,11 @@ public sealed interface Progress {
     } else {
       percent = 0;
     }
-    switch (status) {
-      case "done", "completed", "succeeded", "success":
-        return new Done(message);
-      case "failed", "error", "cancelled", "canceled":
-        return new Failed(percent, message);
-      default:
-        return new Running(percent, message);
-    }
+    return switch (status) {
+      case "done", "completed", "succeeded", "success" -> new Done(message);
+      case "failed", "error", "cancelled", "canceled" -> new Failed(percent, message);
+      default -> new Running(percent, message);
+    };
   }
 
   /** A console bar such as {@code [#####.....] 50% rendering}, {@code width} cells wide. */

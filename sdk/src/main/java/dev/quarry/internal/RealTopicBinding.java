@@ -102,7 +102,7 @@ public final class RealTopicBinding implements TopicBinding {
             event,
             m -> {
               for (QueryKey k : keys) {
-                queries.invalidateQueries(QueryFilters.prefix(k));
+                invalidate(k);
               }
             }));
     for (QueryKey k : keys) {
@@ -193,13 +193,19 @@ public final class RealTopicBinding implements TopicBinding {
     return false;
   }
 
+  // The refetches it starts never fail (errors land in the queries' state); nothing to wait for.
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private void invalidate(QueryKey prefix) {
+    queries.invalidateQueries(QueryFilters.prefix(prefix));
+  }
+
   private void onTopicEvent(TopicEvent event) {
     if (closed.get()) {
       return;
     }
     if (event instanceof TopicEvent.Gap) {
       for (QueryKey k : bound) {
-        queries.invalidateQueries(QueryFilters.prefix(k));
+        invalidate(k);
       }
       return;
     }
