@@ -60,7 +60,7 @@ import org.jspecify.annotations.Nullable;
  * //  t=30s    observe -> cached data, no request (fresh)
  * //  t=90s    observe -> cached data shown at once AND a background refetch (stale)
  * //  t=95s    last observer closes -> gc timer starts (10 min)
- * //  t=10m95s query removed; the next observe shows "pending" and fetches
+ * //  t=11m35s query removed; the next observe shows "pending" and fetches
  * }</pre>
  *
  * So staleTime trades freshness for requests, gcTime trades memory for instant display.
