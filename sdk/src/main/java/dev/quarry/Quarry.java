@@ -21,15 +21,14 @@ import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.NamedThreadFactory;
 import dev.quarry.internal.BindingTemplate;
-import dev.quarry.internal.InspectorFormat;
+import dev.quarry.internal.FacadeInspector;
+import dev.quarry.internal.OwnedResources;
 import dev.quarry.internal.RealNotifications;
 import dev.quarry.internal.RealProgressStream;
 import dev.quarry.internal.RealTopicBinding;
 import dev.quarry.internal.RealtimeMonitor;
 import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationClient;
-import dev.quarry.optimistic.MutationFilters;
-import dev.quarry.optimistic.MutationInfo;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
@@ -43,17 +42,14 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -127,55 +123,17 @@ public final class Quarry implements AutoCloseable {
   private final @Nullable RealtimeMonitor realtime;
   private final StoreRegistry stores = new StoreRegistry();
   private final @Nullable Path persistence;
-  private final Resources owned;
+  private final OwnedResources owned;
   private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<RealTopicBinding> bindings = new CopyOnWriteArrayList<>();
   private final List<Subscription> wiring = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Inspector inspector;
 
-  /** What the facade created and must stop; filled while building. */
-  private static final class Resources {
-    @Nullable RealScheduler scheduler;
-    @Nullable ExecutorService callbacks;
-    volatile @Nullable Thread callbackThread;
-    @Nullable OkHttpClient okHttp;
-    @Nullable JsonHttp http;
-    @Nullable QueryClient queries;
-    @Nullable MutationClient mutations;
-    @Nullable RealtimeClient realtime;
-    @Nullable RealtimeMonitor monitor;
-
-    void close(ErrorHandler errors) {
-      closeQuietly(monitor, "realtime monitor", errors);
-      closeQuietly(realtime, "realtime client", errors);
-      closeQuietly(mutations, "mutation client", errors);
-      closeQuietly(queries, "query client", errors);
-      closeQuietly(http, "http", errors);
-      OkHttpClient client = okHttp;
-      if (client != null) {
-        client.dispatcher().cancelAll();
-        ExecutorService dispatcher = client.dispatcher().executorService();
-        dispatcher.shutdown();
-        client.connectionPool().evictAll();
-        awaitQuietly(dispatcher);
-      }
-      closeQuietly(scheduler, "scheduler", errors);
-      ExecutorService cb = callbacks;
-      if (cb != null) {
-        cb.shutdown();
-        // close() called from a listener must not wait for its own thread to finish.
-        if (Thread.currentThread() != callbackThread) {
-          awaitQuietly(cb);
-        }
-      }
-    }
-  }
-
   private Quarry(Builder b) {
     this.errorHandler = b.errorHandler;
     this.persistence = b.persistence;
-    this.owned = new Resources();
+    this.owned = new OwnedResources();
     try {
       this.mapper =
           b.mapper != null
@@ -197,7 +155,7 @@ public final class Quarry implements AutoCloseable {
         this.callbackExecutor = b.callbackExecutor;
       } else {
         NamedThreadFactory names = new NamedThreadFactory("callbacks");
-        Resources resources = owned;
+        OwnedResources resources = owned;
         owned.callbacks =
             Executors.newSingleThreadExecutor(
                 r -> {
@@ -297,7 +255,7 @@ public final class Quarry implements AutoCloseable {
       } else {
         this.realtime = null;
       }
-      this.inspector = new RealInspector();
+      this.inspector = new FacadeInspector(queries, mutations, realtime, stores, clock, mapper);
     } catch (RuntimeException | Error e) {
       owned.close(errorHandler);
       throw e;
@@ -592,31 +550,9 @@ public final class Quarry implements AutoCloseable {
       b.close();
     }
     for (AutoCloseable c : closeables) {
-      closeQuietly(c, "facade part " + c, errorHandler);
+      OwnedResources.closeQuietly(c, "facade part " + c, errorHandler);
     }
     owned.close(errorHandler);
-  }
-
-  private static void closeQuietly(
-      @Nullable AutoCloseable c, String what, ErrorHandler errorHandler) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (Exception e) {
-      errorHandler.safeHandle("closing " + what, e);
-    }
-  }
-
-  private static void awaitQuietly(ExecutorService executor) {
-    try {
-      if (!executor.awaitTermination(2, TimeUnit.SECONDS)) {
-        executor.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Override
@@ -626,53 +562,6 @@ public final class Quarry implements AutoCloseable {
         + ", closed="
         + closed.get()
         + "}";
-  }
-
-  /** Reads the parts for the inspector. */
-  private final class RealInspector implements Inspector {
-    @Override
-    public Snapshot snapshot() {
-      List<QueryRow> queryRows = new ArrayList<>();
-      for (QuerySnapshot q : queries.snapshot()) {
-        long updated = q.dataUpdatedAt();
-        queryRows.add(
-            new QueryRow(
-                q.key().hash(),
-                q.status(),
-                q.fetchStatus(),
-                q.observerCount(),
-                q.isStale(),
-                updated > 0 ? Optional.of(Instant.ofEpochMilli(updated)) : Optional.empty(),
-                q.gcDueAt()));
-      }
-      List<MutationRow> mutationRows = new ArrayList<>();
-      for (MutationInfo m : mutations.findAll(MutationFilters.all())) {
-        long submitted = m.state().submittedAt();
-        mutationRows.add(
-            new MutationRow(
-                m.mutationId(),
-                m.mutationKey().map(QueryKey::hash),
-                m.state().status(),
-                m.state().isPaused(),
-                m.scope(),
-                submitted > 0 ? Optional.of(Instant.ofEpochMilli(submitted)) : Optional.empty()));
-      }
-      List<StoreRow> storeRows = new ArrayList<>();
-      for (Map.Entry<String, Object> e : stores.snapshot().entrySet()) {
-        storeRows.add(new StoreRow(e.getKey(), e.getValue()));
-      }
-      return new Snapshot(
-          Instant.ofEpochMilli(clock.currentTimeMillis()),
-          queryRows,
-          mutationRows,
-          Optional.ofNullable(realtime).map(RealtimeMonitor::row),
-          storeRows);
-    }
-
-    @Override
-    public String toJson(Snapshot snapshot) {
-      return InspectorFormat.json(snapshot, mapper);
-    }
   }
 
   /**
