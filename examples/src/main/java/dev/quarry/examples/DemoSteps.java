@@ -143,7 +143,10 @@ final class DemoSteps {
                     describe(e).ifPresent(text -> n.from("realtime", text));
                     connection.accept(e);
                   }));
-      connection.until(e -> e instanceof ConnectionEvent.Connected, WAIT, "the first connect");
+      quarry.realtime().connect();
+      // generous: the first connect of a cold JVM loads and initialises the whole WebSocket stack
+      connection.until(
+          e -> e instanceof ConnectionEvent.Connected, Duration.ofSeconds(45), "the first connect");
     }
   }
 
@@ -405,6 +408,9 @@ final class DemoSteps {
                 "agent-event", AgentEvent.class, executionKey, Execution::withEvent)
             .invalidate("agent-complete", executionKey);
     parts.add(binding);
+    // Loaded before the topic is subscribed (the agent starts when watched), so that every event
+    // is appended to a list that is already in the cache.
+    get(quarry.fetch(studio.events(executionId)), "the events of " + executionId);
     Waiter<List<AgentEvent>> events = new Waiter<>("the events of " + executionId);
     QueryObserver<List<AgentEvent>> ev =
         quarry.observe(studio.events(executionId), r -> r.data().ifPresent(events));

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -33,7 +34,7 @@ final class SocketServer implements AgentRunner.Sink {
   private static final Logger LOG = LoggerFactory.getLogger(SocketServer.class);
 
   private final SocketIOServer server;
-  private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup channels = new DefaultChannelGroup(ImmediateEventExecutor.INSTANCE);
   private final ObjectMapper mapper;
   private final int port;
 
@@ -109,8 +110,18 @@ final class SocketServer implements AgentRunner.Sink {
   /** Closes every connection without a socket.io DISCONNECT; returns how many were open. */
   int dropAll() {
     int n = server.getAllClients().size();
-    channels.close().awaitUninterruptibly(5_000);
+    closeChannels();
     return n;
+  }
+
+  /**
+   * Closes every accepted channel and waits (bounded) for each to close. The group's own futures
+   * are not used: they would need netty's global executor, whose thread is not a daemon.
+   */
+  private void closeChannels() {
+    for (Channel ch : List.copyOf(channels)) {
+      ch.close().awaitUninterruptibly(5_000);
+    }
   }
 
   @Override
@@ -124,7 +135,7 @@ final class SocketServer implements AgentRunner.Sink {
   }
 
   void stop() {
-    channels.close().awaitUninterruptibly(5_000);
+    closeChannels();
     // SocketIOServer.stop() shuts its two event loop groups down one after the other, each with
     // netty's default 2 s quiet period. Start both without a quiet period first (the groups are
     // private fields; if they cannot be read, stop() alone still works, only slower), so that
