@@ -205,6 +205,9 @@ class EndToEndTest {
         .extracting(Episode::title)
         .containsExactly("Teaser", "Pilot");
     assertThat(backend.creates.get()).isZero();
+    assertThat(quarry.inspector().snapshot().mutations())
+        .singleElement()
+        .satisfies(m -> assertThat(m.paused()).isTrue());
 
     // While the client is away, 5 events happen that it will never receive over realtime.
     backend.knownEvents = 1005;
