@@ -221,8 +221,7 @@ final class DemoSteps {
   private void createEpisodeOptimistically() {
     n.step(2, "Creating an episode optimistically");
     Waiter<Page<Episode>> view = observeEpisodes();
-    Mutation<NewEpisode, Episode, Optional<Page<Episode>>> create =
-        quarry.mutation(studio.createEpisode());
+    Mutation<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
     long t0 = System.nanoTime();
     CompletableFuture<Episode> created = create.mutate(new NewEpisode(PROJECT, "Pilot"));
     view.until(p -> p.docs().stream().anyMatch(Episode::isDraft), WAIT, "the draft");
@@ -273,8 +272,7 @@ final class DemoSteps {
           n.say("backend rule: creates titled like \"Untitled\" are refused with 422");
         });
     Waiter<Page<Episode>> view = observeEpisodes();
-    Mutation<NewEpisode, Episode, Optional<Page<Episode>>> create =
-        quarry.mutation(studio.createEpisode());
+    Mutation<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
     CompletableFuture<Episode> refused = create.mutate(new NewEpisode(PROJECT, "Untitled"));
     view.until(p -> p.docs().stream().anyMatch(Episode::isDraft), WAIT, "the draft");
     n.say("the draft is shown at once ...");

@@ -2,7 +2,6 @@ package dev.quarry.examples;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.quarry.Quarry;
-import dev.quarry.cache.QueryFilters;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.http.JsonType;
@@ -123,41 +122,31 @@ public final class StudioClient {
   }
 
   /**
-   * Creates an episode optimistically, the TanStack way: {@code onMutate} cancels fetches of the
-   * project's episode list, appends a draft to it and keeps the previous list as the context;
-   * {@code onError} puts the previous list back; {@code onSettled} invalidates the list so that it
-   * is refetched from the server. Persistent: the create is in the outbox until it settles and is
-   * sent with an {@code Idempotency-Key}.
+   * Creates an episode optimistically with a declared optimistic layer: on submit the client
+   * cancels fetches of the project's episode list and lays a draft over it; if the server refuses,
+   * only that layer is removed (other pending changes stay); once settled the list is invalidated
+   * and refetched. Persistent: the create is in the outbox until it settles and is sent with an
+   * {@code Idempotency-Key}, so a retry or a replay after a restart does not duplicate it.
    */
-  public MutationOptions<NewEpisode, Episode, Optional<Page<Episode>>> createEpisode() {
-    return MutationOptions.<NewEpisode, Episode, Optional<Page<Episode>>>builder()
+  public MutationOptions<NewEpisode, Episode, Void> createEpisode() {
+    return MutationOptions.<NewEpisode, Episode, Void>builder()
         .mutationKey(CREATE_EPISODE)
         .variablesType(NewEpisode.class)
         .persistent(true)
         .mutationFn(
             (in, ctx) ->
                 ctx.http().post("projects/" + in.projectId() + "/episodes", in, Episode.class))
-        .onMutate(
-            (in, ctx) -> {
-              QueryKey key = episodesKey(in.projectId());
-              quarry.queries().cancelQueries(QueryFilters.exact(key));
-              Optional<Page<Episode>> previous = quarry.getQueryData(key);
-              quarry.<Page<Episode>>updateQueryData(
-                  key, page -> page.plus(Episode.draft(in, page.totalDocs() + 1)));
-              return previous;
-            })
-        .onError(
-            (error, in, previous) ->
-                previous
-                    .flatMap(p -> p)
-                    .ifPresent(page -> quarry.setQueryData(episodesKey(in.projectId()), page)))
-        .onSettled((data, error, in, previous) -> quarry.invalidate(episodesKey(in.projectId())))
+        .<Page<Episode>>optimistic(
+            in -> episodesKey(in.projectId()),
+            (page, in) -> page.map(p -> p.plus(Episode.draft(in, p.totalDocs() + 1))))
         .build();
   }
 
   /**
-   * Renames an episode: shown at once in the project's list, sent when online (a mutation made
-   * offline pauses, is kept in the outbox, and runs when connectivity returns), refetched after.
+   * Renames an episode, written the React Query way ({@code onMutate} changes the cached list and
+   * returns the previous one, {@code onError} puts it back, {@code onSettled} invalidates): shown
+   * at once, sent when online (a mutation made offline pauses, is kept in the outbox, and runs when
+   * connectivity returns), refetched after.
    */
   public MutationOptions<RenameEpisode, Episode, Optional<Page<Episode>>> renameEpisode() {
     return MutationOptions.<RenameEpisode, Episode, Optional<Page<Episode>>>builder()

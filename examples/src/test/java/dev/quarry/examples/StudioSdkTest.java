@@ -26,7 +26,6 @@ import dev.quarry.realtime.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -118,8 +117,7 @@ class StudioSdkTest {
   void createEpisode_refused_rollsBackTheCachedList() throws Exception {
     backend.faults().refuseCreates("(?i)untitled", 422, "an episode needs a real title");
     Page<Episode> before = get(quarry.fetch(studio.episodes("p1")));
-    Mutation<NewEpisode, Episode, Optional<Page<Episode>>> create =
-        quarry.mutation(studio.createEpisode());
+    Mutation<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
 
     assertThatThrownBy(() -> get(create.mutate(new NewEpisode("p1", "Untitled"))))
         .isInstanceOf(ExecutionException.class)
