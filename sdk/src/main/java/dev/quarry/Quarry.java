@@ -201,6 +201,7 @@ public final class Quarry implements AutoCloseable {
               .errorHandler(errorHandler)
               .connectivity(connectivity)
               .objectMapper(mapper)
+              .http(http)
               .defaults(b.queryDefaults)
               .build();
       owned.queries = queries;
@@ -327,7 +328,7 @@ public final class Quarry implements AutoCloseable {
   public <T> QueryOptions<T> query(
       QueryKey key, Function<? super JsonHttp, ? extends CompletionStage<T>> fetch) {
     Objects.requireNonNull(fetch, "fetch");
-    return QueryOptions.of(key, ctx -> fetch.apply(http));
+    return QueryOptions.of(key, ctx -> fetch.apply(ctx.http()));
   }
 
   /** {@link QueryClient#fetchQuery}: cached, deduplicated, retried per the defaults. */
