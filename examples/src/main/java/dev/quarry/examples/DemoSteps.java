@@ -70,7 +70,8 @@ final class DemoSteps {
     this.dataDir = dataDir;
     this.n = n;
     this.studio = new StudioClient(quarry);
-    this.layout = quarry.store("layout", Layout.INITIAL);
+    // persisted like Zustand's persist middleware: stores/layout.json in the data directory
+    this.layout = quarry.store("layout", Layout.INITIAL, Layout.class);
     this.orchestrator = quarry.store("orchestrator", Orchestrator.INITIAL);
     this.ui = quarry.store("ui", UiState.INITIAL);
   }
@@ -271,9 +272,14 @@ final class DemoSteps {
           b.faults().refuseCreates("(?i)untitled", 422, "an episode needs a real title");
           n.say("backend rule: creates titled like \"Untitled\" are refused with 422");
         });
+    // Another backend has no refusal rule: a blank title is what servers usually refuse (400).
+    String title = backend.isPresent() ? "Untitled" : " ";
+    if (backend.isEmpty()) {
+      n.say("creating an episode with a blank title, which the server should refuse");
+    }
     Waiter<Page<Episode>> view = observeEpisodes();
     Mutation<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
-    CompletableFuture<Episode> refused = create.mutate(new NewEpisode(PROJECT, "Untitled"));
+    CompletableFuture<Episode> refused = create.mutate(new NewEpisode(PROJECT, title));
     view.until(p -> p.docs().stream().anyMatch(Episode::isDraft), WAIT, "the draft");
     n.say("the draft is shown at once ...");
     try {
@@ -283,7 +289,7 @@ final class DemoSteps {
     } catch (ExecutionException e) {
       String reason = reason(e.getCause());
       n.say("... the server refused it: " + reason);
-      ui.update(u -> u.withToast("Could not create \"Untitled\": " + reason));
+      ui.update(u -> u.withToast("Could not create \"" + title + "\": " + reason));
     } catch (TimeoutException e) {
       throw new DemoException(
           "the refused create did not settle within " + WAIT.toSeconds() + " s");
@@ -576,6 +582,16 @@ final class DemoSteps {
           b.requestCounts()
               .forEach((path, count) -> n.say(String.format("  %3d  %s", count, path)));
         });
+    Path saved = dataDir.resolve("stores").resolve("layout.json");
+    try {
+      if (Files.exists(saved)) {
+        n.say(
+            "the layout store is persisted in stores/layout.json: "
+                + Files.readString(saved).strip());
+      }
+    } catch (java.io.IOException e) {
+      n.say("the layout store's file cannot be read: " + e);
+    }
     n.say("done in " + String.format(java.util.Locale.ROOT, "%.1f", n.seconds()) + " s");
   }
 

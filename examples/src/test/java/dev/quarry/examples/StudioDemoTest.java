@@ -80,7 +80,8 @@ class StudioDemoTest {
         .contains("Mutations (")
         .contains("Realtime: CONNECTED")
         .contains("Stores (3)")
-        .contains("orchestrator  Orchestrator[mode=reviewing");
+        .contains("orchestrator  Orchestrator[mode=reviewing")
+        .contains("the layout store is persisted in stores/layout.json: {\"sidebarOpen\":true");
     assertThat(output.indexOf("4 Pilot (saving...)"))
         .isLessThan(output.indexOf("confirmed by the server"));
     // threads end asynchronously after close(); wait (bounded) for the real threads to finish
