@@ -3,6 +3,7 @@ package dev.quarry.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.core.Backoff;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.RealtimeClient;
@@ -313,6 +314,57 @@ class RealtimeFaultTest {
     assertThat(probe.duplicates()).isZero();
     assertThat(probe.outOfOrder()).isZero();
     assertThat(probe.missing(total)).isLessThanOrEqualTo(probe.gaps() * batch);
+  }
+
+  @Test
+  void latencyAndLowBandwidth_deliverEveryEventOnceInOrder_withoutReconnecting() throws Exception {
+    SocketIoTestServer server = server(true);
+    FaultProxy proxy = own(FaultProxy.start("127.0.0.1", server.port()));
+    proxy.latency(FaultProxy.Direction.UPSTREAM, Duration.ofMillis(150));
+    proxy.latency(FaultProxy.Direction.DOWNSTREAM, Duration.ofMillis(150));
+    proxy.bandwidth(FaultProxy.Direction.DOWNSTREAM, 100_000);
+    RealtimeClient client = client(proxy.url());
+    Map<String, String> params = Map.of("executionId", "slow-network");
+    String room = SocketIoTestServer.roomOf(params);
+    int batch = 1_000;
+    int batches = 5;
+    StreamProbe probe = new StreamProbe(batch);
+    TopicSubscription sub = client.subscribe(Topic.of("execution", params));
+    probe.attach(client, sub);
+    client.connect();
+    sub.confirmed().get(10, TimeUnit.SECONDS);
+    for (int b = 0; b < batches; b++) {
+      server.emitSequence(room, "agent-event", StreamProbe.base("slow-network", b), batch);
+    }
+    int total = batch * batches;
+    await().atMost(WAIT).until(() -> probe.has(total - 1));
+    long t0 = System.nanoTime();
+    JsonNode echo =
+        client.emitWithAck("echo", Duration.ofSeconds(10), "ping").get(10, TimeUnit.SECONDS);
+    long ackMillis = (System.nanoTime() - t0) / 1_000_000;
+
+    FaultTally tally = new FaultTally("Latency 150 ms each way + 100 kB/s downstream (realtime)");
+    tally.injected(total);
+    tally.survived(probe.distinct());
+    long lost = probe.missing(total) + probe.duplicates();
+    if (lost > 0) {
+      tally.lost(lost, probe.toString());
+    }
+    tally.print(
+        total
+            + " events: "
+            + probe.distinct()
+            + " delivered once, in order; "
+            + probe.reconnects()
+            + " reconnects; ack round trip "
+            + ackMillis
+            + " ms");
+    assertThat(echo.get(0).asText()).isEqualTo("ping");
+    assertThat(ackMillis).as("the ack crossed the proxy both ways").isGreaterThanOrEqualTo(290);
+    assertThat(probe.missing(total)).isZero();
+    assertThat(probe.duplicates()).isZero();
+    assertThat(probe.outOfOrder()).isZero();
+    assertThat(probe.reconnects()).isZero();
   }
 
   private static int pingTimeouts(StreamProbe probe) {
