@@ -7,11 +7,16 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.quarry.core.http.HttpStatusException;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.http.JsonType;
+import dev.quarry.examples.studio.Conversation;
 import dev.quarry.examples.studio.Episode;
 import dev.quarry.examples.studio.EpisodePatch;
+import dev.quarry.examples.studio.Execution;
 import dev.quarry.examples.studio.NewEpisode;
+import dev.quarry.examples.studio.NewExecution;
 import dev.quarry.examples.studio.Page;
 import dev.quarry.examples.studio.Project;
+import dev.quarry.examples.studio.Scene;
+import dev.quarry.examples.studio.StoryCharacter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -146,6 +151,49 @@ class StudioBackendRestTest {
         .cause()
         .isInstanceOfSatisfying(
             HttpStatusException.class, e -> assertThat(e.status()).isEqualTo(404));
+  }
+
+  @Test
+  void charactersScenesConversationsAndExecutions_listAndCreate() throws Exception {
+    JsonType<Page<StoryCharacter>> characters = JsonType.of(new TypeReference<>() {});
+    JsonType<Page<Scene>> scenes = JsonType.of(new TypeReference<>() {});
+    JsonType<Page<Conversation>> conversations = JsonType.of(new TypeReference<>() {});
+    JsonType<Page<Execution>> executions = JsonType.of(new TypeReference<>() {});
+
+    assertThat(await(http.get("projects/p1/characters", characters)).docs())
+        .extracting(StoryCharacter::name)
+        .containsExactly("Mara Quill", "Tomas Quill");
+    StoryCharacter added =
+        await(
+            http.post(
+                "projects/p1/characters",
+                Map.of("name", "Ines Vale", "role", "harbor master"),
+                StoryCharacter.class));
+    assertThat(added.role()).isEqualTo("harbor master");
+    assertThat(await(http.get("projects/p1/characters", characters)).totalDocs()).isEqualTo(3);
+
+    assertThat(await(http.get("episodes/ep1/scenes", scenes)).docs()).hasSize(2);
+    Scene scene =
+        await(http.post("episodes/ep1/scenes", Map.of("title", "INT. BOAT - DAY"), Scene.class));
+    assertThat(scene.order()).isEqualTo(3);
+
+    assertThat(await(http.get("projects/p1/conversations", conversations)).docs())
+        .extracting(Conversation::title)
+        .containsExactly("Season arc");
+    await(http.post("projects/p1/conversations", Map.of("title", "Villain"), Conversation.class));
+    assertThat(await(http.get("projects/p1/conversations", conversations)).totalDocs())
+        .isEqualTo(2);
+
+    Execution x =
+        await(
+            http.post(
+                "executions", new NewExecution("p2", "script-writer", "go"), Execution.class));
+    assertThat(x.status()).isEqualTo("queued");
+    assertThat(await(http.get("projects/p2/executions", executions)).docs())
+        .extracting(Execution::id)
+        .containsExactly(x.id());
+    assertThat(await(http.get("executions/" + x.id(), Execution.class)).projectId())
+        .isEqualTo("p2");
   }
 
   @Test
