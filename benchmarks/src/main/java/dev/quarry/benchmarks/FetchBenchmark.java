@@ -3,9 +3,11 @@ package dev.quarry.benchmarks;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryOptions;
+import dev.quarry.cache.StaleTime;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.http.JsonHttp;
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
@@ -37,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       CompletableFuture} that the caller joins (the same thread hand-off as Quarry's);
  *   <li>{@code jsonHttp}: Quarry's {@link JsonHttp#get(String, Class)} on the same OkHttp client;
  *   <li>{@code fetchQuery}: {@code QueryClient.fetchQuery(options).join()} whose query function is
- *       that {@code JsonHttp} call; staleTime 0, so every call fetches (and stores the result).
+ *       that {@code JsonHttp} call; staleTime 0, so every call fetches (and stores the result);
+ *   <li>{@code fetchQueryNoNetwork}: the same {@code fetchQuery} with a query function that
+ *       completes at once with an already decoded document: the cache's own cost of a fetch.
  * </ul>
  *
  * All share one OkHttp client (one pooled keep-alive connection) and one server.
@@ -57,6 +61,7 @@ public class FetchBenchmark {
   private QueryClient queryClient = QueryClient.builder().build();
   private QueryOptions<EpisodePage> query =
       QueryOptions.of(QueryKey.of("doc"), ctx -> http.get("doc", EpisodePage.class));
+  private QueryOptions<EpisodePage> instant = query;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -68,6 +73,22 @@ public class FetchBenchmark {
         new Request.Builder()
             .url(server.url() + "doc")
             .header("Accept", "application/json")
+            .build();
+    queryClient.close();
+    queryClient = QueryClient.builder().build();
+    JsonHttp h = http;
+    query =
+        QueryOptions.builder(
+                QueryKey.of("episodes", "p-3f2a", Map.of("page", 1)),
+                ctx -> h.get("doc", EpisodePage.class))
+            .staleTime(StaleTime.zero())
+            .build();
+    EpisodePage decoded = EpisodePage.sample(10);
+    instant =
+        QueryOptions.builder(
+                QueryKey.of("episodes", "p-3f2a", Map.of("page", 2)),
+                ctx -> CompletableFuture.completedFuture(decoded))
+            .staleTime(StaleTime.zero())
             .build();
   }
 
@@ -115,6 +136,11 @@ public class FetchBenchmark {
   @Benchmark
   public EpisodePage jsonHttp() {
     return http.get("doc", EpisodePage.class).join();
+  }
+
+  @Benchmark
+  public EpisodePage fetchQueryNoNetwork() {
+    return queryClient.fetchQuery(instant).join();
   }
 
   @Benchmark

@@ -247,6 +247,15 @@ public final class RunAll {
               t / rawAsync,
               overAsync * 100));
     }
+    double noNetwork = score(r, "fetchQueryNoNetwork", "");
+    report.append(
+        String.format(
+            Locale.ROOT,
+            "%nfetchQuery without the network (an instant query function): %s µs per fetch, the"
+                + " cache's own share; jsonHttp - rawAsync: %s µs; fetchQuery - jsonHttp: %s µs.%n",
+            number(noNetwork),
+            number(score(r, "jsonHttp", "") - rawAsync),
+            number(score(r, "fetchQuery", "") - score(r, "jsonHttp", ""))));
     report.append('\n');
   }
 
