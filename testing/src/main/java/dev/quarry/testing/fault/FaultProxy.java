@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * try (FaultProxy proxy = FaultProxy.start("127.0.0.1", server.port())) {
- *   RealtimeClient client = RealtimeClient.builder(proxy.url()).build();  // connect via the proxy
+ *   // point the client under test at the proxy instead of the server
+ *   RealtimeClient client =
+ *       RealtimeClient.create(RealtimeOptions.builder(URI.create(proxy.url())).build());
  *   proxy.latency(FaultProxy.Direction.DOWNSTREAM, Duration.ofMillis(200));
  *   proxy.blackHole(true);          // the client's heartbeat must notice
  *   proxy.blackHole(false);
