@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -103,11 +104,12 @@ public final class RunAll {
   // ---- JMH suites
 
   private Collection<RunResult> jmh(String benchmarkClass, int threads) throws RunnerException {
+    return jmhRun("dev\\.quarry\\.benchmarks\\." + benchmarkClass + "\\.", threads);
+  }
+
+  private Collection<RunResult> jmhRun(String include, int threads) throws RunnerException {
     ChainedOptionsBuilder options =
-        new OptionsBuilder()
-            .include("dev\\.quarry\\.benchmarks\\." + benchmarkClass + "\\.")
-            .threads(threads)
-            .shouldFailOnError(true);
+        new OptionsBuilder().include(include).threads(threads).shouldFailOnError(true);
     if (quick) {
       options
           .warmupIterations(1)
@@ -119,6 +121,25 @@ public final class RunAll {
       options.addProfiler(JavaFlightRecorderProfiler.class, "dir=jfr");
     }
     return new Runner(options.build()).run();
+  }
+
+  /**
+   * Runs each method alone, in the given order and then in the reverse order, so that a load that
+   * drifts during the suite weighs on every method alike; the ratios use the mean of both runs.
+   */
+  private List<RunResult> abba(String benchmarkClass, List<String> methods, int threads)
+      throws RunnerException {
+    List<RunResult> all = new ArrayList<>();
+    List<String> order = new ArrayList<>(methods);
+    for (int pass = 0; pass < 2; pass++) {
+      for (String method : order) {
+        all.addAll(
+            jmhRun(
+                "dev\\.quarry\\.benchmarks\\." + benchmarkClass + "\\." + method + "$", threads));
+      }
+      Collections.reverse(order);
+    }
+    return all;
   }
 
   private void jmhTable(String title, Map<String, Collection<RunResult>> runs, String loads) {
@@ -165,17 +186,21 @@ public final class RunAll {
     return String.format(Locale.ROOT, a >= 100 ? "%,.0f" : a >= 1 ? "%.2f" : "%.4f", v);
   }
 
+  /** The mean score of every run of {@code method} with {@code param} ("" for any). */
   private static double score(Collection<RunResult> results, String method, String param) {
+    double sum = 0;
+    int n = 0;
     for (RunResult r : results) {
       var p = r.getParams();
       boolean paramMatches =
           param.isEmpty()
               || p.getParamsKeys().stream().anyMatch(k -> param.equals(k + "=" + p.getParam(k)));
       if (p.getBenchmark().endsWith("." + method) && paramMatches) {
-        return r.getPrimaryResult().getScore();
+        sum += r.getPrimaryResult().getScore();
+        n++;
       }
     }
-    return Double.NaN;
+    return n == 0 ? Double.NaN : sum / n;
   }
 
   private String loads(String before) {
@@ -195,11 +220,17 @@ public final class RunAll {
   private void cache() throws RunnerException {
     String before = Machine.load();
     Map<String, Collection<RunResult>> runs = new LinkedHashMap<>();
-    runs.put("1", jmh("CacheReadBenchmark", 1));
-    runs.put("2", jmh("CacheReadBenchmark", 2));
-    jmhTable("Cache reads", runs, loads(before));
+    List<String> methods = List.of("caffeineGetIfPresent", "getQueryData", "fetchQueryFreshHit");
+    runs.put("1", abba("CacheReadBenchmark", methods, 1));
+    runs.put("2", abba("CacheReadBenchmark", methods, 2));
+    jmhTable(
+        "Cache reads (each method run alone, in the order caffeine, getQueryData, fetchQuery and"
+            + " then reversed; ratios from the mean of both runs)",
+        runs,
+        loads(before));
     report.append(
-        "| keys | threads | getQueryData / Caffeine | goal >= 0.5x | fetchQuery fresh hit / Caffeine |\n");
+        "| keys | threads | getQueryData / Caffeine | goal >= 0.5x | fetchQuery fresh hit / Caffeine"
+            + " |\n");
     report.append("|---:|---:|---:|---|---:|\n");
     for (Map.Entry<String, Collection<RunResult>> run : runs.entrySet()) {
       for (String keys : List.of("1000", "100000")) {
@@ -224,8 +255,17 @@ public final class RunAll {
   private void fetch() throws RunnerException {
     String before = Machine.load();
     Map<String, Collection<RunResult>> runs = new LinkedHashMap<>();
-    runs.put("1", jmh("FetchBenchmark", 1));
-    jmhTable("Fetch path: GET of a 2 KB JSON document over loopback", runs, loads(before));
+    runs.put(
+        "1",
+        abba(
+            "FetchBenchmark",
+            List.of("rawSync", "rawAsync", "jsonHttp", "fetchQuery", "fetchQueryNoNetwork"),
+            1));
+    jmhTable(
+        "Fetch path: GET of a 2 KB JSON document over loopback (each method run alone, in order"
+            + " and then reversed; ratios from the mean of both runs)",
+        runs,
+        loads(before));
     Collection<RunResult> r = runs.get("1");
     double rawSync = score(r, "rawSync", "");
     double rawAsync = score(r, "rawAsync", "");
