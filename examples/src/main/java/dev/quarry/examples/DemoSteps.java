@@ -1,5 +1,12 @@
 package dev.quarry.examples;
 
+import static dev.quarry.examples.DemoText.describe;
+import static dev.quarry.examples.DemoText.get;
+import static dev.quarry.examples.DemoText.ms;
+import static dev.quarry.examples.DemoText.reason;
+import static dev.quarry.examples.DemoText.render;
+import static dev.quarry.examples.DemoText.size;
+
 import dev.quarry.Inspector;
 import dev.quarry.Notifications;
 import dev.quarry.Progress;
@@ -9,7 +16,6 @@ import dev.quarry.TopicBinding;
 import dev.quarry.cache.QueryObserver;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.http.HttpStatusException;
 import dev.quarry.examples.backend.StudioBackend;
 import dev.quarry.examples.state.Layout;
 import dev.quarry.examples.state.Orchestrator;
@@ -27,6 +33,7 @@ import dev.quarry.examples.studio.TaskProgress;
 import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationState;
 import dev.quarry.realtime.ConnectionEvent;
+import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicEvent;
 import dev.quarry.realtime.TopicSubscription;
@@ -44,12 +51,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /** The demo's steps, in order; each narrates what it does and waits for what it shows. */
 final class DemoSteps {
-  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Duration WAIT = DemoText.WAIT;
   private static final String PROJECT = "p1";
 
   private final Quarry quarry;
@@ -144,36 +150,16 @@ final class DemoSteps {
                     describe(e).ifPresent(text -> n.from("realtime", text));
                     connection.accept(e);
                   }));
-      quarry.realtime().connect();
-      // generous: the first connect of a cold JVM loads and initialises the whole WebSocket stack
-      connection.until(
-          e -> e instanceof ConnectionEvent.Connected, Duration.ofSeconds(45), "the first connect");
+      quarry.realtime().connect(); // does nothing if the facade already started it
+      // generous: a cold JVM loads the whole WebSocket stack first, and an attempt that gets no
+      // answer is abandoned after the connect timeout and retried
+      if (quarry.realtime().state() != ConnectionState.CONNECTED) {
+        connection.until(
+            e -> e instanceof ConnectionEvent.Connected,
+            Duration.ofSeconds(30),
+            "the first connect");
+      }
     }
-  }
-
-  private static Optional<String> describe(ConnectionEvent e) {
-    if (e instanceof ConnectionEvent.Connected c) {
-      return Optional.of(
-          (c.reconnect() ? "reconnected" : "connected")
-              + ": session "
-              + c.sessionId()
-              + ", recovered="
-              + c.recovered());
-    }
-    if (e instanceof ConnectionEvent.Reconnecting r) {
-      return Optional.of(
-          "connection lost ("
-              + r.reason()
-              + "); reconnect attempt "
-              + r.attempt()
-              + " in "
-              + r.delay().toMillis()
-              + " ms");
-    }
-    if (e instanceof ConnectionEvent.Disconnected d) {
-      return Optional.of("disconnected: " + d.reason());
-    }
-    return Optional.empty();
   }
 
   // ------------------------------------------------------------------ 1. queries
@@ -259,7 +245,7 @@ final class DemoSteps {
                           }
                           view.accept(page);
                         }));
-    handles.add(observer::close);
+    handles.add(observer);
     return view;
   }
 
@@ -301,17 +287,6 @@ final class DemoSteps {
     n.say(
         "rolled back: the draft is gone, the list is the server's again; mutation state "
             + create.state().status());
-  }
-
-  private static String reason(Throwable error) {
-    if (error instanceof HttpStatusException s) {
-      String body = s.bodyExcerpt();
-      int at = body.indexOf("\"error\":\"");
-      String message =
-          at < 0 ? body : body.substring(at + 9, Math.max(at + 9, body.indexOf('"', at + 9)));
-      return "HTTP " + s.status() + " " + message;
-    }
-    return String.valueOf(error);
   }
 
   // ------------------------------------------------------------------ 4. live execution
@@ -418,11 +393,11 @@ final class DemoSteps {
     Waiter<List<AgentEvent>> events = new Waiter<>("the events of " + executionId);
     QueryObserver<List<AgentEvent>> ev =
         quarry.observe(studio.events(executionId), r -> r.data().ifPresent(events));
-    parts.add(ev::close);
+    parts.add(ev);
     Waiter<Execution> execution = new Waiter<>("execution " + executionId);
     QueryObserver<Execution> ex =
         quarry.observe(studio.execution(executionId), r -> r.data().ifPresent(execution));
-    parts.add(ex::close);
+    parts.add(ex);
     Set<Integer> liveSeqs = new ConcurrentSkipListSet<>();
     TopicSubscription sub = quarry.realtime().subscribe(topic);
     parts.add(sub);
@@ -563,14 +538,6 @@ final class DemoSteps {
                 .orElse(""));
   }
 
-  private static String size(Path file) {
-    try {
-      return Files.exists(file) ? Files.size(file) + " bytes on disk" : "not on disk";
-    } catch (java.io.IOException e) {
-      return "size unknown";
-    }
-  }
-
   // ------------------------------------------------------------------ 7. inspector
 
   private void inspector() {
@@ -599,28 +566,5 @@ final class DemoSteps {
 
   private String serverCount(String methodAndPath) {
     return backend.map(b -> " (backend saw " + b.requestCount(methodAndPath) + ")").orElse("");
-  }
-
-  private static String render(Page<Episode> page) {
-    return page.docs().stream()
-        .map(e -> e.number() + " " + e.title() + (e.isDraft() ? " (saving...)" : ""))
-        .collect(Collectors.joining(", ", "[", "]"));
-  }
-
-  private static long ms(long startNanos) {
-    return Duration.ofNanos(System.nanoTime() - startNanos).toMillis();
-  }
-
-  private static <T> T get(CompletableFuture<T> future, String what) {
-    try {
-      return future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new DemoException(what + " failed: " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new DemoException(what + " did not complete within " + WAIT.toSeconds() + " s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DemoException("interrupted while waiting for " + what);
-    }
   }
 }

@@ -173,7 +173,8 @@ public final class StudioClient {
                 previous
                     .flatMap(p -> p)
                     .ifPresent(page -> quarry.setQueryData(episodesKey(in.projectId()), page)))
-        .onSettled((data, error, in, previous) -> quarry.invalidate(episodesKey(in.projectId())))
+        .onSettledAsync(
+            (data, error, in, previous) -> quarry.invalidate(episodesKey(in.projectId())))
         .build();
   }
 }

@@ -32,14 +32,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class StudioDemo {
   static final String USAGE =
-      "usage: StudioDemo [--base-url URL] [--ws-url URL]\n"
-          + "  without options the demo starts an embedded studio backend on 127.0.0.1\n"
-          + "  --base-url  the studio REST API (e.g. https://studio.example/api/)\n"
-          + "  --ws-url    its socket.io server (e.g. https://studio.example)";
+      """
+      usage: StudioDemo [--base-url URL] [--ws-url URL]
+        without options the demo starts an embedded studio backend on 127.0.0.1
+        --base-url  the studio REST API (e.g. https://studio.example/api/)
+        --ws-url    its socket.io server (e.g. https://studio.example)""";
 
   private StudioDemo() {}
 
   /** Runs the demo on standard output; exits with a non-zero status only on failure. */
+  // On JDK 17 a null console means "not a terminal"; JDK 22+ would need Console.isTerminal().
+  @SuppressWarnings("SystemConsoleNull")
   public static void main(String[] args) {
     int status = run(args, System.out, System.console() != null);
     if (status != 0) {
@@ -103,7 +106,15 @@ public final class StudioDemo {
               .errorHandler(quietErrors(n));
       wsUrl.ifPresent(
           ws ->
-              builder.realtime(ws, r -> r.reconnectBackoff(Backoff.fixed(Duration.ofMillis(600)))));
+              builder
+                  .realtime(
+                      ws,
+                      r ->
+                          r.reconnectBackoff(Backoff.fixed(Duration.ofMillis(600)))
+                              // an attempt the server accepts but never answers is retried soon
+                              .connectTimeout(Duration.ofSeconds(5)))
+                  // connected by the demo once its listeners are in place
+                  .connectRealtime(false));
       quarry = builder.build();
       n.say("Quarry built: staleTime 5 min, gcTime 30 min, retry 3, outbox in " + dir);
       new DemoSteps(quarry, Optional.ofNullable(backend), dir, n).run();

@@ -30,6 +30,9 @@ class StudioDemoTest {
       status = StudioDemo.run(new String[0], out, false);
     }
     String output = bytes.toString(StandardCharsets.UTF_8);
+    if (status != 0) {
+      dumpThreads();
+    }
 
     assertThat(status).as(output).isZero();
     assertThat(output)
@@ -89,6 +92,18 @@ class StudioDemoTest {
         .pollInSameThread()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(nonDaemonThreads()).isSubsetOf(before));
+  }
+
+  /** On failure, the threads as they are (to the test's output file), to see what waited. */
+  private static void dumpThreads() {
+    Thread.getAllStackTraces()
+        .forEach(
+            (t, stack) -> {
+              System.out.println(t.getName() + " " + t.getState());
+              for (StackTraceElement e : stack) {
+                System.out.println("    at " + e);
+              }
+            });
   }
 
   @Test

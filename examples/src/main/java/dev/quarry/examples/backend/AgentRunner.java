@@ -97,7 +97,9 @@ final class AgentRunner {
   }
 
   private void scheduleStep(String executionId, int index) {
-    scheduler.schedule(() -> runStep(executionId, index), step.toNanos(), TimeUnit.NANOSECONDS);
+    // not cancelled one by one: close() stops the whole scheduler
+    ScheduledFuture<?> unused =
+        scheduler.schedule(() -> runStep(executionId, index), step.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void runStep(String executionId, int index) {

@@ -113,7 +113,8 @@ final class RestApi implements HttpHandler {
               mine.complete(route(exchange, method, path, body));
               first = mine;
             }
-            first.thenAccept(resp -> send(exchange, resp));
+            // the first request's result, once it exists, is the answer to every replay
+            CompletableFuture<Void> unused = first.thenAccept(resp -> send(exchange, resp));
             return;
           } else {
             r = route(exchange, method, path, body);
@@ -123,7 +124,9 @@ final class RestApi implements HttpHandler {
     if (latency.isZero()) {
       respond.run();
     } else {
-      scheduler.schedule(respond, latency.toNanos(), TimeUnit.NANOSECONDS);
+      // answered by the scheduled task; close() stops the scheduler (and its pending answers)
+      java.util.concurrent.ScheduledFuture<?> unused =
+          scheduler.schedule(respond, latency.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -175,47 +178,35 @@ final class RestApi implements HttpHandler {
         return Response.ok(data.project(projectId).orElseThrow());
       }
       if (n == 3) {
-        switch (s.get(2) + " " + method) {
-          case "episodes GET":
-            return Response.ok(data.episodes(projectId, page, limit));
-          case "episodes POST":
-            {
-              String title = text(in, "title");
-              return refusal(title)
-                  .orElseGet(
-                      () -> {
-                        Episode e = data.addEpisode(projectId, title);
-                        notifications.accept(
-                            new Notification(
-                                data.newId("n"),
-                                "info",
-                                "Episode " + e.number() + " \"" + e.title() + "\" created"));
-                        return Response.created(e);
-                      });
-            }
-          case "characters GET":
-            return Response.ok(data.characters(projectId, page, limit));
-          case "characters POST":
-            {
-              String name = text(in, "name");
-              return refusal(name)
-                  .orElseGet(
-                      () ->
-                          Response.created(
-                              data.addCharacter(projectId, name, in.path("role").asText(""))));
-            }
-          case "conversations GET":
-            return Response.ok(data.conversations(projectId, page, limit));
-          case "conversations POST":
-            {
-              String title = text(in, "title");
-              return refusal(title)
-                  .orElseGet(() -> Response.created(data.addConversation(projectId, title)));
-            }
-          case "executions GET":
-            return Response.ok(data.executions(projectId, page, limit));
-          default:
-            break;
+        Optional<Response> r =
+            switch (s.get(2) + " " + method) {
+              case "episodes GET" ->
+                  Optional.of(Response.ok(data.episodes(projectId, page, limit)));
+              case "episodes POST" -> Optional.of(createEpisode(projectId, text(in, "title")));
+              case "characters GET" ->
+                  Optional.of(Response.ok(data.characters(projectId, page, limit)));
+              case "characters POST" -> {
+                String name = text(in, "name");
+                String role = in.path("role").asText("");
+                yield Optional.of(
+                    refusal(name)
+                        .orElseGet(
+                            () -> Response.created(data.addCharacter(projectId, name, role))));
+              }
+              case "conversations GET" ->
+                  Optional.of(Response.ok(data.conversations(projectId, page, limit)));
+              case "conversations POST" -> {
+                String title = text(in, "title");
+                yield Optional.of(
+                    refusal(title)
+                        .orElseGet(() -> Response.created(data.addConversation(projectId, title))));
+              }
+              case "executions GET" ->
+                  Optional.of(Response.ok(data.executions(projectId, page, limit)));
+              default -> Optional.empty();
+            };
+        if (r.isPresent()) {
+          return r.get();
         }
       }
     } else if (what.equals("episodes") && n >= 2) {
@@ -258,6 +249,20 @@ final class RestApi implements HttpHandler {
       }
     }
     return Response.error(404, "no route for " + method + " " + path);
+  }
+
+  private Response createEpisode(String projectId, String title) {
+    return refusal(title)
+        .orElseGet(
+            () -> {
+              Episode e = data.addEpisode(projectId, title);
+              notifications.accept(
+                  new Notification(
+                      data.newId("n"),
+                      "info",
+                      "Episode " + e.number() + " \"" + e.title() + "\" created"));
+              return Response.created(e);
+            });
   }
 
   private Optional<Response> refusal(String title) {
@@ -305,7 +310,7 @@ final class RestApi implements HttpHandler {
     if (raw == null) {
       return out;
     }
-    for (String pair : raw.split("&")) {
+    for (String pair : raw.split("&", -1)) {
       int eq = pair.indexOf('=');
       if (eq > 0) {
         out.put(

@@ -145,7 +145,9 @@ final class SocketServer implements AgentRunner.Sink {
         java.lang.reflect.Field f = SocketIOServer.class.getDeclaredField(field);
         f.setAccessible(true);
         if (f.get(server) instanceof io.netty.channel.EventLoopGroup group) {
-          group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+          // stop() below waits for the termination
+          io.netty.util.concurrent.Future<?> unused =
+              group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
         }
       } catch (ReflectiveOperationException | RuntimeException e) {
         LOG.debug("cannot shut {} down early; stop() will wait the quiet period", field, e);

@@ -54,7 +54,7 @@ public final class LiveQueryExample {
           .append("agent-event", AgentEvent.class, key);
 
       CompletableFuture<List<AgentEvent>> all = new CompletableFuture<>();
-      try (QueryObserver<List<AgentEvent>> view =
+      QueryObserver<List<AgentEvent>> view =
           quarry.observe(
               events,
               r ->
@@ -68,9 +68,9 @@ public final class LiveQueryExample {
                             if (list.size() == 12) {
                               all.complete(list);
                             }
-                          }))) {
-        out.println("live: " + all.get(30, TimeUnit.SECONDS).size() + " events in the cache");
-      }
+                          }));
+      out.println("live: " + all.get(30, TimeUnit.SECONDS).size() + " events in the cache");
+      view.close(); // the last observer leaves: the topic is unsubscribed
     }
   }
 }

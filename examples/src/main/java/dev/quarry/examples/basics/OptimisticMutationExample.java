@@ -55,7 +55,7 @@ public final class OptimisticMutationExample {
                         previous.flatMap(p -> p).ifPresent(p -> quarry.setQueryData(key, p));
                         out.println("rolled back: " + titles(quarry, key));
                       })
-                  .onSettled((data, error, in, previous) -> quarry.invalidate(key))
+                  .onSettledAsync((data, error, in, previous) -> quarry.invalidate(key))
                   .build());
 
       Episode pilot = create.mutate(new NewEpisode("p1", "Pilot")).get(10, TimeUnit.SECONDS);

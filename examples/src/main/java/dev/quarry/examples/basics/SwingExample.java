@@ -46,6 +46,11 @@ public final class SwingExample {
     SwingUtilities.invokeLater(() -> show(quarry, backend));
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored")
+  private static void invalidate(Quarry quarry) {
+    quarry.invalidate(QueryKey.of("projects", "p1"));
+  }
+
   private static void show(Quarry quarry, StudioBackend backend) {
     DefaultListModel<String> rows = new DefaultListModel<>();
     JLabel status = new JLabel("loading...");
@@ -67,7 +72,8 @@ public final class SwingExample {
                       });
             });
     JButton refresh = new JButton("Refresh");
-    refresh.addActionListener(e -> quarry.invalidate(QueryKey.of("projects", "p1")));
+    // the observer shows the refetch; a failure is reported to the error handler
+    refresh.addActionListener(e -> invalidate(quarry));
 
     JFrame frame = new JFrame("Harbor Lights: episodes");
     frame.setDefaultCloseOperation(WindowConstants.DISPOSE_ON_CLOSE);

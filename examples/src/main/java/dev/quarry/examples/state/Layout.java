@@ -4,7 +4,7 @@ package dev.quarry.examples.state;
  * The layout: whether the sidebar is open, which view is shown and which project is selected.
  *
  * @param sidebarOpen whether the sidebar is open
- * @param view the current view: {@code projects}, {@code episodes}, {@code execution}, ...
+ * @param view the current view, e.g. {@code "episodes"} or {@code "execution"}
  * @param projectId the selected project, or {@code ""} for none
  */
 public record Layout(boolean sidebarOpen, String view, String projectId) {
