@@ -110,6 +110,11 @@ class StudioSdkTest {
     assertThat(seen).anyMatch(p -> p.docs().stream().anyMatch(Episode::isDraft));
     assertThat(seen.get(seen.size() - 1).totalDocs()).isEqualTo(4);
     assertThat(backend.requestCount("POST /api/projects/p1/episodes")).isEqualTo(1);
+    assertThat(backend.idempotencyKeys("POST /api/projects/p1/episodes"))
+        .as("a persistent mutation sends its outbox key")
+        .singleElement()
+        .asString()
+        .matches("[0-9a-f-]{36}");
     view.close();
   }
 

@@ -43,6 +43,7 @@ final class RestApi implements HttpHandler {
   private final Consumer<Notification> notifications;
   private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Response>> idempotent = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> keysSeen = new ConcurrentHashMap<>();
 
   RestApi(
       StudioData data,
@@ -82,6 +83,10 @@ final class RestApi implements HttpHandler {
     return c == null ? 0 : c.get();
   }
 
+  List<String> idempotencyKeys(String methodAndPath) {
+    return List.copyOf(keysSeen.getOrDefault(methodAndPath, List.of()));
+  }
+
   Map<String, Integer> counts() {
     Map<String, Integer> out = new java.util.TreeMap<>();
     counts.forEach((k, v) -> out.put(k, v.get()));
@@ -99,6 +104,12 @@ final class RestApi implements HttpHandler {
     }
     Optional<Integer> failure = faults.takeFailure(path);
     String idempotencyKey = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+    if (idempotencyKey != null) {
+      keysSeen
+          .computeIfAbsent(
+              method + " " + path, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+          .add(idempotencyKey);
+    }
     Duration latency = faults.latency();
     Runnable respond =
         () -> {

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -124,6 +125,14 @@ public final class StudioBackend implements AutoCloseable {
    */
   public int requestCount(String methodAndPath) {
     return api.count(Objects.requireNonNull(methodAndPath, "methodAndPath"));
+  }
+
+  /**
+   * The {@code Idempotency-Key} headers that requests to {@code methodAndPath} carried, in arrival
+   * order (a replay shows its key twice).
+   */
+  public List<String> idempotencyKeys(String methodAndPath) {
+    return api.idempotencyKeys(Objects.requireNonNull(methodAndPath, "methodAndPath"));
   }
 
   /** Every request count so far, by {@code "METHOD /path"}, sorted. */

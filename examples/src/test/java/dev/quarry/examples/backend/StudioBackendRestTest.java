@@ -83,6 +83,8 @@ class StudioBackendRestTest {
     assertThat(other.id()).isNotEqualTo(first.id());
     assertThat(await(http.get("projects/p1/episodes", EPISODES)).totalDocs()).isEqualTo(5);
     assertThat(backend.requestCount("POST /api/projects/p1/episodes")).isEqualTo(3);
+    assertThat(backend.idempotencyKeys("POST /api/projects/p1/episodes"))
+        .containsExactly("k-1", "k-1", "k-2");
   }
 
   @Test
