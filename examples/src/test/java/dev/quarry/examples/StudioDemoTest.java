@@ -8,6 +8,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -22,17 +27,23 @@ class StudioDemoTest {
   }
 
   @Test
-  void demo_embeddedBackend_narratesEveryStepAndExitsZero() {
+  void demo_embeddedBackend_narratesEveryStepAndExitsZero() throws Exception {
     Set<String> before = nonDaemonThreads();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     int status;
+    ExecutorService runner = Executors.newSingleThreadExecutor();
     try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      status = StudioDemo.run(new String[0], out, false);
+      Future<Integer> run = runner.submit(() -> StudioDemo.run(new String[0], out, false));
+      try {
+        status = run.get(90, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        dumpThreads(); // what the demo waits for, in the test's output file
+        throw new AssertionError("the demo did not end within 90 s:\n" + bytes, e);
+      }
+    } finally {
+      runner.shutdownNow();
     }
     String output = bytes.toString(StandardCharsets.UTF_8);
-    if (status != 0) {
-      dumpThreads();
-    }
 
     assertThat(status).as(output).isZero();
     assertThat(output)
@@ -94,7 +105,7 @@ class StudioDemoTest {
         .untilAsserted(() -> assertThat(nonDaemonThreads()).isSubsetOf(before));
   }
 
-  /** On failure, the threads as they are (to the test's output file), to see what waited. */
+  /** The threads as they are (to the test's output file), to see what a stuck demo waits for. */
   private static void dumpThreads() {
     Thread.getAllStackTraces()
         .forEach(
