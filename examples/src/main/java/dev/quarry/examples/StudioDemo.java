@@ -23,8 +23,8 @@ import org.jspecify.annotations.Nullable;
  * online, and the inspector's table.
  *
  * <pre>
- * mvn -q -pl examples -am -DskipTests -Dquarry.skipNpm=true install exec:java
- * ... exec:java -Dexec.args="--base-url https://studio.example/api/ --ws-url https://studio.example"
+ * mvn -q -pl examples -am package -Dmaven.test.skip=true -Dquarry.skipNpm=true -Pdemo
+ * mvn -q -pl examples exec:java -Dexec.args="--base-url https://studio.example/api/ --ws-url https://studio.example"
  * </pre>
  *
  * <p>Exit status 0 when every step completed, 1 when one failed (its reason is printed, without a
