@@ -133,6 +133,32 @@ class StudioBackendRealtimeTest {
   }
 
   @Test
+  void unsubscribe_leavesTheRoom_noMoreEventsArrive() throws Exception {
+    client.connect();
+    Execution x = startExecution();
+    List<Integer> all = new CopyOnWriteArrayList<>();
+    // a client-level listener sees every agent-event frame the server sends, whatever the topic
+    client.on("agent-event", AgentEvent.class, e -> all.add(e.seq()));
+    TopicSubscription sub = client.subscribe(Topic.of("execution", "executionId", x.id()));
+    await().atMost(WAIT).until(() -> all.size() >= 2);
+
+    sub.close();
+    int atClose = all.size();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                http.get("executions/" + x.id(), Execution.class)
+                    .get(10, TimeUnit.SECONDS)
+                    .isDone());
+
+    assertThat(all.size())
+        .as("at most the frames already in flight when the unsubscribe was sent")
+        .isLessThanOrEqualTo(atClose + 4)
+        .isLessThan(AgentRunner.steps());
+  }
+
+  @Test
   void emitWithAck_echo_returnsTheArgument() throws Exception {
     client.connect();
 
