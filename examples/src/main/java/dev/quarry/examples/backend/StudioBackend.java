@@ -94,6 +94,19 @@ public final class StudioBackend implements AutoCloseable {
     http.createContext("/api/", api);
   }
 
+  /**
+   * Runs the backend on its own until standard input ends or a line is entered, printing its URLs:
+   * a backend for {@code StudioDemo --base-url ... --ws-url ...} or for any other client.
+   */
+  public static void main(String[] args) throws IOException {
+    try (StudioBackend backend = start()) {
+      System.out.println(
+          "studio backend: REST " + backend.baseUrl() + ", socket.io " + backend.socketUrl());
+      System.out.println("press Enter to stop");
+      int ignored = System.in.read();
+    }
+  }
+
   /** A builder with the defaults: no latency, a 250 ms agent step, a 2 s start grace. */
   public static Builder builder() {
     return new Builder();
