@@ -31,6 +31,6 @@ final class Recorder {
   }
 
   <E extends ConnectionEvent> E await(Class<E> type) throws InterruptedException {
-    return await(type, e -> true, Duration.ofSeconds(10));
+    return await(type, e -> true, Duration.ofSeconds(30));
   }
 }
