@@ -12,15 +12,15 @@ import org.junit.jupiter.api.Test;
 
 class RealSchedulerTest {
 
-  private static long quarrySchedulerThreads() {
+  /** Live threads whose name starts with {@code prefix}. */
+  private static long liveThreads(String prefix) {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && t.getName().startsWith("quarry-scheduler-"))
+        .filter(t -> t.isAlive() && t.getName().startsWith(prefix))
         .count();
   }
 
   @Test
   void runsTasksOnANamedDaemonThread_andCloseStopsIt() throws Exception {
-    long before = quarrySchedulerThreads();
     RealScheduler scheduler = RealScheduler.create();
     AtomicReference<Thread> ran = new AtomicReference<>();
     CountDownLatch latch = new CountDownLatch(1);
@@ -37,7 +37,11 @@ class RealSchedulerTest {
     scheduler.close();
     ran.get().join(5000);
     assertThat(ran.get().isAlive()).isFalse();
-    assertThat(quarrySchedulerThreads()).isEqualTo(before);
+    // Every thread of this scheduler's pool (quarry-scheduler-<pool>-<n>) is gone; threads of
+    // other tests' schedulers are not counted.
+    String name = ran.get().getName();
+    String poolPrefix = name.substring(0, name.lastIndexOf('-') + 1);
+    assertThat(liveThreads(poolPrefix)).isZero();
     assertThat(scheduler.isClosed()).isTrue();
     scheduler.close();
   }
