@@ -446,6 +446,11 @@ public final class RealRealtimeClient implements RealtimeClient {
 
   private void onFrame(Conn conn, Frame f) {
     if (f instanceof Frame.Open open) {
+      if (conn.open != null) {
+        // One open packet per Engine.IO session; answering a second with another CONNECT would let
+        // a misbehaving server drive the client round a connect loop.
+        throw new ProtocolException("a second Engine.IO open packet on the same connection");
+      }
       conn.open = open;
       outbound.maxPayload(open.maxPayload());
       conn.lastPingNanos = clock.nanoTime();
@@ -465,7 +470,13 @@ public final class RealRealtimeClient implements RealtimeClient {
         return;
       }
       switch (p.type()) {
-        case CONNECT -> onConnect(conn, p);
+        case CONNECT -> {
+          if (conn.nspConnected) {
+            throw new ProtocolException(
+                "a second CONNECT reply for namespace " + nsp + " on the same connection");
+          }
+          onConnect(conn, p);
+        }
         case CONNECT_ERROR -> onConnectError(conn, p);
         case DISCONNECT -> onServerDisconnect(conn);
         case EVENT, BINARY_EVENT -> onEvent(conn, p);

@@ -129,6 +129,27 @@ class RealRealtimeClientTest {
   }
 
   @Test
+  void secondOpenPacket_isAProtocolError_theConnectionIsResetNotReconnectedInPlace() {
+    FakeTransports.FakeTransport t = connected();
+    t.receive(
+        "0{\"sid\":\"e2\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000,\"maxPayload\":1000}");
+    assertThat(t.texts()).containsExactly("40");
+    assertThat(t.cancelled).isTrue();
+    assertThat(client.state()).isEqualTo(ConnectionState.RECONNECTING);
+    assertThat(errorCauses)
+        .anySatisfy(e -> assertThat(e).hasMessageContaining("second Engine.IO open"));
+  }
+
+  @Test
+  void secondConnectReply_isAProtocolError_andReportsNoSecondConnected() {
+    FakeTransports.FakeTransport t = connected();
+    t.receive("40{\"sid\":\"s2\"}");
+    assertThat(events.stream().filter(e -> e instanceof ConnectionEvent.Connected)).hasSize(1);
+    assertThat(t.cancelled).isTrue();
+    assertThat(errorCauses).anySatisfy(e -> assertThat(e).hasMessageContaining("second CONNECT"));
+  }
+
+  @Test
   void connectTimeout_serverAcceptsButNeverSendsOpen_abandonsTheAttemptAndReconnects() {
     start(options().connectTimeout(Duration.ofSeconds(5)));
     FakeTransports.FakeTransport t = transports.last();
