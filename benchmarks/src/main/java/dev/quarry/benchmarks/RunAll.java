@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.openjdk.jmh.profile.JavaFlightRecorderProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -362,6 +363,10 @@ public final class RunAll {
                   + ":\n"
                   + output));
     }
-    return output;
+    // -XX:StartFlightRecording announces itself on stdout: keep the report clean
+    return output
+        .lines()
+        .filter(line -> !line.contains("[jfr,startup]"))
+        .collect(Collectors.joining("\n", "", "\n"));
   }
 }
