@@ -31,8 +31,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code memory} or {@code realtime} (default: all, in that order).
  *
  * <p>{@code --quick} shortens everything (a smoke run, not for figures). {@code --jfr} records a
- * JFR profile of each JMH fork ({@code -prof jfr}, under {@code jfr/}) and of the realtime harness
- * ({@code jfr/realtime.jfr}). The memory and realtime harnesses run in their own JVMs.
+ * JFR profile of each JMH fork ({@code -prof jfr}) and of each harness JVM ({@code <Harness>.jfr}),
+ * in a folder {@code jfr} next to the {@code --out} file (or in the working directory). The memory
+ * and realtime harnesses run in their own JVMs.
  */
 public final class RunAll {
   private static final List<String> SUITES =
@@ -40,11 +41,13 @@ public final class RunAll {
 
   private final boolean quick;
   private final boolean jfr;
+  private final Path jfrDir;
   private final StringBuilder report = new StringBuilder();
 
-  private RunAll(boolean quick, boolean jfr) {
+  private RunAll(boolean quick, boolean jfr, Path jfrDir) {
     this.quick = quick;
     this.jfr = jfr;
+    this.jfrDir = jfrDir;
   }
 
   /** Runs the suites named in {@code args} (all by default) and prints the report. */
@@ -65,7 +68,8 @@ public final class RunAll {
         throw new IllegalArgumentException("unknown suite '" + s + "'; known: " + SUITES);
       }
     }
-    RunAll run = new RunAll(quick, jfr);
+    Path jfrDir = out.map(p -> p.toAbsolutePath().resolveSibling("jfr")).orElse(Path.of("jfr"));
+    RunAll run = new RunAll(quick, jfr, jfrDir);
     run.report
         .append("## Quarry benchmarks, ")
         .append(Machine.now())
@@ -119,7 +123,7 @@ public final class RunAll {
           .measurementTime(TimeValue.milliseconds(300));
     }
     if (jfr) {
-      options.addProfiler(JavaFlightRecorderProfiler.class, "dir=jfr");
+      options.addProfiler(JavaFlightRecorderProfiler.class, "dir=" + jfrDir);
     }
     return new Runner(options.build()).run();
   }
@@ -339,9 +343,12 @@ public final class RunAll {
     command.add("-Xms1g");
     command.add("-Xmx1g");
     if (jfr) {
-      Files.createDirectories(Path.of("jfr"));
+      Files.createDirectories(jfrDir);
       String name = mainClass.substring(mainClass.lastIndexOf('.') + 1);
-      command.add("-XX:StartFlightRecording=filename=jfr/" + name + ".jfr,settings=profile");
+      command.add(
+          "-XX:StartFlightRecording=filename="
+              + jfrDir.resolve(name + ".jfr")
+              + ",settings=profile");
     }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
