@@ -3,8 +3,6 @@ package dev.quarry.core;
 import dev.quarry.core.internal.ListenerSet;
 import dev.quarry.core.internal.SerialExecutor;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
@@ -31,7 +29,6 @@ import java.util.function.Consumer;
 public final class Connectivity {
   private final Object lock = new Object();
   private final SerialExecutor notifications;
-  private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
   private final ListenerSet<Boolean> onlineListeners;
   private final ListenerSet<Boolean> focusListeners;
   private boolean online = true;
@@ -76,18 +73,11 @@ public final class Connectivity {
         return;
       }
       online = value;
-      // Queued under the lock so that notifications keep the order of the changes.
-      pending.add(() -> onlineListeners.emit(value));
+      // Queued under the lock so that notifications keep the order of the changes; delivered
+      // outside it.
+      notifications.enqueue(() -> onlineListeners.emit(value));
     }
-    // Delivered outside the lock: each call delivers one queued change, oldest first.
-    notifications.execute(this::deliverOne);
-  }
-
-  private void deliverOne() {
-    Runnable next = pending.poll();
-    if (next != null) {
-      next.run();
-    }
+    notifications.flush();
   }
 
   /** Sets the focus state; listeners are told if it changed. */
@@ -97,9 +87,9 @@ public final class Connectivity {
         return;
       }
       focused = value;
-      pending.add(() -> focusListeners.emit(value));
+      notifications.enqueue(() -> focusListeners.emit(value));
     }
-    notifications.execute(this::deliverOne);
+    notifications.flush();
   }
 
   /** Listens to online changes: {@code true} when coming online. */

@@ -2,8 +2,6 @@ package dev.quarry.cache.internal;
 
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.internal.SerialExecutor;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The client's ordered notification queue. Tasks are enqueued while a query's lock is held, so
@@ -12,35 +10,19 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * {@code select}) and hand listener calls to the callback executor.
  */
 final class Pipeline {
-  private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
   private final SerialExecutor runner;
-  private final ErrorHandler errorHandler;
 
   Pipeline(ErrorHandler errorHandler) {
-    this.errorHandler = errorHandler;
-    this.runner = new SerialExecutor(Runnable::run, errorHandler, "query cache notifications");
+    this.runner = new SerialExecutor(Runnable::run, errorHandler, "query cache notification");
   }
 
   /** Queues a task; call {@link #flush()} once no lock is held. */
   void enqueue(Runnable task) {
-    tasks.add(task);
+    runner.enqueue(task);
   }
 
   /** Runs queued tasks unless another thread is already running them (it will run these too). */
   void flush() {
-    if (!tasks.isEmpty()) {
-      runner.execute(this::drain);
-    }
-  }
-
-  private void drain() {
-    Runnable next;
-    while ((next = tasks.poll()) != null) {
-      try {
-        next.run();
-      } catch (RuntimeException | Error e) {
-        errorHandler.safeHandle("query cache notification", e);
-      }
-    }
+    runner.flush();
   }
 }

@@ -12,9 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * This is what gives each listener in-order delivery on an executor that may be a pool, the Swing
  * event queue or a direct executor.
  *
+ * <p>Callers that hold a lock use {@link #enqueue} under it (the lock fixes the order) and {@link
+ * #flush} after releasing it, so that even a direct delegate never runs a task under their lock.
+ * {@link #execute} is both at once.
+ *
  * <p>A task that throws is reported to the error handler with this executor's context; the next
  * task still runs. If the delegate rejects the drain (it was shut down), the rejection is reported
- * and queued tasks stay queued until the next submission.
+ * and the queued tasks are dropped: they could never run.
  */
 public final class SerialExecutor implements Executor {
   private final Executor delegate;
@@ -35,15 +39,25 @@ public final class SerialExecutor implements Executor {
 
   @Override
   public void execute(Runnable task) {
-    queue.add(task);
-    schedule();
+    enqueue(task);
+    flush();
   }
 
-  private void schedule() {
+  /** Queues a task without running anything; safe to call while holding a lock. */
+  public void enqueue(Runnable task) {
+    queue.add(task);
+  }
+
+  /**
+   * Hands the queued tasks to the delegate unless a drain is already under way (which will run
+   * them). Call it with no lock held: with a direct delegate the tasks run on this thread.
+   */
+  public void flush() {
     if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
       try {
         delegate.execute(this::drain);
       } catch (RejectedExecutionException e) {
+        queue.clear();
         scheduled.set(false);
         errorHandler.safeHandle(context + " (callback executor rejected the task)", e);
       }
@@ -63,7 +77,7 @@ public final class SerialExecutor implements Executor {
     } finally {
       scheduled.set(false);
       // A task may have been added after the last poll and before the flag was cleared.
-      schedule();
+      flush();
     }
   }
 }

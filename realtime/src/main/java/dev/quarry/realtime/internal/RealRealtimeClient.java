@@ -14,6 +14,7 @@ import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.core.internal.SerialExecutor;
 import dev.quarry.realtime.AckingListener;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.ConnectionEvent;
@@ -52,7 +53,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   private final Clock clock;
   private final Scheduler scheduler;
   final ErrorHandler errors;
-  final CallbackQueue callbacks;
+  final SerialExecutor callbacks;
   private final Transport.Factory transports;
   private final String nsp;
   private final Listeners listeners;
@@ -95,7 +96,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     if (options.callbackExecutor().isPresent()) {
       this.ownExecutor = null;
       this.callbacks =
-          new CallbackQueue(options.callbackExecutor().get(), errors, "realtime " + options.uri());
+          new SerialExecutor(options.callbackExecutor().get(), errors, "realtime " + options.uri());
     } else {
       ThreadPoolExecutor ex =
           new ThreadPoolExecutor(
@@ -106,7 +107,7 @@ public final class RealRealtimeClient implements RealtimeClient {
               new LinkedBlockingQueue<>(),
               new NamedThreadFactory("realtime-callbacks"));
       this.ownExecutor = ex;
-      this.callbacks = new CallbackQueue(ex, errors, "realtime " + options.uri());
+      this.callbacks = new SerialExecutor(ex, errors, "realtime " + options.uri());
     }
     if (transportFactory != null) {
       this.transports = transportFactory;
