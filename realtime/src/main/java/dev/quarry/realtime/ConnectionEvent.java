@@ -1,5 +1,6 @@
 package dev.quarry.realtime;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -37,8 +38,9 @@ public sealed interface ConnectionEvent {
    *     same id, same rooms, missed events replayed. When false after a reconnect, events may have
    *     been missed and every topic was subscribed again
    * @param reconnect whether this is not the first connect of this client
+   * @param endpoint the server URI connected to, one of {@link RealtimeOptions#endpoints()}
    */
-  record Connected(String sessionId, boolean recovered, boolean reconnect)
+  record Connected(String sessionId, boolean recovered, boolean reconnect, URI endpoint)
       implements ConnectionEvent {
     @Override
     public ConnectionState state() {
@@ -51,8 +53,11 @@ public sealed interface ConnectionEvent {
    *
    * @param attempt the number of this reconnect attempt since the last successful connect, from 1
    * @param reason what ended the previous connection, e.g. {@code "ping timeout"}
+   * @param endpoint the server URI the next attempt goes to, one of {@link
+   *     RealtimeOptions#endpoints()}
    */
-  record Reconnecting(int attempt, Duration delay, String reason, Optional<Throwable> cause)
+  record Reconnecting(
+      int attempt, Duration delay, String reason, Optional<Throwable> cause, URI endpoint)
       implements ConnectionEvent {
     @Override
     public ConnectionState state() {

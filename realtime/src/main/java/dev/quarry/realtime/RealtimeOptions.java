@@ -7,7 +7,9 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Scheduler;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,6 +38,10 @@ import org.jspecify.annotations.Nullable;
  *     .reconnectBackoff(Backoff.reconnect())
  *     .build();
  * }</pre>
+ *
+ * <p>A client of a scaled-out deployment (several Socket.IO nodes sharing an adapter, such as the
+ * Redis adapter) lists every node with {@link Builder#endpoints(List)}; see there for how the
+ * client moves between them.
  */
 public final class RealtimeOptions {
   /** Event names that Socket.IO reserves; emitting or listening to them is refused. */
@@ -48,7 +54,7 @@ public final class RealtimeOptions {
           "newListener",
           "removeListener");
 
-  private final URI uri;
+  private final List<URI> endpoints;
   private final String path;
   private final String namespace;
   private final Supplier<?> auth;
@@ -74,7 +80,7 @@ public final class RealtimeOptions {
   private final RandomGenerator random;
 
   private RealtimeOptions(Builder b) {
-    this.uri = b.uri;
+    this.endpoints = b.endpoints;
     this.path = b.path;
     this.namespace = b.namespace;
     this.auth = b.auth;
@@ -107,14 +113,35 @@ public final class RealtimeOptions {
     return new Builder(uri);
   }
 
+  /**
+   * A builder for a deployment of several nodes; the first attempt goes to the first. See {@link
+   * Builder#endpoints(List)}.
+   *
+   * @throws IllegalArgumentException if {@code endpoints} is empty
+   */
+  public static Builder builder(List<URI> endpoints) {
+    if (endpoints.isEmpty()) {
+      throw new IllegalArgumentException("endpoints must not be empty");
+    }
+    return new Builder(endpoints.get(0)).endpoints(endpoints);
+  }
+
   /** A builder initialised with these options. */
   public Builder newBuilder() {
     return new Builder(this);
   }
 
-  /** The server's URI (scheme, host, port; its query parameters are kept). */
+  /**
+   * The first server URI (scheme, host, port; its query parameters are kept): the only one, unless
+   * {@link Builder#endpoints(List)} gave several.
+   */
   public URI uri() {
-    return uri;
+    return endpoints.get(0);
+  }
+
+  /** Every server URI, in the order the client tries them; never empty, at least {@link #uri()}. */
+  public List<URI> endpoints() {
+    return endpoints;
   }
 
   /** The Engine.IO path, always with a trailing slash; default {@code /socket.io/}. */
@@ -240,12 +267,18 @@ public final class RealtimeOptions {
 
   @Override
   public String toString() {
-    return "RealtimeOptions{uri=" + uri + ", path=" + path + ", namespace=" + namespace + "}";
+    return "RealtimeOptions{"
+        + (endpoints.size() == 1 ? "uri=" + endpoints.get(0) : "endpoints=" + endpoints)
+        + ", path="
+        + path
+        + ", namespace="
+        + namespace
+        + "}";
   }
 
   /** Builds {@link RealtimeOptions}. Not thread-safe. */
   public static final class Builder {
-    private URI uri;
+    private List<URI> endpoints;
     private String path = "/socket.io/";
     private String namespace = "/";
     private Supplier<?> auth = Map::of;
@@ -271,11 +304,11 @@ public final class RealtimeOptions {
     private RandomGenerator random = new SplittableRandom();
 
     private Builder(URI uri) {
-      this.uri = Objects.requireNonNull(uri, "uri");
+      this.endpoints = List.of(Objects.requireNonNull(uri, "uri"));
     }
 
     private Builder(RealtimeOptions o) {
-      this.uri = o.uri;
+      this.endpoints = o.endpoints;
       this.path = o.path;
       this.namespace = o.namespace;
       this.auth = o.auth;
@@ -301,9 +334,39 @@ public final class RealtimeOptions {
       this.random = o.random;
     }
 
-    /** The server URI. */
+    /** The server URI; replaces any {@link #endpoints(List) endpoints} set before. */
     public Builder uri(URI uri) {
-      this.uri = Objects.requireNonNull(uri, "uri");
+      this.endpoints = List.of(Objects.requireNonNull(uri, "uri"));
+      return this;
+    }
+
+    /**
+     * The nodes of a scaled-out deployment, in the order to try them; replaces the URI set before.
+     * Every node shares this builder's path, namespace, headers, query parameters and auth.
+     *
+     * <p>How the client moves between them: the first attempt goes to the first endpoint. While a
+     * connection to an endpoint works the client stays there; when an established connection is
+     * lost, the first reconnect attempt goes to the same endpoint (so that the server can recover
+     * the session). Every attempt that fails before the namespace connects (refused, reset, a
+     * handshake or CONNECT error, no CONNECT reply within {@link #connectTimeout(Duration)}) moves
+     * the next attempt to the next endpoint, round-robin. The reconnect backoff counts attempts
+     * across endpoints. {@link ConnectionEvent.Connected#endpoint()} and {@link
+     * ConnectionEvent.Reconnecting#endpoint()} say where the client is and is going.
+     *
+     * <p>Connection state recovery works only if the node that takes over can restore the session
+     * (an adapter that shares sessions, such as Redis Streams); otherwise the client gets a new
+     * session, every topic is subscribed again, and each subscription reports a {@link
+     * TopicEvent.Gap}.
+     *
+     * @throws IllegalArgumentException if the list is empty (at {@link #build()}, also a URI that
+     *     is not an absolute http(s)/ws(s) URI, or one given twice)
+     */
+    public Builder endpoints(List<URI> endpoints) {
+      List<URI> copy = List.copyOf(Objects.requireNonNull(endpoints, "endpoints"));
+      if (copy.isEmpty()) {
+        throw new IllegalArgumentException("endpoints must not be empty");
+      }
+      this.endpoints = copy;
       return this;
     }
 
@@ -448,11 +511,19 @@ public final class RealtimeOptions {
      * @throws IllegalArgumentException naming the option and value that is invalid
      */
     public RealtimeOptions build() {
-      String scheme =
-          uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
-      if (!Set.of("http", "https", "ws", "wss").contains(scheme) || uri.getHost() == null) {
-        throw new IllegalArgumentException(
-            "uri must be an absolute http, https, ws or wss URI with a host, got " + uri);
+      Set<URI> seen = new HashSet<>();
+      for (URI uri : endpoints) {
+        String scheme =
+            uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!Set.of("http", "https", "ws", "wss").contains(scheme) || uri.getHost() == null) {
+          throw new IllegalArgumentException(
+              (endpoints.size() == 1 ? "uri" : "endpoints")
+                  + " must be an absolute http, https, ws or wss URI with a host, got "
+                  + uri);
+        }
+        if (!seen.add(uri)) {
+          throw new IllegalArgumentException("endpoints lists " + uri + " twice");
+        }
       }
       if (!path.startsWith("/")) {
         throw new IllegalArgumentException("path must start with '/', got '" + path + "'");

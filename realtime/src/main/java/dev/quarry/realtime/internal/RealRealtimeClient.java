@@ -25,6 +25,7 @@ import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicSubscription;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   private ConnectionState state = ConnectionState.DISCONNECTED;
   private @Nullable Conn current;
   private int attempt;
+  private int endpointIndex;
   private @Nullable Cancellable reconnectTimer;
   private @Nullable String pid;
   private @Nullable String offset;
@@ -165,9 +167,14 @@ public final class RealRealtimeClient implements RealtimeClient {
     listeners.stateChanged(event);
   }
 
-  private String url() {
-    String base = options.uri().toString();
-    String scheme = options.uri().getScheme().toLowerCase(java.util.Locale.ROOT);
+  /** The endpoint of the current or next attempt; under the lock. */
+  private URI endpoint() {
+    return options.endpoints().get(endpointIndex);
+  }
+
+  private static String url(URI endpoint, RealtimeOptions options) {
+    String base = endpoint.toString();
+    String scheme = endpoint.getScheme().toLowerCase(java.util.Locale.ROOT);
     if (scheme.equals("ws")) {
       base = "http" + base.substring(2);
     } else if (scheme.equals("wss")) {
@@ -197,12 +204,13 @@ public final class RealRealtimeClient implements RealtimeClient {
           return;
         }
         callbacks.enqueue(() -> errors.safeHandle("realtime auth supplier", e));
-        scheduleReconnect("auth supplier failed", e);
+        scheduleReconnect("auth supplier failed", e, false);
       }
       callbacks.flush();
       return;
     }
     Conn conn;
+    URI target;
     synchronized (lock) {
       if (state != ConnectionState.CONNECTING && state != ConnectionState.RECONNECTING) {
         return;
@@ -210,7 +218,8 @@ public final class RealRealtimeClient implements RealtimeClient {
       if (current != null) {
         return;
       }
-      conn = new Conn(codec.newDecoder(), auth);
+      target = endpoint();
+      conn = new Conn(codec.newDecoder(), auth, target);
       current = conn;
       Conn attemptConn = conn;
       conn.handshakeDeadline =
@@ -218,7 +227,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
     Transport t;
     try {
-      t = transports.open(url(), options.headers(), conn);
+      t = transports.open(url(target, options), options.headers(), conn);
     } catch (RuntimeException e) {
       conn.onEnd(null, "cannot open transport: " + e, e);
       return;
@@ -245,7 +254,14 @@ public final class RealRealtimeClient implements RealtimeClient {
     callbacks.flush();
   }
 
-  private void scheduleReconnect(String reason, @Nullable Throwable cause) {
+  /**
+   * Schedules the next attempt; under the lock. {@code failedAttempt}: the connection ended before
+   * its namespace connected, so the next attempt goes to the next endpoint.
+   */
+  private void scheduleReconnect(String reason, @Nullable Throwable cause, boolean failedAttempt) {
+    if (failedAttempt) {
+      endpointIndex = (endpointIndex + 1) % options.endpoints().size();
+    }
     if (attempt >= options.maxReconnectAttempts()) {
       setState(
           new ConnectionEvent.Disconnected(
@@ -255,7 +271,9 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
     Duration delay = options.reconnectBackoff().delay(attempt, options.random());
     attempt++;
-    setState(new ConnectionEvent.Reconnecting(attempt, delay, reason, Optional.ofNullable(cause)));
+    setState(
+        new ConnectionEvent.Reconnecting(
+            attempt, delay, reason, Optional.ofNullable(cause), endpoint()));
     reconnectTimer = scheduler.schedule(delay, this::reconnectNow);
   }
 
@@ -296,7 +314,7 @@ public final class RealRealtimeClient implements RealtimeClient {
       return;
     }
     endConnection(conn, reason, true);
-    scheduleReconnect(reason, cause);
+    scheduleReconnect(reason, cause, !conn.nspConnected);
   }
 
   @Override
@@ -358,6 +376,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   final class Conn implements Transport.Listener {
     final PacketCodec.Decoder decoder;
     final ObjectNode auth;
+    final URI endpoint;
     @Nullable Transport transport;
     Frame.@Nullable Open open;
     boolean nspConnected;
@@ -367,9 +386,10 @@ public final class RealRealtimeClient implements RealtimeClient {
     volatile long lastPingNanos;
     final List<Incoming> early = new ArrayList<>();
 
-    Conn(PacketCodec.Decoder decoder, ObjectNode auth) {
+    Conn(PacketCodec.Decoder decoder, ObjectNode auth, URI endpoint) {
       this.decoder = decoder;
       this.auth = auth;
+      this.endpoint = endpoint;
     }
 
     /** The server's maxPayload on this connection (unbounded before the open packet). */
@@ -525,7 +545,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     attempt = 0;
     boolean reconnect = everConnected;
     everConnected = true;
-    setState(new ConnectionEvent.Connected(sid, recovered, reconnect));
+    setState(new ConnectionEvent.Connected(sid, recovered, reconnect, conn.endpoint));
     for (Incoming in : conn.early) {
       dispatch(conn, in);
     }
@@ -547,7 +567,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     ConnectErrorException e = new ConnectErrorException(nsp, message, extra);
     endConnection(conn, "connect error: " + message, false);
     if (options.reconnectAfterConnectError()) {
-      scheduleReconnect("connect error: " + message, e);
+      scheduleReconnect("connect error: " + message, e, true);
     } else {
       setState(new ConnectionEvent.Disconnected("connect error: " + message, Optional.of(e)));
     }
@@ -556,7 +576,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   private void onServerDisconnect(Conn conn) {
     endConnection(conn, "io server disconnect", false);
     if (options.reconnectAfterServerDisconnect()) {
-      scheduleReconnect("io server disconnect", null);
+      scheduleReconnect("io server disconnect", null, false);
     } else {
       setState(new ConnectionEvent.Disconnected("io server disconnect", Optional.empty()));
     }

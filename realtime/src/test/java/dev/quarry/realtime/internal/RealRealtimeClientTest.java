@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class RealRealtimeClientTest {
+  private static final URI SERVER = URI.create("http://127.0.0.1:9");
   private final VirtualTime time = new VirtualTime();
   private final FakeTransports transports = new FakeTransports();
   private final List<ConnectionEvent> events = new ArrayList<>();
@@ -39,7 +40,7 @@ class RealRealtimeClientTest {
   private RealRealtimeClient client;
 
   private RealtimeOptions.Builder options() {
-    return RealtimeOptions.builder(URI.create("http://127.0.0.1:9"))
+    return RealtimeOptions.builder(SERVER)
         .time(time, time)
         .callbackExecutor(VirtualTime.direct())
         .random(new SplittableRandom(0))
@@ -92,7 +93,8 @@ class RealRealtimeClientTest {
     assertThat(t.texts()).containsExactly("40{\"token\":\"t1\"}");
     assertThat(events)
         .containsExactly(
-            new ConnectionEvent.Connecting(), new ConnectionEvent.Connected("s1", false, false));
+            new ConnectionEvent.Connecting(),
+            new ConnectionEvent.Connected("s1", false, false, SERVER));
     assertThat(client.state()).isEqualTo(ConnectionState.CONNECTED);
   }
 
@@ -122,7 +124,7 @@ class RealRealtimeClientTest {
     assertThat(events.get(events.size() - 1))
         .isEqualTo(
             new ConnectionEvent.Reconnecting(
-                1, Duration.ofSeconds(1), "ping timeout", java.util.Optional.empty()));
+                1, Duration.ofSeconds(1), "ping timeout", java.util.Optional.empty(), SERVER));
     assertThat(transports.opened).hasSize(1);
     time.advance(Duration.ofSeconds(1));
     assertThat(transports.opened).hasSize(2);
@@ -423,7 +425,7 @@ class RealRealtimeClientTest {
     t2.receive("40{\"sid\":\"s1\",\"pid\":\"p1\"}");
     assertThat(got).extracting(n -> n.get("seq").asInt()).containsExactly(0, 1);
     assertThat(events.get(events.size() - 1))
-        .isEqualTo(new ConnectionEvent.Connected("s1", true, true));
+        .isEqualTo(new ConnectionEvent.Connected("s1", true, true, SERVER));
   }
 
   @Test
