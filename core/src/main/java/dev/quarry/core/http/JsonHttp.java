@@ -53,6 +53,23 @@ import org.jspecify.annotations.Nullable;
  * Builder#authorization(Supplier) authorization supplier} or by encoding the request body fail the
  * future with a {@link dev.quarry.core.QuarryException} that names the request.
  *
+ * <h2>No silent retries of writes</h2>
+ *
+ * OkHttp repeats some requests on its own, unseen by the caller and by Quarry's retries: after a
+ * connection failure (for example a pooled keep-alive connection the server had closed, or one
+ * dropped after the request was sent) and after a {@code 408}. For a write that may reach the
+ * server twice. So only idempotent methods in the sense of RFC 9110 section 9.2.2 ({@code GET},
+ * {@code HEAD}, {@code OPTIONS}, {@code TRACE}, {@code PUT} and {@code DELETE}) are sent through
+ * the client as configured; every other method ({@code POST}, {@code PATCH}, custom ones), with or
+ * without a body, goes through a client derived once at {@link Builder#build()} with {@code
+ * retryOnConnectionFailure(false)}. The derived client shares the pool, dispatcher and
+ * interceptors; the given client itself is not changed. Such a request is sent at most once per
+ * call: a connection failure completes the future with {@link HttpIoException}, a {@code 408} with
+ * {@link HttpStatusException}, and retrying it is the caller's decision (for example with an {@code
+ * Idempotency-Key} header). This holds for an owned client and for one given to {@link
+ * Builder#client(OkHttpClient)}; a plain {@link Builder#callFactory(Call.Factory)} is used as it is
+ * for every method.
+ *
  * <h2>Cancellation</h2>
  *
  * {@code cancel(...)} on a returned future (or completing it with a {@link
@@ -237,7 +254,9 @@ public interface JsonHttp extends AutoCloseable {
 
     /**
      * An OkHttp client to share (its connection pool, dispatcher, interceptors). It is never shut
-     * down by {@link JsonHttp#close()}. Default: a client owned by the {@code JsonHttp}.
+     * down by {@link JsonHttp#close()}. Requests that are not idempotent go through a client
+     * derived from it without OkHttp's own retries (see "No silent retries of writes" on {@link
+     * JsonHttp}). Default: a client owned by the {@code JsonHttp}.
      */
     public Builder client(OkHttpClient client) {
       this.callFactory = Objects.requireNonNull(client, "client");

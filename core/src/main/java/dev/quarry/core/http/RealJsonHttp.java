@@ -42,7 +42,11 @@ final class RealJsonHttp implements JsonHttp {
 
   /** What a root instance and all its views share. */
   private static final class Shared {
+    /** For idempotent methods: OkHttp may repeat the request after a connection failure. */
     final Call.Factory callFactory;
+
+    /** For every other method: the same client with OkHttp's own retries turned off. */
+    final Call.Factory writeFactory;
 
     /** The factory the builder was given (for newBuilder), or the owned client. */
     final Call.Factory configuredFactory;
@@ -59,11 +63,13 @@ final class RealJsonHttp implements JsonHttp {
 
     Shared(
         Call.Factory callFactory,
+        Call.Factory writeFactory,
         Call.Factory configuredFactory,
         @Nullable OkHttpClient owned,
         ObjectMapper mapper,
         JsonHttp.Builder b) {
       this.callFactory = callFactory;
+      this.writeFactory = writeFactory;
       this.configuredFactory = configuredFactory;
       this.owned = owned;
       this.mapper = mapper;
@@ -91,6 +97,7 @@ final class RealJsonHttp implements JsonHttp {
   static JsonHttp create(JsonHttp.Builder b, ObjectMapper mapper, Headers headers) {
     Call.Factory configured = b.callFactory;
     Call.Factory factory;
+    Call.Factory writeFactory;
     OkHttpClient owned = null;
     if (configured == null) {
       // Same pool shape as OkHttp's default dispatcher, with named daemon threads.
@@ -106,18 +113,46 @@ final class RealJsonHttp implements JsonHttp {
       applyTimeouts(cb, b);
       owned = cb.build();
       factory = owned;
+      writeFactory = withoutSilentRetries(owned);
       configured = owned;
-    } else if (configured instanceof OkHttpClient
-        && (b.readTimeout != null || b.callTimeout != null)) {
+    } else if (configured instanceof OkHttpClient client) {
       // A derived client shares the pool and dispatcher of the given one.
-      OkHttpClient.Builder cb = ((OkHttpClient) configured).newBuilder();
-      applyTimeouts(cb, b);
-      factory = cb.build();
+      OkHttpClient base = client;
+      if (b.readTimeout != null || b.callTimeout != null) {
+        OkHttpClient.Builder cb = client.newBuilder();
+        applyTimeouts(cb, b);
+        base = cb.build();
+      }
+      factory = base;
+      writeFactory = withoutSilentRetries(base);
     } else {
       factory = configured;
+      writeFactory = configured;
     }
-    Shared shared = new Shared(factory, configured, owned, mapper, b);
+    Shared shared = new Shared(factory, writeFactory, configured, owned, mapper, b);
     return new RealJsonHttp(shared, headers, Headers.of(), true);
+  }
+
+  /**
+   * {@code client}, or a client derived from it (sharing its pool and dispatcher) that does not
+   * repeat a request after a connection failure or a 408 on its own.
+   */
+  private static OkHttpClient withoutSilentRetries(OkHttpClient client) {
+    return client.retryOnConnectionFailure()
+        ? client.newBuilder().retryOnConnectionFailure(false).build()
+        : client;
+  }
+
+  /**
+   * Whether repeating a request with this method has the effect of sending it once (RFC 9110
+   * section 9.2.2). Methods are case-sensitive: {@code "post"} is not {@code "POST"} but it is not
+   * idempotent either.
+   */
+  static boolean isIdempotent(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+      default -> false;
+    };
   }
 
   private static void applyTimeouts(OkHttpClient.Builder cb, JsonHttp.Builder b) {
@@ -177,15 +212,16 @@ final class RealJsonHttp implements JsonHttp {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(target + ": " + e.getMessage(), e);
     }
+    Call.Factory factory = isIdempotent(method) ? shared.callFactory : shared.writeFactory;
     Call call;
     try {
-      call = shared.callFactory.newCall(request);
+      call = factory.newCall(request);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
           new QuarryException(target + ": the call factory failed", e));
     }
     Duration callTimeout = shared.callTimeout;
-    if (callTimeout != null && !(shared.callFactory instanceof OkHttpClient)) {
+    if (callTimeout != null && !(factory instanceof OkHttpClient)) {
       call.timeout().timeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
     CallFuture<T> future = new CallFuture<>(call);
