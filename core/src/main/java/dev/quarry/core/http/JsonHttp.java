@@ -46,12 +46,13 @@ import org.jspecify.annotations.Nullable;
  * <h2>Results and errors</h2>
  *
  * Each call returns a new future that completes with the decoded body, or exceptionally with {@link
- * HttpStatusException} (status outside 2xx), {@link HttpIoException} (connection or read failure,
- * timeout) or {@link HttpDecodeException} (empty, non-JSON, too large or malformed body). A JSON
- * {@code null} body is a decode error for every type but {@code Void}; {@code Void} accepts any 2xx
- * response and completes with {@code null}. Errors thrown by the {@linkplain
- * Builder#authorization(Supplier) authorization supplier} or by encoding the request body fail the
- * future with a {@link dev.quarry.core.QuarryException} that names the request.
+ * HttpStatusException} (status outside 2xx, including a {@code 407} whether or not a proxy sent it;
+ * without a proxy OkHttp keeps neither its headers nor its body), {@link HttpIoException}
+ * (connection or read failure, timeout) or {@link HttpDecodeException} (empty, non-JSON, too large
+ * or malformed body). A JSON {@code null} body is a decode error for every type but {@code Void};
+ * {@code Void} accepts any 2xx response and completes with {@code null}. Errors thrown by the
+ * {@linkplain Builder#authorization(Supplier) authorization supplier} or by encoding the request
+ * body fail the future with a {@link dev.quarry.core.QuarryException} that names the request.
  *
  * <h2>No silent retries of writes</h2>
  *

@@ -7,6 +7,7 @@ import dev.quarry.core.Clock;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.internal.NamedThreadFactory;
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -375,6 +376,13 @@ final class RealJsonHttp implements JsonHttp {
       if (call.isCanceled() && http.shared.closed.get()) {
         future.completeExceptionally(
             new CancellationException(method + " " + url + ": canceled by JsonHttp.close()"));
+      } else if (isProxyAuthRequired(e)) {
+        // OkHttp turns a 407 that did not come from an HTTP proxy into this exception and drops
+        // the response; report the status it stands for.
+        HttpStatusException status =
+            new HttpStatusException(method, url, 407, Headers.of(), "", Optional.empty());
+        status.addSuppressed(e);
+        future.completeExceptionally(status);
       } else {
         future.completeExceptionally(new HttpIoException(method, url, e));
       }
@@ -475,6 +483,15 @@ final class RealJsonHttp implements JsonHttp {
         int status, HttpDecodeException.Reason reason, String detail, @Nullable Throwable cause) {
       return new HttpDecodeException(method, url, status, type.toString(), reason, detail, cause);
     }
+  }
+
+  /**
+   * Whether OkHttp failed the call because the server answered 407 while no HTTP proxy was used
+   * (its message has read "Received HTTP_PROXY_AUTH (407) code while not using proxy" since 3.x).
+   */
+  static boolean isProxyAuthRequired(IOException e) {
+    String message = e.getMessage();
+    return e instanceof ProtocolException && message != null && message.contains("(407)");
   }
 
   static boolean isJson(MediaType contentType) {
