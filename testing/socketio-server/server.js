@@ -2,12 +2,23 @@
 // A socket.io 4.8.4 server for Quarry's tests, with an HTTP control API on a second loopback port.
 //
 // Started by dev.quarry.testing.socketio.SocketIoTestServer as `node server.js '<config json>'`.
-// Prints `READY <port> <controlPort>` on stdout once both ports listen, and nothing else on stdout.
+// Prints `READY <port> <controlPort>` on stdout once both ports listen (and, in cluster mode, both
+// Redis clients are connected), and nothing else on stdout.
 // Exits when its stdin reaches end of file, so a JVM that dies without closing it leaves no server.
 //
 // Config (all optional): port (0 = any), pingInterval, pingTimeout, connectTimeout (ms),
 // maxHttpBufferSize (bytes), recovery (boolean, default true), maxDisconnectionDuration (ms),
-// authToken (string), path (default "/socket.io/"), namespaces (extra namespaces, e.g. ["/admin"]).
+// authToken (string), path (default "/socket.io/"), namespaces (extra namespaces, e.g. ["/admin"]),
+// nodeId (string: names this node in /control/state and in stderr messages),
+// redisUrl (e.g. "redis://127.0.0.1:6380": cluster mode, see below).
+//
+// Cluster mode (redisUrl set): the server uses @socket.io/redis-adapter 8.3.0 over two `redis`
+// 4.7.1 clients (publish, subscribe), so an emit to a room reaches the room's sockets on every
+// node sharing that Redis. Startup fails (exit code 2) if a connection to Redis fails or Redis
+// does not answer within 10 s.
+// Connection state recovery cannot restore sessions with this adapter (recovered is always false):
+// a client that reconnects, to this node or another, gets a new session without rooms.
+// Without redisUrl the server keeps everything in memory, as a single node.
 //
 // Socket.IO behaviour, on "/" and every extra namespace:
 //   subscribe(obj, ack?)    joins the room named by the canonical JSON of obj, acks {ok:true, room}
@@ -16,9 +27,11 @@
 //   ping-me({event, args})  emits `event` with `args` and an ack callback; the client's ack is recorded
 //   anything else           is recorded and never acked (for ack time-out tests)
 //
-// Control API (JSON in and out, 127.0.0.1:<controlPort>):
-//   GET  /control/state    {sockets, handshakes, engineHandshakes, acks, received, disconnects}
+// Control API (JSON in and out, 127.0.0.1:<controlPort>); sockets, counters and logs are this node's:
+//   GET  /control/state    {nodeId, cluster, sockets, handshakes, engineHandshakes, acks, received,
+//                           disconnects}
 //   POST /control/emit     {namespace?, room?, sid?, event, args?, count?, seq?, binary?(base64)}
+//                          reaches every node in cluster mode; replies once Redis has the events
 //   POST /control/kick     {namespace?, sid?}   socket.disconnect(true): not recoverable
 //   POST /control/drop     {namespace?, sid?}   socket.conn.close(): a transport close, recoverable
 //   POST /control/refuse   {on}                 refuse (WebSocket upgrade: HTTP 400) or accept new handshakes
@@ -29,6 +42,8 @@ const { Server } = require("socket.io");
 
 const config = JSON.parse(process.argv[2] || "{}");
 const LOG_LIMIT = 100000;
+const REDIS_CONNECT_TIMEOUT_MS = 10000;
+const label = config.nodeId !== undefined ? `quarry test server ${config.nodeId}` : "quarry test server";
 
 const state = {
   handshakes: 0,
@@ -40,7 +55,7 @@ const state = {
 };
 
 function fail(message) {
-  process.stderr.write(`quarry test server: ${message}\n`);
+  process.stderr.write(`${label}: ${message}\n`);
   process.exit(2);
 }
 
@@ -194,8 +209,13 @@ function describe(socket) {
   };
 }
 
+// Cluster mode: the Redis publish client, used by /control/emit to wait until Redis has the events.
+let redisPub;
+
 const routes = {
   "GET /control/state": () => ({
+    nodeId: config.nodeId ?? null,
+    cluster: redisPub !== undefined,
     sockets: namespaces.flatMap((name) => [...io.of(name).sockets.values()].map(describe)),
     handshakes: state.handshakes,
     engineHandshakes: state.engineHandshakes,
@@ -222,7 +242,10 @@ const routes = {
       if (binary !== undefined) eventArgs.push(binary);
       target.emit(body.event, ...eventArgs);
     }
-    return { ok: true, emitted: count };
+    const reply = { ok: true, emitted: count };
+    // The adapter publishes without waiting; commands on one Redis connection run in order, so
+    // once this PING is answered Redis has passed every event above on to the other nodes.
+    return redisPub === undefined ? reply : redisPub.ping().then(() => reply);
   },
   "POST /control/kick": (body) => {
     const sockets = socketsOf(body);
@@ -252,30 +275,29 @@ const control = http.createServer((req, res) => {
   const chunks = [];
   req.on("data", (c) => chunks.push(c));
   req.on("end", () => {
-    let status = 200;
-    let reply;
     const route = routes[`${req.method} ${req.url}`];
-    try {
-      if (route === undefined) {
-        status = 404;
-        reply = { ok: false, error: `no route ${req.method} ${req.url}` };
-      } else {
-        const text = Buffer.concat(chunks).toString("utf8");
-        const body = text === "" ? {} : JSON.parse(text);
-        if (!isPlainObject(body)) throw new Error("request body must be a JSON object");
-        reply = route(body);
-      }
-    } catch (e) {
-      status = 400;
-      reply = { ok: false, error: e.message };
+    const answer = (status, reply) => {
+      const json = JSON.stringify(reply);
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(json),
+        connection: "close",
+      });
+      res.end(json);
+    };
+    if (route === undefined) {
+      answer(404, { ok: false, error: `no route ${req.method} ${req.url}` });
+      return;
     }
-    const json = JSON.stringify(reply);
-    res.writeHead(status, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(json),
-      connection: "close",
-    });
-    res.end(json);
+    new Promise((resolve) => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      const body = text === "" ? {} : JSON.parse(text);
+      if (!isPlainObject(body)) throw new Error("request body must be a JSON object");
+      resolve(route(body));
+    }).then(
+      (reply) => answer(200, reply),
+      (e) => answer(400, { ok: false, error: e.message }),
+    );
   });
 });
 
@@ -297,15 +319,60 @@ function listen(server, port, attempt, done) {
   });
 }
 
+// Cluster mode: connects a publish and a subscribe client (bounded), then installs the adapter.
+// A connection error before that ends the process. Later on the clients reconnect by themselves;
+// their errors are reported on stderr, once per distinct message until a connection is ready again.
+function useRedis(url, done) {
+  const { createAdapter } = require("@socket.io/redis-adapter");
+  const { createClient } = require("redis");
+  let lastError = "no answer";
+  let connected = false;
+  const pub = createClient({ url });
+  const sub = pub.duplicate();
+  for (const [name, client] of [["publish", pub], ["subscribe", sub]]) {
+    let reported;
+    client.on("error", (err) => {
+      lastError = err && err.message ? err.message : String(err);
+      if (!connected) fail(`cannot connect to Redis at ${url} (${name} client): ${lastError}`);
+      if (reported !== lastError) {
+        reported = lastError;
+        process.stderr.write(`${label}: redis ${name} client: ${lastError}\n`);
+      }
+    });
+    client.on("ready", () => {
+      reported = undefined;
+    });
+  }
+  const timer = setTimeout(
+    () => fail(`cannot connect to Redis at ${url} within ${REDIS_CONNECT_TIMEOUT_MS} ms: ${lastError}`),
+    REDIS_CONNECT_TIMEOUT_MS,
+  );
+  Promise.all([pub.connect(), sub.connect()]).then(
+    () => {
+      clearTimeout(timer);
+      connected = true;
+      io.adapter(createAdapter(pub, sub));
+      redisPub = pub;
+      done();
+    },
+    (err) => fail(`cannot connect to Redis at ${url}: ${err && err.message ? err.message : err}`),
+  );
+}
+
 process.on("uncaughtException", (err) => {
-  process.stderr.write(`quarry test server: uncaught ${err && err.stack ? err.stack : err}\n`);
+  process.stderr.write(`${label}: uncaught ${err && err.stack ? err.stack : err}\n`);
 });
 process.stdin.on("end", () => process.exit(0));
 process.stdin.on("error", () => process.exit(0));
 process.stdin.resume();
 
-listen(httpServer, config.port ?? 0, 0, (port) => {
-  listen(control, 0, 0, (controlPort) => {
-    process.stdout.write(`READY ${port} ${controlPort}\n`);
+function start() {
+  listen(httpServer, config.port ?? 0, 0, (port) => {
+    listen(control, 0, 0, (controlPort) => {
+      process.stdout.write(`READY ${port} ${controlPort}\n`);
+    });
   });
-});
+}
+
+if (typeof config.redisUrl === "string" && config.redisUrl !== "") useRedis(config.redisUrl, start);
+else start();
