@@ -65,6 +65,8 @@ final class NodeProcess {
     options.authToken().ifPresent(token -> config.put("authToken", token));
     config.put("path", options.path());
     config.put("namespaces", options.namespaces());
+    options.redis().ifPresent(uri -> config.put("redisUrl", uri.toString()));
+    options.nodeId().ifPresent(id -> config.put("nodeId", id));
     String json;
     try {
       json = JSON.writeValueAsString(config);

@@ -1,6 +1,7 @@
 package dev.quarry.testing.socketio;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,6 +43,29 @@ public record ServerState(
   /** Copies {@code sockets}. */
   public ServerState {
     sockets = List.copyOf(sockets);
+  }
+
+  /** Reads the reply of {@code GET /control/state}. */
+  static ServerState parse(JsonNode s) {
+    List<SocketInfo> sockets = new ArrayList<>();
+    for (JsonNode socket : s.path("sockets")) {
+      List<String> rooms = new ArrayList<>();
+      socket.path("rooms").forEach(r -> rooms.add(r.asText()));
+      sockets.add(
+          new SocketInfo(
+              socket.path("id").asText(),
+              rooms,
+              socket.path("recovered").asBoolean(),
+              socket.path("auth"),
+              socket.path("namespace").asText()));
+    }
+    return new ServerState(
+        sockets,
+        s.path("handshakes").asInt(),
+        s.path("engineHandshakes").asInt(),
+        s.path("acks"),
+        s.path("received"),
+        s.path("disconnects"));
   }
 
   /** The connected socket with this Socket.IO id, if there is one. */

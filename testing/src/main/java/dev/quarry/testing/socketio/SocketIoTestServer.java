@@ -3,9 +3,10 @@ package dev.quarry.testing.socketio;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.testing.redis.RedisTestServer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +37,27 @@ import org.jspecify.annotations.Nullable;
  * <p>Events the server emits without an ack carry socket.io's recovery offset as an extra last
  * argument while recovery is on (socket.io's own behaviour).
  *
+ * <p><b>Cluster mode.</b> Servers started with the same {@link Options#redis()} share socket.io's
+ * Redis adapter: an emit to a room through any of them reaches the room's sockets on all of them
+ * (the emit call returns once Redis has the events; clients on other nodes get them a few
+ * milliseconds later). Sockets, rooms, counters and logs in {@link #state()} stay per node. Session
+ * recovery does not work across this adapter: a client that reconnects, to the same node or
+ * another, gets a new session without rooms and must subscribe again. For a failover test, {@link
+ * #kill()} one node, let the client move to another, then {@link #restart()} the killed one on its
+ * old port:
+ *
+ * <pre>{@code
+ * try (RedisTestServer redis = RedisTestServer.start();
+ *     SocketIoTestServer a = SocketIoTestServer.start(Options.builder().redis(redis).build());
+ *     SocketIoTestServer b = SocketIoTestServer.start(Options.builder().redis(redis).build())) {
+ *   // a client connected to a.url() subscribes to room r
+ *   b.emit(r, "agent-event", payload);   // reaches the client on a
+ *   a.kill();                            // SIGKILL; the client should fail over to b
+ *   a.restart();                         // a again, same port, empty
+ *   a.emit(r, "agent-event", payload);   // reaches the client, now on b
+ * }
+ * }</pre>
+ *
  * <pre>{@code
  * try (SocketIoTestServer server = SocketIoTestServer.start(SocketIoTestServer.Options.builder()
  *     .pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofMillis(400))
@@ -51,9 +73,10 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Lifecycle.</b> {@link #start()} returns once the server prints {@code READY} (bounded by
  * {@link Options#startTimeout()}). {@link #restart()} SIGKILLs the process and starts a new one on
  * the same port; all server state (sessions, rooms, counters, the refuse flag) is lost, as in a
- * crash. {@link #pause()} / {@link #resume()} send SIGSTOP / SIGCONT (a server whose connections
- * stay open but that answers nothing). {@link #close()} kills the process and waits for it; it is
- * idempotent. The node process also exits by itself when this JVM dies (it watches its stdin).
+ * crash. {@link #kill()} SIGKILLs it and leaves it down until {@link #restart()}. {@link #pause()}
+ * / {@link #resume()} send SIGSTOP / SIGCONT (a server whose connections stay open but that answers
+ * nothing). {@link #close()} kills the process and waits for it; it is idempotent. The node process
+ * also exits by itself when this JVM dies (it watches its stdin).
  *
  * <p><b>Threads.</b> All methods are safe to call from any thread. Control calls run on the calling
  * thread and block until the server replied (bounded by {@link Options#controlTimeout()}); an emit
@@ -63,9 +86,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Errors.</b> Starting fails with an {@link IllegalStateException} that says what is missing
  * ({@code node}, {@code node_modules}, the project folder) or includes node's stderr. A control
- * call that fails, or any call after {@link #close()} or while paused (other than {@link
- * #resume()}, {@link #restart()} and {@link #close()}), throws {@link IllegalStateException}. Needs
- * a POSIX system for {@link #pause()} and {@link #resume()}.
+ * call that fails, or any call after {@link #close()}, while paused or while killed (other than
+ * {@link #resume()}, {@link #restart()}, {@link #kill()} and {@link #close()}), throws {@link
+ * IllegalStateException}. Needs a POSIX system for {@link #pause()} and {@link #resume()}.
  */
 public final class SocketIoTestServer implements AutoCloseable {
   /** System property naming the folder of the Node project ({@code .../socketio-server}). */
@@ -79,6 +102,7 @@ public final class SocketIoTestServer implements AutoCloseable {
   private final Object lifecycle = new Object();
   private volatile NodeProcess node;
   private volatile boolean paused;
+  private volatile boolean killed;
   private volatile boolean closed;
 
   private SocketIoTestServer(Options options, Path dir, NodeProcess node) {
@@ -136,6 +160,11 @@ public final class SocketIoTestServer implements AutoCloseable {
   /** Whether {@link #pause()} is in effect. */
   public boolean isPaused() {
     return paused;
+  }
+
+  /** Whether the node process is down after {@link #kill()} (until {@link #restart()}). */
+  public boolean isKilled() {
+    return killed;
   }
 
   /**
@@ -213,28 +242,9 @@ public final class SocketIoTestServer implements AutoCloseable {
     call("POST", "refuse", JSON.createObjectNode().put("on", refuse));
   }
 
-  /** Reads the server's view: sockets, rooms, counters and logs. */
+  /** Reads the server's view (this node's, in cluster mode): sockets, rooms, counters and logs. */
   public ServerState state() {
-    JsonNode s = call("GET", "state", JSON.createObjectNode());
-    List<ServerState.SocketInfo> sockets = new ArrayList<>();
-    for (JsonNode socket : s.path("sockets")) {
-      List<String> rooms = new ArrayList<>();
-      socket.path("rooms").forEach(r -> rooms.add(r.asText()));
-      sockets.add(
-          new ServerState.SocketInfo(
-              socket.path("id").asText(),
-              rooms,
-              socket.path("recovered").asBoolean(),
-              socket.path("auth"),
-              socket.path("namespace").asText()));
-    }
-    return new ServerState(
-        sockets,
-        s.path("handshakes").asInt(),
-        s.path("engineHandshakes").asInt(),
-        s.path("acks"),
-        s.path("received"),
-        s.path("disconnects"));
+    return ServerState.parse(call("GET", "state", JSON.createObjectNode()));
   }
 
   /** {@link ServerState#handshakes()} of a fresh {@link #state()}. */
@@ -261,6 +271,7 @@ public final class SocketIoTestServer implements AutoCloseable {
       NodeProcess old = node;
       old.kill();
       paused = false;
+      killed = false;
       try {
         node = NodeProcess.launch(options, dir, old.port());
       } catch (RuntimeException e) {
@@ -271,11 +282,30 @@ public final class SocketIoTestServer implements AutoCloseable {
   }
 
   /**
+   * Kills the node process with SIGKILL (also when paused), as in a crash, and leaves the server
+   * down: clients see their connections reset and new connections to {@link #port()} are refused
+   * until {@link #restart()} starts a new process on that port. Idempotent.
+   *
+   * @throws IllegalStateException if closed
+   */
+  public void kill() {
+    synchronized (lifecycle) {
+      ensureOpen();
+      node.kill();
+      paused = false;
+      killed = true;
+    }
+  }
+
+  /**
    * Stops the node process with SIGSTOP: connections stay open, nothing is answered. Idempotent.
+   *
+   * @throws IllegalStateException if closed or killed
    */
   public void pause() {
     synchronized (lifecycle) {
       ensureOpen();
+      ensureNotKilled("pause");
       if (!paused) {
         node.signal("STOP");
         paused = true;
@@ -283,7 +313,7 @@ public final class SocketIoTestServer implements AutoCloseable {
     }
   }
 
-  /** Continues a paused node process with SIGCONT. Idempotent. */
+  /** Continues a paused node process with SIGCONT. Idempotent; does nothing while killed. */
   public void resume() {
     synchronized (lifecycle) {
       ensureOpen();
@@ -305,7 +335,7 @@ public final class SocketIoTestServer implements AutoCloseable {
         return;
       }
       closed = true;
-      if (paused) {
+      if (paused || killed) {
         node.kill();
       } else {
         node.stop(Duration.ofSeconds(2));
@@ -327,6 +357,7 @@ public final class SocketIoTestServer implements AutoCloseable {
 
   private JsonNode call(String method, String route, JsonNode body) {
     ensureOpen();
+    ensureNotKilled(route);
     if (paused) {
       throw new IllegalStateException(
           "the socket.io test server is paused (SIGSTOP): resume() it before " + route);
@@ -337,6 +368,13 @@ public final class SocketIoTestServer implements AutoCloseable {
   private void ensureOpen() {
     if (closed) {
       throw new IllegalStateException("the socket.io test server is closed");
+    }
+  }
+
+  private void ensureNotKilled(String what) {
+    if (killed) {
+      throw new IllegalStateException(
+          "the socket.io test server was killed: restart() it before " + what);
     }
   }
 
@@ -366,6 +404,8 @@ public final class SocketIoTestServer implements AutoCloseable {
     private final Duration controlTimeout;
     private final Optional<Path> serverDir;
     private final String node;
+    private final Optional<URI> redis;
+    private final Optional<String> nodeId;
 
     private Options(Builder b) {
       this.port = b.port;
@@ -382,6 +422,8 @@ public final class SocketIoTestServer implements AutoCloseable {
       this.controlTimeout = b.controlTimeout;
       this.serverDir = b.serverDir;
       this.node = b.node;
+      this.redis = b.redis;
+      this.nodeId = b.nodeId;
     }
 
     /** A builder with the defaults. */
@@ -468,6 +510,23 @@ public final class SocketIoTestServer implements AutoCloseable {
       return node;
     }
 
+    /**
+     * The Redis server of cluster mode, for example {@code redis://127.0.0.1:6380}; empty (the
+     * default) = a single node. The server connects to it before it reports ready and fails to
+     * start if Redis does not answer within 10 s.
+     */
+    public Optional<URI> redis() {
+      return redis;
+    }
+
+    /**
+     * A name for this node, shown as {@code nodeId} in the control API's state and in the server's
+     * error messages; empty by default.
+     */
+    public Optional<String> nodeId() {
+      return nodeId;
+    }
+
     /** Builds {@link Options}; not thread-safe. */
     public static final class Builder {
       private int port;
@@ -484,6 +543,8 @@ public final class SocketIoTestServer implements AutoCloseable {
       private Duration controlTimeout = Duration.ofSeconds(30);
       private Optional<Path> serverDir = Optional.empty();
       private String node = "node";
+      private Optional<URI> redis = Optional.empty();
+      private Optional<String> nodeId = Optional.empty();
 
       private Builder() {}
 
@@ -502,6 +563,8 @@ public final class SocketIoTestServer implements AutoCloseable {
         controlTimeout = o.controlTimeout;
         serverDir = o.serverDir;
         node = o.node;
+        redis = o.redis;
+        nodeId = o.nodeId;
       }
 
       /** See {@link Options#port()}; 0 to 65535. */
@@ -595,6 +658,32 @@ public final class SocketIoTestServer implements AutoCloseable {
       }
 
       /**
+       * Cluster mode over this Redis server; see {@link Options#redis()}. The URI needs a host and
+       * the scheme {@code redis://} (or {@code rediss://} for TLS).
+       */
+      public Builder redis(URI uri) {
+        this.redis = Optional.of(uri);
+        return this;
+      }
+
+      /** Cluster mode over a {@link RedisTestServer}: {@code redis(server.uri())}. */
+      public Builder redis(RedisTestServer server) {
+        return redis(server.uri());
+      }
+
+      /** A single node without Redis (the default). */
+      public Builder noRedis() {
+        this.redis = Optional.empty();
+        return this;
+      }
+
+      /** See {@link Options#nodeId()}; not blank. */
+      public Builder nodeId(String nodeId) {
+        this.nodeId = Optional.of(nodeId);
+        return this;
+      }
+
+      /**
        * Builds the options.
        *
        * @throws IllegalArgumentException naming the first invalid option and its value
@@ -624,6 +713,17 @@ public final class SocketIoTestServer implements AutoCloseable {
         }
         if (node.isBlank()) {
           throw new IllegalArgumentException("node must not be blank");
+        }
+        if (redis.isPresent()) {
+          URI uri = redis.get();
+          boolean scheme = "redis".equals(uri.getScheme()) || "rediss".equals(uri.getScheme());
+          if (!scheme || uri.getHost() == null) {
+            throw new IllegalArgumentException(
+                "redis must be a redis:// or rediss:// URI with a host, got '" + uri + "'");
+          }
+        }
+        if (nodeId.isPresent() && nodeId.get().isBlank()) {
+          throw new IllegalArgumentException("nodeId must not be blank");
         }
         return new Options(this);
       }
