@@ -163,7 +163,7 @@ final class Outbound {
   }
 
   /** Sends what was buffered while disconnected, in order, while {@code conn} stays current. */
-  void flush(RealRealtimeClient.Conn conn) {
+  void flush(Conn conn) {
     while (!sendBuffer.isEmpty() && client.isCurrentLocked(conn)) {
       Outgoing o = sendBuffer.poll();
       if (o != null) {
@@ -182,7 +182,7 @@ final class Outbound {
     if (size > lastMaxPayload) {
       throw new PayloadTooLargeException(o.event(), size, lastMaxPayload);
     }
-    RealRealtimeClient.Conn conn = client.connectedLocked();
+    Conn conn = client.connectedLocked();
     if (conn != null) {
       transmit(conn, o);
       return;
@@ -194,7 +194,7 @@ final class Outbound {
   }
 
   /** Writes a packet on the connection. */
-  private void transmit(RealRealtimeClient.Conn conn, Outgoing o) {
+  private void transmit(Conn conn, Outgoing o) {
     long size = o.encoded().largestFrame();
     long max = conn.maxPayload();
     if (size > max) {

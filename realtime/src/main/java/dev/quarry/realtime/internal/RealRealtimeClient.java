@@ -10,35 +10,26 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.Clock;
 import dev.quarry.core.ErrorHandler;
-import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
-import dev.quarry.core.internal.NamedThreadFactory;
 import dev.quarry.core.internal.SerialExecutor;
 import dev.quarry.realtime.AckingListener;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.EventListener;
-import dev.quarry.realtime.ProtocolException;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicSubscription;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,11 +48,9 @@ public final class RealRealtimeClient implements RealtimeClient {
   final SerialExecutor callbacks;
   private final Transport.Factory transports;
   private final String nsp;
-  private final Listeners listeners;
+  final Listeners listeners;
   final Topics topics;
-  private final @Nullable RealScheduler ownScheduler;
-  private final @Nullable ExecutorService ownExecutor;
-  private final @Nullable OkHttpClient ownHttp;
+  private final ClientResources resources;
 
   // guarded by lock
   private ConnectionState state = ConnectionState.DISCONNECTED;
@@ -72,7 +61,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   private @Nullable String pid;
   private @Nullable String offset;
   private boolean everConnected;
-  private final Outbound outbound;
+  final Outbound outbound;
 
   /** Creates a client with OkHttp transports. */
   public RealRealtimeClient(RealtimeOptions options) {
@@ -86,43 +75,10 @@ public final class RealRealtimeClient implements RealtimeClient {
     this.clock = options.clock();
     this.errors = options.errorHandler();
     this.nsp = options.namespace();
-    Optional<Scheduler> s = options.scheduler();
-    if (s.isPresent()) {
-      this.scheduler = s.get();
-      this.ownScheduler = null;
-    } else {
-      RealScheduler rs = RealScheduler.create(errors);
-      this.scheduler = rs;
-      this.ownScheduler = rs;
-    }
-    if (options.callbackExecutor().isPresent()) {
-      this.ownExecutor = null;
-      this.callbacks =
-          new SerialExecutor(options.callbackExecutor().get(), errors, "realtime " + options.uri());
-    } else {
-      ThreadPoolExecutor ex =
-          new ThreadPoolExecutor(
-              1,
-              1,
-              0,
-              TimeUnit.MILLISECONDS,
-              new LinkedBlockingQueue<>(),
-              new NamedThreadFactory("realtime-callbacks"));
-      this.ownExecutor = ex;
-      this.callbacks = new SerialExecutor(ex, errors, "realtime " + options.uri());
-    }
-    if (transportFactory != null) {
-      this.transports = transportFactory;
-      this.ownHttp = null;
-    } else if (options.httpClient().isPresent()) {
-      this.transports = OkHttpTransport.factory(options.httpClient().get());
-      this.ownHttp = null;
-    } else {
-      OkHttpClient http =
-          new OkHttpClient.Builder().readTimeout(Duration.ZERO).pingInterval(Duration.ZERO).build();
-      this.ownHttp = http;
-      this.transports = OkHttpTransport.factory(http);
-    }
+    this.resources = new ClientResources(options, transportFactory);
+    this.scheduler = resources.scheduler;
+    this.callbacks = resources.callbacks;
+    this.transports = resources.transports;
     this.listeners = new Listeners(this);
     this.topics = new Topics(this);
     this.outbound = new Outbound(this, codec);
@@ -219,11 +175,9 @@ public final class RealRealtimeClient implements RealtimeClient {
         return;
       }
       target = endpoint();
-      conn = new Conn(codec.newDecoder(), auth, target);
+      conn = new Conn(this, codec.newDecoder(), auth, target);
       current = conn;
-      Conn attemptConn = conn;
-      conn.handshakeDeadline =
-          scheduler.schedule(options.connectTimeout(), () -> handshakeTimedOut(attemptConn));
+      conn.startHandshakeDeadline();
     }
     Transport t;
     try {
@@ -240,18 +194,6 @@ public final class RealRealtimeClient implements RealtimeClient {
     if (stale) {
       t.cancel();
     }
-  }
-
-  /** The attempt got no CONNECT reply in time: the server accepted the socket but is silent. */
-  private void handshakeTimedOut(Conn conn) {
-    synchronized (lock) {
-      if (conn != current || conn.nspConnected) {
-        return;
-      }
-      transportLost(
-          conn, "connect timeout: no CONNECT reply within " + options.connectTimeout(), null);
-    }
-    callbacks.flush();
   }
 
   /**
@@ -290,14 +232,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   /** Ends {@code conn}; under the lock. */
   private void endConnection(Conn conn, String reason, boolean cancel) {
     current = null;
-    Cancellable hb = conn.heartbeat;
-    if (hb != null) {
-      hb.cancel();
-    }
-    Cancellable deadline = conn.handshakeDeadline;
-    if (deadline != null) {
-      deadline.cancel();
-    }
+    conn.stopTimers();
     Transport t = conn.transport;
     if (t != null) {
       if (cancel) {
@@ -309,7 +244,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     outbound.connectionEnded(conn, reason);
   }
 
-  private void transportLost(Conn conn, String reason, @Nullable Throwable cause) {
+  void transportLost(Conn conn, String reason, @Nullable Throwable cause) {
     if (conn != current) {
       return;
     }
@@ -341,230 +276,55 @@ public final class RealRealtimeClient implements RealtimeClient {
       setState(new ConnectionEvent.Closed());
     }
     callbacks.flush();
-    releaseResources(conn);
+    resources.release(conn == null ? null : conn.transport);
   }
 
-  private void releaseResources(@Nullable Conn conn) {
-    if (ownScheduler != null) {
-      ownScheduler.close();
+  // ---------------------------------------------------------------- session (called by Conn)
+
+  /**
+   * Adds {@code pid} and {@code offset} to the CONNECT data if recovery is possible; under the
+   * lock. Returns the pid sent, if any.
+   */
+  @Nullable String addRecoveryData(ObjectNode data) {
+    if (pid != null && offset != null) {
+      data.put("pid", pid);
+      data.put("offset", offset);
+      return pid;
     }
-    if (ownExecutor != null) {
-      ownExecutor.shutdown();
-    }
-    OkHttpClient http = ownHttp;
-    if (http != null) {
-      ExecutorService dispatcher = http.dispatcher().executorService();
-      dispatcher.shutdown();
-      http.connectionPool().evictAll();
-      try {
-        if (!dispatcher.awaitTermination(2, TimeUnit.SECONDS)) {
-          Transport t = conn == null ? null : conn.transport;
-          if (t != null) {
-            t.cancel();
-          }
-          dispatcher.awaitTermination(1, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return null;
   }
 
-  // ---------------------------------------------------------------- incoming frames
-
-  /** One transport attempt: its decoder, heartbeat and what was sent on it. */
-  final class Conn implements Transport.Listener {
-    final PacketCodec.Decoder decoder;
-    final ObjectNode auth;
-    final URI endpoint;
-    @Nullable Transport transport;
-    Frame.@Nullable Open open;
-    boolean nspConnected;
-    @Nullable String pidSent;
-    @Nullable Cancellable heartbeat;
-    @Nullable Cancellable handshakeDeadline;
-    volatile long lastPingNanos;
-    final List<Incoming> early = new ArrayList<>();
-
-    Conn(PacketCodec.Decoder decoder, ObjectNode auth, URI endpoint) {
-      this.decoder = decoder;
-      this.auth = auth;
-      this.endpoint = endpoint;
-    }
-
-    /** The server's maxPayload on this connection (unbounded before the open packet). */
-    long maxPayload() {
-      Frame.Open o = open;
-      return o == null ? Long.MAX_VALUE : o.maxPayload();
-    }
-
-    @Override
-    public void onText(Transport t, String text) {
-      Frame f;
-      try {
-        f = decoder.decodeText(text);
-      } catch (ProtocolException e) {
-        protocolError(this, e);
-        return;
-      }
-      if (f instanceof Frame.Ping) {
-        // Answered here, before anything else: a pong never waits for the lock or a listener.
-        lastPingNanos = clock.nanoTime();
-        t.send("3");
-        return;
-      }
-      handle(f);
-    }
-
-    @Override
-    public void onBinary(Transport t, byte[] bytes) {
-      Frame f;
-      try {
-        f = decoder.decodeBinary(bytes);
-      } catch (ProtocolException e) {
-        protocolError(this, e);
-        return;
-      }
-      handle(f);
-    }
-
-    private void handle(Frame f) {
-      synchronized (lock) {
-        if (current != this) {
-          return;
-        }
-        try {
-          onFrame(this, f);
-        } catch (RuntimeException e) {
-          // A bug or an unexpected payload: report it and reset the connection, never kill the
-          // reader thread.
-          callbacks.enqueue(() -> errors.safeHandle("realtime frame handling", e));
-          transportLost(this, "error handling a frame: " + e, e);
-        }
-      }
-      callbacks.flush();
-    }
-
-    @Override
-    public void onEnd(@Nullable Transport t, String reason, @Nullable Throwable cause) {
-      synchronized (lock) {
-        transportLost(this, reason, cause);
-      }
-      callbacks.flush();
-    }
+  /**
+   * The recovery session id of the last CONNECT reply, if the server offers recovery; under the
+   * lock.
+   */
+  @Nullable String recoveryPid() {
+    return pid;
   }
 
-  private void protocolError(Conn conn, ProtocolException e) {
-    synchronized (lock) {
-      if (conn != current) {
-        return;
-      }
-      callbacks.enqueue(() -> errors.safeHandle("realtime " + options.uri(), e));
-      transportLost(conn, "protocol error", e);
-    }
-    callbacks.flush();
+  /** Records the recovery offset carried by an event; under the lock. */
+  void recordOffset(String value) {
+    offset = value;
   }
 
-  private void onFrame(Conn conn, Frame f) {
-    if (f instanceof Frame.Open open) {
-      if (conn.open != null) {
-        // One open packet per Engine.IO session; answering a second with another CONNECT would let
-        // a misbehaving server drive the client round a connect loop.
-        throw new ProtocolException("a second Engine.IO open packet on the same connection");
-      }
-      conn.open = open;
-      outbound.maxPayload(open.maxPayload());
-      conn.lastPingNanos = clock.nanoTime();
-      armHeartbeat(conn, open.pingInterval().plus(open.pingTimeout()));
-      ObjectNode data = conn.auth.deepCopy();
-      if (pid != null && offset != null) {
-        data.put("pid", pid);
-        data.put("offset", offset);
-        conn.pidSent = pid;
-      }
-      send(conn, new Packet(Packet.Type.CONNECT, nsp, -1, data.isEmpty() ? null : data));
-    } else if (f instanceof Frame.Close) {
-      transportLost(conn, "transport close (server sent close)", null);
-    } else if (f instanceof Frame.Message m) {
-      Packet p = m.packet();
-      if (!p.namespace().equals(nsp)) {
-        return;
-      }
-      switch (p.type()) {
-        case CONNECT -> {
-          if (conn.nspConnected) {
-            throw new ProtocolException(
-                "a second CONNECT reply for namespace " + nsp + " on the same connection");
-          }
-          onConnect(conn, p);
-        }
-        case CONNECT_ERROR -> onConnectError(conn, p);
-        case DISCONNECT -> onServerDisconnect(conn);
-        case EVENT, BINARY_EVENT -> onEvent(conn, p);
-        case ACK, BINARY_ACK -> outbound.onAck(p);
-      }
-    }
-  }
-
-  private void armHeartbeat(Conn conn, Duration delay) {
-    conn.heartbeat = scheduler.schedule(delay, () -> checkHeartbeat(conn));
-  }
-
-  private void checkHeartbeat(Conn conn) {
-    synchronized (lock) {
-      Frame.Open open = conn.open;
-      if (conn != current || open == null) {
-        return;
-      }
-      long limit = open.pingInterval().plus(open.pingTimeout()).toNanos();
-      long waited = clock.nanoTime() - conn.lastPingNanos;
-      if (waited >= limit) {
-        transportLost(conn, "ping timeout", null);
-      } else {
-        armHeartbeat(conn, Duration.ofNanos(limit - waited));
-      }
-    }
-    callbacks.flush();
-  }
-
-  private void onConnect(Conn conn, Packet p) {
-    JsonNode data = p.data();
-    String sid = data != null && data.hasNonNull("sid") ? data.get("sid").asText() : "";
-    String newPid = data != null && data.hasNonNull("pid") ? data.get("pid").asText() : null;
+  /** The namespace of {@code conn} connected; under the lock. */
+  void namespaceConnected(Conn conn, String sid, @Nullable String newPid) {
     boolean recovered = conn.pidSent != null && conn.pidSent.equals(newPid);
     if (!recovered) {
       offset = null;
     }
     pid = newPid;
-    conn.nspConnected = true;
-    Cancellable deadline = conn.handshakeDeadline;
-    if (deadline != null) {
-      deadline.cancel();
-      conn.handshakeDeadline = null;
-    }
     attempt = 0;
     boolean reconnect = everConnected;
     everConnected = true;
     setState(new ConnectionEvent.Connected(sid, recovered, reconnect, conn.endpoint));
-    for (Incoming in : conn.early) {
-      dispatch(conn, in);
-    }
-    conn.early.clear();
+    conn.deliverEarlyEvents();
     topics.onConnected(recovered, reconnect);
     outbound.flush(conn);
   }
 
-  private void onConnectError(Conn conn, Packet p) {
-    JsonNode data = p.data();
-    String message;
-    JsonNode extra = null;
-    if (data != null && data.isObject()) {
-      message = data.path("message").asText("");
-      extra = data.get("data");
-    } else {
-      message = data == null ? "" : data.asText();
-    }
-    ConnectErrorException e = new ConnectErrorException(nsp, message, extra);
+  /** The server refused the namespace on {@code conn}; under the lock. */
+  void connectRefused(Conn conn, String message, ConnectErrorException e) {
     endConnection(conn, "connect error: " + message, false);
     if (options.reconnectAfterConnectError()) {
       scheduleReconnect("connect error: " + message, e, true);
@@ -573,7 +333,8 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
   }
 
-  private void onServerDisconnect(Conn conn) {
+  /** The server disconnected the namespace on {@code conn}; under the lock. */
+  void serverDisconnected(Conn conn) {
     endConnection(conn, "io server disconnect", false);
     if (options.reconnectAfterServerDisconnect()) {
       scheduleReconnect("io server disconnect", null, false);
@@ -582,63 +343,10 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
   }
 
-  /** An event as received: name, arguments without the offset, ack id. */
-  record Incoming(String name, List<JsonNode> args, long id) {}
-
-  private void onEvent(Conn conn, Packet p) {
-    JsonNode data = p.data();
-    if (data == null) {
-      return;
-    }
-    List<JsonNode> args = new ArrayList<>(data.size());
-    data.forEach(args::add);
-    String name = args.remove(0).asText();
-    // With recovery on, the server appends the offset to every event without an ack id.
-    String knownPid = conn.nspConnected ? pid : conn.pidSent;
-    if (knownPid != null
-        && !p.hasId()
-        && !args.isEmpty()
-        && args.get(args.size() - 1).isTextual()) {
-      offset = args.remove(args.size() - 1).asText();
-    }
-    Incoming in = new Incoming(name, List.copyOf(args), p.id());
-    if (!conn.nspConnected) {
-      conn.early.add(in);
-      return;
-    }
-    dispatch(conn, in);
-  }
-
-  private void dispatch(Conn conn, Incoming in) {
-    ServerAck ack = in.id() >= 0 ? new ServerAck(conn, in.id()) : null;
-    listeners.dispatch(in.name(), in.args(), ack);
-    topics.route(in.name(), in.args());
-  }
-
-  /** Answers a server's ack request once, on the connection that carried it. */
-  final class ServerAck implements dev.quarry.realtime.Ack {
-    private final Conn conn;
-    private final long id;
-    private final java.util.concurrent.atomic.AtomicBoolean sent =
-        new java.util.concurrent.atomic.AtomicBoolean();
-
-    ServerAck(Conn conn, long id) {
-      this.conn = conn;
-      this.id = id;
-    }
-
-    @Override
-    public void send(Object... args) {
-      if (!sent.compareAndSet(false, true)) {
-        return;
-      }
-      ArrayNode arr = toArgs(args);
-      synchronized (lock) {
-        if (current == conn && conn.nspConnected) {
-          RealRealtimeClient.this.send(conn, new Packet(Packet.Type.ACK, nsp, id, arr));
-        }
-      }
-    }
+  /** Queues delivery of an event to the listeners and the topics; under the lock. */
+  void dispatch(String name, List<JsonNode> args, dev.quarry.realtime.@Nullable Ack ack) {
+    listeners.dispatch(name, args, ack);
+    topics.route(name, args);
   }
 
   // ---------------------------------------------------------------- outgoing
@@ -762,6 +470,10 @@ public final class RealRealtimeClient implements RealtimeClient {
 
   String namespace() {
     return nsp;
+  }
+
+  Clock clock() {
+    return clock;
   }
 
   Scheduler scheduler() {

@@ -381,6 +381,21 @@ class RealRealtimeClientTest {
   }
 
   @Test
+  void serverAck_answeredAfterTheConnectionWasReplaced_isNotSentOnTheNewOne() {
+    FakeTransports.FakeTransport t1 = connected();
+    List<dev.quarry.realtime.Ack> held = new ArrayList<>();
+    client.onAck("question", JsonNode.class, (q, ack) -> held.add(ack));
+    t1.receive("427[\"question\",{}]");
+    t1.end("transport close");
+    time.advance(Duration.ofSeconds(1));
+    FakeTransports.FakeTransport t2 = transports.last();
+    t2.handshake("40{\"sid\":\"s2\"}");
+    held.get(0).send("late");
+    assertThat(t1.texts()).containsExactly("40");
+    assertThat(t2.texts()).containsExactly("40");
+  }
+
+  @Test
   void throwingListener_goesToErrorHandlerAndOthersStillReceive() {
     FakeTransports.FakeTransport t = connected();
     List<Integer> got = new ArrayList<>();

@@ -1,0 +1,314 @@
+package dev.quarry.realtime.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.core.Cancellable;
+import dev.quarry.realtime.Ack;
+import dev.quarry.realtime.ConnectErrorException;
+import dev.quarry.realtime.ProtocolException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One transport attempt of a {@link RealRealtimeClient}: its decoder, the handshake (the Engine.IO
+ * open packet, the CONNECT with auth and recovery data, the connect deadline), the heartbeat, and
+ * the decoding of incoming frames into events. What a frame means for the client as a whole (state
+ * changes, reconnects, recovery bookkeeping, topics, the send buffer) is decided by the client.
+ *
+ * <p>Every field is guarded by the client's lock, except {@link #decoder}, which only the
+ * transport's reader thread uses, and {@link #lastPingNanos}, written by the reader thread before
+ * it takes the lock. The reader thread answers pings itself and otherwise only takes the lock, so a
+ * listener never runs on it.
+ */
+final class Conn implements Transport.Listener {
+  /** An event as received: name, arguments without the recovery offset, ack id. */
+  record Incoming(String name, List<JsonNode> args, long id) {}
+
+  private final RealRealtimeClient client;
+  private final PacketCodec.Decoder decoder;
+  private final ObjectNode auth;
+  final URI endpoint;
+  @Nullable Transport transport;
+  Frame.@Nullable Open open;
+  boolean nspConnected;
+  @Nullable String pidSent;
+  private @Nullable Cancellable heartbeat;
+  private @Nullable Cancellable handshakeDeadline;
+  private volatile long lastPingNanos;
+  private final List<Incoming> early = new ArrayList<>();
+
+  Conn(RealRealtimeClient client, PacketCodec.Decoder decoder, ObjectNode auth, URI endpoint) {
+    this.client = client;
+    this.decoder = decoder;
+    this.auth = auth;
+    this.endpoint = endpoint;
+  }
+
+  /** Starts the connect deadline; under the lock. */
+  void startHandshakeDeadline() {
+    handshakeDeadline =
+        client.scheduler().schedule(client.options.connectTimeout(), this::handshakeTimedOut);
+  }
+
+  /** The server's maxPayload on this connection (unbounded before the open packet). */
+  long maxPayload() {
+    Frame.Open o = open;
+    return o == null ? Long.MAX_VALUE : o.maxPayload();
+  }
+
+  /** Stops this connection's timers; under the lock, when the connection ends. */
+  void stopTimers() {
+    Cancellable hb = heartbeat;
+    if (hb != null) {
+      hb.cancel();
+    }
+    Cancellable deadline = handshakeDeadline;
+    if (deadline != null) {
+      deadline.cancel();
+    }
+  }
+
+  // ---------------------------------------------------------------- reader thread
+
+  @Override
+  public void onText(Transport t, String text) {
+    Frame f;
+    try {
+      f = decoder.decodeText(text);
+    } catch (ProtocolException e) {
+      protocolError(e);
+      return;
+    }
+    if (f instanceof Frame.Ping) {
+      // Answered here, before anything else: a pong never waits for the lock or a listener.
+      lastPingNanos = client.clock().nanoTime();
+      t.send("3");
+      return;
+    }
+    handle(f);
+  }
+
+  @Override
+  public void onBinary(Transport t, byte[] bytes) {
+    Frame f;
+    try {
+      f = decoder.decodeBinary(bytes);
+    } catch (ProtocolException e) {
+      protocolError(e);
+      return;
+    }
+    handle(f);
+  }
+
+  @Override
+  public void onEnd(@Nullable Transport t, String reason, @Nullable Throwable cause) {
+    synchronized (client.lock()) {
+      client.transportLost(this, reason, cause);
+    }
+    client.callbacks.flush();
+  }
+
+  private void handle(Frame f) {
+    synchronized (client.lock()) {
+      if (!client.isCurrentLocked(this)) {
+        return;
+      }
+      try {
+        onFrame(f);
+      } catch (RuntimeException e) {
+        // A bug or an unexpected payload: report it and reset the connection, never kill the
+        // reader thread.
+        client.callbacks.enqueue(() -> client.errors.safeHandle("realtime frame handling", e));
+        client.transportLost(this, "error handling a frame: " + e, e);
+      }
+    }
+    client.callbacks.flush();
+  }
+
+  private void protocolError(ProtocolException e) {
+    synchronized (client.lock()) {
+      if (!client.isCurrentLocked(this)) {
+        return;
+      }
+      client.callbacks.enqueue(
+          () -> client.errors.safeHandle("realtime " + client.options.uri(), e));
+      client.transportLost(this, "protocol error", e);
+    }
+    client.callbacks.flush();
+  }
+
+  // ---------------------------------------------------------------- frames, under the lock
+
+  private void onFrame(Frame f) {
+    if (f instanceof Frame.Open o) {
+      onOpen(o);
+    } else if (f instanceof Frame.Close) {
+      client.transportLost(this, "transport close (server sent close)", null);
+    } else if (f instanceof Frame.Message m) {
+      Packet p = m.packet();
+      String nsp = client.namespace();
+      if (!p.namespace().equals(nsp)) {
+        return;
+      }
+      switch (p.type()) {
+        case CONNECT -> {
+          if (nspConnected) {
+            throw new ProtocolException(
+                "a second CONNECT reply for namespace " + nsp + " on the same connection");
+          }
+          onConnectReply(p);
+        }
+        case CONNECT_ERROR -> onConnectError(p);
+        case DISCONNECT -> client.serverDisconnected(this);
+        case EVENT, BINARY_EVENT -> onEvent(p);
+        case ACK, BINARY_ACK -> client.outbound.onAck(p);
+      }
+    }
+  }
+
+  private void onOpen(Frame.Open o) {
+    if (open != null) {
+      // One open packet per Engine.IO session; answering a second with another CONNECT would let
+      // a misbehaving server drive the client round a connect loop.
+      throw new ProtocolException("a second Engine.IO open packet on the same connection");
+    }
+    open = o;
+    client.outbound.maxPayload(o.maxPayload());
+    lastPingNanos = client.clock().nanoTime();
+    armHeartbeat(o.pingInterval().plus(o.pingTimeout()));
+    ObjectNode data = auth.deepCopy();
+    pidSent = client.addRecoveryData(data);
+    client.send(
+        this,
+        new Packet(Packet.Type.CONNECT, client.namespace(), -1, data.isEmpty() ? null : data));
+  }
+
+  private void onConnectReply(Packet p) {
+    JsonNode data = p.data();
+    String sid = data != null && data.hasNonNull("sid") ? data.get("sid").asText() : "";
+    String newPid = data != null && data.hasNonNull("pid") ? data.get("pid").asText() : null;
+    nspConnected = true;
+    Cancellable deadline = handshakeDeadline;
+    if (deadline != null) {
+      deadline.cancel();
+      handshakeDeadline = null;
+    }
+    client.namespaceConnected(this, sid, newPid);
+  }
+
+  /** Dispatches the events that arrived between the open packet and the CONNECT reply. */
+  void deliverEarlyEvents() {
+    for (Incoming in : early) {
+      dispatch(in);
+    }
+    early.clear();
+  }
+
+  private void onConnectError(Packet p) {
+    JsonNode data = p.data();
+    String message;
+    JsonNode extra = null;
+    if (data != null && data.isObject()) {
+      message = data.path("message").asText("");
+      extra = data.get("data");
+    } else {
+      message = data == null ? "" : data.asText();
+    }
+    client.connectRefused(
+        this, message, new ConnectErrorException(client.namespace(), message, extra));
+  }
+
+  private void onEvent(Packet p) {
+    JsonNode data = p.data();
+    if (data == null) {
+      return;
+    }
+    List<JsonNode> args = new ArrayList<>(data.size());
+    data.forEach(args::add);
+    String name = args.remove(0).asText();
+    // With recovery on, the server appends the offset to every event without an ack id.
+    String knownPid = nspConnected ? client.recoveryPid() : pidSent;
+    if (knownPid != null
+        && !p.hasId()
+        && !args.isEmpty()
+        && args.get(args.size() - 1).isTextual()) {
+      client.recordOffset(args.remove(args.size() - 1).asText());
+    }
+    Incoming in = new Incoming(name, List.copyOf(args), p.id());
+    if (!nspConnected) {
+      early.add(in);
+      return;
+    }
+    dispatch(in);
+  }
+
+  private void dispatch(Incoming in) {
+    ServerAck ack = in.id() >= 0 ? new ServerAck(in.id()) : null;
+    client.dispatch(in.name(), in.args(), ack);
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private void armHeartbeat(Duration delay) {
+    heartbeat = client.scheduler().schedule(delay, this::checkHeartbeat);
+  }
+
+  private void checkHeartbeat() {
+    synchronized (client.lock()) {
+      Frame.Open o = open;
+      if (!client.isCurrentLocked(this) || o == null) {
+        return;
+      }
+      long limit = o.pingInterval().plus(o.pingTimeout()).toNanos();
+      long waited = client.clock().nanoTime() - lastPingNanos;
+      if (waited >= limit) {
+        client.transportLost(this, "ping timeout", null);
+      } else {
+        armHeartbeat(Duration.ofNanos(limit - waited));
+      }
+    }
+    client.callbacks.flush();
+  }
+
+  /** The attempt got no CONNECT reply in time: the server accepted the socket but is silent. */
+  private void handshakeTimedOut() {
+    synchronized (client.lock()) {
+      if (!client.isCurrentLocked(this) || nspConnected) {
+        return;
+      }
+      client.transportLost(
+          this,
+          "connect timeout: no CONNECT reply within " + client.options.connectTimeout(),
+          null);
+    }
+    client.callbacks.flush();
+  }
+
+  /** Answers a server's ack request once, on the connection that carried it. */
+  private final class ServerAck implements Ack {
+    private final long id;
+    private final AtomicBoolean sent = new AtomicBoolean();
+
+    ServerAck(long id) {
+      this.id = id;
+    }
+
+    @Override
+    public void send(Object... args) {
+      if (!sent.compareAndSet(false, true)) {
+        return;
+      }
+      ArrayNode arr = client.toArgs(args);
+      synchronized (client.lock()) {
+        if (client.isCurrentLocked(Conn.this) && nspConnected) {
+          client.send(Conn.this, new Packet(Packet.Type.ACK, client.namespace(), id, arr));
+        }
+      }
+    }
+  }
+}
