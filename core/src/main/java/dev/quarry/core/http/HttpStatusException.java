@@ -11,7 +11,8 @@ import okhttp3.Headers;
  * server's {@code Retry-After}, if it sent one.
  *
  * <p>Immutable. {@link JsonHttp#isRetryable(Throwable)} retries 5xx and 429 and never other
- * statuses.
+ * statuses. As a {@link RetryAfter}, a 429 or 503 asks Quarry's retries to wait at least the
+ * server's {@code Retry-After} (up to {@link RetryAfter#MAX_REQUESTED_DELAY}).
  *
  * <pre>{@code
  * http.get("episodes/e1", Episode.class).exceptionally(e -> {
@@ -20,7 +21,7 @@ import okhttp3.Headers;
  * });
  * }</pre>
  */
-public final class HttpStatusException extends HttpException {
+public final class HttpStatusException extends HttpException implements RetryAfter {
   private static final long serialVersionUID = 1L;
 
   /** The most bytes of an error body that are read and kept. */
@@ -92,5 +93,14 @@ public final class HttpStatusException extends HttpException {
    */
   public Optional<Duration> retryAfter() {
     return retryAfter;
+  }
+
+  /**
+   * {@link #retryAfter()} for a 429 (Too Many Requests) or 503 (Service Unavailable), where RFC
+   * 9110 gives {@code Retry-After} that meaning; empty for every other status.
+   */
+  @Override
+  public Optional<Duration> requestedRetryDelay() {
+    return status == 429 || status == 503 ? retryAfter : Optional.empty();
   }
 }

@@ -414,7 +414,7 @@ final class RealJsonHttp implements JsonHttp {
         Optional<Duration> retryAfter =
             retryAfterHeader == null
                 ? Optional.empty()
-                : RetryAfter.parse(retryAfterHeader, http.shared.clock.currentTimeMillis());
+                : RetryAfterHeader.parse(retryAfterHeader, http.shared.clock.currentTimeMillis());
         throw new HttpStatusException(method, url, status, response.headers(), excerpt, retryAfter);
       }
       if (type.isVoid()) {

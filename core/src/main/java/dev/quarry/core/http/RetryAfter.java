@@ -1,37 +1,34 @@
 package dev.quarry.core.http;
 
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
-/** Parses the {@code Retry-After} header (RFC 9110 section 10.2.3). */
-final class RetryAfter {
-  private RetryAfter() {}
+/**
+ * A failure that says how long to wait before the next attempt, as HTTP's {@code Retry-After}
+ * header does. {@link HttpStatusException} implements it for 429 and 503; any exception may.
+ *
+ * <p>Quarry's retry loop (query and mutation retries) asks every failure it is about to retry: when
+ * the requested delay is longer than the delay of the {@link dev.quarry.core.RetryPolicy}, the next
+ * attempt waits the requested delay instead, but never longer than {@link #MAX_REQUESTED_DELAY}, so
+ * a server cannot park a retry for a day. A shorter requested delay does not shorten the policy's.
+ * Whether to retry at all is still the policy's decision.
+ *
+ * <p>Implementations must be immutable and must not block; the method is called on Quarry's
+ * threads.
+ *
+ * <pre>{@code
+ * final class Throttled extends RuntimeException implements RetryAfter {
+ *   public Optional<Duration> requestedRetryDelay() { return Optional.of(Duration.ofSeconds(30)); }
+ * }
+ * }</pre>
+ */
+public interface RetryAfter {
+  /** The longest requested delay that is honoured: 5 minutes; a longer one waits this long. */
+  Duration MAX_REQUESTED_DELAY = Duration.ofMinutes(5);
 
   /**
-   * @param value the header value: delay-seconds or an HTTP date (IMF-fixdate)
-   * @param nowMillis the current wall-clock time, for the date form
+   * How long the source of this failure asked to wait before the next attempt; empty if it did not
+   * say. Never negative.
    */
-  static Optional<Duration> parse(String value, long nowMillis) {
-    String v = value.strip();
-    if (v.isEmpty()) {
-      return Optional.empty();
-    }
-    if (v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      try {
-        return Optional.of(Duration.ofSeconds(Long.parseLong(v)));
-      } catch (NumberFormatException e) {
-        return Optional.empty(); // more digits than a long holds
-      }
-    }
-    try {
-      long atMillis =
-          ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
-      return Optional.of(Duration.ofMillis(Math.max(0, atMillis - nowMillis)));
-    } catch (DateTimeParseException | ArithmeticException e) {
-      return Optional.empty();
-    }
-  }
+  Optional<Duration> requestedRetryDelay();
 }

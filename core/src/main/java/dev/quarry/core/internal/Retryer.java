@@ -3,7 +3,9 @@ package dev.quarry.core.internal;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.RetryPolicy;
 import dev.quarry.core.Scheduler;
+import dev.quarry.core.http.RetryAfter;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  *       asked with the number of failures <em>before</em> this one; if it says no, or retries were
  *       cancelled, the future fails with the error. Otherwise {@code onFail(failureCount)} is
  *       called and the next attempt waits {@code delay} on the scheduler.
+ *   <li>If the error is a {@link RetryAfter} (an HTTP 429 or 503 with {@code Retry-After}) whose
+ *       requested delay is longer than the policy's, the wait is the requested delay, capped at
+ *       {@link RetryAfter#MAX_REQUESTED_DELAY}.
  *   <li>After the wait, if {@code canContinue} does not hold (offline, unfocused, another mutation
  *       of the scope running), the retryer pauses until {@link #resume()} is called while it holds.
  *   <li>{@link #cancel(Throwable)} fails the future at once and wakes a pause; the running attempt
@@ -248,7 +253,7 @@ public final class Retryer<T> {
     Duration delay;
     boolean retry;
     try {
-      delay = policy.delay(before, error);
+      delay = atLeastRequested(policy.delay(before, error), error);
       retry = !cancelled && policy.shouldRetry(before, error);
     } catch (RuntimeException e) {
       e.addSuppressed(error);
@@ -291,6 +296,25 @@ public final class Retryer<T> {
     } else {
       pause();
     }
+  }
+
+  /**
+   * {@code delay}, or the delay the failure asked for if that is longer (at most {@link
+   * RetryAfter#MAX_REQUESTED_DELAY}).
+   */
+  static Duration atLeastRequested(Duration delay, Throwable error) {
+    if (!(error instanceof RetryAfter retryAfter)) {
+      return delay;
+    }
+    Optional<Duration> requested = retryAfter.requestedRetryDelay();
+    if (requested.isEmpty()) {
+      return delay;
+    }
+    Duration capped = requested.get();
+    if (capped.compareTo(RetryAfter.MAX_REQUESTED_DELAY) > 0) {
+      capped = RetryAfter.MAX_REQUESTED_DELAY;
+    }
+    return capped.compareTo(delay) > 0 ? capped : delay;
   }
 
   /** Strips the wrappers that futures add around the real failure. */

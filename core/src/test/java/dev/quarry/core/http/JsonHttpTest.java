@@ -381,6 +381,8 @@ class JsonHttpTest {
 
     assertThat(seconds.retryAfter()).contains(Duration.ofSeconds(120));
     assertThat(date.retryAfter()).contains(Duration.ofSeconds(90));
+    assertThat(seconds.requestedRetryDelay()).contains(Duration.ofSeconds(120));
+    assertThat(date.requestedRetryDelay()).contains(Duration.ofSeconds(90));
   }
 
   private static Clock fixedWallClock(Instant now) {

@@ -6,32 +6,33 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class RetryAfterTest {
+class RetryAfterHeaderTest {
   private static final long NOW = Instant.parse("2026-11-25T10:00:00Z").toEpochMilli();
 
   @Test
   void seconds_areADuration() {
-    assertThat(RetryAfter.parse("120", NOW)).contains(Duration.ofSeconds(120));
-    assertThat(RetryAfter.parse(" 0 ", NOW)).contains(Duration.ZERO);
+    assertThat(RetryAfterHeader.parse("120", NOW)).contains(Duration.ofSeconds(120));
+    assertThat(RetryAfterHeader.parse(" 0 ", NOW)).contains(Duration.ZERO);
   }
 
   @Test
   void httpDate_isTheTimeUntilThen() {
-    assertThat(RetryAfter.parse("Wed, 25 Nov 2026 10:01:30 GMT", NOW))
+    assertThat(RetryAfterHeader.parse("Wed, 25 Nov 2026 10:01:30 GMT", NOW))
         .contains(Duration.ofSeconds(90));
   }
 
   @Test
   void httpDateInThePast_isZero() {
-    assertThat(RetryAfter.parse("Wed, 25 Nov 2026 09:00:00 GMT", NOW)).contains(Duration.ZERO);
+    assertThat(RetryAfterHeader.parse("Wed, 25 Nov 2026 09:00:00 GMT", NOW))
+        .contains(Duration.ZERO);
   }
 
   @Test
   void garbageNegativeOrHugeValues_areAbsent() {
-    assertThat(RetryAfter.parse("soon", NOW)).isEmpty();
-    assertThat(RetryAfter.parse("-5", NOW)).isEmpty();
-    assertThat(RetryAfter.parse("", NOW)).isEmpty();
-    assertThat(RetryAfter.parse("99999999999999999999999", NOW)).isEmpty();
+    assertThat(RetryAfterHeader.parse("soon", NOW)).isEmpty();
+    assertThat(RetryAfterHeader.parse("-5", NOW)).isEmpty();
+    assertThat(RetryAfterHeader.parse("", NOW)).isEmpty();
+    assertThat(RetryAfterHeader.parse("99999999999999999999999", NOW)).isEmpty();
   }
 
   @Test
