@@ -23,6 +23,13 @@ public final class PacketCodec {
   /** The server parser's limit on attachments per packet. */
   static final int MAX_ATTACHMENTS = 10;
 
+  /**
+   * The most attachments an incoming binary packet may announce. The decoder holds every attachment
+   * of a packet until the last one arrives, so the count bounds what one packet can make it keep;
+   * socket.io servers send at most what their clients emit, and their own parsers accept 10.
+   */
+  static final int MAX_INCOMING_ATTACHMENTS = 1000;
+
   private static final int QUOTE_LIMIT = 120;
 
   private final ObjectMapper mapper;
@@ -223,10 +230,19 @@ public final class PacketCodec {
         while (i < n && Character.isDigit(frame.charAt(i))) {
           i++;
         }
-        if (i == start || i >= n || frame.charAt(i) != '-' || i - start > 4) {
+        if (i == start || i >= n || frame.charAt(i) != '-') {
           throw malformed("binary packet without a valid attachment count", frame);
         }
-        attachments = Integer.parseInt(frame.substring(start, i));
+        String count = frame.substring(start, i);
+        if (count.length() > 9 || Integer.parseInt(count) > MAX_INCOMING_ATTACHMENTS) {
+          throw malformed(
+              "binary packet announces "
+                  + count
+                  + " attachments, more than the limit of "
+                  + MAX_INCOMING_ATTACHMENTS,
+              frame);
+        }
+        attachments = Integer.parseInt(count);
         i++;
       }
       String namespace = "/";

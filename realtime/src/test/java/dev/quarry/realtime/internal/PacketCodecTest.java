@@ -232,6 +232,21 @@ class PacketCodecTest {
   }
 
   @Test
+  void decode_binaryPacketAnnouncingMoreThanTheAttachmentLimit_failsNamingCountAndLimit() {
+    assertThat(codec.newDecoder().decodeText("451000-[\"a\"]")).isEqualTo(new Frame.Partial(1000));
+    for (String count : List.of("1001", "9999", "12345678901234567890")) {
+      assertThatThrownBy(() -> codec.newDecoder().decodeText("45" + count + "-[\"a\"]"))
+          .as("count %s", count)
+          .isInstanceOf(ProtocolException.class)
+          .hasMessageContaining("announces " + count + " attachments")
+          .hasMessageContaining("limit of 1000");
+    }
+    assertThatThrownBy(() -> codec.newDecoder().decodeText("461001-0[\"a\"]"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("1001");
+  }
+
+  @Test
   void decode_binaryFrameWithoutPendingPacket_isMalformed() {
     assertThatThrownBy(() -> codec.newDecoder().decodeBinary(new byte[] {1}))
         .isInstanceOf(ProtocolException.class)
