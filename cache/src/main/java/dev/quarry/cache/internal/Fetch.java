@@ -7,6 +7,9 @@ import dev.quarry.cache.FetchStatus;
 import dev.quarry.cache.NetworkMode;
 import dev.quarry.cache.QueryAction;
 import dev.quarry.cache.QueryContext;
+import dev.quarry.cache.QueryState;
+import dev.quarry.core.Connectivity;
+import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RetryPolicy;
 import dev.quarry.core.http.JsonHttp;
@@ -17,8 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One fetch of a {@link Query}: its retryer, its cancellation signal and the future every joined
- * caller shares. State changes go back to the query, which serializes them.
+ * One fetch of a {@link Query}: its retryer, its cancellation signal, the future every joined
+ * caller shares, and how it settles (spec 2.5 steps 8 to 10). State changes go back to the query,
+ * which serializes them under its lock; nothing here that may run user code (change detection,
+ * completing the future) runs under it.
  */
 final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
   final Query<T> query;
@@ -49,10 +54,20 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
             this::attemptOnce,
             policy,
             query.client().scheduler(),
-            () -> query.canFetch(mode),
-            () -> query.canContinue(mode),
+            () -> canFetch(query.client().connectivity(), mode),
+            () -> canContinue(query.client().connectivity(), mode),
             this);
-    retryer.future().whenComplete((v, e) -> query.settle(this, v, e));
+    retryer.future().whenComplete(this::settle);
+  }
+
+  /** Whether a fetch may start now, or starts paused (spec 2.6, networkMode). */
+  static boolean canFetch(Connectivity connectivity, NetworkMode mode) {
+    return mode != NetworkMode.ONLINE || connectivity.isOnline();
+  }
+
+  /** Whether a paused fetch may continue now. */
+  static boolean canContinue(Connectivity connectivity, NetworkMode mode) {
+    return connectivity.isFocused() && (mode == NetworkMode.ALWAYS || connectivity.isOnline());
   }
 
   void start() {
@@ -69,6 +84,109 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
       throw e;
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** The retryer's outcome: stores it in the query, then completes the shared future. */
+  private void settle(@Nullable T value, @Nullable Throwable failure) {
+    CancelledException cancelled;
+    synchronized (query.lock()) {
+      cancelled = cancelReason;
+    }
+    if (cancelled != null) {
+      settleCancelled(cancelled);
+      return;
+    }
+    Throwable error = failure == null ? null : Retryer.unwrap(failure);
+    if (error == null && value == null) {
+      error =
+          new QuarryException(
+              "the query function of "
+                  + query.key
+                  + " completed with null; query data is never null");
+    }
+    if (error != null) {
+      fail(error);
+      return;
+    }
+    T fresh = Objects.requireNonNull(value);
+    while (true) {
+      Optional<T> old = query.state().data();
+      T stored;
+      try {
+        stored = query.share(old, fresh);
+      } catch (RuntimeException e) {
+        fail(e);
+        return;
+      }
+      synchronized (query.lock()) {
+        cancelled = cancelReason;
+        if (cancelled == null) {
+          QueryState<T> s = query.state();
+          if (old.orElse(null) != s.data().orElse(null)) {
+            continue; // the data changed while change detection ran: compare again
+          }
+          query.finishLocked(QueryAction.SUCCESS, Reducer.success(s, stored, query.now()));
+        }
+      }
+      if (cancelled != null) {
+        settleCancelled(cancelled);
+        return;
+      }
+      query.updatePin();
+      query.client().pipeline().flush();
+      promise.complete(stored);
+      return;
+    }
+  }
+
+  private void fail(Throwable error) {
+    CancelledException cancelled;
+    synchronized (query.lock()) {
+      cancelled = cancelReason;
+      if (cancelled == null) {
+        query.finishLocked(QueryAction.ERROR, Reducer.error(query.state(), error, query.now()));
+      }
+    }
+    if (cancelled != null) {
+      settleCancelled(cancelled);
+      return;
+    }
+    query.updatePin();
+    query.client().pipeline().flush();
+    promise.completeExceptionally(error);
+  }
+
+  /**
+   * A cancelled fetch: a silent cancel follows the fetch that replaced it, a reverting one
+   * completes with the data restored if there is any, anything else fails with the cancellation.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // the callback completes this fetch's future
+  private void settleCancelled(CancelledException why) {
+    Fetch<T> replacement;
+    synchronized (query.lock()) {
+      replacement = query.replacementLocked();
+    }
+    query.updatePin();
+    query.client().pipeline().flush();
+    Optional<T> data = query.state().data();
+    if (why.silent()) {
+      if (replacement != null && replacement != this) {
+        replacement.promise.whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                promise.completeExceptionally(e);
+              } else {
+                promise.complete(v);
+              }
+            });
+      } else {
+        promise.completeExceptionally(why);
+      }
+    } else if (why.revert() && data.isPresent()) {
+      promise.complete(data.get());
+    } else {
+      promise.completeExceptionally(why);
     }
   }
 
@@ -111,17 +229,18 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
 
   @Override
   public void onFail(int failureCount, Throwable error) {
-    query.onFetchFailed(this, failureCount, error);
+    query.onFetchStep(this, QueryAction.FAILED, s -> Reducer.failed(s, failureCount, error));
   }
 
   @Override
   public void onPause() {
-    query.onFetchStatus(this, QueryAction.PAUSE, FetchStatus.PAUSED);
+    query.onFetchStep(this, QueryAction.PAUSE, s -> Reducer.fetchStatus(s, FetchStatus.PAUSED));
   }
 
   @Override
   public void onContinue() {
-    query.onFetchStatus(this, QueryAction.CONTINUE, FetchStatus.FETCHING);
+    query.onFetchStep(
+        this, QueryAction.CONTINUE, s -> Reducer.fetchStatus(s, FetchStatus.FETCHING));
   }
 
   /** The context of one function call; reading its signal is recorded on the fetch. */

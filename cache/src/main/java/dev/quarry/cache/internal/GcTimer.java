@@ -10,12 +10,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * A query's garbage-collection timer (TanStack's {@code Removable}, spec 2.8): the gcTime only
  * grows, and each (re)start invalidates the previous timer by generation, so a timer that fires
- * after being replaced does nothing. Not thread-safe: the owning query calls it under its lock.
+ * after being replaced does nothing. Not thread-safe: the owning query calls it under its lock,
+ * except {@link #wouldGrow}, which reads the gcTime without it.
  */
 final class GcTimer {
   private final Clock clock;
   private final Scheduler scheduler;
-  private Duration gcTime;
+  // Written under the owner's lock; volatile so that wouldGrow can skip the lock.
+  private volatile Duration gcTime;
   private @Nullable Cancellable timer;
   private long generation;
   private long dueAt = -1;
@@ -24,6 +26,15 @@ final class GcTimer {
     this.clock = clock;
     this.scheduler = scheduler;
     this.gcTime = gcTime;
+  }
+
+  /**
+   * Whether {@link #offer} of {@code candidate} would change the gcTime; safe without the lock. As
+   * the gcTime only grows, once this is false for a candidate it stays false, so a caller may skip
+   * the offer (and the lock) then.
+   */
+  boolean wouldGrow(Duration candidate) {
+    return candidate.compareTo(gcTime) > 0;
   }
 
   /** Keeps the longest gcTime seen. */

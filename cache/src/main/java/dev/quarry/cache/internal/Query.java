@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,6 +30,11 @@ import org.jspecify.annotations.Nullable;
  * {@link Pipeline} before the lock is released, so observers and cache listeners see transitions in
  * order. Nothing that may run user code (the query function, change detection, updaters,
  * cancellation callbacks, completing futures) runs under the lock.
+ *
+ * <p>The data is also kept on its own in {@link #data}, the same {@code Optional} instance as in
+ * the state, so that {@code getQueryData} reads the map's value and one field of it instead of
+ * following the state record. Both fields are written together, data first, in {@link
+ * #dispatchLocked}: whoever sees a state also sees its data.
  */
 final class Query<T> {
   final QueryKey key;
@@ -36,8 +42,11 @@ final class Query<T> {
   final boolean infinite;
   private final RealQueryClient client;
   private final Object lock = new Object();
+  // Declared first among the references: read on every getQueryData.
+  private volatile Optional<T> data;
   private volatile QueryState<T> state;
   private volatile boolean pinned;
+  private volatile DefaultsLayers.@Nullable Memo fetchSettings;
 
   // Guarded by lock.
   private QueryState<T> revertState;
@@ -59,6 +68,7 @@ final class Query<T> {
       long sequence) {
     this.client = client;
     this.key = key;
+    this.data = initial.data();
     this.state = initial;
     this.revertState = initial;
     this.gc = new GcTimer(client.clock(), client.scheduler(), gcTime);
@@ -68,6 +78,22 @@ final class Query<T> {
 
   QueryState<T> state() {
     return state;
+  }
+
+  /** The data of {@link #state()}, read without loading the state: the cache's hot read. */
+  Optional<T> data() {
+    return data;
+  }
+
+  /**
+   * The settings the last {@code fetchQuery}-like call resolved here; see {@link DefaultsLayers}.
+   */
+  DefaultsLayers.@Nullable Memo fetchSettings() {
+    return fetchSettings;
+  }
+
+  void keepFetchSettings(DefaultsLayers.Memo memo) {
+    fetchSettings = memo;
   }
 
   boolean isPinned() {
@@ -114,7 +140,7 @@ final class Query<T> {
       // Leaves the store here unless it was evicted already; either way it is finished below.
       delete.accept(this);
       removed = true;
-      cancelGcLocked();
+      gc.cancel();
       f = current;
       current = null;
       if (f != null) {
@@ -127,7 +153,11 @@ final class Query<T> {
     client.pipeline().flush();
   }
 
+  /** Offers a gcTime (max wins); takes the lock only if it would grow the current one. */
   void observeGcTime(Duration candidate) {
+    if (!gc.wouldGrow(candidate)) {
+      return;
+    }
     synchronized (lock) {
       gc.offer(candidate);
     }
@@ -151,10 +181,6 @@ final class Query<T> {
     gc.restart(this::gcFired);
   }
 
-  private void cancelGcLocked() {
-    gc.cancel();
-  }
-
   private void gcFired(long generation) {
     synchronized (lock) {
       if (!gc.isCurrent(generation)
@@ -171,6 +197,7 @@ final class Query<T> {
   // ---------------------------------------------------------------- dispatch
 
   private void dispatchLocked(QueryAction action, QueryState<T> next) {
+    data = next.data();
     state = next;
     List<QueryObserverImpl<T, ?>> snapshot = List.copyOf(observers);
     client
@@ -189,7 +216,7 @@ final class Query<T> {
    * written under the lock; the store re-weighs from the latest value, so concurrent calls
    * converge.
    */
-  private void updatePin() {
+  void updatePin() {
     boolean changed;
     synchronized (lock) {
       boolean now = !removed && (!observers.isEmpty() || current != null);
@@ -238,7 +265,9 @@ final class Query<T> {
       revertState = state;
       if (state.fetchStatus() == FetchStatus.IDLE
           || !state.fetchDirection().equals(Optional.ofNullable(direction))) {
-        dispatchLocked(QueryAction.FETCH, Reducer.fetch(state, canFetch(networkMode), direction));
+        dispatchLocked(
+            QueryAction.FETCH,
+            Reducer.fetch(state, Fetch.canFetch(client.connectivity(), networkMode), direction));
       }
       current = f;
     }
@@ -249,15 +278,6 @@ final class Query<T> {
     client.pipeline().flush();
     f.start();
     return f.promise;
-  }
-
-  boolean canFetch(NetworkMode mode) {
-    return mode != NetworkMode.ONLINE || client.connectivity().isOnline();
-  }
-
-  boolean canContinue(NetworkMode mode) {
-    return client.connectivity().isFocused()
-        && (mode == NetworkMode.ALWAYS || client.connectivity().isOnline());
   }
 
   /** Continues a paused fetch if connectivity allows (TanStack's {@code retryer.continue()}). */
@@ -315,109 +335,30 @@ final class Query<T> {
     }
   }
 
-  private long now() {
+  long now() {
     return client.clock().currentTimeMillis();
   }
 
-  void settle(Fetch<T> f, @Nullable T value, @Nullable Throwable failure) {
-    CancelledException cancelled;
-    synchronized (lock) {
-      cancelled = f.cancelReason;
-    }
-    if (cancelled != null) {
-      settleCancelled(f, cancelled);
-      return;
-    }
-    Throwable error = failure == null ? null : dev.quarry.core.internal.Retryer.unwrap(failure);
-    if (error == null && value == null) {
-      error =
-          new QuarryException(
-              "the query function of " + key + " completed with null; query data is never null");
-    }
-    if (error != null) {
-      fail(f, error);
-      return;
-    }
-    T fresh = Objects.requireNonNull(value);
-    while (true) {
-      Optional<T> old = state.data();
-      T stored;
-      try {
-        stored = share(old, fresh);
-      } catch (RuntimeException e) {
-        fail(f, e);
-        return;
-      }
-      synchronized (lock) {
-        cancelled = f.cancelReason;
-        if (cancelled == null) {
-          if (old.orElse(null) != state.data().orElse(null)) {
-            continue; // the data changed while change detection ran: compare again
-          }
-          current = null;
-          dispatchLocked(QueryAction.SUCCESS, Reducer.success(state, stored, now()));
-          scheduleGcLocked();
-        }
-      }
-      if (cancelled != null) {
-        settleCancelled(f, cancelled);
-        return;
-      }
-      updatePin();
-      client.pipeline().flush();
-      f.promise.complete(stored);
-      return;
-    }
+  /**
+   * Ends the current fetch with {@code next} (success or error) and restarts the gc timer (spec 2.5
+   * step 10). Under the lock, by the fetch that is current: its cancel reason is not set.
+   */
+  void finishLocked(QueryAction action, QueryState<T> next) {
+    current = null;
+    dispatchLocked(action, next);
+    scheduleGcLocked();
   }
 
-  private void fail(Fetch<T> f, Throwable error) {
-    CancelledException cancelled;
-    synchronized (lock) {
-      cancelled = f.cancelReason;
-      if (cancelled == null) {
-        current = null;
-        dispatchLocked(QueryAction.ERROR, Reducer.error(state, error, now()));
-        scheduleGcLocked();
-      }
+  /**
+   * For a cancelled fetch that settles: the fetch that replaced it, if any; if none, the gc timer
+   * restarts (spec 2.5 step 10). Under the lock.
+   */
+  @Nullable Fetch<T> replacementLocked() {
+    Fetch<T> replacement = current;
+    if (replacement == null) {
+      scheduleGcLocked();
     }
-    if (cancelled != null) {
-      settleCancelled(f, cancelled);
-      return;
-    }
-    updatePin();
-    client.pipeline().flush();
-    f.promise.completeExceptionally(error);
-  }
-
-  @SuppressWarnings("FutureReturnValueIgnored") // the callback completes f's future
-  private void settleCancelled(Fetch<T> f, CancelledException why) {
-    Fetch<T> replacement;
-    synchronized (lock) {
-      replacement = current;
-      if (replacement == null) {
-        scheduleGcLocked();
-      }
-    }
-    updatePin();
-    client.pipeline().flush();
-    if (why.silent()) {
-      if (replacement != null && replacement != f) {
-        replacement.promise.whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                f.promise.completeExceptionally(e);
-              } else {
-                f.promise.complete(v);
-              }
-            });
-      } else {
-        f.promise.completeExceptionally(why);
-      }
-    } else if (why.revert() && state.data().isPresent()) {
-      f.promise.complete(state.data().get());
-    } else {
-      f.promise.completeExceptionally(why);
-    }
+    return replacement;
   }
 
   /** Change detection: keep the old instance when equal, or the configured function. */
@@ -543,7 +484,7 @@ final class Query<T> {
         observers.add(observer);
         client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.ObserverAdded(key)));
       }
-      cancelGcLocked();
+      gc.cancel();
       s = state;
       observer.mounted(s);
     }
@@ -637,22 +578,13 @@ final class Query<T> {
     return client;
   }
 
-  void onFetchFailed(Fetch<T> f, int failureCount, Throwable error) {
+  /** A step of the running fetch {@code f} (failed attempt, pause, continue); ignored if stale. */
+  void onFetchStep(Fetch<T> f, QueryAction action, UnaryOperator<QueryState<T>> step) {
     synchronized (lock) {
       if (current != f) {
         return;
       }
-      dispatchLocked(QueryAction.FAILED, Reducer.failed(state, failureCount, error));
-    }
-    client.pipeline().flush();
-  }
-
-  void onFetchStatus(Fetch<T> f, QueryAction action, FetchStatus status) {
-    synchronized (lock) {
-      if (current != f) {
-        return;
-      }
-      dispatchLocked(action, Reducer.fetchStatus(state, status));
+      dispatchLocked(action, step.apply(state));
     }
     client.pipeline().flush();
   }

@@ -54,13 +54,12 @@ public final class RealQueryClient implements QueryClient {
   private final @Nullable ExecutorService ownedExecutor;
   private final ErrorHandler errorHandler;
   private final Connectivity connectivity;
-  private final QueryDefaults defaults;
+  private final DefaultsLayers defaults;
   private final ObjectMapper mapper;
   private final @Nullable JsonHttp http;
   private final Pipeline pipeline;
   private final ListenerSet<QueryCacheEvent> events;
   private final QueryStore store;
-  private final LinkedHashMap<QueryKey, QueryDefaults> keyDefaults = new LinkedHashMap<>();
   private final ReconnectWiring reconnect;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Thread> ownedThreads = new CopyOnWriteArrayList<>();
@@ -94,7 +93,7 @@ public final class RealQueryClient implements QueryClient {
     }
     this.connectivity =
         config.connectivity() != null ? config.connectivity() : Connectivity.create();
-    this.defaults = config.defaults();
+    this.defaults = new DefaultsLayers(config.defaults());
     this.http = config.http();
     this.mapper = config.objectMapper() != null ? config.objectMapper() : new ObjectMapper();
     this.pipeline = new Pipeline(errorHandler);
@@ -163,7 +162,7 @@ public final class RealQueryClient implements QueryClient {
   }
 
   QueryDefaults merged(QueryKey key, QueryDefaults explicit) {
-    return defaults.overriddenBy(getQueryDefaults(key)).overriddenBy(explicit);
+    return defaults.merged(key, explicit);
   }
 
   <T> @Nullable Query<T> find(QueryKey key) {
@@ -219,10 +218,25 @@ public final class RealQueryClient implements QueryClient {
 
   // ---------------------------------------------------------------- reading and writing
 
+  /**
+   * On an existing query the settings resolved for the same options instance are reused (see {@link
+   * DefaultsLayers}) and the query's lock is taken only if the gcTime grows, so a fresh hit
+   * completes without merging, locking or touching the notification pipeline: it changes no state.
+   */
   @Override
   public <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options) {
-    Resolved r = Resolved.of(merged(options.key(), options.settings()), false);
-    Query<T> q = build(options, r);
+    Query<T> q = find(options.key());
+    Resolved r;
+    if (q != null) {
+      r = defaults.forFetch(q, options, options.key(), options.settings());
+      q.observeGcTime(r.gcTime());
+      if (options.hasInitialData() && q.data().isEmpty()) {
+        q = build(options, r);
+      }
+    } else {
+      r = Resolved.of(merged(options.key(), options.settings()), false);
+      q = build(options, r);
+    }
     QueryState<T> s = q.state();
     if (s.data().isPresent() && !isStale(s, r)) {
       return CompletableFuture.completedFuture(s.data().get());
@@ -251,7 +265,11 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options) {
-    Resolved r = Resolved.of(merged(options.key(), options.settings()), false);
+    Query<T> existing = find(options.key());
+    Resolved r =
+        existing != null
+            ? defaults.forFetch(existing, options, options.key(), options.settings())
+            : Resolved.of(merged(options.key(), options.settings()), false);
     Query<T> q = build(options, r);
     Optional<T> data = q.state().data();
     return data.isPresent()
@@ -262,7 +280,7 @@ public final class RealQueryClient implements QueryClient {
   @Override
   public <T> Optional<T> getQueryData(QueryKey key) {
     Query<T> q = find(key);
-    return q == null ? Optional.empty() : q.state().data();
+    return q == null ? Optional.empty() : q.data();
   }
 
   @Override
@@ -438,22 +456,12 @@ public final class RealQueryClient implements QueryClient {
   public void setQueryDefaults(QueryKey prefix, QueryDefaults d) {
     java.util.Objects.requireNonNull(prefix, "prefix");
     java.util.Objects.requireNonNull(d, "defaults");
-    synchronized (keyDefaults) {
-      keyDefaults.put(prefix, d);
-    }
+    defaults.put(prefix, d);
   }
 
   @Override
   public QueryDefaults getQueryDefaults(QueryKey key) {
-    QueryDefaults out = QueryDefaults.none();
-    synchronized (keyDefaults) {
-      for (Map.Entry<QueryKey, QueryDefaults> e : keyDefaults.entrySet()) {
-        if (key.matches(e.getKey())) {
-          out = out.overriddenBy(e.getValue());
-        }
-      }
-    }
-    return out;
+    return defaults.forKey(key);
   }
 
   // ---------------------------------------------------------------- observers and events
