@@ -122,7 +122,7 @@ class SocketIoClusterTest {
   }
 
   @Test
-  void stateIsPerNode() {
+  void state_listsOnlyThisNodesSockets() {
     RawSocketIoClient onA = RawSocketIoClient.open(http, a.port());
     clients.add(onA);
     String sid = onA.handshake("").path("sid").asText();
