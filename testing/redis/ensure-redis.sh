@@ -2,6 +2,7 @@
 # Makes sure `redis-server` is available for the scale-out tests of module testing
 # (dev.quarry.testing.redis.RedisTestServer starts its own instance on a free loopback port).
 # Run by the Maven build of module testing (generate-resources); skip it with -Dquarry.skipRedis=true.
+# Its first argument is the build's maven.test.skip: a build that runs no tests needs no Redis.
 #
 #   redis-server on the PATH          -> nothing to do
 #   root with apt-get (Debian/Ubuntu) -> apt-get install redis-server, without starting the
@@ -11,6 +12,11 @@
 set -u
 
 advice="install it (Debian/Ubuntu: apt-get install redis-server), or build with -Dquarry.skipRedis=true to skip the tests that need it"
+
+if [ "${1:-false}" = "true" ]; then
+  echo "redis: tests are skipped (maven.test.skip); redis-server is not needed"
+  exit 0
+fi
 
 if command -v redis-server >/dev/null 2>&1; then
   echo "redis: $(redis-server --version | head -n 1)"
