@@ -20,6 +20,16 @@ final class TickCounter {
     }
   }
 
+  /** Called by a client that learns of {@code n} more tick events at once. */
+  void add(long n) {
+    long after = count.addAndGet(n);
+    long t = target;
+    if (after >= t && after - n < t) {
+      reachedAt = System.nanoTime();
+      done.countDown();
+    }
+  }
+
   /** Resets the count and arms the target. */
   void arm(long newTarget) {
     done = new CountDownLatch(1);
