@@ -6,8 +6,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The root of the errors the realtime client throws or completes futures with. Subclasses exist
  * where a caller may react differently: {@link AckTimeoutException}, {@link DisconnectedException},
- * {@link ConnectErrorException}, {@link SendBufferFullException}, {@link PayloadTooLargeException}
- * and {@link ProtocolException}.
+ * {@link ConnectErrorException}, {@link SendBufferFullException}, {@link PayloadTooLargeException},
+ * {@link TopicRefusedException} and {@link ProtocolException}.
  *
  * <p>Unchecked. Messages name the event, the server URL or the option involved.
  *

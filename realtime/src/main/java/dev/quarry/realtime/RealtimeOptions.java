@@ -404,7 +404,10 @@ public final class RealtimeOptions {
       return this;
     }
 
-    /** The delays between reconnect attempts. */
+    /**
+     * The delays between reconnect attempts; also the delays before a topic's subscribe is sent
+     * again after its ack timed out.
+     */
     public Builder reconnectBackoff(Backoff backoff) {
       this.reconnectBackoff = Objects.requireNonNull(backoff, "backoff");
       return this;
@@ -453,7 +456,10 @@ public final class RealtimeOptions {
       return this;
     }
 
-    /** The default ack timeout. */
+    /**
+     * The default ack timeout, also the wait for each subscribe's ack (see {@link
+     * TopicSubscription#confirmed()}).
+     */
     public Builder ackTimeout(Duration timeout) {
       this.ackTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;

@@ -26,9 +26,27 @@ public interface TopicSubscription extends Subscription {
   Topic topic();
 
   /**
-   * Completes with the first argument of the server's ack of the first subscribe event (JSON null
-   * if acks are off or the ack has no argument), or fails with {@link AckTimeoutException}. Shared
-   * by every handle of an equal topic.
+   * Completes with the first argument of the first successful ack of the topic's subscribe event
+   * (JSON null if acks are off or the ack has no argument). Shared by every handle of an equal
+   * topic; completed on the client's callback executor.
+   *
+   * <p>An ack timeout does not fail it: while the connection lasts and a handle is open, the client
+   * sends the subscribe again after the reconnect backoff (growing with each timeout in a row), and
+   * after a lost connection it sends it again once reconnected (also after a recovered reconnect,
+   * since the server may never have seen it). It fails only with
+   *
+   * <ul>
+   *   <li>{@link TopicRefusedException} if the server answers with {@code {"ok": false, ...}}
+   *       (carrying the server's error); the topic is then not sent again;
+   *   <li>{@link DisconnectedException} if the client is closed first;
+   *   <li>{@link java.util.concurrent.CancellationException} if every handle of the topic is closed
+   *       first;
+   *   <li>{@link PayloadTooLargeException} if the subscribe is larger than the server's maxPayload.
+   * </ul>
+   *
+   * <p>Never null; a future that is completed once, whatever happens on later reconnects. Use
+   * {@link RealtimeOptions.Builder#ackTimeout} to bound each wait and a timeout on the returned
+   * future (e.g. {@code orTimeout}) to bound the whole.
    */
   CompletableFuture<JsonNode> confirmed();
 

@@ -184,6 +184,45 @@ class RealServerTest {
         .isInstanceOf(DisconnectedException.class);
   }
 
+  private static int receivedCount(String event) {
+    int n = 0;
+    for (JsonNode r : server.state().received()) {
+      if (r.path("event").asText().equals(event)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Test
+  void subscribe_serverNeverAcks_isSentAgainAfterEachTimeout_andFailsOnlyOnClose()
+      throws Exception {
+    connect(
+        options()
+            .subscriptionEvents("subscribe-never-acked", "unsubscribe")
+            .ackTimeout(Duration.ofMillis(200)));
+    TopicSubscription sub = client.subscribe(Topic.of("execution", "executionId", "na"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> receivedCount("subscribe-never-acked") >= 3);
+    assertThat(sub.confirmed()).isNotDone();
+    client.close();
+    assertThatThrownBy(() -> sub.confirmed().get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(DisconnectedException.class);
+  }
+
+  @Test
+  void subscribe_serverAnswersOkFalse_failsWithTheServersError() throws Exception {
+    // The server's ping-me handler acks {ok:false, error} when the payload has no event name.
+    connect(options().subscriptionEvents("ping-me", "unsubscribe"));
+    TopicSubscription sub = client.subscribe(Topic.of("execution", "executionId", "refused"));
+    assertThatThrownBy(() -> sub.confirmed().get(5, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(
+            TopicRefusedException.class,
+            e -> assertThat(e.serverError()).isEqualTo("expected {event, args}"));
+    assertThat(receivedCount("ping-me")).isEqualTo(1);
+  }
+
   @Test
   void binary_roundTrip_returnsEqualBytes() throws Exception {
     connect(options());

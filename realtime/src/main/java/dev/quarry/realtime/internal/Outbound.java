@@ -31,18 +31,37 @@ final class Outbound {
   record Outgoing(
       String event, Packet packet, PacketCodec.Encoded encoded, @Nullable PendingAck ack) {}
 
+  /**
+   * Where the outcome of an ack goes. Called under the client's lock: an implementation only queues
+   * user code on the callback executor.
+   */
+  interface AckOutcome {
+    /** The server acknowledged with {@code args}. */
+    void acked(ArrayNode args);
+
+    /** The ack can no longer arrive: timed out, too large, or the client closed. */
+    void failed(RuntimeException e);
+
+    /**
+     * Whether the ack is dropped silently when its connection ends, because its owner sends the
+     * event again after the reconnect (subscribes); otherwise it fails with {@link
+     * DisconnectedException}.
+     */
+    default boolean resentAfterReconnect() {
+      return false;
+    }
+  }
+
   /** An emit waiting for its ack. */
   static final class PendingAck {
     final String event;
-    final CompletableFuture<ArrayNode> future;
-    final boolean subscribe;
+    final AckOutcome outcome;
     @Nullable Cancellable timeout;
     @Nullable Object sentOn;
 
-    PendingAck(String event, CompletableFuture<ArrayNode> future, boolean subscribe) {
+    PendingAck(String event, AckOutcome outcome) {
       this.event = event;
-      this.future = future;
-      this.subscribe = subscribe;
+      this.outcome = outcome;
     }
 
     void cancelTimeout() {
@@ -83,20 +102,30 @@ final class Outbound {
     submit(new Outgoing(event, p, codec.encode(p), null));
   }
 
+  /** The outcome of a caller's emitWithAck: its future, completed on the callback executor. */
+  AckOutcome completing(CompletableFuture<ArrayNode> future) {
+    return new AckOutcome() {
+      @Override
+      public void acked(ArrayNode args) {
+        callbacks.enqueue(() -> future.complete(args));
+      }
+
+      @Override
+      public void failed(RuntimeException e) {
+        callbacks.enqueue(() -> future.completeExceptionally(e));
+      }
+    };
+  }
+
   /** Registers an ack and submits the packet. */
-  void sendWithAck(
-      String event,
-      ArrayNode data,
-      Duration timeout,
-      CompletableFuture<ArrayNode> future,
-      boolean subscribe) {
+  void sendWithAck(String event, ArrayNode data, Duration timeout, AckOutcome outcome) {
     if (client.isClosedLocked()) {
       throw new DisconnectedException(event, "client closed");
     }
     long id = nextAckId++;
     Packet p = new Packet(Packet.Type.EVENT, client.namespace(), id, data);
     PacketCodec.Encoded enc = codec.encode(p);
-    PendingAck a = new PendingAck(event, future, subscribe);
+    PendingAck a = new PendingAck(event, outcome);
     acks.put(id, a);
     try {
       submit(new Outgoing(event, p, enc, a));
@@ -115,8 +144,7 @@ final class Outbound {
       }
       acks.remove(id);
       sendBuffer.removeIf(o -> o.ack() == a);
-      AckTimeoutException e = new AckTimeoutException(a.event, timeout);
-      callbacks.enqueue(() -> a.future.completeExceptionally(e));
+      a.outcome.failed(new AckTimeoutException(a.event, timeout));
     }
     callbacks.flush();
   }
@@ -130,12 +158,12 @@ final class Outbound {
     a.cancelTimeout();
     JsonNode data = p.data();
     ArrayNode args = data instanceof ArrayNode arr ? arr : mapper.createArrayNode();
-    callbacks.enqueue(() -> a.future.complete(args));
+    a.outcome.acked(args);
   }
 
   /**
-   * Fails the acks of emits sent on {@code conn}, which ended. Subscribe acks are left to the
-   * topics, which re-send after the reconnect.
+   * Fails the acks of emits sent on {@code conn}, which ended. Subscribe acks are dropped: the
+   * topics send again after the reconnect.
    */
   void connectionEnded(Object conn, String reason) {
     for (Iterator<PendingAck> it = acks.values().iterator(); it.hasNext(); ) {
@@ -143,9 +171,8 @@ final class Outbound {
       if (a.sentOn == conn) {
         it.remove();
         a.cancelTimeout();
-        if (!a.subscribe) {
-          DisconnectedException e = new DisconnectedException(a.event, reason);
-          callbacks.enqueue(() -> a.future.completeExceptionally(e));
+        if (!a.outcome.resentAfterReconnect()) {
+          a.outcome.failed(new DisconnectedException(a.event, reason));
         }
       }
     }
@@ -155,8 +182,7 @@ final class Outbound {
   void closed() {
     for (PendingAck a : acks.values()) {
       a.cancelTimeout();
-      DisconnectedException e = new DisconnectedException(a.event, "client closed");
-      callbacks.enqueue(() -> a.future.completeExceptionally(e));
+      a.outcome.failed(new DisconnectedException(a.event, "client closed"));
     }
     acks.clear();
     sendBuffer.clear();
@@ -203,7 +229,7 @@ final class Outbound {
       if (a != null) {
         acks.values().remove(a);
         a.cancelTimeout();
-        callbacks.enqueue(() -> a.future.completeExceptionally(e));
+        a.outcome.failed(e);
       } else {
         callbacks.enqueue(() -> errors.safeHandle("realtime emit of buffered event", e));
       }

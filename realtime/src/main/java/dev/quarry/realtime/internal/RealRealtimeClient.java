@@ -273,6 +273,7 @@ public final class RealRealtimeClient implements RealtimeClient {
         endConnection(conn, "client closed", false);
       }
       outbound.closed();
+      topics.closed();
       setState(new ConnectionEvent.Closed());
     }
     callbacks.flush();
@@ -403,23 +404,13 @@ public final class RealRealtimeClient implements RealtimeClient {
     CompletableFuture<ArrayNode> future = new CompletableFuture<>();
     synchronized (lock) {
       try {
-        sendWithAck(event, data, timeout, future, false);
+        outbound.sendWithAck(event, data, timeout, outbound.completing(future));
       } catch (RuntimeException e) {
         callbacks.enqueue(() -> future.completeExceptionally(e));
       }
     }
     callbacks.flush();
     return future;
-  }
-
-  /** Registers an ack and submits the packet; under the lock. */
-  void sendWithAck(
-      String event,
-      ArrayNode data,
-      Duration timeout,
-      CompletableFuture<ArrayNode> future,
-      boolean subscribe) {
-    outbound.sendWithAck(event, data, timeout, future, subscribe);
   }
 
   /** Encodes and writes a control packet (CONNECT, ACK, subscriptions); under the lock. */

@@ -4,24 +4,37 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.quarry.core.Cancellable;
 import dev.quarry.core.Subscription;
+import dev.quarry.realtime.AckTimeoutException;
+import dev.quarry.realtime.DisconnectedException;
 import dev.quarry.realtime.EventListener;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicEvent;
+import dev.quarry.realtime.TopicRefusedException;
 import dev.quarry.realtime.TopicSubscription;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The active topic set, ref-counted by handle. Everything except listener delivery runs under the
  * client's lock.
+ *
+ * <p>A topic's subscribe is sent when the namespace connects (or at once if connected), again after
+ * every reconnect that was not recovered, and, with acks on, again after an ack timeout (after the
+ * reconnect backoff, while the connection lasts). {@code confirmed} completes on the first
+ * successful ack and fails on a refusal ({@code {"ok":false}}), on close, or when the last handle
+ * closes first.
  */
 final class Topics {
   private final RealRealtimeClient client;
@@ -39,8 +52,35 @@ final class Topics {
     final CopyOnWriteArrayList<Handle> handles = new CopyOnWriteArrayList<>();
     boolean everSent;
 
+    /** Whether {@link #confirmed} is settled (the future itself completes later, off the lock). */
+    boolean acked;
+
+    boolean failed;
+
+    /** Refused by the server: not sent again. */
+    boolean refused;
+
+    /** A subscribe was sent and no successful ack has answered it since. */
+    boolean unsure;
+
+    /** The ack awaited for the latest subscribe; an outcome of an older one is ignored. */
+    @Nullable SubscribeAck inFlight;
+
+    /** Ack timeouts in a row, for the backoff before the next re-send. */
+    int timeouts;
+
+    @Nullable Cancellable retry;
+
     Entry(Topic topic) {
       this.topic = topic;
+    }
+
+    void cancelRetry() {
+      Cancellable r = retry;
+      if (r != null) {
+        r.cancel();
+        retry = null;
+      }
     }
   }
 
@@ -67,25 +107,114 @@ final class Topics {
   }
 
   private void sendSubscribe(Entry e) {
+    e.cancelRetry();
     String event = client.options.subscribeEvent();
     ArrayNode data = payload(event, e.topic);
     e.everSent = true;
-    if (client.options.subscribeAcks()) {
-      CompletableFuture<ArrayNode> ack = new CompletableFuture<>();
-      var unused =
-          ack.whenComplete(
-              (args, err) -> {
-                if (err != null) {
-                  e.confirmed.completeExceptionally(err);
-                } else {
-                  e.confirmed.complete(args.isEmpty() ? NullNode.getInstance() : args.get(0));
-                }
-              });
-      client.sendWithAck(event, data, client.options.ackTimeout(), ack, true);
-    } else {
+    if (!client.options.subscribeAcks()) {
       client.sendIfConnected(new Packet(Packet.Type.EVENT, client.namespace(), -1, data));
-      client.callbacks.enqueue(() -> e.confirmed.complete(NullNode.getInstance()));
+      confirm(e, NullNode.getInstance());
+      return;
     }
+    SubscribeAck outcome = new SubscribeAck(e);
+    e.inFlight = outcome;
+    e.unsure = true;
+    try {
+      client.outbound.sendWithAck(event, data, client.options.ackTimeout(), outcome);
+    } catch (RuntimeException ex) {
+      // The subscribe cannot be sent at all (larger than the server's maxPayload).
+      e.inFlight = null;
+      fail(e, ex);
+    }
+  }
+
+  private void confirm(Entry e, JsonNode value) {
+    if (!e.acked && !e.failed) {
+      e.acked = true;
+      client.callbacks.enqueue(() -> e.confirmed.complete(value));
+    }
+  }
+
+  private void fail(Entry e, Throwable error) {
+    if (!e.acked && !e.failed) {
+      e.failed = true;
+      client.callbacks.enqueue(() -> e.confirmed.completeExceptionally(error));
+    }
+  }
+
+  /** The ack of one subscribe event of {@code entry}; called under the lock. */
+  private final class SubscribeAck implements Outbound.AckOutcome {
+    private final Entry entry;
+
+    SubscribeAck(Entry entry) {
+      this.entry = entry;
+    }
+
+    @Override
+    public void acked(ArrayNode args) {
+      Entry e = entry;
+      if (e.inFlight != this) {
+        return;
+      }
+      e.inFlight = null;
+      e.unsure = false;
+      e.timeouts = 0;
+      JsonNode first = args.isEmpty() ? NullNode.getInstance() : args.get(0);
+      JsonNode ok = first.get("ok");
+      if (first.isObject() && ok != null && ok.isBoolean() && !ok.asBoolean()) {
+        e.refused = true;
+        TopicRefusedException refused = new TopicRefusedException(e.topic, first);
+        if (e.acked) {
+          // Confirmed before, refused on a re-subscribe after a reconnect.
+          client.callbacks.enqueue(
+              () -> client.errors.safeHandle("realtime subscription to " + e.topic, refused));
+        } else {
+          fail(e, refused);
+        }
+        return;
+      }
+      confirm(e, first);
+    }
+
+    @Override
+    public void failed(RuntimeException error) {
+      Entry e = entry;
+      if (e.inFlight != this) {
+        return;
+      }
+      e.inFlight = null;
+      if (!(error instanceof AckTimeoutException)) {
+        fail(e, error);
+        return;
+      }
+      // The server may be slow or may have lost the event: ask again after the backoff, on this
+      // connection. A lost connection re-sends on its own after the reconnect.
+      if (active.get(e.topic) == e && client.isConnectedLocked()) {
+        Duration delay =
+            client.options.reconnectBackoff().delay(e.timeouts, client.options.random());
+        e.timeouts++;
+        e.retry = client.scheduler().schedule(delay, () -> resend(e));
+      }
+    }
+
+    @Override
+    public boolean resentAfterReconnect() {
+      return true;
+    }
+  }
+
+  private void resend(Entry e) {
+    synchronized (client.lock()) {
+      e.retry = null;
+      if (active.get(e.topic) == e
+          && !e.refused
+          && e.inFlight == null
+          && !client.isClosedLocked()
+          && client.isConnectedLocked()) {
+        sendSubscribe(e);
+      }
+    }
+    client.callbacks.flush();
   }
 
   private void sendUnsubscribe(Topic topic) {
@@ -101,7 +230,8 @@ final class Topics {
       }
       pendingUnsubscribes.clear();
       for (Entry e : active.values()) {
-        if (!e.everSent) {
+        // The session kept its rooms; what was never sent, or never acked, is sent now.
+        if (!e.refused && (!e.everSent || e.unsure)) {
           sendSubscribe(e);
         }
       }
@@ -109,6 +239,9 @@ final class Topics {
     }
     pendingUnsubscribes.clear();
     for (Entry e : active.values()) {
+      if (e.refused) {
+        continue;
+      }
       boolean hadMembership = e.everSent;
       sendSubscribe(e);
       if (reconnect && hadMembership) {
@@ -117,6 +250,15 @@ final class Topics {
           client.callbacks.enqueue(() -> h.deliver(gap));
         }
       }
+    }
+  }
+
+  /** The client is closing: every unconfirmed topic fails; under the lock. */
+  void closed() {
+    for (Entry e : active.values()) {
+      e.cancelRetry();
+      e.inFlight = null;
+      fail(e, new DisconnectedException(client.options.subscribeEvent(), "client closed"));
     }
   }
 
@@ -214,6 +356,14 @@ final class Topics {
         entry.handles.remove(this);
         if (entry.handles.isEmpty() && active.get(entry.topic) == entry) {
           active.remove(entry.topic);
+          entry.cancelRetry();
+          entry.inFlight = null;
+          fail(
+              entry,
+              new CancellationException(
+                  "every handle of topic "
+                      + entry.topic
+                      + " closed before the server confirmed it"));
           if (!client.isClosedLocked()) {
             if (client.isConnectedLocked()) {
               sendUnsubscribe(entry.topic);
