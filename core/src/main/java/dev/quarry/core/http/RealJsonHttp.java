@@ -7,6 +7,7 @@ import dev.quarry.core.Clock;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.internal.NamedThreadFactory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +41,7 @@ import org.jspecify.annotations.Nullable;
 /** The {@link JsonHttp} on OkHttp; a root instance or a view with extra headers. */
 final class RealJsonHttp implements JsonHttp {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-  private static final int READ_CHUNK = 8192;
+  private static final int MAX_CACHED_URLS = 256;
 
   /** What a root instance and all its views share. */
   private static final class Shared {
@@ -61,6 +63,12 @@ final class RealJsonHttp implements JsonHttp {
     final long maxResponseBytes;
     final Clock clock;
     final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Resolved URLs by path: parsing a URL costs more than the rest of building a request. Bounded
+     * by clearing it when full, so paths with ids in them cannot grow it without end.
+     */
+    final ConcurrentHashMap<String, HttpUrl> urls = new ConcurrentHashMap<>();
 
     Shared(
         Call.Factory callFactory,
@@ -88,11 +96,28 @@ final class RealJsonHttp implements JsonHttp {
   private final Headers viewHeaders;
   private final boolean root;
 
+  /** Accept, then the defaults. */
+  private final Headers fixedHeaders;
+
+  /** {@link #fixedHeaders}, then the view's: what is sent when there is no authorization. */
+  private final Headers headersWithoutAuthorization;
+
   private RealJsonHttp(Shared shared, Headers defaultHeaders, Headers viewHeaders, boolean root) {
     this.shared = shared;
     this.defaultHeaders = defaultHeaders;
     this.viewHeaders = viewHeaders;
     this.root = root;
+    Headers.Builder h = new Headers.Builder().set("Accept", "application/json");
+    setAll(h, defaultHeaders);
+    this.fixedHeaders = h.build();
+    this.headersWithoutAuthorization = setAll(h, viewHeaders).build();
+  }
+
+  private static Headers.Builder setAll(Headers.Builder h, Headers headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      h.set(headers.name(i), headers.value(i));
+    }
+    return h;
   }
 
   static JsonHttp create(JsonHttp.Builder b, ObjectMapper mapper, Headers headers) {
@@ -183,8 +208,8 @@ final class RealJsonHttp implements JsonHttp {
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(type, "type");
     HttpUrl url = resolve(path);
-    String target = method + " " + url;
     if (shared.closed.get()) {
+      String target = method + " " + url;
       return CompletableFuture.failedFuture(new QuarryException(target + ": JsonHttp is closed"));
     }
     Headers headers;
@@ -192,7 +217,7 @@ final class RealJsonHttp implements JsonHttp {
       headers = headers();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
-          new QuarryException(target + ": the authorization supplier failed", e));
+          new QuarryException(method + " " + url + ": the authorization supplier failed", e));
     }
     RequestBody requestBody = null;
     if (body != null) {
@@ -201,7 +226,12 @@ final class RealJsonHttp implements JsonHttp {
       } catch (JsonProcessingException | RuntimeException e) {
         return CompletableFuture.failedFuture(
             new QuarryException(
-                target + ": cannot write request body of " + body.getClass().getName() + " as JSON",
+                method
+                    + " "
+                    + url
+                    + ": cannot write request body of "
+                    + body.getClass().getName()
+                    + " as JSON",
                 e));
       }
     } else if (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
@@ -211,7 +241,7 @@ final class RealJsonHttp implements JsonHttp {
     try {
       request = new Request.Builder().url(url).headers(headers).method(method, requestBody).build();
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(target + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(method + " " + url + ": " + e.getMessage(), e);
     }
     Call.Factory factory = isIdempotent(method) ? shared.callFactory : shared.writeFactory;
     Call call;
@@ -219,7 +249,7 @@ final class RealJsonHttp implements JsonHttp {
       call = factory.newCall(request);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
-          new QuarryException(target + ": the call factory failed", e));
+          new QuarryException(method + " " + url + ": the call factory failed", e));
     }
     Duration callTimeout = shared.callTimeout;
     if (callTimeout != null && !(factory instanceof OkHttpClient)) {
@@ -231,7 +261,21 @@ final class RealJsonHttp implements JsonHttp {
   }
 
   private HttpUrl resolve(String path) {
-    HttpUrl absolute = HttpUrl.parse(path);
+    HttpUrl url = shared.urls.get(path);
+    if (url == null) {
+      url = parse(path);
+      if (shared.urls.size() >= MAX_CACHED_URLS) {
+        shared.urls.clear();
+      }
+      shared.urls.put(path, url);
+    }
+    return url;
+  }
+
+  private HttpUrl parse(String path) {
+    // HttpUrl.parse throws and catches an exception for a string without a scheme: only try it
+    // when there may be one.
+    HttpUrl absolute = mayHaveScheme(path) ? HttpUrl.parse(path) : null;
     if (absolute != null) {
       return absolute;
     }
@@ -248,23 +292,31 @@ final class RealJsonHttp implements JsonHttp {
     return resolved;
   }
 
+  /** Whether a {@code :} comes before any {@code /}, {@code ?} or {@code #}. */
+  static boolean mayHaveScheme(String path) {
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c == ':') {
+        return true;
+      }
+      if (c == '/' || c == '?' || c == '#') {
+        return false;
+      }
+    }
+    return false;
+  }
+
   /** Accept, then defaults, then the authorization supplier, then the view's headers. */
   private Headers headers() {
-    Headers.Builder h = new Headers.Builder().set("Accept", "application/json");
-    for (int i = 0; i < defaultHeaders.size(); i++) {
-      h.set(defaultHeaders.name(i), defaultHeaders.value(i));
-    }
     Optional<String> auth = shared.authorization.get();
     if (auth == null) {
       throw new IllegalStateException("the authorization supplier returned null");
     }
-    if (auth.isPresent()) {
-      h.set("Authorization", auth.get());
+    if (auth.isEmpty()) {
+      return headersWithoutAuthorization;
     }
-    for (int i = 0; i < viewHeaders.size(); i++) {
-      h.set(viewHeaders.name(i), viewHeaders.value(i));
-    }
-    return h.build();
+    Headers.Builder h = fixedHeaders.newBuilder().set("Authorization", auth.get());
+    return setAll(h, viewHeaders).build();
   }
 
   @Override
@@ -438,22 +490,20 @@ final class RealJsonHttp implements JsonHttp {
             "body of " + declared + " bytes exceeds the limit of " + limit + " bytes",
             null);
       }
-      byte[] bytes = readAtMost(body.source(), limit, status);
-      if (bytes.length == 0) {
+      BufferedSource source = body.source();
+      if (declared == 0 || source.exhausted()) {
         throw decodeError(status, HttpDecodeException.Reason.EMPTY_BODY, "the body is empty", null);
       }
+      // Jackson reads straight from the response; the stream counts what it reads and stops past
+      // the limit, so no copy of the whole body is made first.
+      BoundedStream in = new BoundedStream(source, limit);
       T value;
       try {
         JavaType javaType = type.resolve(http.shared.mapper.getTypeFactory());
-        value = http.shared.mapper.readValue(bytes, javaType);
-      } catch (JsonProcessingException e) {
-        throw decodeError(
-            status,
-            HttpDecodeException.Reason.MALFORMED,
-            String.valueOf(e.getOriginalMessage()),
-            e);
+        value = http.shared.mapper.readValue(in, javaType);
+        in.drain(); // the limit covers the whole body, as before; and the connection is reusable
       } catch (IOException | RuntimeException e) {
-        throw decodeError(status, HttpDecodeException.Reason.MALFORMED, String.valueOf(e), e);
+        throw decodeFailure(status, in, e);
       }
       if (value == null) {
         throw decodeError(
@@ -462,26 +512,108 @@ final class RealJsonHttp implements JsonHttp {
       future.complete(value);
     }
 
-    private byte[] readAtMost(BufferedSource source, long limit, int status) throws IOException {
-      Buffer buffer = new Buffer();
-      while (true) {
-        long n = source.read(buffer, Math.min(READ_CHUNK, limit + 1 - buffer.size()));
-        if (n == -1) {
-          return buffer.readByteArray();
-        }
-        if (buffer.size() > limit) {
-          throw decodeError(
-              status,
-              HttpDecodeException.Reason.TOO_LARGE,
-              "body exceeds the limit of " + limit + " bytes",
-              null);
-        }
+    /**
+     * What a failure while decoding stands for: the body was too large, the transport failed
+     * (rethrown, it becomes an {@link HttpIoException}), or the JSON was malformed.
+     */
+    private HttpDecodeException decodeFailure(int status, BoundedStream in, Exception e)
+        throws IOException {
+      if (in.overLimit()) {
+        return decodeError(
+            status,
+            HttpDecodeException.Reason.TOO_LARGE,
+            "body exceeds the limit of " + in.limit + " bytes",
+            null);
       }
+      IOException transport = in.transportFailure;
+      if (transport != null) {
+        throw transport;
+      }
+      if (e instanceof JsonProcessingException j) {
+        return decodeError(
+            status,
+            HttpDecodeException.Reason.MALFORMED,
+            String.valueOf(j.getOriginalMessage()),
+            e);
+      }
+      return decodeError(status, HttpDecodeException.Reason.MALFORMED, String.valueOf(e), e);
     }
 
     private HttpDecodeException decodeError(
         int status, HttpDecodeException.Reason reason, String detail, @Nullable Throwable cause) {
       return new HttpDecodeException(method, url, status, type.toString(), reason, detail, cause);
+    }
+  }
+
+  /**
+   * The response body for Jackson: reads at most {@code limit + 1} bytes, then fails; remembers a
+   * transport failure so that it is not mistaken for malformed JSON. {@code close()} leaves the
+   * source to the response.
+   */
+  static final class BoundedStream extends InputStream {
+    final long limit;
+    private final BufferedSource source;
+    private long count;
+    @Nullable IOException transportFailure;
+
+    BoundedStream(BufferedSource source, long limit) {
+      this.source = source;
+      this.limit = limit;
+    }
+
+    boolean overLimit() {
+      return count > limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) == -1 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      checkLimit();
+      int n;
+      try {
+        n = source.read(b, off, (int) Math.min(len, limit + 1 - count));
+      } catch (IOException e) {
+        transportFailure = e;
+        throw e;
+      }
+      if (n > 0) {
+        count += n;
+        checkLimit();
+      }
+      return n;
+    }
+
+    /** Reads what is left after the JSON value, counting it against the limit. */
+    void drain() throws IOException {
+      try {
+        while (!source.exhausted()) {
+          long buffered = source.getBuffer().size();
+          count += buffered;
+          checkLimit();
+          source.skip(buffered);
+        }
+      } catch (IOException e) {
+        if (!overLimit()) {
+          transportFailure = e;
+        }
+        throw e;
+      }
+    }
+
+    private void checkLimit() throws IOException {
+      if (overLimit()) {
+        throw new IOException("body exceeds the limit of " + limit + " bytes");
+      }
+    }
+
+    @Override
+    public void close() {
+      // The response closes the source.
     }
   }
 
