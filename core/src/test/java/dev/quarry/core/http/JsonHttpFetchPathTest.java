@@ -139,7 +139,13 @@ class JsonHttpFetchPathTest {
 
   @Test
   void validJsonFollowedByPaddingPastTheLimit_isTooLarge() throws Exception {
-    server.enqueue(json("[1]" + " ".repeat(20_000)));
+    // Chunked, so that no declared length gives the size away before reading.
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .setHeader("Content-Type", "application/json")
+            .chunkedBody("[1]" + " ".repeat(20_000), 1000)
+            .build());
     JsonHttp http = open(16 * 1024);
 
     Throwable error = failure(http.get("big", int[].class));
