@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -430,6 +431,51 @@ public final class MutationClient implements AutoCloseable {
     if (box != null && !closed) {
       box.done(m.sequence, m.describe());
     }
+  }
+
+  // ---- query data under the optimistic layers ----
+
+  /**
+   * Writes server-side data to a query that may have pending optimistic changes: {@link
+   * QueryClient#setQueryData(QueryKey, Function)}, except that while the key has optimistic layers
+   * {@code updater} gets the last server data with the changes of succeeded mutations (not the
+   * shown data, which holds the pending changes too). What it returns becomes the key's new base:
+   * the pending changes are re-applied on top of it, and a rollback later removes only them, so
+   * this data stays. This is how the facade's {@code setQueryData}, {@code updateQueryData} and
+   * realtime bindings write.
+   *
+   * <pre>{@code
+   * mutations.<List<Episode>>setQueryData(key, list -> list.map(l -> plus(l, pushedEpisode)));
+   * }</pre>
+   *
+   * <p>Any thread. The updater runs on the calling thread, outside any lock, and may run again if
+   * the data changed concurrently; an empty result writes nothing. The pending changes are
+   * re-applied on the callback executor: with a threaded executor the written data is shown without
+   * them for that short time.
+   *
+   * @return the stored value (without the pending changes), or empty if nothing was written
+   * @throws IllegalStateException if the client was built without a {@code queryClient(...)}
+   */
+  public <T> Optional<T> setQueryData(QueryKey key, Function<Optional<T>, Optional<T>> updater) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(updater, "updater");
+    OptimisticLayers l = layers;
+    if (l == null) {
+      throw new IllegalStateException(
+          "setQueryData needs a MutationClient built with queryClient(...)");
+    }
+    return l.setQueryData(key, updater);
+  }
+
+  /**
+   * Stores {@code value} as the server data of {@code key}: with optimistic layers on the key it
+   * becomes their new base (see {@link #setQueryData(QueryKey, Function)}).
+   *
+   * @throws IllegalStateException if the client was built without a {@code queryClient(...)}
+   */
+  public <T> Optional<T> setQueryData(QueryKey key, T value) {
+    Objects.requireNonNull(value, "value");
+    return setQueryData(key, (Optional<T> old) -> Optional.of(value));
   }
 
   // ---- the mutation cache ----

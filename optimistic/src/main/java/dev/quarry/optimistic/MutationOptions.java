@@ -421,8 +421,11 @@ public final class MutationOptions<V, R, C> {
      * Declares an optimistic change (needs a client built with a {@code QueryClient}). On submit,
      * the client cancels running fetches of {@code key.apply(variables)} and applies {@code
      * updater} as a layer over the last server data; on failure it removes only this layer and
-     * replays the others; server data that lands while the mutation is pending gets the layer
-     * re-applied. Call again to declare more keys.
+     * replays the others; data from anyone else that lands on the key while the mutation is pending
+     * (a fetch result, a realtime binding's write, the application's {@code setQueryData}) becomes
+     * the layers' new base and gets the layer re-applied, and a rollback keeps it. On success the
+     * layer stays until the next such data (see {@link MutationClient#setQueryData(QueryKey,
+     * Function)}). Call again to declare more keys.
      *
      * <pre>{@code
      * .<List<Episode>>optimistic(ep -> QueryKey.of("episodes", ep.projectId()),

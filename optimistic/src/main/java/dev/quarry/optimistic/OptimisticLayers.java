@@ -6,34 +6,60 @@ import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryFilters;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.Subscription;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Optimistic changes as layers over the last server data, per query key.
  *
- * <p>For each key with layers it keeps the base (the data the server last gave, or what was cached
- * when the first layer was applied) and the layers in submission order. The cached value is always
- * {@code base} with every layer applied in order. A failed mutation's layers are removed and the
- * rest replayed, so overlapping changes roll back independently. A succeeded mutation's layers stay
- * ("committed") until the next server data for the key lands, which is expected to contain the
- * change; pending layers are re-applied over that data.
+ * <p>For each key with layers it keeps the base (the last data from outside: a fetch result, a
+ * value written with {@code setQueryData} by anyone but this class, or what was cached when the
+ * first layer was applied) and the layers in submission order. The cached value is always the base
+ * with the committed layers (those of mutations that succeeded) and then the pending layers
+ * applied, each group in submission order. A failed mutation's layers are removed and the rest
+ * replayed, so overlapping changes roll back independently.
  *
- * <p>All state is confined to the mutation client's loop; cache events are posted onto it, so with
- * threaded executors fresh server data is visible without the pending layers for the short time
- * until they are re-applied. Data the application itself sets on a layered key with {@code
- * setQueryData} is not taken as the new base: the next change of the layers writes over it.
+ * <p><b>The layering rule.</b> Data written to a layered key by anyone other than this class
+ * becomes the new base: the committed layers are dropped (the data is taken as the server's, which
+ * holds their changes) and the pending layers are re-applied on top of it, so a later rollback
+ * keeps that data. {@link MutationClient#setQueryData(QueryKey, Function)} (used by the facade's
+ * {@code setQueryData}, {@code updateQueryData} and realtime bindings) hands its function the base
+ * with the committed layers instead of the shown data, so that what it returns never contains a
+ * pending change; a function given straight to {@link QueryClient#setQueryData(QueryKey, Function)}
+ * sees the shown data and its result, pending changes included, is taken as the base. Writing back
+ * a value equal to the one shown changes nothing.
+ *
+ * <p><b>Telling its own writes apart.</b> Cache events carry no writer, so this class remembers the
+ * values it wrote whose {@code SET_DATA} event has not come back yet (in order, compared with
+ * {@code equals} because the cache keeps the old instance of an equal value); any other {@code
+ * SET_DATA}, {@code SUCCESS}, {@code HYDRATE} or {@code INITIAL_DATA} is data from outside. Its own
+ * writes are compare-and-set: it writes only over a value it knows (the one it last wrote, or the
+ * outside data it is handling), never over outside data whose event has not been handled yet, which
+ * then rebases the layers when its event comes.
+ *
+ * <p><b>Threads.</b> The layers are confined to the mutation client's loop; cache events are posted
+ * onto it in their order. What {@link #setQueryData} needs from other threads (the values shown and
+ * the base they came from) is published in a concurrent map before each write. Layer updaters run
+ * on the loop; the function of {@link #setQueryData} on the caller's thread, inside the cache's
+ * compare-and-set; neither under a lock. With threaded executors, outside data is visible without
+ * the pending layers for the short time until the loop re-applies them.
  */
 final class OptimisticLayers implements AutoCloseable {
   private final QueryClient queries;
   private final MutationClient client;
   private final Map<QueryKey, KeyLayers> keys = new HashMap<>();
+  private final ConcurrentMap<QueryKey, Published> published = new ConcurrentHashMap<>();
   private final Subscription events;
 
   private static final class Layer {
@@ -52,11 +78,40 @@ final class OptimisticLayers implements AutoCloseable {
   private static final class KeyLayers {
     Optional<Object> base;
     final List<Layer> layers = new ArrayList<>();
+
+    /** The value the cache holds as far as the loop knows (last written, or the base read). */
+    Optional<Object> shown;
+
+    /** Values written whose SET_DATA event has not been handled yet, oldest first. */
+    final Deque<Object> inFlight = new ArrayDeque<>();
+
     boolean wrote;
 
     KeyLayers(Optional<Object> base) {
       this.base = base;
+      this.shown = base;
     }
+  }
+
+  /**
+   * What other threads read: the values this class may have put in the cache, and the base with the
+   * committed layers that a {@link #setQueryData} function gets instead of one of them.
+   */
+  private record Published(List<Object> shown, Optional<Object> settled) {
+    boolean shows(Object value) {
+      for (Object s : shown) {
+        if (s == value || s.equals(value)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  private enum Outcome {
+    WROTE,
+    ALREADY_SHOWN,
+    SKIPPED
   }
 
   OptimisticLayers(QueryClient queries, MutationClient client) {
@@ -65,11 +120,18 @@ final class OptimisticLayers implements AutoCloseable {
     this.events =
         queries.subscribe(
             event -> {
-              if (event instanceof QueryCacheEvent.Updated u && u.action() == QueryAction.SUCCESS) {
+              if (event instanceof QueryCacheEvent.Updated u && carriesData(u.action())) {
                 Optional<?> data = u.state().data();
-                client.loop.execute(() -> serverData(u.key(), data));
+                client.loop.execute(() -> outsideData(u.key(), u.action(), data));
               }
             });
+  }
+
+  private static boolean carriesData(QueryAction action) {
+    return switch (action) {
+      case SUCCESS, SET_DATA, HYDRATE, INITIAL_DATA -> true;
+      default -> false;
+    };
   }
 
   /** The keys {@code m} affects, by evaluating its declarations on its variables. */
@@ -106,17 +168,21 @@ final class OptimisticLayers implements AutoCloseable {
                 for (OptimisticUpdate<Object, Object> update : e.getValue()) {
                   kl.layers.add(new Layer(m.id, update, m.variables));
                 }
-                write(e.getKey(), kl);
+                write(e.getKey(), kl, Optional.empty());
               }
             });
   }
 
-  /** {@code m} succeeded: its layers stay until the next server data for their keys. */
+  /**
+   * {@code m} succeeded: its layers stay, now counted with the base, until the next data from
+   * outside for their keys.
+   */
   void commit(RealMutation<?, ?, ?> m, Iterable<QueryKey> affected) {
     for (QueryKey key : affected) {
       KeyLayers kl = keys.get(key);
       if (kl != null) {
         kl.layers.stream().filter(l -> l.mutationId == m.id).forEach(l -> l.committed = true);
+        publish(key, kl, settled(key, kl), Optional.empty());
       }
     }
   }
@@ -129,31 +195,87 @@ final class OptimisticLayers implements AutoCloseable {
         continue;
       }
       kl.layers.removeIf(l -> l.mutationId == m.id);
-      write(key, kl);
+      write(key, kl, Optional.empty());
       if (kl.layers.isEmpty()) {
-        keys.remove(key);
+        forget(key);
       }
     }
   }
 
-  /** Server data landed for {@code key}: the new base; committed layers are in it now. */
-  private void serverData(QueryKey key, Optional<?> data) {
+  /**
+   * {@link QueryClient#setQueryData(QueryKey, Function)} with {@code updater} applied to the base
+   * and committed layers when the cache shows a layered value; any thread.
+   */
+  @SuppressWarnings("unchecked")
+  <T> Optional<T> setQueryData(QueryKey key, Function<Optional<T>, Optional<T>> updater) {
+    return queries.<T>setQueryData(
+        key,
+        current -> {
+          Published p = published.get(key);
+          Optional<T> input =
+              p != null && current.isPresent() && p.shows(current.get())
+                  ? (Optional<T>) p.settled()
+                  : current;
+          return updater.apply(input);
+        });
+  }
+
+  /** Data from outside landed for {@code key} (or one of this class's writes came back). */
+  private void outsideData(QueryKey key, QueryAction action, Optional<?> data) {
     KeyLayers kl = keys.get(key);
     if (kl == null) {
       return;
     }
-    kl.base = Optional.ofNullable(data.orElse(null));
+    @SuppressWarnings("unchecked")
+    Optional<Object> value = (Optional<Object>) data;
+    if (action != QueryAction.SUCCESS) {
+      if (echoed(kl, value)) {
+        return; // one of ours
+      }
+      if (same(value, kl.shown)) {
+        return; // the shown data written back: nothing changes
+      }
+    }
+    kl.base = value;
     kl.layers.removeIf(l -> l.committed);
     if (kl.layers.isEmpty()) {
-      keys.remove(key);
-      return; // the cache already holds the server data
+      forget(key);
+      return; // the cache already holds the new data
     }
-    write(key, kl);
+    write(key, kl, value);
   }
 
-  private void write(QueryKey key, KeyLayers kl) {
-    Optional<Object> value = kl.base;
+  /** Whether {@code value} is one of our in-flight writes; drops it and any older ones. */
+  private static boolean echoed(KeyLayers kl, Optional<Object> value) {
+    if (value.isEmpty()) {
+      return false;
+    }
+    int i = 0;
+    for (Object v : kl.inFlight) {
+      if (v == value.get() || v.equals(value.get())) {
+        // Older entries whose events never came (the query was removed meanwhile) go too.
+        for (int n = 0; n <= i; n++) {
+          kl.inFlight.removeFirst();
+        }
+        return true;
+      }
+      i++;
+    }
+    return false;
+  }
+
+  private void forget(QueryKey key) {
+    keys.remove(key);
+    published.remove(key);
+  }
+
+  private Optional<Object> applyLayers(
+      QueryKey key, Optional<Object> start, KeyLayers kl, boolean committed) {
+    Optional<Object> value = start;
     for (Layer layer : kl.layers) {
+      if (layer.committed != committed) {
+        continue;
+      }
       BiFunction<Optional<Object>, Object, Optional<Object>> updater = layer.update.updater();
       try {
         Optional<Object> next = updater.apply(value, layer.variables);
@@ -165,18 +287,80 @@ final class OptimisticLayers implements AutoCloseable {
             "optimistic updater of mutation #" + layer.mutationId + " on " + key, e);
       }
     }
-    if (value.isPresent()) {
-      queries.setQueryData(key, value.get());
-      kl.wrote = true;
-    } else if (kl.wrote) {
-      // No server data and nothing left to show: back to no data.
-      kl.wrote = false;
-      RealMutation.ignore(queries.resetQueries(QueryFilters.exact(key)));
+    return value;
+  }
+
+  private Optional<Object> settled(QueryKey key, KeyLayers kl) {
+    return applyLayers(key, kl.base, kl, true);
+  }
+
+  private void publish(
+      QueryKey key, KeyLayers kl, Optional<Object> settled, Optional<Object> extra) {
+    List<Object> shown = new ArrayList<>(kl.inFlight);
+    kl.shown.ifPresent(shown::add);
+    extra.ifPresent(shown::add);
+    published.put(key, new Published(List.copyOf(shown), settled));
+  }
+
+  /**
+   * Shows base + committed + pending layers, if the cache holds {@code kl.shown} or {@code
+   * handling} (the outside data being handled); otherwise an outside write's event is still to come
+   * and will rebase the layers.
+   */
+  private void write(QueryKey key, KeyLayers kl, Optional<Object> handling) {
+    Optional<Object> settled = settled(key, kl);
+    Optional<Object> value = applyLayers(key, settled, kl, false);
+    if (value.isEmpty()) {
+      publish(key, kl, settled, Optional.empty());
+      if (kl.wrote && same(queries.getQueryData(key), kl.shown)) {
+        // No server data and nothing left to show: back to no data.
+        kl.wrote = false;
+        kl.shown = Optional.empty();
+        RealMutation.ignore(queries.resetQueries(QueryFilters.exact(key)));
+      }
+      return;
     }
+    Object next = value.get();
+    // Published first: a setQueryData on another thread may see the value as soon as it is stored.
+    publish(key, kl, settled, value);
+    Optional<Object> expected = kl.shown;
+    Outcome[] outcome = {Outcome.SKIPPED};
+    queries.<Object>setQueryData(
+        key,
+        current -> {
+          if (!same(current, expected) && !(handling.isPresent() && same(current, handling))) {
+            outcome[0] = Outcome.SKIPPED;
+            return Optional.empty();
+          }
+          if (same(current, value)) {
+            outcome[0] = Outcome.ALREADY_SHOWN;
+            return Optional.empty();
+          }
+          outcome[0] = Outcome.WROTE;
+          return value;
+        });
+    switch (outcome[0]) {
+      case WROTE -> {
+        kl.inFlight.addLast(next);
+        kl.shown = value;
+        kl.wrote = true;
+      }
+      case ALREADY_SHOWN -> kl.shown = value;
+      case SKIPPED -> {}
+    }
+    publish(key, kl, settled, Optional.empty());
+  }
+
+  private static boolean same(Optional<?> a, Optional<?> b) {
+    if (a.isEmpty() || b.isEmpty()) {
+      return a.isEmpty() && b.isEmpty();
+    }
+    return a.get() == b.get() || a.get().equals(b.get());
   }
 
   @Override
   public void close() {
     events.close();
+    published.clear();
   }
 }
