@@ -346,18 +346,32 @@ public final class Quarry implements AutoCloseable {
     return queries.getQueryData(key);
   }
 
-  /** {@link QueryClient#setQueryData(QueryKey, Object)}. */
+  /**
+   * Stores {@code value} as the server data of {@code key} ({@link
+   * QueryClient#setQueryData(QueryKey, Object)}). If optimistic changes of pending mutations are
+   * shown on the key, the value becomes their new base: they are re-applied on top of it, and a
+   * rollback keeps the value (see {@link MutationClient#setQueryData(QueryKey, Function)}); changes
+   * of succeeded mutations still waiting for server data are dropped, as the value is taken as the
+   * server's.
+   *
+   * @return the stored value, without the pending changes
+   */
   public <T> Optional<T> setQueryData(QueryKey key, T value) {
-    return queries.setQueryData(key, value);
+    return mutations.setQueryData(key, value);
   }
 
   /**
    * Replaces the data of {@code key} with {@code update(old)} if it has data; does nothing (and
-   * creates nothing) otherwise. The function may run more than once under contention.
+   * creates nothing) otherwise. The function may run more than once under contention. If optimistic
+   * changes of pending mutations are shown on the key, {@code old} is the server data under them
+   * (with the changes of succeeded mutations) and the result becomes their new base, so a rollback
+   * keeps it (see {@link MutationClient#setQueryData(QueryKey, Function)}).
+   *
+   * @return the stored value, without the pending changes
    */
   public <T> Optional<T> updateQueryData(QueryKey key, UnaryOperator<T> update) {
     Objects.requireNonNull(update, "update");
-    return queries.<T>setQueryData(key, old -> old.map(update));
+    return mutations.<T>setQueryData(key, old -> old.map(update));
   }
 
   /** Invalidates every query under {@code prefix}; the observed ones refetch. */
@@ -437,7 +451,8 @@ public final class Quarry implements AutoCloseable {
   public TopicBinding bind(Topic topic) {
     RealtimeMonitor monitor = requireRealtime();
     RealTopicBinding binding =
-        new RealTopicBinding(topic, queries, monitor, mapper, errorHandler, bindings::remove);
+        new RealTopicBinding(
+            topic, queries, mutations, monitor, mapper, errorHandler, bindings::remove);
     bindings.add(binding);
     return binding;
   }

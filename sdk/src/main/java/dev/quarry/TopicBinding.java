@@ -32,6 +32,13 @@ import java.util.function.BiFunction;
  * handler and the cache is left as it was. Rules run on the callback executor, in the order the
  * events arrived.
  *
+ * <p><b>Optimistic changes.</b> What an update or append writes is server data: on a key that shows
+ * optimistic changes of pending mutations, the function gets the server data under those changes
+ * and its result becomes their new base (they are re-applied on top of it), so a rollback of a
+ * failed mutation keeps what the server pushed; changes of succeeded mutations still waiting for
+ * server data are folded into the data the function gets (see {@code
+ * MutationClient#setQueryData(QueryKey, Function)}).
+ *
  * <p>Thread-safe. Rules may be added at any time. {@link #close()} removes the rules and ends the
  * subscription; idempotent. {@link Quarry#close()} closes every binding.
  */

@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.quarry.cache.QueryObserver;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.core.QueryKey;
+import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.Topic;
 import dev.quarry.testing.socketio.SocketIoTestServer;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +31,10 @@ class RealtimeFeaturesTest {
   record StatusEvent(String executionId, String status) {}
 
   record Notice(String text) {}
+
+  record Episode(int number, String title) {}
+
+  record Rename(int number, String title) {}
 
   static final Duration WAIT = Duration.ofSeconds(20);
   static SocketIoTestServer server;
@@ -112,6 +118,78 @@ class RealtimeFeaturesTest {
     assertThat(quarry.<Execution>getQueryData(key)).hasValue(new Execution("e1", "running"));
     observer.close();
     lists.close();
+  }
+
+  private static List<Episode> plus(List<Episode> list, Episode e) {
+    List<Episode> out = new ArrayList<>(list);
+    out.add(e);
+    return List.copyOf(out);
+  }
+
+  private static List<Episode> renamed(List<Episode> list, Rename r) {
+    return list.stream()
+        .map(e -> e.number() == r.number() ? new Episode(e.number(), r.title()) : e)
+        .toList();
+  }
+
+  @Test
+  void updateRule_underAPendingOptimisticRename_survivesTheRenamesRollback() {
+    connect(true);
+    QueryKey key = QueryKey.of("episodes", "s1");
+    quarry
+        .bind(Topic.of("season", "seasonId", "s1"))
+        .update(
+            "episode-added", Episode.class, key, (List<Episode> list, Episode e) -> plus(list, e));
+    List<Episode> pilot = List.of(new Episode(1, "Pilot"));
+    QueryObserver<List<Episode>> observer =
+        quarry.observe(
+            QueryOptions.of(key, ctx -> CompletableFuture.completedFuture(pilot)), r -> {});
+    String room = SocketIoTestServer.roomOf(Map.of("seasonId", "s1"));
+    await().atMost(WAIT).until(() -> server.state().inRoom(room).size() == 1);
+    await().atMost(WAIT).until(() -> quarry.getQueryData(key).equals(java.util.Optional.of(pilot)));
+
+    CompletableFuture<Object> answer = new CompletableFuture<>();
+    CompletableFuture<Object> renaming =
+        quarry
+            .mutation(
+                MutationOptions.<Rename, Object, Void>builder()
+                    .mutationFn((r, ctx) -> answer)
+                    .<List<Episode>>optimistic(r -> key, (list, r) -> list.map(l -> renamed(l, r)))
+                    .invalidateOnSettled(false)
+                    .build())
+            .mutate(new Rename(1, "The Heist"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                quarry
+                    .getQueryData(key)
+                    .equals(java.util.Optional.of(List.of(new Episode(1, "The Heist")))));
+
+    server.emit(room, "episode-added", Map.of("seasonId", "s1", "number", 2, "title", "Two"));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                quarry
+                    .getQueryData(key)
+                    .equals(
+                        java.util.Optional.of(
+                            List.of(new Episode(1, "The Heist"), new Episode(2, "Two")))));
+
+    answer.completeExceptionally(new IllegalStateException("rename refused"));
+    await().atMost(WAIT).until(renaming::isDone);
+    assertThat(renaming).isCompletedExceptionally();
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                quarry
+                    .getQueryData(key)
+                    .equals(
+                        java.util.Optional.of(
+                            List.of(new Episode(1, "Pilot"), new Episode(2, "Two")))));
+    observer.close();
   }
 
   @Test

@@ -9,6 +9,7 @@ import dev.quarry.cache.QuerySnapshot;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.Subscription;
+import dev.quarry.optimistic.MutationClient;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicEvent;
 import dev.quarry.realtime.TopicSubscription;
@@ -25,6 +26,7 @@ import org.jspecify.annotations.Nullable;
 public final class RealTopicBinding implements TopicBinding {
   private final Topic topic;
   private final QueryClient queries;
+  private final MutationClient writer;
   private final RealtimeMonitor realtime;
   private final ObjectMapper mapper;
   private final ErrorHandler errorHandler;
@@ -37,16 +39,21 @@ public final class RealTopicBinding implements TopicBinding {
 
   private record Rule(String event, Consumer<TopicEvent.Message> action) {}
 
-  /** Creates a binding; {@code onClose} is told when it closes. */
+  /**
+   * Creates a binding; {@code onClose} is told when it closes. Its rules write through {@code
+   * writer}, so that server data lands under pending optimistic changes (their new base).
+   */
   public RealTopicBinding(
       Topic topic,
       QueryClient queries,
+      MutationClient writer,
       RealtimeMonitor realtime,
       ObjectMapper mapper,
       ErrorHandler errorHandler,
       Consumer<RealTopicBinding> onClose) {
     this.topic = topic;
     this.queries = queries;
+    this.writer = writer;
     this.realtime = realtime;
     this.mapper = mapper;
     this.errorHandler = errorHandler;
@@ -66,7 +73,7 @@ public final class RealTopicBinding implements TopicBinding {
             event,
             m -> {
               E payload = mapper.convertValue(m.payload(), type);
-              queries.<T>setQueryData(key, old -> old.map(o -> update.apply(o, payload)));
+              writer.<T>setQueryData(key, old -> old.map(o -> update.apply(o, payload)));
             }));
     bind(key);
     return this;
@@ -79,7 +86,7 @@ public final class RealTopicBinding implements TopicBinding {
             event,
             m -> {
               E payload = mapper.convertValue(m.payload(), type);
-              queries.<List<E>>setQueryData(
+              writer.<List<E>>setQueryData(
                   key,
                   old ->
                       old.map(
