@@ -132,6 +132,18 @@ public interface RealtimeClient extends AutoCloseable {
   TopicSubscription subscribe(Topic topic);
 
   /**
+   * The topics subscribed now: each topic with at least one open handle, once, in the order they
+   * were first subscribed (a topic whose handles all closed and that was subscribed again counts
+   * from the new subscription), with where its confirmation stands and how many handles share it.
+   *
+   * <p>A snapshot taken atomically under the client's lock: an immutable list, never null, that
+   * does not change afterwards. Empty before any subscription and after {@link #close()}. Cheap
+   * enough for inspectors and health checks; listen to {@link TopicSubscription#confirmed()} to
+   * react to changes.
+   */
+  java.util.List<TopicStatus> topics();
+
+  /**
    * Closes the client: cancels a pending reconnect, fails pending acks with {@link
    * DisconnectedException}, disconnects, and stops every thread the client started. Idempotent.
    */

@@ -21,6 +21,7 @@ import dev.quarry.realtime.EventListener;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
+import dev.quarry.realtime.TopicStatus;
 import dev.quarry.realtime.TopicSubscription;
 import java.net.URI;
 import java.time.Duration;
@@ -539,6 +540,13 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
     callbacks.flush();
     return sub;
+  }
+
+  @Override
+  public List<TopicStatus> topics() {
+    synchronized (lock) {
+      return state == ConnectionState.CLOSED ? List.of() : topics.snapshot();
+    }
   }
 
   /** Pending acks (for tests). */

@@ -12,6 +12,7 @@ import dev.quarry.realtime.EventListener;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicEvent;
 import dev.quarry.realtime.TopicRefusedException;
+import dev.quarry.realtime.TopicStatus;
 import dev.quarry.realtime.TopicSubscription;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -251,6 +252,19 @@ final class Topics {
         }
       }
     }
+  }
+
+  /** The active topics in subscription order; under the lock. */
+  List<TopicStatus> snapshot() {
+    List<TopicStatus> out = new ArrayList<>(active.size());
+    for (Entry e : active.values()) {
+      TopicStatus.State state =
+          e.acked
+              ? TopicStatus.State.CONFIRMED
+              : e.failed ? TopicStatus.State.FAILED : TopicStatus.State.PENDING;
+      out.add(new TopicStatus(e.topic, state, e.handles.size()));
+    }
+    return List.copyOf(out);
   }
 
   /** The client is closing: every unconfirmed topic fails; under the lock. */
