@@ -126,8 +126,10 @@ public interface RealtimeClient extends AutoCloseable {
   <T> Subscription onRequest(String event, Class<T> type, Function<? super T, ?> responder);
 
   /**
-   * Subscribes to a topic: sends the subscribe event with the topic's params now (if connected) and
-   * after every reconnect that was not recovered, until the last handle for an equal topic closes.
+   * Subscribes to a topic: sends the subscribe event with the topic's params now (if connected),
+   * after every reconnect that was not recovered and after an ack timeout, until the server
+   * confirms or refuses it, and until the last handle for an equal topic closes (see {@link
+   * TopicSubscription#confirmed()}).
    */
   TopicSubscription subscribe(Topic topic);
 

@@ -10,8 +10,9 @@ import java.util.function.Consumer;
  *
  * <p>The client keeps the topic in its active set while at least one handle for an equal topic is
  * open: it sends the subscribe event when connected and again after every reconnect that was not
- * recovered. {@link #close()} of the last handle sends the unsubscribe event. Idempotent;
- * thread-safe; listeners run on the client's callback executor, in order.
+ * recovered, and again after an ack timeout (see {@link #confirmed()}). {@link #close()} of the
+ * last handle sends the unsubscribe event. Idempotent; thread-safe; listeners run on the client's
+ * callback executor, in order.
  *
  * <pre>{@code
  * try (TopicSubscription sub = client.subscribe(Topic.of("execution", "executionId", "e1"))) {
