@@ -518,6 +518,15 @@ final class RealJsonHttp implements JsonHttp {
      */
     private HttpDecodeException decodeFailure(int status, BoundedStream in, Exception e)
         throws IOException {
+      if (!in.overLimit() && in.transportFailure == null) {
+        // Jackson may stop at the first bad token: read the rest, so that a body over the limit
+        // or cut short is reported as such whatever its content, as when it was read up front.
+        try {
+          in.drain();
+        } catch (IOException overLimitOrTransport) {
+          // classified below
+        }
+      }
       if (in.overLimit()) {
         return decodeError(
             status,

@@ -156,6 +156,32 @@ class JsonHttpFetchPathTest {
   }
 
   @Test
+  void chunkedBodyOverTheLimit_thatIsAlsoTheWrongShape_isTooLarge_notMalformed() throws Exception {
+    // Jackson fails at the first token (an array is not an Episode), long before the limit.
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .setHeader("Content-Type", "application/json")
+            .chunkedBody("[" + "1,".repeat(10_000) + "1]", 1024)
+            .build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .setHeader("Content-Type", "application/json")
+            .chunkedBody("[1,2]", 1024)
+            .build());
+    JsonHttp http = open(16 * 1024);
+
+    Throwable tooLarge = failure(http.get("big", Episode.class));
+    Throwable malformed = failure(http.get("small", Episode.class));
+
+    assertThat(((HttpDecodeException) tooLarge).reason())
+        .isEqualTo(HttpDecodeException.Reason.TOO_LARGE);
+    assertThat(((HttpDecodeException) malformed).reason())
+        .isEqualTo(HttpDecodeException.Reason.MALFORMED);
+  }
+
+  @Test
   void bodyExactlyAtTheLimit_isDecoded() throws Exception {
     String body = "[1]" + " ".repeat(16 * 1024 - 3);
     server.enqueue(json(body));
