@@ -14,8 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -48,18 +50,27 @@ import java.util.function.Function;
  * outside data it is handling), never over outside data whose event has not been handled yet, which
  * then rebases the layers when its event comes.
  *
+ * <p><b>Commits racing a write.</b> A mutation may succeed while a {@link #setQueryData} function
+ * runs on another thread; its change is then not in the result. So each such result is remembered
+ * with the number of commits its input held, and the rebase on it drops only those committed
+ * layers; later ones stay until the next outside data. (The shown value carries the pending
+ * changes, so whether a function's input was shown data or the base is decided by comparing it with
+ * the values this class published.)
+ *
  * <p><b>Threads.</b> The layers are confined to the mutation client's loop; cache events are posted
- * onto it in their order. What {@link #setQueryData} needs from other threads (the values shown and
- * the base they came from) is published in a concurrent map before each write. Layer updaters run
- * on the loop; the function of {@link #setQueryData} on the caller's thread, inside the cache's
- * compare-and-set; neither under a lock. With threaded executors, outside data is visible without
- * the pending layers for the short time until the loop re-applies them.
+ * onto it in their order, only for layered keys. What {@link #setQueryData} needs from other
+ * threads (the values shown and the base they came from) is published in a concurrent map before
+ * each write. Layer updaters run on the loop; the function of {@link #setQueryData} on the caller's
+ * thread, inside the cache's compare-and-set; neither under a lock. With threaded executors,
+ * outside data is visible without the pending layers for the short time until the loop re-applies
+ * them.
  */
 final class OptimisticLayers implements AutoCloseable {
   private final QueryClient queries;
   private final MutationClient client;
   private final Map<QueryKey, KeyLayers> keys = new HashMap<>();
   private final ConcurrentMap<QueryKey, Published> published = new ConcurrentHashMap<>();
+  private final ConcurrentMap<QueryKey, Queue<Source>> sources = new ConcurrentHashMap<>();
   private final Subscription events;
 
   private static final class Layer {
@@ -67,6 +78,9 @@ final class OptimisticLayers implements AutoCloseable {
     final OptimisticUpdate<Object, Object> update;
     final Object variables;
     boolean committed;
+
+    /** The key's commit count when this layer was committed (0 while pending). */
+    long commitSeq;
 
     Layer(long mutationId, OptimisticUpdate<Object, Object> update, Object variables) {
       this.mutationId = mutationId;
@@ -87,6 +101,9 @@ final class OptimisticLayers implements AutoCloseable {
 
     boolean wrote;
 
+    /** How many commits this key has seen. */
+    long commits;
+
     KeyLayers(Optional<Object> base) {
       this.base = base;
       this.shown = base;
@@ -97,7 +114,7 @@ final class OptimisticLayers implements AutoCloseable {
    * What other threads read: the values this class may have put in the cache, and the base with the
    * committed layers that a {@link #setQueryData} function gets instead of one of them.
    */
-  private record Published(List<Object> shown, Optional<Object> settled) {
+  private record Published(List<Object> shown, Optional<Object> settled, long commits) {
     boolean shows(Object value) {
       for (Object s : shown) {
         if (s == value || s.equals(value)) {
@@ -107,6 +124,9 @@ final class OptimisticLayers implements AutoCloseable {
       return false;
     }
   }
+
+  /** A value {@link #setQueryData} computed from the base and the first {@code commits} commits. */
+  private record Source(Object value, long commits) {}
 
   private enum Outcome {
     WROTE,
@@ -120,7 +140,11 @@ final class OptimisticLayers implements AutoCloseable {
     this.events =
         queries.subscribe(
             event -> {
-              if (event instanceof QueryCacheEvent.Updated u && carriesData(u.action())) {
+              // Only layered keys: a key is published before its base is read, so data that
+              // lands before that is in the base, and the event of anything later passes here.
+              if (event instanceof QueryCacheEvent.Updated u
+                  && carriesData(u.action())
+                  && published.containsKey(u.key())) {
                 Optional<?> data = u.state().data();
                 client.loop.execute(() -> outsideData(u.key(), u.action(), data));
               }
@@ -164,7 +188,11 @@ final class OptimisticLayers implements AutoCloseable {
                   targets.entrySet()) {
                 KeyLayers kl =
                     keys.computeIfAbsent(
-                        e.getKey(), k -> new KeyLayers(queries.<Object>getQueryData(k)));
+                        e.getKey(),
+                        k -> {
+                          published.put(k, new Published(List.of(), Optional.empty(), 0));
+                          return new KeyLayers(queries.<Object>getQueryData(k));
+                        });
                 for (OptimisticUpdate<Object, Object> update : e.getValue()) {
                   kl.layers.add(new Layer(m.id, update, m.variables));
                 }
@@ -181,7 +209,13 @@ final class OptimisticLayers implements AutoCloseable {
     for (QueryKey key : affected) {
       KeyLayers kl = keys.get(key);
       if (kl != null) {
-        kl.layers.stream().filter(l -> l.mutationId == m.id).forEach(l -> l.committed = true);
+        long seq = ++kl.commits;
+        for (Layer l : kl.layers) {
+          if (l.mutationId == m.id) {
+            l.committed = true;
+            l.commitSeq = seq;
+          }
+        }
         publish(key, kl, settled(key, kl), Optional.empty());
       }
     }
@@ -212,11 +246,28 @@ final class OptimisticLayers implements AutoCloseable {
         key,
         current -> {
           Published p = published.get(key);
-          Optional<T> input =
-              p != null && current.isPresent() && p.shows(current.get())
-                  ? (Optional<T>) p.settled()
-                  : current;
-          return updater.apply(input);
+          if (p == null || current.isEmpty()) {
+            return updater.apply(current);
+          }
+          Optional<T> next;
+          long holds;
+          if (p.shows(current.get())) {
+            next = updater.apply((Optional<T>) p.settled());
+            holds = p.commits();
+          } else {
+            // Data from outside whose event the loop has not handled yet: the result holds what
+            // that data holds.
+            next = updater.apply(current);
+            holds = sourceOf(key, current.get()).map(Source::commits).orElse(Long.MAX_VALUE);
+          }
+          // Which commits the result holds: a commit made while it was computed is not in it,
+          // and must outlive the rebase on it.
+          if (next.isPresent() && holds != Long.MAX_VALUE) {
+            sources
+                .computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>())
+                .add(new Source(next.get(), holds));
+          }
+          return next;
         });
   }
 
@@ -236,8 +287,9 @@ final class OptimisticLayers implements AutoCloseable {
         return; // the shown data written back: nothing changes
       }
     }
+    long holds = action == QueryAction.SUCCESS ? Long.MAX_VALUE : commitsIn(key, value);
     kl.base = value;
-    kl.layers.removeIf(l -> l.committed);
+    kl.layers.removeIf(l -> l.committed && l.commitSeq <= holds);
     if (kl.layers.isEmpty()) {
       forget(key);
       return; // the cache already holds the new data
@@ -264,9 +316,41 @@ final class OptimisticLayers implements AutoCloseable {
     return false;
   }
 
+  private Optional<Source> sourceOf(QueryKey key, Object value) {
+    Queue<Source> queue = sources.get(key);
+    if (queue != null) {
+      for (Source source : queue) {
+        if (source.value() == value || source.value().equals(value)) {
+          return Optional.of(source);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * How many of the key's commits {@code value} holds: those its {@link #setQueryData} function
+   * got, or all of them for data from elsewhere (taken as the server's).
+   */
+  private long commitsIn(QueryKey key, Optional<Object> value) {
+    Queue<Source> queue = sources.get(key);
+    Optional<Source> found = value.isEmpty() ? Optional.empty() : sourceOf(key, value.get());
+    if (queue == null || found.isEmpty()) {
+      return Long.MAX_VALUE;
+    }
+    // Older entries were results never stored (the function ran again) or already handled. This
+    // one stays: a function on another thread may still get this value as the shown data.
+    Source head;
+    while ((head = queue.peek()) != null && head != found.get()) {
+      queue.remove(head);
+    }
+    return found.get().commits();
+  }
+
   private void forget(QueryKey key) {
     keys.remove(key);
     published.remove(key);
+    sources.remove(key);
   }
 
   private Optional<Object> applyLayers(
@@ -298,8 +382,10 @@ final class OptimisticLayers implements AutoCloseable {
       QueryKey key, KeyLayers kl, Optional<Object> settled, Optional<Object> extra) {
     List<Object> shown = new ArrayList<>(kl.inFlight);
     kl.shown.ifPresent(shown::add);
+    // The base itself lacks only the committed layers, which settled adds.
+    kl.base.ifPresent(shown::add);
     extra.ifPresent(shown::add);
-    published.put(key, new Published(List.copyOf(shown), settled));
+    published.put(key, new Published(List.copyOf(shown), settled, kl.commits));
   }
 
   /**
@@ -362,5 +448,6 @@ final class OptimisticLayers implements AutoCloseable {
   public void close() {
     events.close();
     published.clear();
+    sources.clear();
   }
 }

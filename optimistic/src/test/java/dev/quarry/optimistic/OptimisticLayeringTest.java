@@ -12,7 +12,12 @@ import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -278,6 +283,92 @@ class OptimisticLayeringTest {
     sent.get(0).completeExceptionally(new IllegalStateException("rename refused"));
     sent.get(1).completeExceptionally(new IllegalStateException("create refused"));
     assertThat(cached()).isEqualTo(season(7));
+  }
+
+  @Test
+  void concurrentPushesAndSettlingMutations_loseNoPush_andKeepOnlyTheSucceededChanges()
+      throws Exception {
+    queries.setQueryData(EPISODES, List.<Episode>of());
+    int writers = 4;
+    int pushesEach = 50;
+    int mutationCount = 20;
+    List<CompletableFuture<Object>> results = new ArrayList<>();
+    for (int i = 0; i < mutationCount; i++) {
+      results.add(mutations.mutate(create, new Episode(1000 + i, "Draft")));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        done.add(
+            pool.submit(
+                () -> {
+                  go.await(10, TimeUnit.SECONDS);
+                  for (int i = 0; i < pushesEach; i++) {
+                    Episode pushed = new Episode(writer * 100 + i, "Pushed");
+                    mutations.<List<Episode>>setQueryData(
+                        EPISODES, list -> list.map(l -> plus(l, pushed)));
+                  }
+                  return null;
+                }));
+      }
+      done.add(
+          pool.submit(
+              () -> {
+                go.await(10, TimeUnit.SECONDS);
+                for (int i = 0; i < mutationCount; i++) {
+                  if (i % 2 == 0) {
+                    sent.get(i).completeExceptionally(new IllegalStateException("refused"));
+                  } else {
+                    sent.get(i).complete("ok");
+                  }
+                }
+                return null;
+              }));
+      go.countDown();
+      for (Future<?> f : done) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    // Direct executors: every event was handled by the thread that caused it, or the one draining.
+    List<Integer> numbers = cached().stream().map(Episode::number).sorted().toList();
+    List<Integer> expected = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      for (int i = 0; i < pushesEach; i++) {
+        expected.add(w * 100 + i);
+      }
+    }
+    for (int i = 1; i < mutationCount; i += 2) {
+      expected.add(1000 + i);
+    }
+    assertThat(numbers).isEqualTo(expected);
+    for (int i = 0; i < mutationCount; i++) {
+      assertThat(results.get(i).isCompletedExceptionally()).isEqualTo(i % 2 == 0);
+    }
+  }
+
+  @Test
+  void successWhileAPushIsBeingComputed_keepsTheSucceededChange() {
+    queries.setQueryData(EPISODES, season(6));
+    CompletableFuture<Object> creating = mutations.mutate(create, new Episode(8, "Draft"));
+
+    mutations.<List<Episode>>setQueryData(
+        EPISODES,
+        list ->
+            list.map(
+                l -> {
+                  // The creation succeeds while this function runs: its change is not in l.
+                  sent.get(0).complete("ok");
+                  return plus(l, new Episode(7, "Episode 7"));
+                }));
+
+    assertThat(creating).isCompleted();
+    assertThat(cached()).isEqualTo(plus(season(7), new Episode(8, "Draft")));
   }
 
   @Test
