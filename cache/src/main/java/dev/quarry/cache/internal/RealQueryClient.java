@@ -16,6 +16,7 @@ import dev.quarry.cache.QueryOptions;
 import dev.quarry.cache.QueryResult;
 import dev.quarry.cache.QuerySnapshot;
 import dev.quarry.cache.QueryState;
+import dev.quarry.cache.StaleTime;
 import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
@@ -219,43 +220,45 @@ public final class RealQueryClient implements QueryClient {
   // ---------------------------------------------------------------- reading and writing
 
   /**
-   * On an existing query the settings resolved for the same options instance are reused (see {@link
-   * DefaultsLayers}) and the query's lock is taken only if the gcTime grows, so a fresh hit
-   * completes without merging, locking or touching the notification pipeline: it changes no state.
+   * On an existing query the settings resolved for the same options instance are reused, their
+   * gcTime already offered (see {@link DefaultsLayers}), so a fresh hit completes without merging,
+   * locking or touching the notification pipeline: it changes no state.
    */
   @Override
   public <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options) {
     Query<T> q = find(options.key());
-    Resolved r;
     if (q != null) {
-      r = defaults.forFetch(q, options, options.key(), options.settings());
-      q.observeGcTime(r.gcTime());
-      if (options.hasInitialData() && q.data().isEmpty()) {
-        q = build(options, r);
+      DefaultsLayers.Memo m = defaults.forFetch(q, options, options.key(), options.settings());
+      QueryState<T> s = q.state();
+      if (s.data().isPresent() && !isStale(s, m.staleTime())) {
+        return CompletableFuture.completedFuture(s.data().get());
       }
-    } else {
-      r = Resolved.of(merged(options.key(), options.settings()), false);
-      q = build(options, r);
+      return fetchBuilt(options, m.resolved());
     }
+    return fetchBuilt(options, Resolved.of(merged(options.key(), options.settings()), false));
+  }
+
+  private <T> CompletableFuture<T> fetchBuilt(QueryOptions<T> options, Resolved r) {
+    Query<T> q = build(options, r);
     QueryState<T> s = q.state();
-    if (s.data().isPresent() && !isStale(s, r)) {
+    if (s.data().isPresent() && !isStale(s, r.staleTime())) {
       return CompletableFuture.completedFuture(s.data().get());
     }
     return q.fetch(config(options, r), false, null);
   }
 
-  boolean isStale(QueryState<?> s, Resolved r) {
-    return isStaleByTime(s, r, clock.currentTimeMillis());
-  }
-
-  private static boolean isStaleByTime(QueryState<?> s, Resolved r, long now) {
+  /** Spec 2.3, in its order; the clock is read only for a finite staleTime. */
+  boolean isStale(QueryState<?> s, StaleTime t) {
     if (s.data().isEmpty()) {
       return true;
     }
-    if (r.staleTime().isStatic()) {
+    if (t.isStatic()) {
       return false;
     }
-    return s.isInvalidated() || r.staleTime().isStaleAt(s.dataUpdatedAt(), now);
+    if (s.isInvalidated()) {
+      return true;
+    }
+    return !t.isInfinite() && t.isStaleAt(s.dataUpdatedAt(), clock.currentTimeMillis());
   }
 
   @Override
@@ -268,7 +271,7 @@ public final class RealQueryClient implements QueryClient {
     Query<T> existing = find(options.key());
     Resolved r =
         existing != null
-            ? defaults.forFetch(existing, options, options.key(), options.settings())
+            ? defaults.forFetch(existing, options, options.key(), options.settings()).resolved()
             : Resolved.of(merged(options.key(), options.settings()), false);
     Query<T> q = build(options, r);
     Optional<T> data = q.state().data();
@@ -501,7 +504,7 @@ public final class RealQueryClient implements QueryClient {
     Resolved r = Resolved.of(merged(options.key(), options.settings()), false);
     Query<InfiniteData<T, P>> q = getOrCreate(options.key(), r, QueryState::initial, true);
     QueryState<InfiniteData<T, P>> s = q.state();
-    if (s.data().isPresent() && !isStale(s, r)) {
+    if (s.data().isPresent() && !isStale(s, r.staleTime())) {
       return CompletableFuture.completedFuture(s.data().get());
     }
     return q.fetch(InfiniteBehavior.config(options, r), false, null);
