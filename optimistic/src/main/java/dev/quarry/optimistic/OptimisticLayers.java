@@ -147,6 +147,9 @@ final class OptimisticLayers implements AutoCloseable {
                   && published.containsKey(u.key())) {
                 Optional<?> data = u.state().data();
                 client.loop.execute(() -> outsideData(u.key(), u.action(), data));
+              } else if (event instanceof QueryCacheEvent.Removed r
+                  && published.containsKey(r.key())) {
+                client.loop.execute(() -> removed(r.key()));
               }
             });
   }
@@ -295,6 +298,26 @@ final class OptimisticLayers implements AutoCloseable {
       return; // the cache already holds the new data
     }
     write(key, kl, value);
+  }
+
+  /**
+   * The query was removed (gc, {@code removeQueries}): committed layers have nothing left to wait
+   * for; pending ones stay for the data that may come while their mutation runs.
+   */
+  private void removed(QueryKey key) {
+    KeyLayers kl = keys.get(key);
+    if (kl == null) {
+      return;
+    }
+    kl.layers.removeIf(l -> l.committed);
+    if (kl.layers.isEmpty()) {
+      forget(key);
+    }
+  }
+
+  /** Whether {@code key} has layers (for tests). */
+  boolean isLayered(QueryKey key) {
+    return published.containsKey(key);
   }
 
   /** Whether {@code value} is one of our in-flight writes; drops it and any older ones. */

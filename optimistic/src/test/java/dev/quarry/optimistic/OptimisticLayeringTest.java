@@ -372,6 +372,25 @@ class OptimisticLayeringTest {
   }
 
   @Test
+  void removingTheQuery_endsTheLayersOfSucceededMutations_keepsPendingOnes() {
+    queries.setQueryData(EPISODES, season(6));
+    mutations.mutate(create, new Episode(8, "Draft"));
+    sent.get(0).complete("ok"); // committed: would wait for server data forever if unobserved
+    OptimisticLayers layers = java.util.Objects.requireNonNull(mutations.layers);
+    assertThat(layers.isLayered(EPISODES)).isTrue();
+
+    queries.removeQueries(dev.quarry.cache.QueryFilters.exact(EPISODES));
+    assertThat(layers.isLayered(EPISODES)).isFalse();
+
+    queries.setQueryData(EPISODES, season(6));
+    mutations.mutate(rename, new Rename(3, "The Heist"));
+    queries.removeQueries(dev.quarry.cache.QueryFilters.exact(EPISODES));
+    assertThat(layers.isLayered(EPISODES)).as("a pending rename stays").isTrue();
+    queries.setQueryData(EPISODES, season(7));
+    assertThat(cached()).isEqualTo(renamed(season(7), new Rename(3, "The Heist")));
+  }
+
+  @Test
   void setQueryData_onAKeyWithoutLayers_isThePlainCacheWrite() {
     assertThat(mutations.setQueryData(EPISODES, season(2))).contains(season(2));
     assertThat(mutations.<List<Episode>>setQueryData(EPISODES, l -> l.map(x -> season(3))))
