@@ -354,7 +354,7 @@ public final class Quarry implements AutoCloseable {
    * of succeeded mutations still waiting for server data are dropped, as the value is taken as the
    * server's.
    *
-   * @return the stored value, without the pending changes
+   * @return the stored value (with the pending changes shown on top)
    */
   public <T> Optional<T> setQueryData(QueryKey key, T value) {
     return mutations.setQueryData(key, value);
@@ -367,7 +367,7 @@ public final class Quarry implements AutoCloseable {
    * (with the changes of succeeded mutations) and the result becomes their new base, so a rollback
    * keeps it (see {@link MutationClient#setQueryData(QueryKey, Function)}).
    *
-   * @return the stored value, without the pending changes
+   * @return the stored value (with the pending changes shown on top)
    */
   public <T> Optional<T> updateQueryData(QueryKey key, UnaryOperator<T> update) {
     Objects.requireNonNull(update, "update");

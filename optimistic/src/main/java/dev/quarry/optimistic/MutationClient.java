@@ -440,20 +440,19 @@ public final class MutationClient implements AutoCloseable {
    * QueryClient#setQueryData(QueryKey, Function)}, except that while the key has optimistic layers
    * {@code updater} gets the last server data with the changes of succeeded mutations (not the
    * shown data, which holds the pending changes too). What it returns becomes the key's new base:
-   * the pending changes are re-applied on top of it, and a rollback later removes only them, so
-   * this data stays. This is how the facade's {@code setQueryData}, {@code updateQueryData} and
-   * realtime bindings write.
+   * it is stored with the pending changes already applied on top (never shown without them), and a
+   * rollback later removes only them, so this data stays. This is how the facade's {@code
+   * setQueryData}, {@code updateQueryData} and realtime bindings write.
    *
    * <pre>{@code
    * mutations.<List<Episode>>setQueryData(key, list -> list.map(l -> plus(l, pushedEpisode)));
    * }</pre>
    *
-   * <p>Any thread. The updater runs on the calling thread, outside any lock, and may run again if
-   * the data changed concurrently; an empty result writes nothing. The pending changes are
-   * re-applied on the callback executor: with a threaded executor the written data is shown without
-   * them for that short time.
+   * <p>Any thread. The updater, and the optimistic updaters of the pending changes, run on the
+   * calling thread, outside any lock, and may run again if the data changed concurrently; an empty
+   * result writes nothing.
    *
-   * @return the stored value (without the pending changes), or empty if nothing was written
+   * @return the stored value (with the pending changes), or empty if nothing was written
    * @throws IllegalStateException if the client was built without a {@code queryClient(...)}
    */
   public <T> Optional<T> setQueryData(QueryKey key, Function<Optional<T>, Optional<T>> updater) {

@@ -38,9 +38,10 @@ import java.util.function.Function;
  * keeps that data. {@link MutationClient#setQueryData(QueryKey, Function)} (used by the facade's
  * {@code setQueryData}, {@code updateQueryData} and realtime bindings) hands its function the base
  * with the committed layers instead of the shown data, so that what it returns never contains a
- * pending change; a function given straight to {@link QueryClient#setQueryData(QueryKey, Function)}
- * sees the shown data and its result, pending changes included, is taken as the base. Writing back
- * a value equal to the one shown changes nothing.
+ * pending change (the value it stores has them applied on top, and is remembered with that base); a
+ * function given straight to {@link QueryClient#setQueryData(QueryKey, Function)} sees the shown
+ * data and its result, pending changes included, is taken as the base. Writing back a value equal
+ * to the one shown changes nothing.
  *
  * <p><b>Telling its own writes apart.</b> Cache events carry no writer, so this class remembers the
  * values it wrote whose {@code SET_DATA} event has not come back yet (in order, compared with
@@ -59,11 +60,13 @@ import java.util.function.Function;
  *
  * <p><b>Threads.</b> The layers are confined to the mutation client's loop; cache events are posted
  * onto it in their order, only for layered keys. What {@link #setQueryData} needs from other
- * threads (the values shown and the base they came from) is published in a concurrent map before
- * each write. Layer updaters run on the loop; the function of {@link #setQueryData} on the caller's
- * thread, inside the cache's compare-and-set; neither under a lock. With threaded executors,
- * outside data is visible without the pending layers for the short time until the loop re-applies
- * them.
+ * threads (the values shown, the base with the committed layers, copies of the layers) is published
+ * in a concurrent map before each write. Layer updaters run on the loop, and on the caller's thread
+ * in {@link #setQueryData}, whose function runs there too, inside the cache's compare-and-set; none
+ * under a lock. {@link #setQueryData} stores its result with the pending layers applied, and
+ * remembers its base for the loop; other outside data (fetch results, writes straight to the cache)
+ * is visible without the pending layers, with threaded executors, for the short time until the loop
+ * re-applies them.
  */
 final class OptimisticLayers implements AutoCloseable {
   private final QueryClient queries;
@@ -87,7 +90,15 @@ final class OptimisticLayers implements AutoCloseable {
       this.update = update;
       this.variables = variables;
     }
+
+    Step step() {
+      return new Step(mutationId, update, variables, commitSeq);
+    }
   }
+
+  /** An immutable copy of a layer, for other threads. */
+  private record Step(
+      long mutationId, OptimisticUpdate<Object, Object> update, Object variables, long commitSeq) {}
 
   private static final class KeyLayers {
     Optional<Object> base;
@@ -114,7 +125,12 @@ final class OptimisticLayers implements AutoCloseable {
    * What other threads read: the values this class may have put in the cache, and the base with the
    * committed layers that a {@link #setQueryData} function gets instead of one of them.
    */
-  private record Published(List<Object> shown, Optional<Object> settled, long commits) {
+  private record Published(
+      List<Object> shown,
+      Optional<Object> settled,
+      long commits,
+      List<Step> committed,
+      List<Step> pending) {
     boolean shows(Object value) {
       for (Object s : shown) {
         if (s == value || s.equals(value)) {
@@ -125,8 +141,11 @@ final class OptimisticLayers implements AutoCloseable {
     }
   }
 
-  /** A value {@link #setQueryData} computed from the base and the first {@code commits} commits. */
-  private record Source(Object value, long commits) {}
+  /**
+   * A value {@link #setQueryData} stored: {@code base} (computed from the base with the first
+   * {@code commits} commits) with the pending layers applied.
+   */
+  private record Source(Object value, Object base, long commits) {}
 
   private enum Outcome {
     WROTE,
@@ -193,7 +212,9 @@ final class OptimisticLayers implements AutoCloseable {
                     keys.computeIfAbsent(
                         e.getKey(),
                         k -> {
-                          published.put(k, new Published(List.of(), Optional.empty(), 0));
+                          published.put(
+                              k,
+                              new Published(List.of(), Optional.empty(), 0, List.of(), List.of()));
                           return new KeyLayers(queries.<Object>getQueryData(k));
                         });
                 for (OptimisticUpdate<Object, Object> update : e.getValue()) {
@@ -252,25 +273,42 @@ final class OptimisticLayers implements AutoCloseable {
           if (p == null || current.isEmpty()) {
             return updater.apply(current);
           }
-          Optional<T> next;
+          Optional<Object> input;
           long holds;
+          Optional<Source> earlier;
           if (p.shows(current.get())) {
-            next = updater.apply((Optional<T>) p.settled());
+            input = p.settled();
+            holds = p.commits();
+          } else if ((earlier = sourceOf(key, current.get())).isPresent()) {
+            // Stored by another setQueryData whose event the loop has not handled yet: its base,
+            // with the commits made since.
+            input = Optional.of(earlier.get().base());
+            for (Step step : p.committed()) {
+              if (step.commitSeq() > earlier.get().commits()) {
+                input = applyStep(key, input, step);
+              }
+            }
             holds = p.commits();
           } else {
-            // Data from outside whose event the loop has not handled yet: the result holds what
-            // that data holds.
-            next = updater.apply(current);
-            holds = sourceOf(key, current.get()).map(Source::commits).orElse(Long.MAX_VALUE);
+            // Data from outside whose event the loop has not handled yet: taken as the server's.
+            input = (Optional<Object>) current;
+            holds = Long.MAX_VALUE;
           }
-          // Which commits the result holds: a commit made while it was computed is not in it,
-          // and must outlive the rebase on it.
-          if (next.isPresent() && holds != Long.MAX_VALUE) {
-            sources
-                .computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>())
-                .add(new Source(next.get(), holds));
+          Optional<T> base = updater.apply((Optional<T>) input);
+          if (base.isEmpty()) {
+            return base;
           }
-          return next;
+          // Shown at once with the pending changes on top: no moment without them.
+          Optional<Object> shown = Optional.of(base.get());
+          for (Step step : p.pending()) {
+            shown = applyStep(key, shown, step);
+          }
+          // Remembered with the commits its input held: a commit made while it was computed is
+          // not in it, and must outlive the rebase on it.
+          sources
+              .computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>())
+              .add(new Source(shown.get(), base.get(), holds));
+          return (Optional<T>) shown;
         });
   }
 
@@ -290,14 +328,20 @@ final class OptimisticLayers implements AutoCloseable {
         return; // the shown data written back: nothing changes
       }
     }
-    long holds = action == QueryAction.SUCCESS ? Long.MAX_VALUE : commitsIn(key, value);
-    kl.base = value;
+    Optional<Source> source =
+        action == QueryAction.SUCCESS ? Optional.empty() : takeSource(key, value);
+    long holds = source.map(Source::commits).orElse(Long.MAX_VALUE);
+    kl.base = source.isPresent() ? Optional.of(source.get().base()) : value;
     kl.layers.removeIf(l -> l.committed && l.commitSeq <= holds);
-    if (kl.layers.isEmpty()) {
+    if (kl.layers.isEmpty() && source.isEmpty()) {
       forget(key);
       return; // the cache already holds the new data
     }
+    // A setQueryData result carries the pending layers of its time: shown again if they changed.
     write(key, kl, value);
+    if (kl.layers.isEmpty()) {
+      forget(key);
+    }
   }
 
   /**
@@ -352,14 +396,14 @@ final class OptimisticLayers implements AutoCloseable {
   }
 
   /**
-   * How many of the key's commits {@code value} holds: those its {@link #setQueryData} function
-   * got, or all of them for data from elsewhere (taken as the server's).
+   * The {@link #setQueryData} record of {@code value} (its base and the commits it holds), if it
+   * was stored by one; other data is the server's, holding every commit.
    */
-  private long commitsIn(QueryKey key, Optional<Object> value) {
+  private Optional<Source> takeSource(QueryKey key, Optional<Object> value) {
     Queue<Source> queue = sources.get(key);
     Optional<Source> found = value.isEmpty() ? Optional.empty() : sourceOf(key, value.get());
     if (queue == null || found.isEmpty()) {
-      return Long.MAX_VALUE;
+      return Optional.empty();
     }
     // Older entries were results never stored (the function ran again) or already handled. This
     // one stays: a function on another thread may still get this value as the shown data.
@@ -367,7 +411,7 @@ final class OptimisticLayers implements AutoCloseable {
     while ((head = queue.peek()) != null && head != found.get()) {
       queue.remove(head);
     }
-    return found.get().commits();
+    return found;
   }
 
   private void forget(QueryKey key) {
@@ -380,19 +424,24 @@ final class OptimisticLayers implements AutoCloseable {
       QueryKey key, Optional<Object> start, KeyLayers kl, boolean committed) {
     Optional<Object> value = start;
     for (Layer layer : kl.layers) {
-      if (layer.committed != committed) {
-        continue;
+      if (layer.committed == committed) {
+        value = applyStep(key, value, layer.step());
       }
-      BiFunction<Optional<Object>, Object, Optional<Object>> updater = layer.update.updater();
-      try {
-        Optional<Object> next = updater.apply(value, layer.variables);
-        if (next != null && next.isPresent()) {
-          value = next;
-        }
-      } catch (RuntimeException e) {
-        client.errorHandler.safeHandle(
-            "optimistic updater of mutation #" + layer.mutationId + " on " + key, e);
+    }
+    return value;
+  }
+
+  /** One layer's updater; a throw is reported and leaves the value as it was. */
+  private Optional<Object> applyStep(QueryKey key, Optional<Object> value, Step step) {
+    BiFunction<Optional<Object>, Object, Optional<Object>> updater = step.update().updater();
+    try {
+      Optional<Object> next = updater.apply(value, step.variables());
+      if (next != null && next.isPresent()) {
+        return next;
       }
+    } catch (RuntimeException e) {
+      client.errorHandler.safeHandle(
+          "optimistic updater of mutation #" + step.mutationId() + " on " + key, e);
     }
     return value;
   }
@@ -408,7 +457,15 @@ final class OptimisticLayers implements AutoCloseable {
     // The base itself lacks only the committed layers, which settled adds.
     kl.base.ifPresent(shown::add);
     extra.ifPresent(shown::add);
-    published.put(key, new Published(List.copyOf(shown), settled, kl.commits));
+    List<Step> committed = new ArrayList<>();
+    List<Step> pending = new ArrayList<>();
+    for (Layer layer : kl.layers) {
+      (layer.committed ? committed : pending).add(layer.step());
+    }
+    published.put(
+        key,
+        new Published(
+            List.copyOf(shown), settled, kl.commits, List.copyOf(committed), List.copyOf(pending)));
   }
 
   /**

@@ -391,6 +391,42 @@ class OptimisticLayeringTest {
   }
 
   @Test
+  void pushThroughSetQueryData_isShownWithThePendingChangeAtOnce_beforeAnyEventIsHandled() {
+    queries.setQueryData(EPISODES, season(6));
+    mutations.mutate(rename, new Rename(3, "The Heist"));
+
+    cacheEvents.hold(); // no cache event reaches the layers until released
+    Optional<List<Episode>> stored =
+        mutations.<List<Episode>>setQueryData(
+            EPISODES, list -> list.map(l -> plus(l, new Episode(7, "Episode 7"))));
+
+    List<Episode> shown = renamed(season(7), new Rename(3, "The Heist"));
+    assertThat(stored).contains(shown);
+    assertThat(cached()).isEqualTo(shown);
+    cacheEvents.release();
+    assertThat(cached()).isEqualTo(shown);
+    sent.get(0).completeExceptionally(new IllegalStateException("rename refused"));
+    assertThat(cached()).isEqualTo(season(7));
+  }
+
+  @Test
+  void pushWhoseChangeWasRolledBackBeforeItsEventArrived_isShownWithoutThatChange() {
+    queries.setQueryData(EPISODES, season(6));
+    mutations.mutate(rename, new Rename(3, "The Heist"));
+    mutations.mutate(create, new Episode(8, "Draft"));
+
+    cacheEvents.hold();
+    mutations.<List<Episode>>setQueryData(
+        EPISODES, list -> list.map(l -> plus(l, new Episode(7, "Episode 7"))));
+    sent.get(0).completeExceptionally(new IllegalStateException("rename refused"));
+    cacheEvents.release();
+
+    assertThat(cached()).isEqualTo(plus(season(7), new Episode(8, "Draft")));
+    sent.get(1).completeExceptionally(new IllegalStateException("create refused"));
+    assertThat(cached()).isEqualTo(season(7));
+  }
+
+  @Test
   void setQueryData_onAKeyWithoutLayers_isThePlainCacheWrite() {
     assertThat(mutations.setQueryData(EPISODES, season(2))).contains(season(2));
     assertThat(mutations.<List<Episode>>setQueryData(EPISODES, l -> l.map(x -> season(3))))
