@@ -253,8 +253,7 @@ final class OptimisticLayers implements AutoCloseable {
         continue;
       }
       kl.layers.removeIf(l -> l.mutationId == m.id);
-      write(key, kl, Optional.empty());
-      if (kl.layers.isEmpty()) {
+      if (write(key, kl, Optional.empty()) && kl.layers.isEmpty()) {
         forget(key);
       }
     }
@@ -338,8 +337,7 @@ final class OptimisticLayers implements AutoCloseable {
       return; // the cache already holds the new data
     }
     // A setQueryData result carries the pending layers of its time: shown again if they changed.
-    write(key, kl, value);
-    if (kl.layers.isEmpty()) {
+    if (write(key, kl, value) && kl.layers.isEmpty()) {
       forget(key);
     }
   }
@@ -472,8 +470,12 @@ final class OptimisticLayers implements AutoCloseable {
    * Shows base + committed + pending layers, if the cache holds {@code kl.shown} or {@code
    * handling} (the outside data being handled); otherwise an outside write's event is still to come
    * and will rebase the layers.
+   *
+   * @return whether the cache shows the layers now: false if the write was skipped, and then the
+   *     key must stay known (even without layers) until that event comes, which may bring a {@code
+   *     setQueryData} value with layers of its time to take off
    */
-  private void write(QueryKey key, KeyLayers kl, Optional<Object> handling) {
+  private boolean write(QueryKey key, KeyLayers kl, Optional<Object> handling) {
     Optional<Object> settled = settled(key, kl);
     Optional<Object> value = applyLayers(key, settled, kl, false);
     if (value.isEmpty()) {
@@ -484,7 +486,7 @@ final class OptimisticLayers implements AutoCloseable {
         kl.shown = Optional.empty();
         RealMutation.ignore(queries.resetQueries(QueryFilters.exact(key)));
       }
-      return;
+      return true;
     }
     Object next = value.get();
     // Published first: a setQueryData on another thread may see the value as soon as it is stored.
@@ -515,6 +517,7 @@ final class OptimisticLayers implements AutoCloseable {
       case SKIPPED -> {}
     }
     publish(key, kl, settled, Optional.empty());
+    return outcome[0] != Outcome.SKIPPED;
   }
 
   private static boolean same(Optional<?> a, Optional<?> b) {

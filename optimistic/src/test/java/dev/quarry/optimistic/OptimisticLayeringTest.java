@@ -427,6 +427,21 @@ class OptimisticLayeringTest {
   }
 
   @Test
+  void pushWhoseOnlyChangeWasRolledBackBeforeItsEventArrived_isShownWithoutIt() {
+    queries.setQueryData(EPISODES, season(6));
+    mutations.mutate(rename, new Rename(3, "The Heist"));
+
+    cacheEvents.hold();
+    mutations.<List<Episode>>setQueryData(
+        EPISODES, list -> list.map(l -> plus(l, new Episode(7, "Episode 7"))));
+    sent.get(0).completeExceptionally(new IllegalStateException("rename refused"));
+    cacheEvents.release();
+
+    assertThat(cached()).isEqualTo(season(7));
+    assertThat(java.util.Objects.requireNonNull(mutations.layers).isLayered(EPISODES)).isFalse();
+  }
+
+  @Test
   void setQueryData_onAKeyWithoutLayers_isThePlainCacheWrite() {
     assertThat(mutations.setQueryData(EPISODES, season(2))).contains(season(2));
     assertThat(mutations.<List<Episode>>setQueryData(EPISODES, l -> l.map(x -> season(3))))
