@@ -5,6 +5,8 @@ import dev.quarry.cache.QueryStatus;
 import dev.quarry.internal.InspectorFormat;
 import dev.quarry.optimistic.MutationStatus;
 import dev.quarry.realtime.ConnectionState;
+import dev.quarry.realtime.TopicStatus;
+import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -113,15 +115,28 @@ public interface Inspector {
   /**
    * The realtime connection.
    *
-   * @param subscriptions the topics the facade holds subscribed (bindings, live queries, progress,
-   *     notifications), as {@code name params}
+   * @param endpoint the server URI of the last connect (one of {@link
+   *     dev.quarry.realtime.RealtimeOptions#endpoints()}), empty before the first
+   * @param topics every topic the client holds subscribed, the facade's (bindings, live queries,
+   *     progress, notifications) and the application's own, from {@link
+   *     dev.quarry.realtime.RealtimeClient#topics()}
    * @param lastRecovery the last reconnect, if there was one
    */
   record RealtimeRow(
-      ConnectionState state, List<String> subscriptions, Optional<Recovery> lastRecovery) {
+      ConnectionState state,
+      Optional<URI> endpoint,
+      List<TopicStatus> topics,
+      Optional<Recovery> lastRecovery) {
     /** Copies the list. */
     public RealtimeRow {
-      subscriptions = List.copyOf(subscriptions);
+      topics = List.copyOf(topics);
+    }
+
+    /**
+     * The subscribed topics as {@code name params}, e.g. {@code execution {"executionId":"e1"}}.
+     */
+    public List<String> subscriptions() {
+      return topics.stream().map(t -> t.topic().name() + " " + t.topic().params()).toList();
     }
   }
 

@@ -15,6 +15,7 @@ import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.Topic;
+import dev.quarry.realtime.TopicStatus;
 import dev.quarry.testing.socketio.SocketIoTestServer;
 import java.net.URI;
 import java.time.Duration;
@@ -236,8 +237,19 @@ class EndToEndTest {
     await().atMost(WAIT).until(() -> seqs(eventsKey).size() == 1010);
     assertThat(seqs(eventsKey)).isEqualTo(range(0, 1010));
     assertThat(backend.eventFetches.get()).as("the first fetch and one refetch").isEqualTo(2);
-    assertThat(quarry.inspector().snapshot().realtime().orElseThrow().lastRecovery())
-        .hasValueSatisfying(r -> assertThat(r.recovered()).isFalse());
+    Inspector.RealtimeRow row = quarry.inspector().snapshot().realtime().orElseThrow();
+    assertThat(row.lastRecovery()).hasValueSatisfying(r -> assertThat(r.recovered()).isFalse());
+    assertThat(row.endpoint()).hasValue(java.net.URI.create(socketio.url()));
+    assertThat(row.topics())
+        .singleElement()
+        .satisfies(
+            t -> assertThat(t.topic()).isEqualTo(Topic.of("execution", "executionId", "e1")));
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                quarry.inspector().snapshot().realtime().orElseThrow().topics().get(0).state()
+                    == TopicStatus.State.CONFIRMED);
 
     // The last observer leaves: the topic is unsubscribed (the query stays cached until gc).
     observer.close();

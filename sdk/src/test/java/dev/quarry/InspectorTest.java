@@ -97,6 +97,13 @@ class InspectorTest {
     assertThat(realtime.get("subscriptions")).hasSize(1);
     assertThat(realtime.get("subscriptions").get(0).asText())
         .isEqualTo("execution {\"executionId\":\"e1\"}");
+    assertThat(realtime.get("endpoint").isNull()).as("never connected").isTrue();
+    assertThat(realtime.get("topics")).hasSize(1);
+    JsonNode topic = realtime.get("topics").get(0);
+    assertThat(topic.get("name").asText()).isEqualTo("execution");
+    assertThat(topic.get("params").toString()).isEqualTo("{\"executionId\":\"e1\"}");
+    assertThat(topic.get("state").asText()).isEqualTo("PENDING");
+    assertThat(topic.get("subscribers").asInt()).isEqualTo(1);
     assertThat(realtime.get("lastRecovery").isNull()).isTrue();
 
     JsonNode stores = json.get("stores");

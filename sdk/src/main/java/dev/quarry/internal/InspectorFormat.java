@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.quarry.Inspector;
+import dev.quarry.realtime.TopicStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,8 +49,19 @@ public final class InspectorFormat {
       Inspector.RealtimeRow r = s.realtime().get();
       ObjectNode n = root.putObject("realtime");
       n.put("state", r.state().name());
+      n.set(
+          "endpoint",
+          r.endpoint().<JsonNode>map(u -> new TextNode(u.toString())).orElse(NODES.nullNode()));
       ArrayNode subs = n.putArray("subscriptions");
       r.subscriptions().forEach(subs::add);
+      ArrayNode topics = n.putArray("topics");
+      for (TopicStatus t : r.topics()) {
+        ObjectNode tn = topics.addObject();
+        tn.put("name", t.topic().name());
+        tn.set("params", t.topic().params().deepCopy());
+        tn.put("state", t.state().name());
+        tn.put("subscribers", t.subscribers());
+      }
       if (r.lastRecovery().isPresent()) {
         Inspector.Recovery rec = r.lastRecovery().get();
         ObjectNode rn = n.putObject("lastRecovery");

@@ -8,25 +8,21 @@ import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicSubscription;
+import java.net.URI;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Follows the realtime connection for the facade: feeds {@link Connectivity} (when asked to),
- * remembers the last reconnect and counts the topics the facade subscribed, for the inspector.
+ * remembers the last reconnect and the endpoint connected to, for the inspector.
  */
 public final class RealtimeMonitor implements AutoCloseable {
   private final RealtimeClient client;
   private final Clock clock;
   private final Subscription listening;
-  private final Map<Topic, Integer> topics = new LinkedHashMap<>();
   private Inspector.@Nullable Recovery lastRecovery;
+  private @Nullable URI endpoint;
 
   /**
    * @param connectivity set online when connected and offline while reconnecting or disconnected;
@@ -39,6 +35,9 @@ public final class RealtimeMonitor implements AutoCloseable {
         client.onConnectionEvent(
             event -> {
               if (event instanceof ConnectionEvent.Connected c) {
+                synchronized (this) {
+                  endpoint = c.endpoint();
+                }
                 if (c.reconnect()) {
                   synchronized (this) {
                     lastRecovery =
@@ -65,56 +64,21 @@ public final class RealtimeMonitor implements AutoCloseable {
     return client;
   }
 
-  /** Subscribes to {@code topic} and counts the handle until it is closed. */
+  /** Subscribes to {@code topic}; the client's {@link RealtimeClient#topics()} lists it. */
   public TopicSubscription subscribe(Topic topic) {
-    TopicSubscription sub = client.subscribe(topic);
-    synchronized (this) {
-      topics.merge(topic, 1, Integer::sum);
-    }
-    AtomicBoolean closed = new AtomicBoolean();
-    return new TopicSubscription() {
-      @Override
-      public Topic topic() {
-        return sub.topic();
-      }
-
-      @Override
-      public java.util.concurrent.CompletableFuture<com.fasterxml.jackson.databind.JsonNode>
-          confirmed() {
-        return sub.confirmed();
-      }
-
-      @Override
-      public Subscription listen(
-          java.util.function.Consumer<? super dev.quarry.realtime.TopicEvent> listener) {
-        return sub.listen(listener);
-      }
-
-      @Override
-      public <T> Subscription on(
-          String event, Class<T> type, dev.quarry.realtime.EventListener<? super T> listener) {
-        return sub.on(event, type, listener);
-      }
-
-      @Override
-      public void close() {
-        if (closed.compareAndSet(false, true)) {
-          synchronized (RealtimeMonitor.this) {
-            topics.computeIfPresent(topic, (t, n) -> n == 1 ? null : n - 1);
-          }
-          sub.close();
-        }
-      }
-    };
+    return client.subscribe(topic);
   }
 
   /** The inspector's view of the connection. */
-  public synchronized Inspector.RealtimeRow row() {
-    List<String> subs = new ArrayList<>();
-    for (Topic t : topics.keySet()) {
-      subs.add(t.name() + " " + t.params());
+  public Inspector.RealtimeRow row() {
+    URI at;
+    Inspector.@Nullable Recovery recovery;
+    synchronized (this) {
+      at = endpoint;
+      recovery = lastRecovery;
     }
-    return new Inspector.RealtimeRow(client.state(), subs, Optional.ofNullable(lastRecovery));
+    return new Inspector.RealtimeRow(
+        client.state(), Optional.ofNullable(at), client.topics(), Optional.ofNullable(recovery));
   }
 
   /** The clock the monitor stamps recoveries with. */
