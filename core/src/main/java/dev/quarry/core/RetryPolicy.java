@@ -17,6 +17,13 @@ import org.jspecify.annotations.Nullable;
  * i.e. 1000 and 2000 ms with the default {@link Backoff#queryRetry()}; the state's failure count
  * ends at 3.
  *
+ * <p>A server's {@code Retry-After} wins over a shorter delay: when the failure is a {@link
+ * dev.quarry.core.http.RetryAfter} (an HTTP 429 or 503 that carries the header), the wait before
+ * the retry is the server's delay if that is longer than this policy's (backoff or {@link
+ * #withDelay} function alike), capped at {@link
+ * dev.quarry.core.http.RetryAfter#MAX_REQUESTED_DELAY}. Whether to retry at all stays this policy's
+ * decision.
+ *
  * <p>Immutable and thread-safe. The predicate and delay function are called on Quarry's threads and
  * must not block; an exception they throw fails the operation with that exception.
  *
