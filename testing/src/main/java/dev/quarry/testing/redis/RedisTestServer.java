@@ -1,8 +1,8 @@
 package dev.quarry.testing.redis;
 
+import dev.quarry.testing.internal.ChildProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
@@ -159,7 +158,7 @@ public final class RedisTestServer implements AutoCloseable {
 
   /** The server's last 200 lines of output, oldest first. */
   public List<String> log() {
-    return snapshot(log);
+    return ChildProcesses.snapshot(log);
   }
 
   /**
@@ -178,8 +177,10 @@ public final class RedisTestServer implements AutoCloseable {
       // The watchdog would kill the pid when its stdin closes: end it first.
       watchdog.destroyForcibly();
     }
-    stop(process, STOP_GRACE);
-    join(drainer);
+    if (!ChildProcesses.stop(process, STOP_GRACE, STOP_GRACE, drainer)) {
+      throw new IllegalStateException(
+          "the Redis test server (pid " + process.pid() + ") did not die after SIGKILL");
+    }
     deleteTree(dir);
   }
 
@@ -224,18 +225,30 @@ public final class RedisTestServer implements AutoCloseable {
     }
     Deque<String> log = new ArrayDeque<>();
     CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread drainer = drain(process, log, ready);
+    Thread drainer =
+        ChildProcesses.drain(
+            process.getInputStream(),
+            "quarry-redis-" + process.pid() + "-log",
+            line -> {
+              ChildProcesses.keepLast(log, line, LOG_LINES);
+              if (line.contains(READY_LINE)) {
+                ready.complete(null);
+              }
+            },
+            () ->
+                ready.completeExceptionally(
+                    new IllegalStateException("redis-server ended before it was ready")));
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     try {
       ready.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       ping(port, Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      kill(process, drainer);
+      ChildProcesses.kill(process, STOP_GRACE, drainer);
       throw new IllegalStateException("interrupted while starting the Redis test server", e);
     } catch (ExecutionException | TimeoutException | IOException e) {
-      kill(process, drainer);
-      List<String> output = snapshot(log);
+      ChildProcesses.kill(process, STOP_GRACE, drainer);
+      List<String> output = ChildProcesses.snapshot(log);
       String why =
           e instanceof TimeoutException
               ? "it was not ready within " + START_TIMEOUT
@@ -302,71 +315,6 @@ public final class RedisTestServer implements AutoCloseable {
     }
   }
 
-  private static Thread drain(Process process, Deque<String> log, CompletableFuture<Void> ready) {
-    InputStream in = process.getInputStream();
-    Thread t =
-        new Thread(
-            () -> {
-              try (BufferedReader reader =
-                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                  synchronized (log) {
-                    if (log.size() == LOG_LINES) {
-                      log.removeFirst();
-                    }
-                    log.addLast(line);
-                  }
-                  if (line.contains(READY_LINE)) {
-                    ready.complete(null);
-                  }
-                }
-              } catch (IOException e) {
-                // The process is gone; nothing is left to read.
-              } finally {
-                ready.completeExceptionally(
-                    new IllegalStateException("redis-server ended before it was ready"));
-              }
-            },
-            "quarry-redis-" + process.pid() + "-log");
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  private static void stop(Process process, Duration grace) {
-    process.destroy();
-    try {
-      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-          throw new IllegalStateException(
-              "the Redis test server (pid " + process.pid() + ") did not die after SIGKILL");
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
-  }
-
-  private static void kill(Process process, Thread drainer) {
-    process.destroyForcibly();
-    try {
-      process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    join(drainer);
-  }
-
-  private static void join(Thread drainer) {
-    try {
-      drainer.join(STOP_GRACE.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private static void deleteTree(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
@@ -374,12 +322,6 @@ public final class RedisTestServer implements AutoCloseable {
       }
     } catch (IOException e) {
       // A leftover empty temporary folder is harmless.
-    }
-  }
-
-  private static List<String> snapshot(Deque<String> lines) {
-    synchronized (lines) {
-      return new ArrayList<>(lines);
     }
   }
 

@@ -1,15 +1,12 @@
 package dev.quarry.testing.socketio;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
+import dev.quarry.testing.internal.ChildProcesses;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 
 /**
  * One running {@code node server.js} child process: started, drained and killed. Its stdout and
@@ -96,20 +92,13 @@ final class NodeProcess {
     CompletableFuture<String> ready = new CompletableFuture<>();
     long pid = process.pid();
     Thread err =
-        drain(
+        ChildProcesses.drain(
             process.getErrorStream(),
             "quarry-testserver-" + pid + "-stderr",
-            line -> {
-              synchronized (stderr) {
-                if (stderr.size() == STDERR_LINES) {
-                  stderr.removeFirst();
-                }
-                stderr.addLast(line);
-              }
-            },
+            line -> ChildProcesses.keepLast(stderr, line, STDERR_LINES),
             () -> {});
     Thread out =
-        drain(
+        ChildProcesses.drain(
             process.getInputStream(),
             "quarry-testserver-" + pid + "-stdout",
             line -> {
@@ -139,7 +128,7 @@ final class NodeProcess {
               + " did not start: "
               + why
               + ". Its stderr:\n"
-              + String.join("\n", snapshot(stderr)),
+              + String.join("\n", ChildProcesses.snapshot(stderr)),
           e);
     }
     String[] parts = line.trim().split(" ", -1);
@@ -168,7 +157,7 @@ final class NodeProcess {
   }
 
   List<String> stderr() {
-    return snapshot(stderr);
+    return ChildProcesses.snapshot(stderr);
   }
 
   /** SIGKILL, then waits (bounded) for the exit and for the drain threads to end. */
@@ -178,18 +167,9 @@ final class NodeProcess {
 
   /** SIGTERM; SIGKILL if the process is still there after {@code grace}. Bounded. */
   void stop(Duration grace) {
-    process.destroy();
-    try {
-      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        kill();
-        return;
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      kill();
-      return;
+    if (!ChildProcesses.stop(process, grace, EXIT_WAIT, stdoutDrainer, stderrDrainer)) {
+      throw notDead(process);
     }
-    joinDrainers(stdoutDrainer, stderrDrainer);
   }
 
   /** Sends a POSIX signal ({@code STOP}, {@code CONT}) with the {@code kill} command. */
@@ -220,26 +200,14 @@ final class NodeProcess {
   }
 
   private static void kill(Process process, Thread... drainers) {
-    process.destroyForcibly();
-    try {
-      if (!process.waitFor(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException(
-            "the socket.io test server (pid " + process.pid() + ") did not die after SIGKILL");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!ChildProcesses.kill(process, EXIT_WAIT, drainers)) {
+      throw notDead(process);
     }
-    joinDrainers(drainers);
   }
 
-  private static void joinDrainers(Thread... drainers) {
-    try {
-      for (Thread t : drainers) {
-        t.join(EXIT_WAIT.toMillis());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  private static IllegalStateException notDead(Process process) {
+    return new IllegalStateException(
+        "the socket.io test server (pid " + process.pid() + ") did not die after SIGKILL");
   }
 
   private static String exitCode(Process process) {
@@ -249,33 +217,5 @@ final class NodeProcess {
       Thread.currentThread().interrupt();
       return "?";
     }
-  }
-
-  private static List<String> snapshot(Deque<String> lines) {
-    synchronized (lines) {
-      return new ArrayList<>(lines);
-    }
-  }
-
-  private static Thread drain(
-      InputStream in, String name, Consumer<String> onLine, Runnable onEnd) {
-    Thread t =
-        new Thread(
-            () -> {
-              try (BufferedReader reader =
-                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                  onLine.accept(line);
-                }
-              } catch (IOException e) {
-                // The process is gone; nothing is left to read.
-              } finally {
-                onEnd.run();
-              }
-            },
-            name);
-    t.setDaemon(true);
-    t.start();
-    return t;
   }
 }
