@@ -38,20 +38,16 @@ class RealtimeFaultTest {
   private static final long BANDWIDTH = 200_000;
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Owned owned = new Owned();
   private final List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
 
   @AfterEach
   void closeAll() throws Exception {
-    Collections.reverse(resources);
-    for (AutoCloseable r : resources) {
-      r.close();
-    }
+    owned.close();
   }
 
   private <T extends AutoCloseable> T own(T resource) {
-    resources.add(resource);
-    return resource;
+    return owned.add(resource);
   }
 
   private SocketIoTestServer server(boolean recovery) {
