@@ -90,7 +90,7 @@ final class Conn implements Transport.Listener {
       t.send("3");
       return;
     }
-    handle(f);
+    handle(t, f);
   }
 
   @Override
@@ -102,7 +102,7 @@ final class Conn implements Transport.Listener {
       protocolError(e);
       return;
     }
-    handle(f);
+    handle(t, f);
   }
 
   @Override
@@ -113,10 +113,16 @@ final class Conn implements Transport.Listener {
     client.callbacks.flush();
   }
 
-  private void handle(Frame f) {
+  private void handle(Transport t, Frame f) {
     synchronized (client.lock()) {
       if (!client.isCurrentLocked(this)) {
         return;
+      }
+      if (transport == null) {
+        // The server can answer before Transport.Factory.open has returned (OkHttp reads on its
+        // own thread): take the transport from the callback, or the CONNECT reply to this open
+        // packet would have nothing to be written on.
+        transport = t;
       }
       try {
         onFrame(f);

@@ -99,6 +99,26 @@ class RealRealtimeClientTest {
   }
 
   @Test
+  void openPacketArrivingBeforeTheTransportFactoryReturns_stillGetsTheConnectPacket() {
+    // OkHttp reads on its own thread: the server's open packet can be handled before open()
+    // has returned the transport to the client.
+    Transport.Factory eager =
+        (url, headers, listener) -> {
+          FakeTransports.FakeTransport t =
+              (FakeTransports.FakeTransport) transports.open(url, headers, listener);
+          t.receive("0{\"sid\":\"e1\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
+          return t;
+        };
+    client = new RealRealtimeClient(options().build(), eager);
+    client.onConnectionEvent(events::add);
+    client.connect();
+    FakeTransports.FakeTransport t = transports.last();
+    assertThat(t.texts()).containsExactly("40");
+    t.receive("40{\"sid\":\"s1\"}");
+    assertThat(client.state()).isEqualTo(ConnectionState.CONNECTED);
+  }
+
+  @Test
   void ping_isAnsweredAtOnceEvenWhenListenersNeverRun() {
     List<Runnable> stuck = new ArrayList<>();
     client = new RealRealtimeClient(options().callbackExecutor(stuck::add).build(), transports);
