@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * <p>Thread-safe. Listeners run on the client's callback executor, in order, once per state change
  * of the latest mutation; a throwing listener is reported to the error handler.
  *
+ * <p>A mutation function may complete with {@code null} (for example a {@code Void} result): the
+ * mutation succeeds and its {@link MutationState#data()} is empty.
+ *
  * @param <V> the variables type
  * @param <R> the result type
  * @param <C> the context type returned by {@code onMutate}

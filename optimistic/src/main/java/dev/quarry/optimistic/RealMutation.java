@@ -323,7 +323,11 @@ final class RealMutation<V, R, C> {
                   client.callUser(
                       () ->
                           hook.apply(
-                              Optional.of(data), Optional.empty(), variables, erased(), info())));
+                              Optional.ofNullable(data),
+                              Optional.empty(),
+                              variables,
+                              erased(),
+                              info())));
     }
     if (options.onSettled != null) {
       MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled;
@@ -331,7 +335,9 @@ final class RealMutation<V, R, C> {
           chain.thenCompose(
               x ->
                   client.callUser(
-                      () -> hook.apply(Optional.of(data), Optional.empty(), variables, context)));
+                      () ->
+                          hook.apply(
+                              Optional.ofNullable(data), Optional.empty(), variables, context)));
     }
     return handleCompose(
         chain,
@@ -347,7 +353,7 @@ final class RealMutation<V, R, C> {
                   false,
                   s.variables(),
                   s.context(),
-                  Optional.of(data),
+                  Optional.ofNullable(data),
                   Optional.empty(),
                   0,
                   Optional.empty(),
@@ -369,7 +375,10 @@ final class RealMutation<V, R, C> {
                               "onSettled",
                               () ->
                                   hook.apply(
-                                      Optional.of(data), Optional.empty(), variables, context)));
+                                      Optional.ofNullable(data),
+                                      Optional.empty(),
+                                      variables,
+                                      context)));
             }
           }
           return site.thenApply(x -> data);
