@@ -18,6 +18,12 @@ import java.util.function.Consumer;
  * <p>Thread-safe. Listeners run on the client's callback executor, in order, once per state change
  * of the latest mutation; a throwing listener is reported to the error handler.
  *
+ * <p>Lifecycle: the handle observes its latest mutation only while it has listeners. Closing the
+ * last listener detaches it, so the mutation cache collects the mutation {@code gcTime} after it
+ * settled (a pending one is kept until it settles); subscribing again re-attaches the handle to its
+ * latest mutation. {@link #state()} keeps answering with the latest mutation's state either way. A
+ * handle needs no closing of its own: one that nobody listens to holds no mutation in the cache.
+ *
  * <p>A mutation function may complete with {@code null} (for example a {@code Void} result): the
  * mutation succeeds and its {@link MutationState#data()} is empty.
  *
@@ -35,7 +41,13 @@ public interface Mutation<V, R, C> {
    */
   CompletableFuture<R> mutate(V variables);
 
-  /** As {@link #mutate(Object)}, with call-site callbacks that run after all others. */
+  /**
+   * As {@link #mutate(Object)}, with call-site callbacks that run after all others. As in TanStack
+   * Query's {@code MutationObserver}, they run only for the latest {@code mutate} of this handle
+   * and only if the handle still has a listener when the mutation settles (a view that went away
+   * does not get them); the returned future completes either way. {@link
+   * MutationClient#mutate(MutationOptions, Object, MutateCallbacks)} always runs them.
+   */
   CompletableFuture<R> mutate(V variables, MutateCallbacks<V, R, C> callbacks);
 
   /** The latest mutation's state, or idle before the first {@code mutate} and after reset. */

@@ -469,9 +469,14 @@ final class RealMutation<V, R, C> {
         .thenCompose(x -> CompletableFuture.<R>failedFuture(error));
   }
 
+  /**
+   * Call-site callbacks of a handle's {@code mutate} run only for its latest mutation and only
+   * while the handle has listeners (TanStack's MutationObserver); those of the client's own {@code
+   * mutate} always run.
+   */
   private boolean callSiteApplies() {
     RealMutationHandle<V, R, C> o = owner;
-    return o == null || o.isCurrent(this);
+    return o == null || (o.isCurrent(this) && o.hasListeners());
   }
 
   /** Runs a callback whose failure is reported and does not change the outcome. */

@@ -4,10 +4,16 @@ import dev.quarry.core.Subscription;
 import dev.quarry.core.internal.ListenerSet;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
-/** The {@link Mutation} handle: submits with its options and follows the latest mutation. */
+/**
+ * The {@link Mutation} handle: submits with its options and follows the latest mutation. It is one
+ * of that mutation's observers only while it has listeners (TanStack's MutationObserver), so a
+ * handle nobody listens to never keeps a mutation from being collected. {@code lock} guards {@code
+ * current} and the attach/detach decisions; no user code runs under it.
+ */
 final class RealMutationHandle<V, R, C> implements Mutation<V, R, C> {
   private final MutationClient client;
   private final MutationOptions<V, R, C> options;
@@ -42,9 +48,46 @@ final class RealMutationHandle<V, R, C> implements Mutation<V, R, C> {
     return m == null ? MutationState.idle() : m.state();
   }
 
+  /**
+   * Adds a listener. The first listener attaches the handle to its latest mutation (which the
+   * mutation cache then keeps); closing the last one detaches it, so a settled mutation is
+   * collected {@code gcTime} later.
+   */
   @Override
   public Subscription subscribe(Consumer<? super MutationState<V, R, C>> listener) {
-    return listeners.add(Objects.requireNonNull(listener, "listener"));
+    Objects.requireNonNull(listener, "listener");
+    RealMutation<V, R, C> attachTo;
+    Subscription added;
+    synchronized (lock) {
+      boolean first = listeners.isEmpty();
+      added = listeners.add(listener);
+      attachTo = first ? current : null;
+      if (attachTo != null) {
+        attachTo.observers.addIfAbsent(this);
+      }
+    }
+    AtomicBoolean closed = new AtomicBoolean();
+    return () -> {
+      if (!closed.compareAndSet(false, true)) {
+        return;
+      }
+      RealMutation<V, R, C> detachFrom;
+      synchronized (lock) {
+        added.close();
+        detachFrom = listeners.isEmpty() ? current : null;
+        if (detachFrom != null) {
+          detachFrom.observers.remove(this);
+        }
+      }
+      if (detachFrom != null) {
+        detach(detachFrom);
+      }
+    };
+  }
+
+  /** Whether a listener is registered: call-site callbacks run only then. */
+  boolean hasListeners() {
+    return !listeners.isEmpty();
   }
 
   @Override
@@ -71,8 +114,10 @@ final class RealMutationHandle<V, R, C> implements Mutation<V, R, C> {
     synchronized (lock) {
       previous = current;
       current = m;
+      if (!listeners.isEmpty()) {
+        m.observers.addIfAbsent(this);
+      }
     }
-    m.observers.add(this);
     if (previous != null) {
       detach(previous);
     }
