@@ -121,7 +121,8 @@ public final class MemoryHarness {
         Double.isNaN(beyond) ? "" : String.format(Locale.ROOT, "%.0f", beyond));
   }
 
-  private static long used() {
+  /** Used heap after full collections, once the figure settles. */
+  static long used() {
     long previous = Long.MAX_VALUE;
     long current = 0;
     for (int i = 0; i < 20; i++) {

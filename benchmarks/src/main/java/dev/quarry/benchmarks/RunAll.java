@@ -28,7 +28,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark suite and prints one markdown report with the ratios computed in the same
  * run: {@code java -jar benchmarks/target/benchmarks.jar [--quick] [--jfr] [--out FILE] [suite...]}
  * where a suite is {@code keys}, {@code cache}, {@code fetch}, {@code dedup}, {@code fanout},
- * {@code memory} or {@code realtime} (default: all, in that order).
+ * {@code memory} (cached entries and mutation handles) or {@code realtime} (default: all, in that
+ * order).
  *
  * <p>{@code --quick} shortens everything (a smoke run, not for figures). {@code --jfr} records a
  * JFR profile of each JMH fork ({@code -prof jfr}) and of each harness JVM ({@code <Harness>.jfr}),
@@ -94,7 +95,11 @@ public final class RunAll {
       case "dedup" -> dedup();
       case "fanout" -> fanout();
       case "memory" ->
-          report.append(fork("dev.quarry.benchmarks.MemoryHarness", List.of())).append('\n');
+          report
+              .append(fork("dev.quarry.benchmarks.MemoryHarness", List.of()))
+              .append('\n')
+              .append(fork("dev.quarry.benchmarks.MutationLeakHarness", List.of()))
+              .append('\n');
       case "realtime" ->
           report
               .append(
