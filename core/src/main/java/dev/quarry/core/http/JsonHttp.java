@@ -1,9 +1,8 @@
 package dev.quarry.core.http;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quarry.core.Clock;
+import dev.quarry.core.internal.Defaults;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -275,9 +274,9 @@ public interface JsonHttp extends AutoCloseable {
     }
 
     /**
-     * The mapper that writes request bodies and reads responses. Default: a plain {@link
-     * JsonMapper} that ignores unknown properties (records and beans work; register modules such as
-     * Java time yourself).
+     * The mapper that writes request bodies and reads responses. Default: Quarry's default mapper,
+     * the same in every Quarry client: it ignores unknown properties (a server that adds a field
+     * does not break the client) and registers the Jackson modules found on the class path.
      */
     public Builder objectMapper(ObjectMapper mapper) {
       this.mapper = Objects.requireNonNull(mapper, "mapper");
@@ -369,7 +368,7 @@ public interface JsonHttp extends AutoCloseable {
       }
       ObjectMapper m = mapper;
       if (m == null) {
-        m = JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+        m = Defaults.objectMapper();
       }
       return RealJsonHttp.create(this, m, Headers.of(headers));
     }

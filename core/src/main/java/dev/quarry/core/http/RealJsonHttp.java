@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.core.Clock;
+import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QuarryException;
-import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.core.internal.Defaults;
+import dev.quarry.core.internal.Owned;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
@@ -17,14 +19,11 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import okhttp3.Call;
 import okhttp3.Callback;
-import okhttp3.Dispatcher;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -53,7 +52,9 @@ final class RealJsonHttp implements JsonHttp {
     /** The factory the builder was given (for newBuilder), or the owned client. */
     final Call.Factory configuredFactory;
 
-    final @Nullable OkHttpClient owned;
+    /** What this instance created (its OkHttp client), or nothing when it was given one. */
+    final @Nullable Owned owned;
+
     final ObjectMapper mapper;
     final @Nullable HttpUrl baseUrl;
     final Supplier<Optional<String>> authorization;
@@ -73,7 +74,7 @@ final class RealJsonHttp implements JsonHttp {
         Call.Factory callFactory,
         Call.Factory writeFactory,
         Call.Factory configuredFactory,
-        @Nullable OkHttpClient owned,
+        @Nullable Owned owned,
         ObjectMapper mapper,
         JsonHttp.Builder b) {
       this.callFactory = callFactory;
@@ -123,23 +124,16 @@ final class RealJsonHttp implements JsonHttp {
     Call.Factory configured = b.callFactory;
     Call.Factory factory;
     Call.Factory writeFactory;
-    OkHttpClient owned = null;
+    Owned owned = null;
     if (configured == null) {
-      // Same pool shape as OkHttp's default dispatcher, with named daemon threads.
-      ThreadPoolExecutor executor =
-          new ThreadPoolExecutor(
-              0,
-              Integer.MAX_VALUE,
-              60,
-              TimeUnit.SECONDS,
-              new SynchronousQueue<>(),
-              new NamedThreadFactory("http"));
-      OkHttpClient.Builder cb = new OkHttpClient.Builder().dispatcher(new Dispatcher(executor));
+      owned = new Owned("JsonHttp", ErrorHandler.logging());
+      // The derived client shares the owned one's dispatcher and pool, which close() stops.
+      OkHttpClient.Builder cb = Defaults.okHttpClient(owned).newBuilder();
       applyTimeouts(cb, b);
-      owned = cb.build();
-      factory = owned;
-      writeFactory = withoutSilentRetries(owned);
-      configured = owned;
+      OkHttpClient client = cb.build();
+      factory = client;
+      writeFactory = withoutSilentRetries(client);
+      configured = client;
     } else if (configured instanceof OkHttpClient client) {
       // A derived client shares the pool and dispatcher of the given one.
       OkHttpClient base = client;
@@ -360,11 +354,9 @@ final class RealJsonHttp implements JsonHttp {
     if (!root || !shared.closed.compareAndSet(false, true)) {
       return;
     }
-    OkHttpClient owned = shared.owned;
+    Owned owned = shared.owned;
     if (owned != null) {
-      owned.dispatcher().cancelAll();
-      owned.dispatcher().executorService().shutdown();
-      owned.connectionPool().evictAll();
+      owned.close();
     }
   }
 

@@ -1,0 +1,48 @@
+package dev.quarry.core.internal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/**
+ * The one place where Quarry's default JSON mapper and default HTTP client are made, so that every
+ * client and the facade agree on them.
+ */
+public final class Defaults {
+  private Defaults() {}
+
+  /**
+   * A new {@link ObjectMapper} for a client the application gave none: unknown properties are
+   * ignored (a server that adds a field must not break its clients; a missing one still fails where
+   * a record needs it), and the Jackson modules found on the class path are registered (for example
+   * {@code java.time} support when {@code jackson-datatype-jsr310} is present).
+   */
+  public static ObjectMapper objectMapper() {
+    return JsonMapper.builder()
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .findAndAddModules()
+        .build();
+  }
+
+  /**
+   * A new OkHttp client for a client the application gave none, owned by {@code owner}: OkHttp's
+   * defaults, with a dispatcher of the same pool shape as OkHttp's own whose daemon threads are
+   * named {@code quarry-http-...}. {@code owner} stops it when it closes.
+   */
+  public static OkHttpClient okHttpClient(Owned owner) {
+    ThreadPoolExecutor executor =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            60,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            owner.threadFactory("http"));
+    return owner.okHttp(new OkHttpClient.Builder().dispatcher(new Dispatcher(executor)).build());
+  }
+}
