@@ -25,8 +25,9 @@ import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
+import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.ListenerSet;
-import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.core.internal.Owned;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,11 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -50,9 +47,11 @@ import org.jspecify.annotations.Nullable;
 public final class RealQueryClient implements QueryClient {
   private final Clock clock;
   private final Scheduler scheduler;
-  private final @Nullable RealScheduler ownedScheduler;
   private final Executor callbackExecutor;
-  private final @Nullable ExecutorService ownedExecutor;
+
+  /** What this client created (scheduler, callback thread) and stops when it closes. */
+  private final Owned owned;
+
   private final ErrorHandler errorHandler;
   private final Connectivity connectivity;
   private final DefaultsLayers defaults;
@@ -63,40 +62,25 @@ public final class RealQueryClient implements QueryClient {
   private final QueryStore store;
   private final ReconnectWiring reconnect;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final List<Thread> ownedThreads = new CopyOnWriteArrayList<>();
 
   /** Creates the client from the builder's settings. */
   public RealQueryClient(ClientConfig config) {
     this.errorHandler = config.errorHandler();
     this.clock = config.clock() != null ? config.clock() : Clock.system();
-    if (config.scheduler() != null) {
-      this.scheduler = config.scheduler();
-      this.ownedScheduler = null;
-    } else {
-      RealScheduler s = RealScheduler.create(errorHandler);
-      this.scheduler = s;
-      this.ownedScheduler = s;
-    }
-    if (config.callbackExecutor() != null) {
-      this.callbackExecutor = config.callbackExecutor();
-      this.ownedExecutor = null;
-    } else {
-      NamedThreadFactory names = new NamedThreadFactory("cache-callbacks");
-      ExecutorService e =
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread t = names.newThread(r);
-                ownedThreads.add(t);
-                return t;
-              });
-      this.callbackExecutor = e;
-      this.ownedExecutor = e;
-    }
+    this.owned = new Owned("query client", errorHandler);
+    this.callbackExecutor =
+        config.callbackExecutor() != null
+            ? config.callbackExecutor()
+            : owned.singleThreadExecutor("cache-callbacks");
+    this.scheduler =
+        config.scheduler() != null
+            ? config.scheduler()
+            : owned.add("scheduler", RealScheduler.create(errorHandler));
     this.connectivity =
         config.connectivity() != null ? config.connectivity() : Connectivity.create();
     this.defaults = new DefaultsLayers(config.defaults());
     this.http = config.http();
-    this.mapper = config.objectMapper() != null ? config.objectMapper() : new ObjectMapper();
+    this.mapper = config.objectMapper() != null ? config.objectMapper() : Defaults.objectMapper();
     this.pipeline = new Pipeline(errorHandler);
     this.events = new ListenerSet<>(callbackExecutor, errorHandler, "query cache");
     this.store = new QueryStore(this, config.maximumSize());
@@ -568,27 +552,7 @@ public final class RealQueryClient implements QueryClient {
     }
     reconnect.close();
     clear();
-    RealScheduler s = ownedScheduler;
-    if (s != null) {
-      s.close();
-    }
-    ExecutorService e = ownedExecutor;
-    if (e != null) {
-      e.shutdown();
-      if (!ownedThreads.contains(Thread.currentThread())) {
-        try {
-          if (!e.awaitTermination(1, TimeUnit.SECONDS)) {
-            e.shutdownNow();
-          }
-          for (Thread t : ownedThreads) {
-            t.join(1000);
-          }
-        } catch (InterruptedException interrupted) {
-          e.shutdownNow();
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
+    owned.close();
   }
 
   @Override
