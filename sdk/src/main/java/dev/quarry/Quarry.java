@@ -1,9 +1,7 @@
 package dev.quarry;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryDefaults;
 import dev.quarry.cache.QueryFilters;
@@ -19,10 +17,10 @@ import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
-import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.core.internal.Defaults;
+import dev.quarry.core.internal.Owned;
 import dev.quarry.internal.BindingTemplate;
 import dev.quarry.internal.FacadeInspector;
-import dev.quarry.internal.OwnedResources;
 import dev.quarry.internal.RealNotifications;
 import dev.quarry.internal.RealProgressStream;
 import dev.quarry.internal.RealTopicBinding;
@@ -42,7 +40,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,16 +47,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
@@ -123,64 +115,31 @@ public final class Quarry implements AutoCloseable {
   private final @Nullable RealtimeMonitor realtime;
   private final StoreRegistry stores = new StoreRegistry();
   private final @Nullable Path persistence;
-  private final OwnedResources owned;
-  private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+  /** What the facade created (threads, HTTP, the clients) and stops on close, in reverse order. */
+  private final Owned owned;
+
   private final CopyOnWriteArrayList<RealTopicBinding> bindings = new CopyOnWriteArrayList<>();
-  private final List<Subscription> wiring = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Inspector inspector;
 
   private Quarry(Builder b) {
     this.errorHandler = b.errorHandler;
     this.persistence = b.persistence;
-    this.owned = new OwnedResources();
+    this.owned = new Owned("facade", errorHandler);
     try {
-      this.mapper =
-          b.mapper != null
-              ? b.mapper
-              : JsonMapper.builder()
-                  .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                  .findAndAddModules()
-                  .build();
+      this.mapper = b.mapper != null ? b.mapper : Defaults.objectMapper();
+      this.callbackExecutor =
+          b.callbackExecutor != null ? b.callbackExecutor : owned.singleThreadExecutor("callbacks");
       Scheduler scheduler;
       if (b.scheduler != null && b.clock != null) {
         this.clock = b.clock;
         scheduler = b.scheduler;
       } else {
         this.clock = Clock.system();
-        owned.scheduler = RealScheduler.create(errorHandler);
-        scheduler = owned.scheduler;
+        scheduler = owned.add("scheduler", RealScheduler.create(errorHandler));
       }
-      if (b.callbackExecutor != null) {
-        this.callbackExecutor = b.callbackExecutor;
-      } else {
-        NamedThreadFactory names = new NamedThreadFactory("callbacks");
-        OwnedResources resources = owned;
-        owned.callbacks =
-            Executors.newSingleThreadExecutor(
-                r -> {
-                  Thread t = names.newThread(r);
-                  resources.callbackThread = t;
-                  return t;
-                });
-        this.callbackExecutor = owned.callbacks;
-      }
-      OkHttpClient okHttp = b.okHttp;
-      if (okHttp == null) {
-        okHttp =
-            new OkHttpClient.Builder()
-                .dispatcher(
-                    new Dispatcher(
-                        new ThreadPoolExecutor(
-                            0,
-                            Integer.MAX_VALUE,
-                            60,
-                            TimeUnit.SECONDS,
-                            new SynchronousQueue<>(),
-                            new NamedThreadFactory("http"))))
-                .build();
-        owned.okHttp = okHttp;
-      }
+      OkHttpClient okHttp = b.okHttp != null ? b.okHttp : Defaults.okHttpClient(owned);
       this.connectivity =
           b.connectivity != null
               ? b.connectivity
@@ -190,8 +149,7 @@ public final class Quarry implements AutoCloseable {
       if (b.baseUrl != null) {
         hb.baseUrl(b.baseUrl);
       }
-      this.http = b.httpCustomizer.apply(hb).build();
-      owned.http = http;
+      this.http = owned.add("HTTP", b.httpCustomizer.apply(hb).build());
 
       this.queries =
           QueryClient.builder()
@@ -204,7 +162,7 @@ public final class Quarry implements AutoCloseable {
               .http(http)
               .defaults(b.queryDefaults)
               .build();
-      owned.queries = queries;
+      owned.add("query client", queries);
 
       // Given the query client, the mutation client applies optimistic layers to it and registers
       // "resume paused mutations" as its reconnect barrier: on reconnect and focus, paused
@@ -222,8 +180,7 @@ public final class Quarry implements AutoCloseable {
       if (b.persistence != null) {
         mb.outbox(b.persistence.resolve("outbox.mv"));
       }
-      this.mutations = mb.build();
-      owned.mutations = mutations;
+      this.mutations = owned.add("mutation client", mb.build());
 
       if (b.realtime != null) {
         RealtimeOptions.Builder rb =
@@ -234,14 +191,15 @@ public final class Quarry implements AutoCloseable {
                 .errorHandler(errorHandler)
                 .httpClient(okHttp.newBuilder().readTimeout(Duration.ZERO).build())
                 .objectMapper(mapper);
-        RealtimeClient client = RealtimeClient.create(rb.build());
-        owned.realtime = client;
-        RealtimeMonitor monitor =
-            new RealtimeMonitor(client, clock, b.connectivityFromRealtime ? connectivity : null);
-        owned.monitor = monitor;
-        this.realtime = monitor;
+        RealtimeClient client = owned.add("realtime client", RealtimeClient.create(rb.build()));
+        this.realtime =
+            owned.add(
+                "realtime monitor",
+                new RealtimeMonitor(
+                    client, clock, b.connectivityFromRealtime ? connectivity : null));
         // Live queries: observers coming and going decide whether bound topics are subscribed.
-        wiring.add(
+        owned.add(
+            "live-query wiring",
             queries.subscribe(
                 event -> {
                   for (RealTopicBinding binding : bindings) {
@@ -258,7 +216,7 @@ public final class Quarry implements AutoCloseable {
       }
       this.inspector = new FacadeInspector(queries, mutations, realtime, stores, clock, mapper);
     } catch (RuntimeException | Error e) {
-      owned.close(errorHandler);
+      owned.close();
       throw e;
     }
   }
@@ -432,7 +390,7 @@ public final class Quarry implements AutoCloseable {
                     .errorHandler(errorHandler))
             .registry(stores)
             .build();
-    closeables.add(store);
+    owned.add("store " + store, store);
     return store;
   }
 
@@ -486,8 +444,8 @@ public final class Quarry implements AutoCloseable {
     BindingTemplate template =
         new BindingTemplate(prefix, topicOf, rules, this::bind, errorHandler);
     Subscription events = queries.subscribe(template::onCacheEvent);
-    closeables.add(events);
-    closeables.add(template);
+    owned.add("events of " + template, events);
+    owned.add("binding template " + template, template);
     for (QuerySnapshot q : queries.snapshot()) {
       if (q.observerCount() > 0) {
         template.onCacheEvent(new dev.quarry.cache.QueryCacheEvent.ObserverAdded(q.key()));
@@ -511,7 +469,7 @@ public final class Quarry implements AutoCloseable {
     if (realtime != null) {
       feed.addSource(realtime.client().on(event, type, feed::post));
     }
-    closeables.add(feed);
+    owned.add("notification feed", feed);
     return feed;
   }
 
@@ -530,7 +488,7 @@ public final class Quarry implements AutoCloseable {
     RealProgressStream stream =
         new RealProgressStream(
             requireRealtime(), topic, event, parser, callbackExecutor, errorHandler);
-    closeables.add(stream);
+    owned.add("progress stream", stream);
     return stream;
   }
 
@@ -561,14 +519,10 @@ public final class Quarry implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    wiring.forEach(Subscription::close);
     for (RealTopicBinding b : List.copyOf(bindings)) {
       b.close();
     }
-    for (AutoCloseable c : closeables) {
-      OwnedResources.closeQuietly(c, "facade part " + c, errorHandler);
-    }
-    owned.close(errorHandler);
+    owned.close();
   }
 
   @Override
