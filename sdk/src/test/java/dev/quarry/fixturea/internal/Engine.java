@@ -1,0 +1,4 @@
+package dev.quarry.fixturea.internal;
+
+/** A planted internal type for {@code ArchitectureTest}. */
+public final class Engine {}
