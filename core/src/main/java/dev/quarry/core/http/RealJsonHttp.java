@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.core.Clock;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.core.internal.Redaction;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
@@ -208,7 +209,7 @@ final class RealJsonHttp implements JsonHttp {
     Objects.requireNonNull(type, "type");
     HttpUrl url = resolve(path);
     if (shared.closed.get()) {
-      String target = method + " " + url;
+      String target = method + " " + shown(url);
       return CompletableFuture.failedFuture(new QuarryException(target + ": JsonHttp is closed"));
     }
     Headers headers;
@@ -216,7 +217,8 @@ final class RealJsonHttp implements JsonHttp {
       headers = headers();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
-          new QuarryException(method + " " + url + ": the authorization supplier failed", e));
+          new QuarryException(
+              method + " " + shown(url) + ": the authorization supplier failed", e));
     }
     RequestBody requestBody = null;
     if (body != null) {
@@ -227,7 +229,7 @@ final class RealJsonHttp implements JsonHttp {
             new QuarryException(
                 method
                     + " "
-                    + url
+                    + shown(url)
                     + ": cannot write request body of "
                     + body.getClass().getName()
                     + " as JSON",
@@ -240,7 +242,7 @@ final class RealJsonHttp implements JsonHttp {
     try {
       request = new Request.Builder().url(url).headers(headers).method(method, requestBody).build();
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(method + " " + url + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(method + " " + shown(url) + ": " + e.getMessage(), e);
     }
     Call.Factory factory = isIdempotent(method) ? shared.callFactory : shared.writeFactory;
     Call call;
@@ -248,7 +250,7 @@ final class RealJsonHttp implements JsonHttp {
       call = factory.newCall(request);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
-          new QuarryException(method + " " + url + ": the call factory failed", e));
+          new QuarryException(method + " " + shown(url) + ": the call factory failed", e));
     }
     Duration callTimeout = shared.callTimeout;
     if (callTimeout != null && !(factory instanceof OkHttpClient)) {
@@ -257,6 +259,11 @@ final class RealJsonHttp implements JsonHttp {
     CallFuture<T> future = new CallFuture<>(call);
     call.enqueue(new ResponseHandler<>(this, method, url.toString(), type, future));
     return future;
+  }
+
+  /** The URL as it may be shown in a message: its secrets redacted. */
+  private static String shown(HttpUrl url) {
+    return Redaction.url(url.toString());
   }
 
   private HttpUrl resolve(String path) {
@@ -281,12 +288,14 @@ final class RealJsonHttp implements JsonHttp {
     HttpUrl base = shared.baseUrl;
     if (base == null) {
       throw new IllegalArgumentException(
-          "path '" + path + "' is not an absolute http(s) URL and no baseUrl is configured");
+          "path '"
+              + Redaction.url(path)
+              + "' is not an absolute http(s) URL and no baseUrl is configured");
     }
     HttpUrl resolved = base.resolve(path);
     if (resolved == null) {
       throw new IllegalArgumentException(
-          "path '" + path + "' cannot be resolved against baseUrl " + base);
+          "path '" + Redaction.url(path) + "' cannot be resolved against baseUrl " + shown(base));
     }
     return resolved;
   }
@@ -370,7 +379,8 @@ final class RealJsonHttp implements JsonHttp {
 
   @Override
   public String toString() {
-    return "JsonHttp{baseUrl=" + shared.baseUrl + (root ? "" : ", view") + "}";
+    HttpUrl base = shared.baseUrl;
+    return "JsonHttp{baseUrl=" + (base == null ? null : shown(base)) + (root ? "" : ", view") + "}";
   }
 
   /** A future whose cancellation cancels the call. */
@@ -426,7 +436,8 @@ final class RealJsonHttp implements JsonHttp {
       }
       if (call.isCanceled() && http.shared.closed.get()) {
         future.completeExceptionally(
-            new CancellationException(method + " " + url + ": canceled by JsonHttp.close()"));
+            new CancellationException(
+                method + " " + Redaction.url(url) + ": canceled by JsonHttp.close()"));
       } else if (isProxyAuthRequired(e)) {
         // OkHttp turns a 407 that did not come from an HTTP proxy into this exception and drops
         // the response; report the status it stands for.
@@ -452,7 +463,8 @@ final class RealJsonHttp implements JsonHttp {
         future.completeExceptionally(e);
       } catch (RuntimeException | Error e) {
         future.completeExceptionally(
-            new QuarryException(method + " " + url + ": failed to handle the response", e));
+            new QuarryException(
+                method + " " + Redaction.url(url) + ": failed to handle the response", e));
       }
     }
 
