@@ -27,6 +27,7 @@ import dev.quarry.internal.RealNotifications;
 import dev.quarry.internal.RealProgressStream;
 import dev.quarry.internal.RealTopicBinding;
 import dev.quarry.internal.RealtimeMonitor;
+import dev.quarry.internal.RefetchCoalescer;
 import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationOptions;
@@ -126,6 +127,7 @@ public final class Quarry implements AutoCloseable {
   private final OwnedResources owned;
   private final CopyOnWriteArrayList<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<RealTopicBinding> bindings = new CopyOnWriteArrayList<>();
+  private final RefetchCoalescer refetches;
   private final List<Subscription> wiring = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Inspector inspector;
@@ -205,6 +207,7 @@ public final class Quarry implements AutoCloseable {
               .defaults(b.queryDefaults)
               .build();
       owned.queries = queries;
+      this.refetches = new RefetchCoalescer(queries, clock, scheduler, errorHandler);
 
       // Given the query client, the mutation client applies optimistic layers to it and registers
       // "resume paused mutations" as its reconnect barrier: on reconnect and focus, paused
@@ -452,7 +455,7 @@ public final class Quarry implements AutoCloseable {
     RealtimeMonitor monitor = requireRealtime();
     RealTopicBinding binding =
         new RealTopicBinding(
-            topic, queries, mutations, monitor, mapper, errorHandler, bindings::remove);
+            topic, queries, mutations, monitor, mapper, errorHandler, refetches, bindings::remove);
     bindings.add(binding);
     return binding;
   }
@@ -565,6 +568,7 @@ public final class Quarry implements AutoCloseable {
     for (RealTopicBinding b : List.copyOf(bindings)) {
       b.close();
     }
+    refetches.close();
     for (AutoCloseable c : closeables) {
       OwnedResources.closeQuietly(c, "facade part " + c, errorHandler);
     }
