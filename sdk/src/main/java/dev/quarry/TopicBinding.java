@@ -15,7 +15,8 @@ import java.util.function.BiFunction;
  * TopicBinding exec = quarry.bind(Topic.of("execution", "executionId", id))
  *     .update("agent-status", Status.class, execKey, (Execution ex, Status s) -> ex.withStatus(s))
  *     .append("agent-event", AgentEvent.class, eventsKey)
- *     .invalidate("agent-complete", QueryKey.of("executions"));
+ *     .invalidate("agent-complete", QueryKey.of("executions"))
+ *     .minRefetchInterval(Duration.ofSeconds(2));   // at most one refetch per query per 2 s
  * quarry.observe(eventsOptions, this::render);   // first observer: the topic is subscribed
  * }</pre>
  *
@@ -32,15 +33,15 @@ import java.util.function.BiFunction;
  * and gaps) are coalesced per query, so that a peer sending events faster than the server answers
  * cannot drive the HTTP load. Each matching query is marked invalidated at once; an active one is
  * refetched at once unless a refetch of it is in flight or started less than {@link
- * #minRefetchInterval} ago. In that case the query is marked dirty, and exactly one refetch follows
- * when the fetch has settled and the interval since its start has passed, however many events came
- * meanwhile. A running fetch is never cancelled: if one is running (started by anyone), it is
- * joined, and one refetch follows it, since it may have started before the event. So a storm of
- * events costs at most one request per query per interval, the observers see new data during the
- * storm, and the last refetch starts after the last event: the cache ends on the server's last
- * state. This departs on purpose from TanStack Query's {@code invalidateQueries}, whose {@code
- * cancelRefetch} defaults to true (a running fetch is cancelled and restarted), which under a
- * stream of events would restart the fetch on every event and never let one finish. {@link
+ * #minRefetchInterval(Duration)} ago. In that case the query is marked dirty, and exactly one
+ * refetch follows when the fetch has settled and the interval since its start has passed, however
+ * many events came meanwhile. A running fetch is never cancelled: if one is running (started by
+ * anyone), it is joined, and one refetch follows it, since it may have started before the event. So
+ * a storm of events costs at most one request per query per interval, the observers see new data
+ * during the storm, and the last refetch starts after the last event: the cache ends on the
+ * server's last state. This departs on purpose from TanStack Query's {@code invalidateQueries},
+ * whose {@code cancelRefetch} defaults to true (a running fetch is cancelled and restarted), which
+ * under a stream of events would restart the fetch on every event and never let one finish. {@link
  * Quarry#invalidate(QueryKey)} and {@code queries().invalidateQueries(...)} keep TanStack's
  * behaviour. The interval is per binding; the coalescing state is per query, shared by every
  * binding of the facade.

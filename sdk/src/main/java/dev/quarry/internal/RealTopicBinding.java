@@ -222,7 +222,7 @@ public final class RealTopicBinding implements TopicBinding {
     return false;
   }
 
-  /** Invalidates, coalesced per query (see {@link TopicBinding#minRefetchInterval}). */
+  /** Invalidates, coalesced per query (see {@link TopicBinding#minRefetchInterval(Duration)}). */
   private void invalidate(QueryKey prefix) {
     refetches.invalidate(prefix, minRefetchInterval);
   }

@@ -19,12 +19,12 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The invalidations that realtime bindings make, coalesced per query key (see {@link
- * dev.quarry.TopicBinding#minRefetchInterval}): an invalidation marks the matching queries
- * invalidated at once, and refetches each active one unless a refetch of it is in flight or its
- * window is open; then the key is marked dirty, and one refetch follows when the fetch settled and
- * the window ({@code minInterval} from the start of the last refetch) closed. A fetch is never
- * cancelled: a running one, whoever started it, is joined, and as it may have started before the
- * event, one refetch follows it.
+ * dev.quarry.TopicBinding#minRefetchInterval(java.time.Duration)}): an invalidation marks the
+ * matching queries invalidated at once, and refetches each active one unless a refetch of it is in
+ * flight or its window is open; then the key is marked dirty, and one refetch follows when the
+ * fetch settled and the window ({@code minInterval} from the start of the last refetch) closed. A
+ * fetch is never cancelled: a running one, whoever started it, is joined, and as it may have
+ * started before the event, one refetch follows it.
  *
  * <p>Thread-safe. Bookkeeping happens under a lock of its own that is never held while calling the
  * cache; a refetch triggered by an event starts on the caller's thread, a later one on the
