@@ -194,10 +194,26 @@ final class RealJsonHttp implements JsonHttp {
     Objects.requireNonNull(name, option + " name");
     Objects.requireNonNull(value, option + " value");
     try {
-      Headers.of(name, value);
+      Headers.of(name, "");
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           option + " '" + name + "' is not a valid header: " + e.getMessage(), e);
+    }
+    // OkHttp's message would quote the value (a secret, often): name the position only, and do
+    // not keep its exception as the cause.
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+        throw new IllegalArgumentException(
+            option
+                + " '"
+                + name
+                + "' has a value that is not a valid header value: character "
+                + String.format(Locale.ROOT, "0x%02x", (int) c)
+                + " at index "
+                + i
+                + " (the value is not shown)");
+      }
     }
   }
 
