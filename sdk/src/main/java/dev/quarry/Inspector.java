@@ -116,7 +116,9 @@ public interface Inspector {
    * The realtime connection.
    *
    * @param endpoint the server URI of the last connect (one of {@link
-   *     dev.quarry.realtime.RealtimeOptions#endpoints()}), empty before the first
+   *     dev.quarry.realtime.RealtimeOptions#endpoints()}, with its user info and the values of
+   *     secret-looking query parameters such as {@code access_token} replaced by {@code REDACTED}),
+   *     empty before the first
    * @param topics every topic the client holds subscribed, the facade's (bindings, live queries,
    *     progress, notifications) and the application's own, from {@link
    *     dev.quarry.realtime.RealtimeClient#topics()}

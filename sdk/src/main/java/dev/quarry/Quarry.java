@@ -25,6 +25,7 @@ import dev.quarry.internal.RealNotifications;
 import dev.quarry.internal.RealProgressStream;
 import dev.quarry.internal.RealTopicBinding;
 import dev.quarry.internal.RealtimeMonitor;
+import dev.quarry.internal.RefetchCoalescer;
 import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationOptions;
@@ -120,6 +121,7 @@ public final class Quarry implements AutoCloseable {
   private final Owned owned;
 
   private final CopyOnWriteArrayList<RealTopicBinding> bindings = new CopyOnWriteArrayList<>();
+  private final RefetchCoalescer refetches;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Inspector inspector;
 
@@ -163,6 +165,9 @@ public final class Quarry implements AutoCloseable {
               .defaults(b.queryDefaults)
               .build();
       owned.add("query client", queries);
+      this.refetches =
+          owned.add(
+              "refetch coalescer", new RefetchCoalescer(queries, clock, scheduler, errorHandler));
 
       // Given the query client, the mutation client applies optimistic layers to it and registers
       // "resume paused mutations" as its reconnect barrier: on reconnect and focus, paused
@@ -410,7 +415,7 @@ public final class Quarry implements AutoCloseable {
     RealtimeMonitor monitor = requireRealtime();
     RealTopicBinding binding =
         new RealTopicBinding(
-            topic, queries, mutations, monitor, mapper, errorHandler, bindings::remove);
+            topic, queries, mutations, monitor, mapper, errorHandler, refetches, bindings::remove);
     bindings.add(binding);
     return binding;
   }

@@ -3,6 +3,7 @@ package dev.quarry;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.Subscription;
 import dev.quarry.realtime.Topic;
+import java.time.Duration;
 import java.util.function.BiFunction;
 
 /**
@@ -14,7 +15,8 @@ import java.util.function.BiFunction;
  * TopicBinding exec = quarry.bind(Topic.of("execution", "executionId", id))
  *     .update("agent-status", Status.class, execKey, (Execution ex, Status s) -> ex.withStatus(s))
  *     .append("agent-event", AgentEvent.class, eventsKey)
- *     .invalidate("agent-complete", QueryKey.of("executions"));
+ *     .invalidate("agent-complete", QueryKey.of("executions"))
+ *     .minRefetchInterval(Duration.ofSeconds(2));   // at most one refetch per query per 2 s
  * quarry.observe(eventsOptions, this::render);   // first observer: the topic is subscribed
  * }</pre>
  *
@@ -24,7 +26,25 @@ import java.util.function.BiFunction;
  * observer leaves; gc of the queries still applies as usual.
  *
  * <p><b>Gaps.</b> When the connection comes back without recovering its session (events may have
- * been missed), every query under a bound key is invalidated: the observed ones refetch once.
+ * been missed), every query under a bound key is invalidated: the observed ones refetch once
+ * (coalesced like an invalidation rule).
+ *
+ * <p><b>Coalesced invalidation.</b> The invalidations a binding makes ({@link #invalidate} rules
+ * and gaps) are coalesced per query, so that a peer sending events faster than the server answers
+ * cannot drive the HTTP load. Each matching query is marked invalidated at once; an active one is
+ * refetched at once unless a refetch of it is in flight or started less than {@link
+ * #minRefetchInterval(Duration)} ago. In that case the query is marked dirty, and exactly one
+ * refetch follows when the fetch has settled and the interval since its start has passed, however
+ * many events came meanwhile. A running fetch is never cancelled: if one is running (started by
+ * anyone), it is joined, and one refetch follows it, since it may have started before the event. So
+ * a storm of events costs at most one request per query per interval, the observers see new data
+ * during the storm, and the last refetch starts after the last event: the cache ends on the
+ * server's last state. This departs on purpose from TanStack Query's {@code invalidateQueries},
+ * whose {@code cancelRefetch} defaults to true (a running fetch is cancelled and restarted), which
+ * under a stream of events would restart the fetch on every event and never let one finish. {@link
+ * Quarry#invalidate(QueryKey)} and {@code queries().invalidateQueries(...)} keep TanStack's
+ * behaviour. The interval is per binding; the coalescing state is per query, shared by every
+ * binding of the facade.
  *
  * <p><b>Rules.</b> Updates and appends apply only to a query that has data (before the first fetch
  * the fetch brings the whole state); the event's first argument is decoded with the facade's {@code
@@ -55,8 +75,30 @@ public interface TopicBinding extends Subscription {
   /** On {@code event}, appends the payload to the {@code List<E>} data of the query {@code key}. */
   <E> TopicBinding append(String event, Class<E> type, QueryKey key);
 
-  /** On {@code event}, invalidates every query under each of {@code prefixes}. */
+  /**
+   * On {@code event}, invalidates every query under each of {@code prefixes}: they are marked
+   * invalidated and the active ones refetch, coalesced per query (see "Coalesced invalidation"
+   * above).
+   */
   TopicBinding invalidate(String event, QueryKey... prefixes);
+
+  /** The default {@link #minRefetchInterval(Duration)}: one second. */
+  Duration DEFAULT_MIN_REFETCH_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * The least time between the starts of two refetches that this binding's invalidations (rules and
+   * gaps) make of one query; see "Coalesced invalidation" above. {@link Duration#ZERO} keeps only
+   * the in-flight coalescing (one refetch after the running one, as soon as it settles). Default
+   * {@link #DEFAULT_MIN_REFETCH_INTERVAL} (one second). Applies to the events that arrive after the
+   * call.
+   *
+   * @return this binding
+   * @throws IllegalArgumentException if {@code interval} is negative, naming the option
+   */
+  TopicBinding minRefetchInterval(Duration interval);
+
+  /** The current {@link #minRefetchInterval(Duration)}. */
+  Duration minRefetchInterval();
 
   /** Binds more keys: their observers keep the topic subscribed, gaps invalidate them. */
   TopicBinding live(QueryKey... prefixes);

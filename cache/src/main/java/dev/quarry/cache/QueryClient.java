@@ -148,8 +148,19 @@ public interface QueryClient extends AutoCloseable {
    */
   CompletableFuture<Void> invalidateQueries(QueryFilters filters);
 
-  /** Refetches every matching query that is not disabled or static; never fails. */
+  /**
+   * Refetches every matching query that is not disabled or static, restarting running fetches that
+   * have data; never fails.
+   */
   CompletableFuture<Void> refetchQueries(QueryFilters filters);
+
+  /**
+   * {@link #refetchQueries(QueryFilters)} with TanStack's {@code cancelRefetch} option: when false,
+   * a matching query that is already fetching keeps its fetch and the returned future waits for it
+   * (join) instead of cancelling it and starting another. Completes when every refetch settled;
+   * never fails.
+   */
+  CompletableFuture<Void> refetchQueries(QueryFilters filters, boolean cancelRefetch);
 
   /**
    * Cancels the running fetch of every matching query, restoring the state from before it (and

@@ -76,6 +76,25 @@ class BulkOperationsTest {
   }
 
   @Test
+  void refetchQueries_withoutCancelRefetch_joinsTheRunningFetch_andSettlesWithIt() {
+    Calls<String> calls = f.calls();
+    f.client.setQueryData(todos1, "v0");
+    CompletableFuture<String> first = f.client.fetchQuery(QueryOptions.of(todos1, calls));
+
+    CompletableFuture<Void> joined = f.client.refetchQueries(QueryFilters.exact(todos1), false);
+
+    assertThat(calls.count()).as("no second request").isEqualTo(1);
+    assertThat(calls.futures.get(0)).isNotCancelled();
+    assertThat(joined).isNotDone();
+    calls.last().complete("v1");
+    assertThat(joined).isCompleted();
+    assertThat(first.join()).isEqualTo("v1");
+
+    f.client.refetchQueries(QueryFilters.exact(todos1), false);
+    assertThat(calls.count()).as("idle: a new fetch").isEqualTo(2);
+  }
+
+  @Test
   void refetch_duringTheInitialFetch_joinsInsteadOfRestarting() {
     Calls<String> calls = f.calls();
     QueryObserver<String> o = f.client.observe(QueryOptions.of(todos1, calls), r -> {});

@@ -1,5 +1,6 @@
 package dev.quarry.realtime;
 
+import dev.quarry.core.internal.Redaction;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -46,6 +47,20 @@ public sealed interface ConnectionEvent {
     public ConnectionState state() {
       return ConnectionState.CONNECTED;
     }
+
+    /** The record's text, with the endpoint's user info and secret parameters redacted. */
+    @Override
+    public String toString() {
+      return "Connected[sessionId="
+          + sessionId
+          + ", recovered="
+          + recovered
+          + ", reconnect="
+          + reconnect
+          + ", endpoint="
+          + Redaction.url(endpoint)
+          + "]";
+    }
   }
 
   /**
@@ -62,6 +77,22 @@ public sealed interface ConnectionEvent {
     @Override
     public ConnectionState state() {
       return ConnectionState.RECONNECTING;
+    }
+
+    /** The record's text, with the endpoint's user info and secret parameters redacted. */
+    @Override
+    public String toString() {
+      return "Reconnecting[attempt="
+          + attempt
+          + ", delay="
+          + delay
+          + ", reason="
+          + reason
+          + ", cause="
+          + cause
+          + ", endpoint="
+          + Redaction.url(endpoint)
+          + "]";
     }
   }
 

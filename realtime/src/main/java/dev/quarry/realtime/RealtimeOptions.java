@@ -5,6 +5,7 @@ import dev.quarry.core.Backoff;
 import dev.quarry.core.Clock;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Scheduler;
+import dev.quarry.core.internal.Redaction;
 import java.net.URI;
 import java.time.Duration;
 import java.util.HashSet;
@@ -268,7 +269,9 @@ public final class RealtimeOptions {
   @Override
   public String toString() {
     return "RealtimeOptions{"
-        + (endpoints.size() == 1 ? "uri=" + endpoints.get(0) : "endpoints=" + endpoints)
+        + (endpoints.size() == 1
+            ? "uri=" + Redaction.url(endpoints.get(0))
+            : "endpoints=" + endpoints.stream().map(Redaction::url).toList())
         + ", path="
         + path
         + ", namespace="
@@ -525,10 +528,10 @@ public final class RealtimeOptions {
           throw new IllegalArgumentException(
               (endpoints.size() == 1 ? "uri" : "endpoints")
                   + " must be an absolute http, https, ws or wss URI with a host, got "
-                  + uri);
+                  + Redaction.url(uri));
         }
         if (!seen.add(uri)) {
-          throw new IllegalArgumentException("endpoints lists " + uri + " twice");
+          throw new IllegalArgumentException("endpoints lists " + Redaction.url(uri) + " twice");
         }
       }
       if (!path.startsWith("/")) {

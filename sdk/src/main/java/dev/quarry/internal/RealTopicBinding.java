@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.TopicBinding;
 import dev.quarry.cache.QueryCacheEvent;
 import dev.quarry.cache.QueryClient;
-import dev.quarry.cache.QueryFilters;
 import dev.quarry.cache.QuerySnapshot;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
@@ -13,8 +12,10 @@ import dev.quarry.optimistic.MutationClient;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicEvent;
 import dev.quarry.realtime.TopicSubscription;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,18 +31,21 @@ public final class RealTopicBinding implements TopicBinding {
   private final RealtimeMonitor realtime;
   private final ObjectMapper mapper;
   private final ErrorHandler errorHandler;
+  private final RefetchCoalescer refetches;
   private final Consumer<RealTopicBinding> onClose;
   private final CopyOnWriteArrayList<Rule> rules = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<QueryKey> bound = new CopyOnWriteArrayList<>();
   private final AtomicInteger holds = new AtomicInteger();
   private final AtomicBoolean closed = new AtomicBoolean();
   private @Nullable TopicSubscription subscription;
+  private volatile Duration minRefetchInterval = DEFAULT_MIN_REFETCH_INTERVAL;
 
   private record Rule(String event, Consumer<TopicEvent.Message> action) {}
 
   /**
    * Creates a binding; {@code onClose} is told when it closes. Its rules write through {@code
-   * writer}, so that server data lands under pending optimistic changes (their new base).
+   * writer}, so that server data lands under pending optimistic changes (their new base); its
+   * invalidations go through {@code refetches}, shared by the facade's bindings.
    */
   public RealTopicBinding(
       Topic topic,
@@ -50,6 +54,7 @@ public final class RealTopicBinding implements TopicBinding {
       RealtimeMonitor realtime,
       ObjectMapper mapper,
       ErrorHandler errorHandler,
+      RefetchCoalescer refetches,
       Consumer<RealTopicBinding> onClose) {
     this.topic = topic;
     this.queries = queries;
@@ -57,6 +62,7 @@ public final class RealTopicBinding implements TopicBinding {
     this.realtime = realtime;
     this.mapper = mapper;
     this.errorHandler = errorHandler;
+    this.refetches = refetches;
     this.onClose = onClose;
   }
 
@@ -116,6 +122,22 @@ public final class RealTopicBinding implements TopicBinding {
       bind(k);
     }
     return this;
+  }
+
+  @Override
+  public TopicBinding minRefetchInterval(Duration interval) {
+    Objects.requireNonNull(interval, "minRefetchInterval");
+    if (interval.isNegative()) {
+      throw new IllegalArgumentException(
+          "minRefetchInterval must not be negative but was " + interval);
+    }
+    this.minRefetchInterval = interval;
+    return this;
+  }
+
+  @Override
+  public Duration minRefetchInterval() {
+    return minRefetchInterval;
   }
 
   @Override
@@ -200,10 +222,9 @@ public final class RealTopicBinding implements TopicBinding {
     return false;
   }
 
-  // The refetches it starts never fail (errors land in the queries' state); nothing to wait for.
-  @SuppressWarnings("FutureReturnValueIgnored")
+  /** Invalidates, coalesced per query (see {@link TopicBinding#minRefetchInterval(Duration)}). */
   private void invalidate(QueryKey prefix) {
-    queries.invalidateQueries(QueryFilters.prefix(prefix));
+    refetches.invalidate(prefix, minRefetchInterval);
   }
 
   private void onTopicEvent(TopicEvent event) {

@@ -4,6 +4,7 @@ import dev.quarry.Inspector;
 import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.Subscription;
+import dev.quarry.core.internal.Redaction;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.Topic;
@@ -36,7 +37,7 @@ public final class RealtimeMonitor implements AutoCloseable {
             event -> {
               if (event instanceof ConnectionEvent.Connected c) {
                 synchronized (this) {
-                  endpoint = c.endpoint();
+                  endpoint = Redaction.uri(c.endpoint()); // shown by the inspector
                 }
                 if (c.reconnect()) {
                   synchronized (this) {

@@ -372,13 +372,22 @@ public final class RealQueryClient implements QueryClient {
     return refetch(findAll(filters));
   }
 
+  @Override
+  public CompletableFuture<Void> refetchQueries(QueryFilters filters, boolean cancelRefetch) {
+    return refetch(findAll(filters), cancelRefetch);
+  }
+
   private CompletableFuture<Void> refetch(List<Query<?>> queries) {
+    return refetch(queries, true);
+  }
+
+  private CompletableFuture<Void> refetch(List<Query<?>> queries, boolean cancelRefetch) {
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (Query<?> q : queries) {
       if (QueryViews.isDisabled(q) || QueryViews.isStatic(q)) {
         continue;
       }
-      CompletableFuture<?> f = q.fetch(null, true, null).handle((v, e) -> null);
+      CompletableFuture<?> f = q.fetch(null, cancelRefetch, null).handle((v, e) -> null);
       all.add(
           q.state().fetchStatus() == FetchStatus.PAUSED
               ? CompletableFuture.completedFuture(null)

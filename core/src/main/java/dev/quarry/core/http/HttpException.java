@@ -1,6 +1,7 @@
 package dev.quarry.core.http;
 
 import dev.quarry.core.QuarryException;
+import dev.quarry.core.internal.Redaction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,14 +21,14 @@ public abstract class HttpException extends QuarryException {
 
   /**
    * @param method the request method, for example {@code GET}
-   * @param url the full request URL
+   * @param url the full request URL; kept and shown {@linkplain #url() redacted}
    * @param detail what went wrong; the message is {@code "<method> <url>: <detail>"}
    * @param cause the underlying exception, if any
    */
   protected HttpException(String method, String url, String detail, @Nullable Throwable cause) {
-    super(method + " " + url + ": " + detail, cause);
+    super(method + " " + Redaction.url(url) + ": " + detail, cause);
     this.method = method;
-    this.url = url;
+    this.url = Redaction.url(url);
   }
 
   /** The request method, for example {@code GET}. */
@@ -35,7 +36,11 @@ public abstract class HttpException extends QuarryException {
     return method;
   }
 
-  /** The full request URL. */
+  /**
+   * The request URL with its secrets redacted: user info and the values of query parameters whose
+   * names look like secrets ({@code access_token}, {@code apikey}, {@code sig}, ...) read {@code
+   * REDACTED}, so the URL can be logged.
+   */
   public String url() {
     return url;
   }

@@ -3,6 +3,7 @@ package dev.quarry.core.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.core.Clock;
 import dev.quarry.core.internal.Defaults;
+import dev.quarry.core.internal.Redaction;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -241,11 +242,11 @@ public interface JsonHttp extends AutoCloseable {
       HttpUrl url = HttpUrl.parse(Objects.requireNonNull(baseUrl, "baseUrl"));
       if (url == null) {
         throw new IllegalArgumentException(
-            "baseUrl must be an http or https URL but was '" + baseUrl + "'");
+            "baseUrl must be an http or https URL but was '" + Redaction.url(baseUrl) + "'");
       }
       if (url.query() != null || url.fragment() != null) {
         throw new IllegalArgumentException(
-            "baseUrl must not have a query or fragment but was '" + baseUrl + "'");
+            "baseUrl must not have a query or fragment but was '" + Redaction.url(baseUrl) + "'");
       }
       String path = url.encodedPath();
       this.baseUrl = path.endsWith("/") ? url : url.newBuilder().encodedPath(path + "/").build();

@@ -8,6 +8,7 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.Owned;
+import dev.quarry.core.internal.Redaction;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.nio.charset.StandardCharsets;
@@ -187,10 +188,26 @@ final class RealJsonHttp implements JsonHttp {
     Objects.requireNonNull(name, option + " name");
     Objects.requireNonNull(value, option + " value");
     try {
-      Headers.of(name, value);
+      Headers.of(name, "");
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           option + " '" + name + "' is not a valid header: " + e.getMessage(), e);
+    }
+    // OkHttp's message would quote the value (a secret, often): name the position only, and do
+    // not keep its exception as the cause.
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < 0x20 && c != '\t') || c >= 0x7f) {
+        throw new IllegalArgumentException(
+            option
+                + " '"
+                + name
+                + "' has a value that is not a valid header value: character "
+                + String.format(Locale.ROOT, "0x%02x", (int) c)
+                + " at index "
+                + i
+                + " (the value is not shown)");
+      }
     }
   }
 
@@ -202,7 +219,7 @@ final class RealJsonHttp implements JsonHttp {
     Objects.requireNonNull(type, "type");
     HttpUrl url = resolve(path);
     if (shared.closed.get()) {
-      String target = method + " " + url;
+      String target = method + " " + shown(url);
       return CompletableFuture.failedFuture(new QuarryException(target + ": JsonHttp is closed"));
     }
     Headers headers;
@@ -210,7 +227,8 @@ final class RealJsonHttp implements JsonHttp {
       headers = headers();
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
-          new QuarryException(method + " " + url + ": the authorization supplier failed", e));
+          new QuarryException(
+              method + " " + shown(url) + ": the authorization supplier failed", e));
     }
     RequestBody requestBody = null;
     if (body != null) {
@@ -221,7 +239,7 @@ final class RealJsonHttp implements JsonHttp {
             new QuarryException(
                 method
                     + " "
-                    + url
+                    + shown(url)
                     + ": cannot write request body of "
                     + body.getClass().getName()
                     + " as JSON",
@@ -234,7 +252,7 @@ final class RealJsonHttp implements JsonHttp {
     try {
       request = new Request.Builder().url(url).headers(headers).method(method, requestBody).build();
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(method + " " + url + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(method + " " + shown(url) + ": " + e.getMessage(), e);
     }
     Call.Factory factory = isIdempotent(method) ? shared.callFactory : shared.writeFactory;
     Call call;
@@ -242,7 +260,7 @@ final class RealJsonHttp implements JsonHttp {
       call = factory.newCall(request);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(
-          new QuarryException(method + " " + url + ": the call factory failed", e));
+          new QuarryException(method + " " + shown(url) + ": the call factory failed", e));
     }
     Duration callTimeout = shared.callTimeout;
     if (callTimeout != null && !(factory instanceof OkHttpClient)) {
@@ -251,6 +269,11 @@ final class RealJsonHttp implements JsonHttp {
     CallFuture<T> future = new CallFuture<>(call);
     call.enqueue(new ResponseHandler<>(this, method, url.toString(), type, future));
     return future;
+  }
+
+  /** The URL as it may be shown in a message: its secrets redacted. */
+  private static String shown(HttpUrl url) {
+    return Redaction.url(url.toString());
   }
 
   private HttpUrl resolve(String path) {
@@ -275,12 +298,14 @@ final class RealJsonHttp implements JsonHttp {
     HttpUrl base = shared.baseUrl;
     if (base == null) {
       throw new IllegalArgumentException(
-          "path '" + path + "' is not an absolute http(s) URL and no baseUrl is configured");
+          "path '"
+              + Redaction.url(path)
+              + "' is not an absolute http(s) URL and no baseUrl is configured");
     }
     HttpUrl resolved = base.resolve(path);
     if (resolved == null) {
       throw new IllegalArgumentException(
-          "path '" + path + "' cannot be resolved against baseUrl " + base);
+          "path '" + Redaction.url(path) + "' cannot be resolved against baseUrl " + shown(base));
     }
     return resolved;
   }
@@ -362,7 +387,8 @@ final class RealJsonHttp implements JsonHttp {
 
   @Override
   public String toString() {
-    return "JsonHttp{baseUrl=" + shared.baseUrl + (root ? "" : ", view") + "}";
+    HttpUrl base = shared.baseUrl;
+    return "JsonHttp{baseUrl=" + (base == null ? null : shown(base)) + (root ? "" : ", view") + "}";
   }
 
   /** A future whose cancellation cancels the call. */
@@ -418,7 +444,8 @@ final class RealJsonHttp implements JsonHttp {
       }
       if (call.isCanceled() && http.shared.closed.get()) {
         future.completeExceptionally(
-            new CancellationException(method + " " + url + ": canceled by JsonHttp.close()"));
+            new CancellationException(
+                method + " " + Redaction.url(url) + ": canceled by JsonHttp.close()"));
       } else if (isProxyAuthRequired(e)) {
         // OkHttp turns a 407 that did not come from an HTTP proxy into this exception and drops
         // the response; report the status it stands for.
@@ -444,7 +471,8 @@ final class RealJsonHttp implements JsonHttp {
         future.completeExceptionally(e);
       } catch (RuntimeException | Error e) {
         future.completeExceptionally(
-            new QuarryException(method + " " + url + ": failed to handle the response", e));
+            new QuarryException(
+                method + " " + Redaction.url(url) + ": failed to handle the response", e));
       }
     }
 

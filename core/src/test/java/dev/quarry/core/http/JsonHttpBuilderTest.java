@@ -23,6 +23,28 @@ class JsonHttpBuilderTest {
   }
 
   @Test
+  void aSecretInTheBaseUrl_staysOutOfTheMessage() {
+    assertThatThrownBy(
+            () -> JsonHttp.builder().baseUrl("http://u:s3cret@example.com/api?token=t0k"))
+        .hasMessageContaining("http://REDACTED@example.com/api?token=REDACTED")
+        .hasMessageNotContaining("s3cret")
+        .hasMessageNotContaining("t0k");
+  }
+
+  @Test
+  void anInvalidHeaderValue_isRejectedNamingTheHeader_butNotShowingTheValue() {
+    assertThatThrownBy(() -> JsonHttp.builder().header("X-Api-Key", "s3cret\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("header 'X-Api-Key'")
+        .hasMessageContaining("0x0a at index 6")
+        .hasMessageNotContaining("s3cret")
+        .hasNoCause();
+    assertThatThrownBy(() -> JsonHttp.builder().header("X Api", "v"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("header 'X Api' is not a valid header");
+  }
+
+  @Test
   void badTimeouts_areRejectedNamingOptionAndValue() {
     assertThatThrownBy(() -> JsonHttp.builder().readTimeout(Duration.ofSeconds(-1)))
         .isInstanceOf(IllegalArgumentException.class)

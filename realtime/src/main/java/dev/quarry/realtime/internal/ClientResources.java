@@ -4,6 +4,7 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.core.internal.Redaction;
 import dev.quarry.core.internal.SerialExecutor;
 import dev.quarry.realtime.RealtimeOptions;
 import java.time.Duration;
@@ -41,7 +42,8 @@ final class ClientResources {
     if (options.callbackExecutor().isPresent()) {
       this.ownExecutor = null;
       this.callbacks =
-          new SerialExecutor(options.callbackExecutor().get(), errors, "realtime " + options.uri());
+          new SerialExecutor(
+              options.callbackExecutor().get(), errors, "realtime " + Redaction.url(options.uri()));
     } else {
       ThreadPoolExecutor ex =
           new ThreadPoolExecutor(
@@ -52,7 +54,7 @@ final class ClientResources {
               new LinkedBlockingQueue<>(),
               new NamedThreadFactory("realtime-callbacks"));
       this.ownExecutor = ex;
-      this.callbacks = new SerialExecutor(ex, errors, "realtime " + options.uri());
+      this.callbacks = new SerialExecutor(ex, errors, "realtime " + Redaction.url(options.uri()));
     }
     if (transportFactory != null) {
       this.transports = transportFactory;

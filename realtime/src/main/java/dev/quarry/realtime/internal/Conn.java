@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.core.Cancellable;
+import dev.quarry.core.internal.Redaction;
 import dev.quarry.realtime.Ack;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.ProtocolException;
@@ -142,7 +143,7 @@ final class Conn implements Transport.Listener {
         return;
       }
       client.callbacks.enqueue(
-          () -> client.errors.safeHandle("realtime " + client.options.uri(), e));
+          () -> client.errors.safeHandle("realtime " + Redaction.url(client.options.uri()), e));
       client.transportLost(this, "protocol error", e);
     }
     client.callbacks.flush();

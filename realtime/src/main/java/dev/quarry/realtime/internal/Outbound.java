@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.internal.Redaction;
 import dev.quarry.core.internal.SerialExecutor;
 import dev.quarry.realtime.AckTimeoutException;
 import dev.quarry.realtime.DisconnectedException;
@@ -202,7 +203,11 @@ final class Outbound {
   private void submit(Outgoing o) {
     if (client.isClosedLocked()) {
       throw new IllegalStateException(
-          "cannot emit '" + o.event() + "': realtime client for " + options.uri() + " is closed");
+          "cannot emit '"
+              + o.event()
+              + "': realtime client for "
+              + Redaction.url(options.uri())
+              + " is closed");
     }
     long size = o.encoded().largestFrame();
     if (size > lastMaxPayload) {

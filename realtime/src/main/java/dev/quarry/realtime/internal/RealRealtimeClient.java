@@ -12,6 +12,7 @@ import dev.quarry.core.Clock;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
+import dev.quarry.core.internal.Redaction;
 import dev.quarry.core.internal.SerialExecutor;
 import dev.quarry.realtime.AckingListener;
 import dev.quarry.realtime.ConnectErrorException;
@@ -95,7 +96,8 @@ public final class RealRealtimeClient implements RealtimeClient {
   public void connect() {
     synchronized (lock) {
       if (state == ConnectionState.CLOSED) {
-        throw new IllegalStateException("realtime client for " + options.uri() + " is closed");
+        throw new IllegalStateException(
+            "realtime client for " + Redaction.url(options.uri()) + " is closed");
       }
       if (state != ConnectionState.DISCONNECTED) {
         return;
@@ -533,7 +535,7 @@ public final class RealRealtimeClient implements RealtimeClient {
             "cannot subscribe to "
                 + topic
                 + ": realtime client for "
-                + options.uri()
+                + Redaction.url(options.uri())
                 + " is closed");
       }
       sub = topics.subscribe(topic);
