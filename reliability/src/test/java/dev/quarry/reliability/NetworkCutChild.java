@@ -30,7 +30,7 @@ public final class NetworkCutChild {
     Quarry quarry =
         Quarry.builder()
             .baseUrl(args[1])
-            .http(h -> h.callTimeout(NetworkCutKillTest.HTTP_TIMEOUT))
+            .http(h -> h.callTimeout(NetworkCutKillTest.CHILD_HTTP_TIMEOUT))
             .persistence(dir)
             .build();
     NetworkCutKillTest.registerDefaults(quarry);

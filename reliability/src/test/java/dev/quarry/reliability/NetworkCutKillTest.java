@@ -40,7 +40,19 @@ import org.junit.jupiter.api.io.TempDir;
  * was recorded with.
  */
 class NetworkCutKillTest {
-  static final Duration HTTP_TIMEOUT = Duration.ofMillis(500);
+  /**
+   * The child's HTTP timeout: its requests all go into the black hole, so this only sets how soon
+   * the first one fails.
+   */
+  static final Duration CHILD_HTTP_TIMEOUT = Duration.ofSeconds(1);
+
+  /**
+   * The restarted client's HTTP timeout: long enough that a healed request is not timed out on a
+   * loaded machine (a timed-out request that did reach the server is sent again with the same key:
+   * received twice, applied once by a server that honours the key).
+   */
+  private static final Duration RESTART_HTTP_TIMEOUT = Duration.ofSeconds(5);
+
   static final QueryKey CREATE = QueryKey.of("episodes", "create");
   private static final int WRITES = 20;
 
@@ -160,7 +172,7 @@ class NetworkCutKillTest {
           owned.add(
               Quarry.builder()
                   .baseUrl(baseUrl)
-                  .http(h -> h.callTimeout(HTTP_TIMEOUT))
+                  .http(h -> h.callTimeout(RESTART_HTTP_TIMEOUT))
                   .time(time, time)
                   .persistence(dir)
                   .build());
@@ -180,6 +192,11 @@ class NetworkCutKillTest {
       assertThat(restarted.connectivity().isOnline()).isTrue();
       assertThat(head.state().failureReason()).containsInstanceOf(HttpIoException.class);
       int recordsAfterRestart = restarted.mutations().outboxRecords().size();
+
+      // The proxy has read and dropped that request (else it could still forward it once healed).
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> proxy.stats().bytesDropped() > droppedBeforeKill);
 
       // 3. Heal: the backoff (virtual time) sends the first, the rest follow in order.
       proxy.blackHole(false);
@@ -225,7 +242,9 @@ class NetworkCutKillTest {
       tally.print(
           WRITES
               + " persistent writes in one scope through a FaultProxy black hole (HTTP timeout "
-              + HTTP_TIMEOUT.toMillis()
+              + CHILD_HTTP_TIMEOUT.toMillis()
+              + " ms, after the restart "
+              + RESTART_HTTP_TIMEOUT.toMillis()
               + " ms), connectivity online throughout: "
               + keysBeforeKill.size()
               + " records in the outbox at the SIGKILL ("
