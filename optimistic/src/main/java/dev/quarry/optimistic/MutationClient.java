@@ -346,7 +346,9 @@ public final class MutationClient implements AutoCloseable {
     }
     loop.execute(
         () ->
-            registry.all().stream().filter(m -> m.sequence >= 0).forEach(m -> m.resumeIfPaused()));
+            registry.all().stream()
+                .filter(m -> m.sequence >= 0)
+                .forEach(RealMutation::resumeIfPaused));
     List<RealMutation<?, ?, ?>> restored = new ArrayList<>();
     synchronized (lock) {
       for (OutboxRecord record : box.notLive()) {
