@@ -89,6 +89,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>When connectivity comes back (or focus returns), paused mutations are resumed first (a
  *       {@linkplain QueryClient#addReconnectBarrier reconnect barrier} of the cache) and only then
  *       do active stale queries refetch.
+ *   <li>With {@link Builder#persistence persistence}, a persistent mutation that fails retryably (a
+ *       transport failure or timeout, 5xx, 408, 429) pauses with its outbox record kept and is
+ *       retried with backoff, on reconnect and on {@code mutations().resumeOutbox()}, until the
+ *       server accepts or refuses it (see {@link MutationOptions}); a reconnect's refetch waits for
+ *       it only until its attempt fails again.
  *   <li>A realtime gap (a reconnect that did not recover the session) invalidates the queries bound
  *       to that topic with {@link #bind(Topic)}, so the observed ones refetch.
  * </ul>

@@ -60,7 +60,8 @@ import org.jspecify.annotations.Nullable;
  * parallel. In {@link NetworkMode#ONLINE} mode an offline mutation runs {@code onMutate} and then
  * pauses before its function until {@link #resumePausedMutations()} (called automatically when
  * connectivity comes back or focus returns, unless {@link Builder#resumeOnReconnect(boolean)} is
- * off).
+ * off). A persistent mutation also pauses, instead of failing, on a failure that retrying may cure,
+ * and retries with backoff until it lands or is refused for good (see {@link MutationOptions}).
  *
  * <p><b>Threads.</b> Thread-safe. Every step of every mutation, and every user callback, runs on
  * the callback executor through one serial queue (so callbacks never run concurrently with each
@@ -89,6 +90,7 @@ public final class MutationClient implements AutoCloseable {
 
   private final Object lock = new Object();
   private final MutationRegistry registry = new MutationRegistry();
+  final ResumeRounds resumeRounds = new ResumeRounds(registry);
   private final CopyOnWriteArrayList<Map.Entry<QueryKey, MutationOptions<?, ?, ?>>> defaults =
       new CopyOnWriteArrayList<>();
   private final AtomicLong ids = new AtomicLong();
@@ -308,8 +310,10 @@ public final class MutationClient implements AutoCloseable {
 
   /**
    * Continues every paused mutation that may continue now (online and focused, or network mode
-   * {@code ALWAYS}); scoped ones continue one at a time in submission order. The future completes
-   * when those mutations settled, whatever their outcome; mutations still blocked by the network
+   * {@code ALWAYS}); scoped ones continue one at a time in submission order; a persistent mutation
+   * waiting to retry after a retryable failure retries now. The future completes when each of those
+   * mutations settled, whatever the outcome, or paused again: a persistent one whose attempt failed
+   * retryably again, and the ones of its scope behind it. Mutations still blocked by the network
    * are not waited for.
    */
   public CompletableFuture<Void> resumePausedMutations() {
@@ -318,25 +322,7 @@ public final class MutationClient implements AutoCloseable {
       out.complete(null);
       return out;
     }
-    loop.execute(
-        () -> {
-          List<RealMutation<?, ?, ?>> paused = new ArrayList<>();
-          for (RealMutation<?, ?, ?> m : registry.all()) {
-            if (m.state().isPaused() && m.hasStarted()) {
-              paused.add(m);
-            }
-          }
-          List<CompletableFuture<?>> waits = new ArrayList<>();
-          for (RealMutation<?, ?, ?> m : paused) {
-            m.resumeIfPaused();
-            if (m.networkAllowsContinue()) {
-              waits.add(m.result.handle((r, e) -> Boolean.TRUE));
-            }
-          }
-          RealMutation.ignore(
-              CompletableFuture.allOf(waits.toArray(new CompletableFuture<?>[0]))
-                  .whenComplete((ok, e) -> out.complete(null)));
-        });
+    loop.execute(() -> resumeRounds.resume(out));
     return out;
   }
 
@@ -346,7 +332,9 @@ public final class MutationClient implements AutoCloseable {
    * original idempotency key. A record that cannot be rebuilt (unreadable key or variables, no
    * defaults with a function and a variables type) is reported to the error handler with an {@link
    * OutboxException} and set aside; the rest still run. Records of mutations this client already
-   * runs are skipped, so calling this twice sends nothing twice.
+   * runs are skipped, so calling this twice sends nothing twice; those of them that wait to retry
+   * after a retryable failure retry now. A restored mutation follows the rule of persistent
+   * mutations: a retryable failure pauses it (and the restored ones after it) until it can be sent.
    *
    * @return a future that completes when every restored mutation settled (never fails)
    */
@@ -356,6 +344,11 @@ public final class MutationClient implements AutoCloseable {
     if (box == null) {
       return CompletableFuture.completedFuture(null);
     }
+    loop.execute(
+        () ->
+            registry.all().stream()
+                .filter(m -> m.sequence >= 0)
+                .forEach(RealMutation::resumeIfPaused));
     List<RealMutation<?, ?, ?>> restored = new ArrayList<>();
     synchronized (lock) {
       for (OutboxRecord record : box.notLive()) {
@@ -596,6 +589,10 @@ public final class MutationClient implements AutoCloseable {
     return out;
   }
 
+  boolean isClosed() {
+    return closed;
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException("the MutationClient is closed");
@@ -614,6 +611,7 @@ public final class MutationClient implements AutoCloseable {
     }
     closed = true;
     subscriptions.forEach(Subscription::close);
+    resumeRounds.closeAll();
     for (RealMutation<?, ?, ?> m : registry.all()) {
       m.result.completeExceptionally(new QuarryException(m.describe() + ": the client was closed"));
     }

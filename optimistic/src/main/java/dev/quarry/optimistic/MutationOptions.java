@@ -1,6 +1,7 @@
 package dev.quarry.optimistic;
 
 import dev.quarry.cache.NetworkMode;
+import dev.quarry.core.Backoff;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RetryPolicy;
 import dev.quarry.core.http.JsonType;
@@ -33,8 +34,28 @@ import org.jspecify.annotations.Nullable;
  * <p>Every option may be left unset: a mutation with a key takes what it does not set from the
  * defaults registered with {@link MutationClient#setMutationDefaults(QueryKey, MutationOptions)}
  * for a matching key (registration order, later wins), which is how a mutation restored from the
- * outbox finds its function. Unset after merging: retry never, network mode {@link
- * NetworkMode#ONLINE}, no scope, gc time 5 minutes, not persistent.
+ * outbox finds its function. Unset after merging: retry never (for a persistent mutation: see
+ * below), network mode {@link NetworkMode#ONLINE}, no scope, gc time 5 minutes, not persistent.
+ *
+ * <p><b>Persistent mutations are not lost to a retryable failure.</b> For a {@link
+ * Builder#persistent(boolean) persistent} mutation, a failure that retrying may cure (the transport
+ * failed or timed out: {@code HttpIoException}, another {@code IOException}, a {@code
+ * TimeoutException}; or the server answered 5xx, 408 or 429) does not settle it: it <em>pauses</em>
+ * it. The mutation stays {@link MutationStatus#PENDING} with {@link MutationState#isPaused()} true
+ * and {@code failureCount} and {@code failureReason} set, its optimistic changes stay applied and
+ * its outbox record stays; later mutations of its scope wait behind it, so order is kept. It is
+ * retried after a backoff ({@link #PERSISTENT_RETRY_BACKOFF} by default: 1 s, then up to 2 s, 4 s,
+ * ... at most 1 minute, without a limit on attempts, or longer if the server sent {@code
+ * Retry-After}), at once when connectivity comes back online or focus returns, and at once on
+ * {@link MutationClient#resumeOutbox()}; a mutation left in the outbox by a process that stopped is
+ * sent again after the restart by {@code resumeOutbox()}. Only a failure that retrying cannot cure
+ * (any other 4xx, a response that cannot be decoded, any other exception) settles it as an error,
+ * which rolls back its optimistic changes and removes its record. A {@code retry} policy set by the
+ * application is asked about retryable failures only, and its answer is final: {@code
+ * retry(RetryPolicy.times(5))} gives up (and settles as an error) after 5 retries, {@code
+ * retry(RetryPolicy.never())} opts out of pausing entirely; {@code retryDelay} alone keeps the
+ * unbounded default with a constant delay. Mutations that are not persistent keep TanStack's rule:
+ * no retry unless {@code retry} says so, and a failure settles them.
  *
  * <p>Immutable and thread-safe; {@link #newBuilder()} derives a variant.
  *
@@ -45,6 +66,20 @@ import org.jspecify.annotations.Nullable;
 public final class MutationOptions<V, R, C> {
   /** The default gc time of a mutation: 5 minutes. */
   public static final Duration DEFAULT_GC_TIME = Duration.ofMinutes(5);
+
+  /**
+   * The wait between the attempts of a persistent mutation whose options set neither {@code retry}
+   * nor {@code retryDelay}: 1 s before the first retry, doubling up to at most 1 minute, each wait
+   * drawn uniformly between 1 s and that value (full jitter, so that many clients coming back at
+   * once do not retry in step). Attempts are not limited.
+   */
+  public static final Backoff PERSISTENT_RETRY_BACKOFF =
+      Backoff.builder()
+          .initial(Duration.ofSeconds(1))
+          .multiplier(2)
+          .max(Duration.ofMinutes(1))
+          .jitter(Backoff.Jitter.FULL)
+          .build();
 
   final @Nullable MutationFunction<V, R> mutationFn;
   final @Nullable QueryKey mutationKey;
@@ -129,7 +164,11 @@ public final class MutationOptions<V, R, C> {
     return networkMode == null ? NetworkMode.ONLINE : networkMode;
   }
 
-  /** The retry policy including any {@code retryDelay}; never retries if unset. */
+  /**
+   * The retry policy including any {@code retryDelay}; never retries if unset. A persistent
+   * mutation runs with this policy only if it is set, asked about retryable failures only; unset,
+   * it retries those without end (see the class documentation).
+   */
   public RetryPolicy retry() {
     RetryPolicy policy = retry == null ? RetryPolicy.never() : retry;
     return retryDelay == null ? policy : policy.withDelay(retryDelay);
@@ -348,7 +387,12 @@ public final class MutationOptions<V, R, C> {
       return this;
     }
 
-    /** When to retry a failed attempt; default {@link RetryPolicy#never()}. */
+    /**
+     * When to retry a failed attempt; default {@link RetryPolicy#never()}, and for a persistent
+     * mutation "retryable failures, without end" (see the class documentation). For a persistent
+     * mutation the policy is asked about retryable failures only; {@link RetryPolicy#never()} opts
+     * it out of pausing.
+     */
     public Builder<V, R, C> retry(RetryPolicy retry) {
       this.retry = Objects.requireNonNull(retry, "retry");
       return this;
@@ -398,8 +442,9 @@ public final class MutationOptions<V, R, C> {
 
     /**
      * Records the mutation in the client's outbox before its network call, so that it survives a
-     * restart. Needs a mutation key and {@link #variablesType(JsonType)} (here or in the defaults
-     * of the key) and a client with an outbox.
+     * restart, and makes it pause instead of failing on a retryable failure (see the class
+     * documentation). Needs a mutation key and {@link #variablesType(JsonType)} (here or in the
+     * defaults of the key) and a client with an outbox.
      */
     public Builder<V, R, C> persistent(boolean persistent) {
       this.persistent = persistent;

@@ -63,6 +63,19 @@ final class MutationRegistry {
     return true;
   }
 
+  /** The first pending mutation of {@code m}'s scope; empty if {@code m} has no scope. */
+  synchronized Optional<RealMutation<?, ?, ?>> firstPendingInScope(RealMutation<?, ?, ?> m) {
+    List<RealMutation<?, ?, ?>> queue = m.scope == null ? null : scopes.get(m.scope);
+    if (queue != null) {
+      for (RealMutation<?, ?, ?> x : queue) {
+        if (x.state().isPending()) {
+          return Optional.of(x);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The first other paused mutation of {@code m}'s scope that has started (TanStack's runNext). */
   synchronized Optional<RealMutation<?, ?, ?>> nextPausedInScope(RealMutation<?, ?, ?> m) {
     List<RealMutation<?, ?, ?>> queue = m.scope == null ? null : scopes.get(m.scope);

@@ -10,6 +10,11 @@ import java.util.Optional;
  * attempt and ends at attempts + 1 on a final failure, as in TanStack. {@code submittedAt} is the
  * wall-clock time in milliseconds of the last {@code pending} transition, or 0 while idle.
  *
+ * <p>A pending mutation {@code isPaused} while it waits for the network ({@link
+ * dev.quarry.cache.NetworkMode#ONLINE} while offline), for its turn in its scope, or, if it is
+ * persistent, for a retry after a failure that retrying may cure; {@code failureCount} and {@code
+ * failureReason} then describe the failures so far (see {@link MutationOptions}).
+ *
  * @param <V> the variables type
  * @param <R> the result type
  * @param <C> the context type returned by {@code onMutate}

@@ -38,6 +38,7 @@ final class RealMutation<V, R, C> {
   private final @Nullable RealMutationHandle<V, R, C> owner;
   private volatile MutationState<V, R, C> state = MutationState.idle();
   private @Nullable Retryer<R> retryer;
+  private final @Nullable PersistentRetry persistentRetry;
   private Optional<C> context = Optional.empty();
   private @Nullable Cancellable gcTimer;
   private List<QueryKey> optimisticKeys = List.of();
@@ -63,6 +64,11 @@ final class RealMutation<V, R, C> {
     this.restored = restored;
     this.callSite = callSite;
     this.owner = owner;
+    this.persistentRetry =
+        options.persistent()
+            ? new PersistentRetry(
+                client.loopScheduler, client::isClosed, this::pauseToRetry, this::continueToRetry)
+            : null;
     if (restored) {
       // A restored mutation is pending and paused until its turn (spec 4.4, hydration).
       state =
@@ -209,11 +215,38 @@ final class RealMutation<V, R, C> {
     return client.onLoop(client.invalidate(optimisticKeys));
   }
 
-  /** Wakes a paused mutation (TanStack's {@code continue()}); only effective if it may continue. */
+  /**
+   * Wakes a paused mutation (TanStack's {@code continue()}); only effective if it may continue. A
+   * persistent mutation waiting to retry after a failure retries now.
+   */
   void resumeIfPaused() {
     Retryer<R> r = retryer;
-    if (r != null) {
-      r.resume();
+    if (r == null || r.resume()) {
+      return;
+    }
+    PersistentRetry p = persistentRetry;
+    if (p != null && canContinue()) {
+      p.wake();
+    }
+  }
+
+  /** Whether this persistent mutation is paused, waiting to retry after a retryable failure. */
+  boolean isWaitingToRetry() {
+    PersistentRetry p = persistentRetry;
+    return p != null && p.isWaiting();
+  }
+
+  /** A persistent mutation's attempt failed retryably and its retry wait started: it pauses. */
+  private void pauseToRetry() {
+    if (!state.isPaused()) {
+      dispatch(MutationCacheEvent.Action.PAUSE, state.withPaused(true));
+    }
+  }
+
+  /** A persistent mutation's retry wait ended: it continues if it may, else stays paused. */
+  private void continueToRetry() {
+    if (state.isPaused() && canContinue()) {
+      dispatch(MutationCacheEvent.Action.CONTINUE, state.withPaused(false));
     }
   }
 
@@ -258,11 +291,12 @@ final class RealMutation<V, R, C> {
                   + ": set mutationFn in its options or in setMutationDefaults for its key"));
     }
     MutationContext ctx = functionContext();
+    PersistentRetry persistent = persistentRetry;
     Retryer<R> r =
         Retryer.create(
             () -> client.callUser(() -> fn.apply(variables, ctx)),
-            options.retry(),
-            client.loopScheduler,
+            persistent == null ? options.retry() : PersistentRetry.policy(options),
+            persistent == null ? client.loopScheduler : persistent,
             this::canStart,
             this::canContinue,
             new Retryer.Hooks() {
@@ -285,7 +319,9 @@ final class RealMutation<V, R, C> {
 
               @Override
               public void onPause() {
-                dispatch(MutationCacheEvent.Action.PAUSE, state.withPaused(true));
+                if (persistent == null || !state.isPaused()) {
+                  dispatch(MutationCacheEvent.Action.PAUSE, state.withPaused(true));
+                }
               }
 
               @Override
@@ -504,6 +540,7 @@ final class RealMutation<V, R, C> {
     } else {
       result.complete(data);
     }
+    client.resumeRounds.check();
   }
 
   @SuppressWarnings("unchecked")
@@ -563,6 +600,7 @@ final class RealMutation<V, R, C> {
       o.onState(this, next);
     }
     client.emit(new MutationCacheEvent.Updated(info(), action));
+    client.resumeRounds.check();
   }
 
   void scheduleGc() {

@@ -84,8 +84,8 @@ class OutboxResumeTest {
   }
 
   @Test
-  void failedPersistentMutation_reachesTheCaller_andLeavesTheOutbox() throws Exception {
-    server.enqueue(new MockResponse.Builder().code(500).body("{}").build());
+  void refusedPersistentMutation_reachesTheCaller_andLeavesTheOutbox() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(422).body("{}").build());
     try (MutationClient client = client(dir.resolve("o.mv"), Connectivity.create())) {
       CompletableFuture<JsonNode> result =
           client.mutate(OutboxFixtures.createEpisode(), new OutboxFixtures.NewEpisode("A", 1));
