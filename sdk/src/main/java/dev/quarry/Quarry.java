@@ -176,7 +176,7 @@ public final class Quarry implements AutoCloseable {
 
       // Given the query client, the mutation client applies optimistic layers to it and registers
       // "resume paused mutations" as its reconnect barrier: on reconnect and focus, paused
-      // mutations resume and settle before active stale queries refetch (spec 5).
+      // mutations resume and settle before active stale queries refetch.
       MutationClient.Builder mb =
           MutationClient.builder()
               .queryClient(queries)

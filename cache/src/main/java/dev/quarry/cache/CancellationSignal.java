@@ -8,9 +8,9 @@ import java.util.Optional;
  *
  * <p>Reading the signal from the {@link QueryContext} is recorded: when the last observer of a
  * query leaves while a fetch runs, the fetch is cancelled (and the state reverted) only if the
- * function read its signal; otherwise the attempt is allowed to finish and its result is cached
- * (spec 2.7). Independently of the signal, the future a query function returned is cancelled with
- * {@code cancel(true)} when its fetch is cancelled, which cancels an SDK HTTP call.
+ * function read its signal; otherwise the attempt is allowed to finish and its result is cached.
+ * Independently of the signal, the future a query function returned is cancelled with {@code
+ * cancel(true)} when its fetch is cancelled, which cancels an SDK HTTP call.
  *
  * <pre>{@code
  * QueryFunction<Report> fn = ctx -> {

@@ -3,9 +3,9 @@ package dev.quarry.cache;
 import dev.quarry.core.QuarryException;
 
 /**
- * Completes the future of a fetch that was cancelled (spec 2.7): by {@code cancelQueries} (a
- * reverting cancel), by the last observer leaving a fetch whose function read its signal, or
- * silently by a restart, {@code resetQueries} or {@code removeQueries}.
+ * Completes the future of a fetch that was cancelled: by {@code cancelQueries} (a reverting
+ * cancel), by the last observer leaving a fetch whose function read its signal, or silently by a
+ * restart, {@code resetQueries} or {@code removeQueries}.
  *
  * <p>A reverting cancel completes the fetch's future with the reverted data when there is some;
  * this exception is seen only when there was none. Immutable; thread-safe.

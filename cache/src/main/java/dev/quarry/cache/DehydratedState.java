@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Successful queries written out as JSON (spec 6), to persist a cache across restarts: {@link
+ * Successful queries written out as JSON, to persist a cache across restarts: {@link
  * QueryClient#dehydrate()} produces it, {@link QueryClient#hydrate} reads it back, where the newer
  * {@code dataUpdatedAt} wins and a running fetch keeps running.
  *

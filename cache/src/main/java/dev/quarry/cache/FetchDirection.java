@@ -1,6 +1,6 @@
 package dev.quarry.cache;
 
-/** The direction of an infinite query's page fetch (spec 3). */
+/** The direction of an infinite query's page fetch. */
 public enum FetchDirection {
   /** {@code fetchNextPage}: a page appended after the last one. */
   FORWARD,

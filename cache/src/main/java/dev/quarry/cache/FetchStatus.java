@@ -1,6 +1,6 @@
 package dev.quarry.cache;
 
-/** Whether a query's function is running (spec 2.1). */
+/** Whether a query's function is running. */
 public enum FetchStatus {
   /** The query function is running, or a retry is waiting for its delay. */
   FETCHING,

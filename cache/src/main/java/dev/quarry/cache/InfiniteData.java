@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The data of an infinite query (spec 3): the loaded pages and the parameter each was fetched with,
- * in the same order.
+ * The data of an infinite query: the loaded pages and the parameter each was fetched with, in the
+ * same order.
  *
  * <pre>{@code
  * InfiniteData<Page, Integer> d = client.fetchInfiniteQuery(feed).join();

@@ -3,7 +3,7 @@ package dev.quarry.cache;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * An observer of an infinite query (spec 3), returned by {@link QueryClient#observeInfinite}.
+ * An observer of an infinite query, returned by {@link QueryClient#observeInfinite}.
  *
  * <pre>{@code
  * InfiniteQueryObserver<Page, Integer> o = client.observeInfinite(feed, r -> render(r));

@@ -8,8 +8,8 @@ import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An infinite (paged) query (spec 3): a page function, the first page's parameter and how to
- * compute the next (and optionally the previous) parameter from the loaded pages.
+ * An infinite (paged) query: a page function, the first page's parameter and how to compute the
+ * next (and optionally the previous) parameter from the loaded pages.
  *
  * <pre>{@code
  * InfiniteQueryOptions<Page, Integer> feed = InfiniteQueryOptions.<Page, Integer>builder(

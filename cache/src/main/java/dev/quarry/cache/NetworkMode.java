@@ -1,6 +1,6 @@
 package dev.quarry.cache;
 
-/** When a fetch may run with respect to {@link dev.quarry.core.Connectivity} (spec 2.6). */
+/** When a fetch may run with respect to {@link dev.quarry.core.Connectivity}. */
 public enum NetworkMode {
   /** Fetches and retries run only while online; offline they pause (the default). */
   ONLINE,

@@ -2,7 +2,7 @@ package dev.quarry.cache;
 
 /**
  * The kind of state transition behind a {@link QueryCacheEvent.Updated} event: the actions of the
- * query reducer (spec 2.2).
+ * query reducer.
  */
 public enum QueryAction {
   /** A fetch started. */

@@ -3,8 +3,9 @@ package dev.quarry.cache;
 import dev.quarry.core.QueryKey;
 
 /**
- * What happened in the query cache (spec 7), delivered to {@link QueryClient#subscribe} listeners
- * in the order it happened, on the callback executor.
+ * What happened in the query cache (TanStack Query's cache events: added, removed, updated,
+ * observer added and removed), delivered to {@link QueryClient#subscribe} listeners in the order it
+ * happened, on the callback executor.
  *
  * <pre>{@code
  * client.subscribe(event -> {

@@ -123,7 +123,7 @@ public interface QueryClient extends AutoCloseable {
   /**
    * Stores {@code value} as the query's data (a manual success: status success, not invalidated,
    * dataUpdatedAt now). Creates the query with its defaults if needed. Does not cancel a running
-   * fetch, whose result overwrites this value when it lands (spec 2.11).
+   * fetch, whose result overwrites this value when it lands.
    *
    * @return the stored value (the old instance if equal)
    */
@@ -215,7 +215,10 @@ public interface QueryClient extends AutoCloseable {
   <T, P> InfiniteQueryObserver<T, P> observeInfinite(
       InfiniteQueryOptions<T, P> options, Consumer<QueryResult<InfiniteData<T, P>>> listener);
 
-  /** Listens to cache events (spec 7), in order, on the callback executor. */
+  /**
+   * Listens to cache events (TanStack Query's cache events: added, removed, updated, observer added
+   * and removed), in order, on the callback executor.
+   */
   Subscription subscribe(Consumer<QueryCacheEvent> listener);
 
   /** A snapshot of every cached query, in insertion order. */
@@ -223,8 +226,8 @@ public interface QueryClient extends AutoCloseable {
 
   /**
    * Registers a step that runs, and is awaited, whenever connectivity comes online or focus
-   * returns, before queries refetch and paused retries continue (spec 5). Steps run in registration
-   * order, concurrently; a failed step is reported and does not stop the others.
+   * returns, before queries refetch and paused retries continue. Steps run in registration order,
+   * concurrently; a failed step is reported and does not stop the others.
    */
   Subscription addReconnectBarrier(Supplier<? extends CompletionStage<?>> step);
 

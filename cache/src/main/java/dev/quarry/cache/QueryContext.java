@@ -12,9 +12,8 @@ import java.util.Optional;
  * QueryFunction<Episode> fn = ctx -> ctx.http().get("episodes/" + ctx.key().parts().get(1), Episode.class);
  * }</pre>
  *
- * <p>Reading {@link #signal()} is recorded (spec 2.7): a function that never reads it is not
- * cancelled when its last observer leaves; its attempt finishes and is cached. Valid for one
- * attempt; thread-safe.
+ * <p>Reading {@link #signal()} is recorded: a function that never reads it is not cancelled when
+ * its last observer leaves; its attempt finishes and is cached. Valid for one attempt; thread-safe.
  */
 public interface QueryContext {
   /** The key of the query being fetched. */

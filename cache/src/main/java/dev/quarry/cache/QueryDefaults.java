@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * Settings that apply to many queries: client-wide ({@code QueryClient.Builder.defaults}) or to
  * every key under a prefix ({@link QueryClient#setQueryDefaults}). Each setting is optional; an
  * unset one falls back to the next layer (explicit options, then matching per-key defaults in
- * registration order, then client defaults, then the built-in defaults of spec section 1).
+ * registration order, then client defaults, then the built-in defaults, which are TanStack Query
+ * v5's (staleTime 0, gcTime 5 minutes, 3 retries for observed queries and none for {@code
+ * fetchQuery}, refetch on mount, reconnect and focus when stale)).
  *
  * <pre>{@code
  * QueryDefaults d = QueryDefaults.builder()

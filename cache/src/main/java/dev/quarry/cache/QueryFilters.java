@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Which queries a bulk operation ({@code invalidateQueries}, {@code refetchQueries}, {@code
- * cancelQueries}, {@code removeQueries}, ...) applies to (spec 2.10). Conditions are ANDed.
+ * cancelQueries}, {@code removeQueries}, ...) applies to. Conditions are ANDed.
  *
  * <pre>{@code
  * client.invalidateQueries(QueryFilters.prefix(QueryKey.of("episodes")));        // ["episodes", ...]
@@ -101,8 +101,8 @@ public final class QueryFilters {
   }
 
   /**
-   * These filters restricted to stale (or fresh) queries, by the query view of staleness (spec 2.3:
-   * with observers, stale for any observer; without, only when it has no data or is invalidated).
+   * These filters restricted to stale (or fresh) queries, by the query view of staleness (with
+   * observers, stale for any observer; without, only when it has no data or is invalidated).
    */
   public QueryFilters stale(boolean stale) {
     return new QueryFilters(key, exact, type, stale, fetchStatus, predicate, refetchType);

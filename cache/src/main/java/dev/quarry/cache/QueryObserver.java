@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Lifecycle: attached until {@link #close()}. Closing the last observer of a query starts its gc
  * timer; if a fetch is running it is cancelled (state reverted) only if its function read its
- * cancellation signal, otherwise it finishes without further retries (spec 2.7). Thread-safe.
+ * cancellation signal, otherwise it finishes without further retries. Thread-safe.
  *
  * @param <R> the (selected) data type
  */

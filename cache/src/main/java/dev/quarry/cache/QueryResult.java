@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What an observer sees (spec 2.9): the query's state through the observer's options ({@code
- * select}, placeholder data, {@code enabled}, {@code staleTime}).
+ * What an observer sees: the query's state through the observer's options ({@code select},
+ * placeholder data, {@code enabled}, {@code staleTime}).
  *
  * <p>Observers are told only when their result changed ({@link #equals(Object)}), in order. "No
  * data" is {@code data().isEmpty()}. An immutable snapshot.

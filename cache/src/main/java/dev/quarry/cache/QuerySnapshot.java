@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param state its state
  * @param observerCount how many observers it has
  * @param isActive whether at least one observer is enabled
- * @param isStale the query view of staleness (spec 2.3)
+ * @param isStale the query view of staleness
  * @param isInfinite whether it is an infinite query
  * @param gcDueAt when it is due to be collected, if a gc timer is running
  */

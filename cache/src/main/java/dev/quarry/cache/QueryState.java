@@ -4,7 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The state of one cached query, exactly as TanStack's {@code QueryState} (spec 2.1).
+ * The state of one cached query, exactly as TanStack's {@code QueryState}.
  *
  * <p>"No data yet" is {@code data().isEmpty()}; data is never {@code null}. Timestamps are epoch
  * milliseconds of the client's clock; {@code 0} means "never". An immutable snapshot: later changes

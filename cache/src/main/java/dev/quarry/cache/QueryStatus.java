@@ -1,6 +1,6 @@
 package dev.quarry.cache;
 
-/** Whether a query has data, or whether its last attempt failed (spec 2.1). */
+/** Whether a query has data, or whether its last attempt failed. */
 public enum QueryStatus {
   /** No data yet and no error: the first fetch has not completed. */
   PENDING,

@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The settings shared by {@link QueryDefaults}, {@link QueryOptions} and {@link
  * InfiniteQueryOptions} builders. A setting never set falls back to the next layer: per-key
- * defaults, then client defaults, then the built-in defaults of spec section 1.
+ * defaults, then client defaults, then the built-in defaults, which are TanStack Query v5's
+ * (staleTime 0, gcTime 5 minutes, 3 retries for observed queries and none for {@code fetchQuery},
+ * refetch on mount, reconnect and focus when stale).
  *
  * @param <B> the concrete builder
  */

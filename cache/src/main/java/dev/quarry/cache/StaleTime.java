@@ -5,10 +5,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How long data stays fresh after it was fetched (spec 2.3): a duration, {@link #never()} (never
- * stale by time, TanStack's {@code Infinity}: invalidation still makes it stale) or {@link
- * #staticTime()} (TanStack's {@code 'static'}: never stale, not even when invalidated, and never
- * refetched on mount, focus or reconnect).
+ * How long data stays fresh after it was fetched: a duration, {@link #never()} (never stale by
+ * time, TanStack's {@code Infinity}: invalidation still makes it stale) or {@link #staticTime()}
+ * (TanStack's {@code 'static'}: never stale, not even when invalidated, and never refetched on
+ * mount, focus or reconnect).
  *
  * <p>Staleness is inclusive: data is stale when {@code now >= dataUpdatedAt + staleTime}; {@code
  * StaleTime.of(Duration.ZERO)} (the default) is stale at once. Immutable value; thread-safe.

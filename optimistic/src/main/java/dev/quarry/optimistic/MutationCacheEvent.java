@@ -3,8 +3,9 @@ package dev.quarry.optimistic;
 import java.util.Objects;
 
 /**
- * What happened in the mutation cache (spec section 7). Delivered in order to each listener of
- * {@link MutationClient#subscribe(java.util.function.Consumer)}, on the callback executor.
+ * What happened in the mutation cache (TanStack Query's mutation cache events). Delivered in order
+ * to each listener of {@link MutationClient#subscribe(java.util.function.Consumer)}, on the
+ * callback executor.
  */
 public sealed interface MutationCacheEvent {
   /** The mutation as it was when the event happened. */

@@ -36,8 +36,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs mutations with TanStack Query's semantics (spec section 4) and keeps them in a mutation
- * cache; with an {@link OutboxStore}, persistent mutations survive a restart.
+ * Runs mutations with TanStack Query v5's mutation semantics and keeps them in a mutation cache;
+ * with an {@link OutboxStore}, persistent mutations survive a restart.
  *
  * <pre>{@code
  * MutationClient mutations = MutationClient.builder()
@@ -146,7 +146,7 @@ public final class MutationClient implements AutoCloseable {
       OptimisticLayers l = new OptimisticLayers(qc, this);
       this.layers = l;
       subscriptions.add(l::close);
-      // Paused mutations resume, and settle, before queries refetch on reconnect (spec 5).
+      // Paused mutations resume, and settle, before queries refetch on reconnect.
       subscriptions.add(qc.addReconnectBarrier(this::resumePausedMutations));
     } else {
       this.layers = null;

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How to run a mutation: its function, key, callbacks, retry, network mode, scope, gc time, meta
- * and persistence (spec section 4).
+ * and persistence, with the meaning TanStack Query v5 gives them.
  *
  * <pre>{@code
  * MutationOptions<NewEpisode, Episode, List<Episode>> create =

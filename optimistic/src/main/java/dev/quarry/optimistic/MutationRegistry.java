@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The mutations of one client in submission order, and the queue of each scope (spec 4.3). Every
- * method holds this object's monitor briefly and never calls out.
+ * The mutations of one client in submission order, and the queue of each scope. Every method holds
+ * this object's monitor briefly and never calls out.
  */
 final class MutationRegistry {
   private final LinkedHashMap<Long, RealMutation<?, ?, ?>> mutations = new LinkedHashMap<>();

@@ -70,7 +70,7 @@ final class RealMutation<V, R, C> {
                 client.loopScheduler, client::isClosed, this::pauseToRetry, this::continueToRetry)
             : null;
     if (restored) {
-      // A restored mutation is pending and paused until its turn (spec 4.4, hydration).
+      // A restored mutation is pending and paused until its turn (hydration).
       state =
           new MutationState<>(
               MutationStatus.PENDING,
@@ -108,7 +108,7 @@ final class RealMutation<V, R, C> {
     return "mutation #" + id + (key == null ? "" : " " + key);
   }
 
-  // ---- the scope check and network checks (spec 2.6, 4.3) ----
+  // ---- the scope check and network checks ----
 
   boolean canRun() {
     return scope == null || client.isFirstPendingInScope(this);
