@@ -25,7 +25,12 @@ public interface QueryContext {
   /** The page parameter of an infinite query's page fetch; empty for ordinary queries. */
   Optional<Object> pageParam();
 
-  /** The direction of an infinite query's page fetch; empty for a refetch of all pages. */
+  /**
+   * The direction of an infinite query's page fetch: {@link FetchDirection#FORWARD} for the first
+   * page, for {@code fetchNextPage} and for every page of a refetch (as TanStack Query passes
+   * {@code 'forward'}), {@link FetchDirection#BACKWARD} for {@code fetchPreviousPage}; empty for a
+   * query that is not infinite.
+   */
   Optional<FetchDirection> direction();
 
   /**

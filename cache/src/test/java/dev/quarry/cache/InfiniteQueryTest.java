@@ -56,6 +56,41 @@ class InfiniteQueryTest {
   }
 
   @Test
+  void everyPageFetch_carriesADirection_forwardForTheFirstPageAndEveryPageOfARefetch() {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    InfiniteQueryOptions<String, Integer> options =
+        InfiniteQueryOptions.<String, Integer>builder(
+                key,
+                (ctx, page) -> {
+                  seen.add(page + ":" + ctx.direction().map(Enum::name).orElse("none"));
+                  return CompletableFuture.completedFuture("page" + page);
+                },
+                1,
+                (last, pages, param, params) ->
+                    param < 5 ? Optional.of(param + 1) : Optional.empty())
+            .getPreviousPageParam(
+                (first, pages, param, params) ->
+                    param > 0 ? Optional.of(param - 1) : Optional.empty())
+            .build();
+    InfiniteQueryObserver<String, Integer> o = f.client.observeInfinite(options, r -> {});
+    o.fetchNextPage().join();
+    o.fetchPreviousPage().join();
+    seen.add("refetch");
+
+    f.client.invalidateQueries(QueryFilters.exact(key)).join();
+
+    assertThat(seen)
+        .containsExactly(
+            "1:FORWARD",
+            "2:FORWARD",
+            "0:BACKWARD",
+            "refetch",
+            "0:FORWARD",
+            "1:FORWARD",
+            "2:FORWARD");
+  }
+
+  @Test
   void refetch_refetchesEveryLoadedPageInOrder_recomputingParams() {
     InfiniteQueryObserver<String, Integer> o = f.client.observeInfinite(feed().build(), r -> {});
     o.fetchNextPage().join();

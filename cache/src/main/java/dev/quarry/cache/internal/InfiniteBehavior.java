@@ -92,8 +92,7 @@ final class InfiniteBehavior<T, P> implements FetchBehavior<InfiniteData<T, P>> 
     return new InfiniteData<>(pages, params);
   }
 
-  private CompletionStage<T> page(Env env, P param, @Nullable FetchDirection direction)
-      throws Exception {
+  private CompletionStage<T> page(Env env, P param, FetchDirection direction) throws Exception {
     return env.track(
         options.pageFunction().fetch(env.context(Optional.of(param), direction), param));
   }
@@ -138,7 +137,8 @@ final class InfiniteBehavior<T, P> implements FetchBehavior<InfiniteData<T, P>> 
         }
         param = next.get();
       }
-      return page(env, param, null)
+      // TanStack passes 'forward' for the first page and for every page of a refetch.
+      return page(env, param, FetchDirection.FORWARD)
           .thenCompose(
               page -> {
                 synchronized (this) {
