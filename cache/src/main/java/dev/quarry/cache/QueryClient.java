@@ -169,6 +169,15 @@ public interface QueryClient extends AutoCloseable {
   CompletableFuture<Void> cancelQueries(QueryFilters filters);
 
   /**
+   * {@link #cancelQueries(QueryFilters)} with TanStack's {@code revert} option. With {@code revert}
+   * true it is {@code cancelQueries(filters)}. With false the state is not restored: each cancelled
+   * query goes to status error with a {@link CancelledException} (its {@code revert()} false) as
+   * its error, keeps its data, and is idle; it can be fetched again. Callers waiting for the fetch
+   * get that exception. Completes once they settled; never fails.
+   */
+  CompletableFuture<Void> cancelQueries(QueryFilters filters, boolean revert);
+
+  /**
    * Resets every matching query to its initial state (initial data if configured), cancelling
    * fetches silently, then refetches the active ones.
    */

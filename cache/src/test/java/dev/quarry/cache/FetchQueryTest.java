@@ -206,6 +206,34 @@ class FetchQueryTest {
   }
 
   @Test
+  void cancelQueriesWithoutRevert_putsTheQueryInErrorWithCancelledException_keepingItsData() {
+    Calls<String> calls = f.calls();
+    QueryOptions<String> options = QueryOptions.of(key, calls);
+    CompletableFuture<String> first = f.client.fetchQuery(options);
+    calls.last().complete("v1");
+    assertThat(first.join()).isEqualTo("v1");
+    CompletableFuture<String> refetch = f.client.fetchQuery(options);
+
+    f.client.cancelQueries(QueryFilters.exact(key), false).join();
+
+    QueryState<String> s = f.client.<String>getQueryState(key).orElseThrow();
+    assertThat(s.status()).isEqualTo(QueryStatus.ERROR);
+    assertThat(s.error()).containsInstanceOf(CancelledException.class);
+    assertThat(s.data()).contains("v1");
+    assertThat(s.fetchStatus()).isEqualTo(FetchStatus.IDLE);
+    assertThat(calls.last()).isCancelled();
+    assertThatThrownBy(refetch::join).hasCauseInstanceOf(CancelledException.class);
+    assertThat(((CancelledException) s.error().orElseThrow()).revert()).isFalse();
+
+    // and it can be fetched again
+    CompletableFuture<String> again = f.client.fetchQuery(options);
+    calls.last().complete("v2");
+    assertThat(again.join()).isEqualTo("v2");
+    assertThat(f.client.<String>getQueryState(key).orElseThrow().status())
+        .isEqualTo(QueryStatus.SUCCESS);
+  }
+
+  @Test
   void cancelQueries_duringInitialFetch_failsTheFetchWithCancelledException() {
     Calls<String> calls = f.calls();
     CompletableFuture<String> result = f.client.fetchQuery(QueryOptions.of(key, calls));

@@ -398,9 +398,14 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public CompletableFuture<Void> cancelQueries(QueryFilters filters) {
+    return cancelQueries(filters, true);
+  }
+
+  @Override
+  public CompletableFuture<Void> cancelQueries(QueryFilters filters, boolean revert) {
     List<CompletableFuture<?>> all = new ArrayList<>();
     for (Query<?> q : findAll(filters)) {
-      all.add(q.cancel(true));
+      all.add(q.cancel(revert));
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
   }
