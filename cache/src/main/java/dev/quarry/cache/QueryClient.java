@@ -104,6 +104,14 @@ public interface QueryClient extends AutoCloseable {
   /** The cached data (initial data counts) whatever its staleness, or {@link #fetchQuery}. */
   <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options);
 
+  /**
+   * {@link #ensureQueryData(QueryOptions)} with TanStack's {@code revalidateIfStale}: when true and
+   * the cached data is stale by the options' staleTime, the cached data is returned at once and a
+   * background {@link #prefetchQuery} refreshes it. Without cached data it fetches like {@code
+   * fetchQuery}.
+   */
+  <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options, boolean revalidateIfStale);
+
   /** The data of the query with exactly this key; creates nothing. Unchecked type. */
   <T> Optional<T> getQueryData(QueryKey key);
 

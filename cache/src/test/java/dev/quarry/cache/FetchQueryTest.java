@@ -206,6 +206,30 @@ class FetchQueryTest {
   }
 
   @Test
+  void
+      ensureQueryDataWithRevalidateIfStale_returnsTheCachedDataAtOnce_andRefetchesInTheBackground() {
+    Calls<String> calls = f.calls();
+    QueryOptions<String> options =
+        QueryOptions.builder(key, calls).staleTime(Duration.ofSeconds(10)).build();
+    CompletableFuture<String> first = f.client.ensureQueryData(options, true);
+    assertThat(calls.count()).isEqualTo(1);
+    calls.last().complete("v1");
+    assertThat(first.join()).isEqualTo("v1");
+
+    assertThat(f.client.ensureQueryData(options, true)).isCompletedWithValue("v1");
+    assertThat(calls.count()).as("fresh: no refetch").isEqualTo(1);
+
+    f.time.advance(Duration.ofSeconds(11));
+    assertThat(f.client.ensureQueryData(options, false)).isCompletedWithValue("v1");
+    assertThat(calls.count()).as("stale, but revalidateIfStale is false").isEqualTo(1);
+
+    assertThat(f.client.ensureQueryData(options, true)).isCompletedWithValue("v1");
+    assertThat(calls.count()).as("stale: a background refetch").isEqualTo(2);
+    calls.last().complete("v2");
+    assertThat(f.client.getQueryData(key)).contains("v2");
+  }
+
+  @Test
   void cancelQueriesWithoutRevert_putsTheQueryInErrorWithCancelledException_keepingItsData() {
     Calls<String> calls = f.calls();
     QueryOptions<String> options = QueryOptions.of(key, calls);

@@ -252,16 +252,28 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options) {
+    return ensureQueryData(options, false);
+  }
+
+  @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // the background refetch never fails
+  public <T> CompletableFuture<T> ensureQueryData(
+      QueryOptions<T> options, boolean revalidateIfStale) {
     Query<T> existing = find(options.key());
     Resolved r =
         existing != null
             ? defaults.forFetch(existing, options, options.key(), options.settings()).resolved()
             : Resolved.of(merged(options.key(), options.settings()), false);
     Query<T> q = build(options, r);
-    Optional<T> data = q.state().data();
-    return data.isPresent()
-        ? CompletableFuture.completedFuture(data.get())
-        : q.fetch(config(options, r), false, null);
+    QueryState<T> s = q.state();
+    Optional<T> data = s.data();
+    if (data.isEmpty()) {
+      return q.fetch(config(options, r), false, null);
+    }
+    if (revalidateIfStale && isStale(s, r.staleTime())) {
+      prefetchQuery(options);
+    }
+    return CompletableFuture.completedFuture(data.get());
   }
 
   @Override
