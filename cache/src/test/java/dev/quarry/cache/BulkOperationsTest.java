@@ -135,6 +135,33 @@ class BulkOperationsTest {
   }
 
   @Test
+  void resetQueries_restoresTheInitialDataOfTheQuerysOwnOptions_withOrWithoutAnObserver() {
+    Calls<String> calls = f.calls();
+    QueryOptions<String> withInitial =
+        QueryOptions.builder(todos1, calls)
+            .initialData("initial")
+            .staleTime(StaleTime.never())
+            .build();
+    f.client.fetchQuery(withInitial).join();
+    f.client.setQueryData(todos1, "changed");
+
+    f.client.resetQueries(QueryFilters.exact(todos1)).join();
+
+    assertThat(f.client.getQueryData(todos1)).contains("initial");
+    assertThat(calls.count()).as("inactive: no refetch").isZero();
+
+    QueryObserver<String> o = f.client.observe(withInitial, r -> {});
+    f.client.setQueryData(todos1, "changed again");
+    CompletableFuture<Void> reset = f.client.resetQueries(QueryFilters.exact(todos1));
+    assertThat(f.client.getQueryData(todos1)).contains("initial");
+    assertThat(calls.count()).as("active: refetched after the reset").isEqualTo(1);
+    calls.last().complete("fetched");
+    reset.join();
+    assertThat(f.client.getQueryData(todos1)).contains("fetched");
+    o.close();
+  }
+
+  @Test
   void resetQueries_whilePendingWithoutData_failsThePendingFetchWithCancelledException() {
     Calls<String> calls = f.calls();
     CompletableFuture<String> pending = f.client.fetchQuery(QueryOptions.of(todos1, calls));

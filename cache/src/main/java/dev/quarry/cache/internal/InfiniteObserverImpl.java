@@ -34,8 +34,7 @@ final class InfiniteObserverImpl<T, P>
         Function.identity(),
         null,
         listener,
-        rebuild,
-        null);
+        rebuild);
     this.options = options;
   }
 

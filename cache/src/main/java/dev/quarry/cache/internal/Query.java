@@ -48,6 +48,9 @@ final class Query<T> {
   private volatile boolean pinned;
   private volatile DefaultsLayers.@Nullable Memo fetchSettings;
 
+  /** The initial data of the latest options that had some (what a reset returns to), or none. */
+  private volatile @Nullable Supplier<QueryState<T>> initialData;
+
   // Guarded by lock.
   private QueryState<T> revertState;
   private @Nullable FetchBehavior<T> behavior;
@@ -94,6 +97,17 @@ final class Query<T> {
 
   void keepFetchSettings(DefaultsLayers.Memo memo) {
     fetchSettings = memo;
+  }
+
+  /** Remembers the initial data of options that have some: the latest wins, as in TanStack. */
+  void rememberInitialData(Supplier<QueryState<T>> initial) {
+    initialData = initial;
+  }
+
+  /** The state a reset returns to: the remembered initial data, or the empty initial state. */
+  Supplier<QueryState<T>> resetState() {
+    Supplier<QueryState<T>> initial = initialData;
+    return initial != null ? initial : QueryState::initial;
   }
 
   boolean isPinned() {

@@ -40,9 +40,6 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Supplier<Query<T>> rebuild;
 
-  /** The initial state for {@code resetQueries} when the options carry initial data. */
-  final @Nullable Supplier<QueryState<T>> initialState;
-
   volatile Query<T> query;
   private volatile QueryResult<R> current;
   private volatile int mountCount;
@@ -63,9 +60,7 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
       Function<? super T, ? extends R> select,
       @Nullable UnaryOperator<Optional<T>> placeholder,
       Consumer<QueryResult<R>> listener,
-      Supplier<Query<T>> rebuild,
-      @Nullable Supplier<QueryState<T>> initialState) {
-    this.initialState = initialState;
+      Supplier<Query<T>> rebuild) {
     this.client = client;
     this.query = query;
     this.config = config;

@@ -173,8 +173,11 @@ public final class RealQueryClient implements QueryClient {
   <T> Query<T> build(QueryOptions<T> options, Resolved settings) {
     Supplier<QueryState<T>> initial = initialState(options);
     Query<T> q = getOrCreate(options.key(), settings, initial, false);
-    if (options.hasInitialData() && q.state().data().isEmpty()) {
-      q.initialize(initial.get());
+    if (options.hasInitialData()) {
+      q.rememberInitialData(initial);
+      if (q.state().data().isEmpty()) {
+        q.initialize(initial.get());
+      }
     }
     return q;
   }
@@ -437,15 +440,9 @@ public final class RealQueryClient implements QueryClient {
     return refetch(active);
   }
 
+  /** Back to the initial data of the query's own latest options, observed or not. */
   private <T> void resetOne(Query<T> q) {
-    Supplier<QueryState<T>> initial = QueryState::initial;
-    for (QueryObserverImpl<T, ?> o : q.observers()) {
-      if (o.initialState != null) {
-        initial = o.initialState;
-        break;
-      }
-    }
-    q.reset(initial);
+    q.reset(q.resetState());
   }
 
   @Override
@@ -502,8 +499,7 @@ public final class RealQueryClient implements QueryClient {
             select,
             options.placeholderData().orElse(null),
             listener,
-            () -> build(options, r),
-            options.hasInitialData() ? initialState(options) : null);
+            () -> build(options, r));
     o.start();
     return o;
   }
