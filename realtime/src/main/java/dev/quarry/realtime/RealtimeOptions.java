@@ -308,7 +308,7 @@ public final class RealtimeOptions {
 
   /**
    * The most bytes (as received) of incoming events waiting for their listeners; default {@value
-   * #DEFAULT_MAX_QUEUED_EVENT_BYTES} (16 MiB).
+   * #DEFAULT_MAX_QUEUED_EVENT_BYTES} (32 MiB).
    */
   public long maxQueuedEventBytes() {
     return maxQueuedEventBytes;
@@ -318,10 +318,10 @@ public final class RealtimeOptions {
   public static final int DEFAULT_MAX_INCOMING_MESSAGE_BYTES = 4 * 1024 * 1024;
 
   /** The default of {@link #maxQueuedEvents()}. */
-  public static final int DEFAULT_MAX_QUEUED_EVENTS = 10_000;
+  public static final int DEFAULT_MAX_QUEUED_EVENTS = 50_000;
 
-  /** The default of {@link #maxQueuedEventBytes()}: 16 MiB. */
-  public static final long DEFAULT_MAX_QUEUED_EVENT_BYTES = 16L * 1024 * 1024;
+  /** The default of {@link #maxQueuedEventBytes()}: 32 MiB. */
+  public static final long DEFAULT_MAX_QUEUED_EVENT_BYTES = 32L * 1024 * 1024;
 
   @Override
   public String toString() {
@@ -653,7 +653,9 @@ public final class RealtimeOptions {
      * recovered session replays before the server's CONNECT reply are held for it only while they
      * fit in half the queue; beyond that they are queued for delivery at once.
      *
-     * <p>Defaults: {@value #DEFAULT_MAX_QUEUED_EVENTS} events, 16 MiB.
+     * <p>Defaults: {@value #DEFAULT_MAX_QUEUED_EVENTS} events, 32 MiB: room for a burst of a fast
+     * server while the listener thread is briefly starved (a loaded machine), at roughly 1 KB of
+     * heap per small event, about 50 MB at most. Lower them for small heaps.
      *
      * @param events at least 1 (at build)
      * @param bytes at least 1,024 (at build)

@@ -37,6 +37,11 @@ import org.awaitility.core.ConditionTimeoutException;
 public final class LimitsChild {
   private LimitsChild() {}
 
+  /** The event lane's bounds in the flood scenario. */
+  static final int QUEUED_EVENTS = 10_000;
+
+  static final long QUEUED_BYTES = 16L << 20;
+
   private static final List<String> errors = Collections.synchronizedList(new ArrayList<>());
   private static final List<String> events = Collections.synchronizedList(new ArrayList<>());
   private static final AtomicInteger ooms = new AtomicInteger();
@@ -128,7 +133,8 @@ public final class LimitsChild {
     java.util.BitSet seen = new java.util.BitSet();
     CountDownLatch connected = new CountDownLatch(1);
     String[] sid = {""};
-    RealtimeClient client = RealtimeClient.create(options(uri).build());
+    RealtimeClient client =
+        RealtimeClient.create(options(uri).maxQueuedEvents(QUEUED_EVENTS, QUEUED_BYTES).build());
     client.onConnectionEvent(
         e -> {
           record(e);

@@ -285,11 +285,11 @@ class RealtimeLimitsTest {
         tally.lost(FLOOD_EVENTS - unique, "unique=" + unique + " duplicates=" + duplicates);
       }
       tally.print(
-          "default bounds ("
-              + RealtimeOptions.DEFAULT_MAX_QUEUED_EVENTS
+          "event lane bounds "
+              + LimitsChild.QUEUED_EVENTS
               + " events, "
-              + mib(RealtimeOptions.DEFAULT_MAX_QUEUED_EVENT_BYTES)
-              + "), recovery on: heap after GC while stuck "
+              + mib(LimitsChild.QUEUED_BYTES)
+              + " (set in the child), recovery on: heap after GC while stuck "
               + mib(heap)
               + " (bound "
               + mib(FLOOD_HEAP_BOUND)
