@@ -238,7 +238,15 @@ public final class RealRealtimeClient implements RealtimeClient {
         // once they have taken half of what waits for them, so a stuck listener does not make the
         // client reconnect and overflow in a loop. The check runs on the scheduler, never on the
         // callback executor.
-        callbacks.whenDrained(() -> scheduler.schedule(Duration.ZERO, this::reconnectNow));
+        callbacks.whenDrained(
+            () -> {
+              synchronized (lock) {
+                if (state != ConnectionState.RECONNECTING) {
+                  return;
+                }
+              }
+              scheduler.schedule(Duration.ZERO, this::reconnectNow);
+            });
         return;
       }
     }
