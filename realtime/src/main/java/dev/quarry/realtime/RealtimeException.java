@@ -7,7 +7,8 @@ import org.jspecify.annotations.Nullable;
  * The root of the errors the realtime client throws or completes futures with. Subclasses exist
  * where a caller may react differently: {@link AckTimeoutException}, {@link DisconnectedException},
  * {@link ConnectErrorException}, {@link SendBufferFullException}, {@link PayloadTooLargeException},
- * {@link TopicRefusedException} and {@link ProtocolException}.
+ * {@link TopicRefusedException}, {@link ProtocolException}, {@link MessageTooLargeException} and
+ * {@link DeliveryOverflowException}.
  *
  * <p>Unchecked. Messages name the event, the server URL or the option involved.
  *

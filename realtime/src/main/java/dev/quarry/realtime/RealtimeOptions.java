@@ -79,6 +79,11 @@ public final class RealtimeOptions {
   private final @Nullable OkHttpClient httpClient;
   private final ObjectMapper objectMapper;
   private final RandomGenerator random;
+  private final int maxIncomingMessageBytes;
+  private final int maxIncomingAttachments;
+  private final boolean compression;
+  private final int maxQueuedEvents;
+  private final long maxQueuedEventBytes;
 
   private RealtimeOptions(Builder b) {
     this.endpoints = b.endpoints;
@@ -105,6 +110,11 @@ public final class RealtimeOptions {
     this.httpClient = b.httpClient;
     this.objectMapper = b.objectMapper;
     this.random = b.random;
+    this.maxIncomingMessageBytes = b.maxIncomingMessageBytes;
+    this.maxIncomingAttachments = b.maxIncomingAttachments;
+    this.compression = b.compression;
+    this.maxQueuedEvents = b.maxQueuedEvents;
+    this.maxQueuedEventBytes = b.maxQueuedEventBytes;
   }
 
   /**
@@ -266,6 +276,54 @@ public final class RealtimeOptions {
     return random;
   }
 
+  /**
+   * The largest message the client accepts from the server, in bytes: a text frame, or a binary
+   * packet's text frame plus all its attachments; default {@value
+   * #DEFAULT_MAX_INCOMING_MESSAGE_BYTES} (4 MiB; socket.io servers refuse more than 1 MB from
+   * clients by default). See {@link Builder#maxIncomingMessageBytes(int)}.
+   */
+  public int maxIncomingMessageBytes() {
+    return maxIncomingMessageBytes;
+  }
+
+  /** The most binary attachments one incoming packet may announce; default 10. */
+  public int maxIncomingAttachments() {
+    return maxIncomingAttachments;
+  }
+
+  /**
+   * Whether the client offers WebSocket compression ({@code permessage-deflate}); default false.
+   * See {@link Builder#compression(boolean)} for the risk.
+   */
+  public boolean compression() {
+    return compression;
+  }
+
+  /**
+   * The most incoming events waiting for their listeners; default {@value
+   * #DEFAULT_MAX_QUEUED_EVENTS}. See {@link Builder#maxQueuedEvents(int, long)}.
+   */
+  public int maxQueuedEvents() {
+    return maxQueuedEvents;
+  }
+
+  /**
+   * The most bytes (as received) of incoming events waiting for their listeners; default {@value
+   * #DEFAULT_MAX_QUEUED_EVENT_BYTES} (32 MiB).
+   */
+  public long maxQueuedEventBytes() {
+    return maxQueuedEventBytes;
+  }
+
+  /** The default of {@link #maxIncomingMessageBytes()}: 4 MiB. */
+  public static final int DEFAULT_MAX_INCOMING_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  /** The default of {@link #maxQueuedEvents()}. */
+  public static final int DEFAULT_MAX_QUEUED_EVENTS = 50_000;
+
+  /** The default of {@link #maxQueuedEventBytes()}: 32 MiB. */
+  public static final long DEFAULT_MAX_QUEUED_EVENT_BYTES = 32L * 1024 * 1024;
+
   @Override
   public String toString() {
     return "RealtimeOptions{"
@@ -305,6 +363,11 @@ public final class RealtimeOptions {
     private @Nullable OkHttpClient httpClient;
     private ObjectMapper objectMapper = new ObjectMapper();
     private RandomGenerator random = new SplittableRandom();
+    private int maxIncomingMessageBytes = DEFAULT_MAX_INCOMING_MESSAGE_BYTES;
+    private int maxIncomingAttachments = 10;
+    private boolean compression;
+    private int maxQueuedEvents = DEFAULT_MAX_QUEUED_EVENTS;
+    private long maxQueuedEventBytes = DEFAULT_MAX_QUEUED_EVENT_BYTES;
 
     private Builder(URI uri) {
       this.endpoints = List.of(Objects.requireNonNull(uri, "uri"));
@@ -335,6 +398,11 @@ public final class RealtimeOptions {
       this.httpClient = o.httpClient;
       this.objectMapper = o.objectMapper;
       this.random = o.random;
+      this.maxIncomingMessageBytes = o.maxIncomingMessageBytes;
+      this.maxIncomingAttachments = o.maxIncomingAttachments;
+      this.compression = o.compression;
+      this.maxQueuedEvents = o.maxQueuedEvents;
+      this.maxQueuedEventBytes = o.maxQueuedEventBytes;
     }
 
     /** The server URI; replaces any {@link #endpoints(List) endpoints} set before. */
@@ -484,7 +552,13 @@ public final class RealtimeOptions {
       return this;
     }
 
-    /** Where listeners run (in order, one at a time); shared: not shut down by the client. */
+    /**
+     * Where listeners run; shared: not shut down by the client. Two ordered lanes run on it: the
+     * event lane (event and topic listeners, in order) and the control lane (connection listeners,
+     * ack and subscription outcomes, the error handler, in order). Without this option each lane
+     * has a thread of its own, so a stuck event listener never holds back a connection event; with
+     * a single-threaded executor (such as a UI thread) a stuck listener holds back both.
+     */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = Objects.requireNonNull(executor, "executor");
       return this;
@@ -511,6 +585,87 @@ public final class RealtimeOptions {
     /** The random source of backoff jitter (seed it in tests). */
     public Builder random(RandomGenerator random) {
       this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * The largest message accepted from the server, in bytes (UTF-8 for text; a binary packet
+     * counts its text frame and all its attachments). A larger message is not decoded: the
+     * connection is closed, a {@link MessageTooLargeException} goes to the error handler and is the
+     * cause of the {@link ConnectionEvent.Reconnecting} event, and the reconnect backoff applies as
+     * after any failure. Default 4 MiB.
+     *
+     * <p>The check is made on what the WebSocket layer hands over: without {@link
+     * #compression(boolean) compression} that is the size on the wire, which OkHttp has already
+     * read into memory once; the client itself then never copies or parses the message.
+     *
+     * @param bytes at least 1,024 (at build)
+     */
+    public Builder maxIncomingMessageBytes(int bytes) {
+      this.maxIncomingMessageBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The most binary attachments one incoming packet may announce; a packet announcing more is a
+     * {@link ProtocolException} and closes the connection. Default 10, the limit of socket.io's own
+     * parser.
+     *
+     * @param count 1 to 1,000 (at build)
+     */
+    public Builder maxIncomingAttachments(int count) {
+      this.maxIncomingAttachments = count;
+      return this;
+    }
+
+    /**
+     * Whether to offer WebSocket compression ({@code permessage-deflate}) to the server; default
+     * false.
+     *
+     * <p><b>Risk:</b> OkHttp inflates a compressed message completely, with no limit, before the
+     * client sees it, so {@link #maxIncomingMessageBytes(int)} can only be checked afterwards: a
+     * hostile or broken server can send a small "inflation bomb" (1 MB on the wire, 1 GB inflated)
+     * that exhausts the heap on OkHttp's reader thread. Turn compression on only for servers you
+     * trust. With compression off (the default) a server that answers the handshake with an
+     * extension the client did not offer is refused with a {@link ProtocolException}, and a
+     * compressed frame fails the connection the same way.
+     */
+    public Builder compression(boolean offer) {
+      this.compression = offer;
+      return this;
+    }
+
+    /**
+     * Bounds the incoming events waiting for their listeners (on the callback executor): at most
+     * {@code events} events and {@code bytes} bytes (their size as received). Connection events,
+     * ack completions, subscription confirmations and gaps do not count and are never dropped: they
+     * have a lane of their own, and with the client's own executor a thread of their own, so a
+     * stuck event listener does not delay them.
+     *
+     * <p>When an incoming event would pass a bound, the policy is <em>drop and recover</em>: that
+     * event is not queued, the connection is closed with a {@link DeliveryOverflowException}
+     * (reported to the error handler with the number of dropped events, and the cause of the {@link
+     * ConnectionEvent.Reconnecting} event), and the client reconnects after the backoff. Events
+     * queued before it are still delivered. With connection state recovery the server replays what
+     * followed the last queued event (its offset was not recorded); without it each topic reports a
+     * {@link TopicEvent.Gap} and {@link ConnectionEvent.Connected#recovered()} is false, so nothing
+     * is lost silently. Memory stays bounded whatever the server sends. The next attempt starts
+     * after the backoff and not before the listeners have taken half of what waits for them, so a
+     * stuck listener does not make the client reconnect and overflow in a loop; such a connection
+     * counts as a failed attempt for the backoff and {@link #maxReconnectAttempts(int)}. Events a
+     * recovered session replays before the server's CONNECT reply are held for it only while they
+     * fit in half the queue; beyond that they are queued for delivery at once.
+     *
+     * <p>Defaults: {@value #DEFAULT_MAX_QUEUED_EVENTS} events, 32 MiB: room for a burst of a fast
+     * server while the listener thread is briefly starved (a loaded machine), at roughly 1 KB of
+     * heap per small event, about 50 MB at most. Lower them for small heaps.
+     *
+     * @param events at least 1 (at build)
+     * @param bytes at least 1,024 (at build)
+     */
+    public Builder maxQueuedEvents(int events, long bytes) {
+      this.maxQueuedEvents = events;
+      this.maxQueuedEventBytes = bytes;
       return this;
     }
 
@@ -557,6 +712,21 @@ public final class RealtimeOptions {
       }
       if (ackTimeout.isNegative() || ackTimeout.isZero()) {
         throw new IllegalArgumentException("ackTimeout must be positive, got " + ackTimeout);
+      }
+      if (maxIncomingMessageBytes < 1024) {
+        throw new IllegalArgumentException(
+            "maxIncomingMessageBytes must be >= 1024, got " + maxIncomingMessageBytes);
+      }
+      if (maxIncomingAttachments < 1 || maxIncomingAttachments > 1000) {
+        throw new IllegalArgumentException(
+            "maxIncomingAttachments must be between 1 and 1000, got " + maxIncomingAttachments);
+      }
+      if (maxQueuedEvents < 1) {
+        throw new IllegalArgumentException("maxQueuedEvents must be >= 1, got " + maxQueuedEvents);
+      }
+      if (maxQueuedEventBytes < 1024) {
+        throw new IllegalArgumentException(
+            "maxQueuedEventBytes must be >= 1024, got " + maxQueuedEventBytes);
       }
       for (String e : new String[] {subscribeEvent, unsubscribeEvent}) {
         if (e.isEmpty() || RESERVED_EVENTS.contains(e)) {

@@ -79,6 +79,7 @@ class ResourceCleanupTest {
         .filter(
             n ->
                 n.startsWith("quarry-realtime-callbacks")
+                    || n.startsWith("quarry-realtime-control")
                     || n.startsWith("quarry-scheduler")
                     || n.startsWith("OkHttp http")
                     || n.startsWith("OkHttp Dispatcher"))

@@ -9,6 +9,7 @@ import dev.quarry.core.internal.SerialExecutor;
 import dev.quarry.realtime.RealtimeOptions;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -22,10 +23,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClientResources {
   final Scheduler scheduler;
-  final SerialExecutor callbacks;
+  final Callbacks callbacks;
   final Transport.Factory transports;
   private final @Nullable RealScheduler ownScheduler;
   private final @Nullable ExecutorService ownExecutor;
+  private final @Nullable ExecutorService ownControlExecutor;
   private final @Nullable OkHttpClient ownHttp;
 
   ClientResources(RealtimeOptions options, Transport.@Nullable Factory transportFactory) {
@@ -39,35 +41,47 @@ final class ClientResources {
       this.scheduler = rs;
       this.ownScheduler = rs;
     }
+    String context = "realtime " + Redaction.url(options.uri());
+    Executor eventExecutor;
+    Executor controlExecutor;
     if (options.callbackExecutor().isPresent()) {
       this.ownExecutor = null;
-      this.callbacks =
-          new SerialExecutor(
-              options.callbackExecutor().get(), errors, "realtime " + Redaction.url(options.uri()));
+      this.ownControlExecutor = null;
+      eventExecutor = options.callbackExecutor().get();
+      controlExecutor = eventExecutor;
     } else {
-      ThreadPoolExecutor ex =
-          new ThreadPoolExecutor(
-              1,
-              1,
-              0,
-              TimeUnit.MILLISECONDS,
-              new LinkedBlockingQueue<>(),
-              new NamedThreadFactory("realtime-callbacks"));
+      // Two threads: a listener stuck on the event thread must not hold back connection events
+      // and ack completions.
+      ExecutorService ex = singleThread("realtime-callbacks");
+      ExecutorService control = singleThread("realtime-control");
       this.ownExecutor = ex;
-      this.callbacks = new SerialExecutor(ex, errors, "realtime " + Redaction.url(options.uri()));
+      this.ownControlExecutor = control;
+      eventExecutor = ex;
+      controlExecutor = control;
     }
+    this.callbacks =
+        new Callbacks(
+            new SerialExecutor(controlExecutor, errors, context),
+            new SerialExecutor(eventExecutor, errors, context),
+            options.maxQueuedEvents(),
+            options.maxQueuedEventBytes());
     if (transportFactory != null) {
       this.transports = transportFactory;
       this.ownHttp = null;
     } else if (options.httpClient().isPresent()) {
-      this.transports = OkHttpTransport.factory(options.httpClient().get());
+      this.transports = OkHttpTransport.factory(options.httpClient().get(), options.compression());
       this.ownHttp = null;
     } else {
       OkHttpClient http =
           new OkHttpClient.Builder().readTimeout(Duration.ZERO).pingInterval(Duration.ZERO).build();
       this.ownHttp = http;
-      this.transports = OkHttpTransport.factory(http);
+      this.transports = OkHttpTransport.factory(http, options.compression());
     }
+  }
+
+  private static ExecutorService singleThread(String role) {
+    return new ThreadPoolExecutor(
+        1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), new NamedThreadFactory(role));
   }
 
   /**
@@ -80,6 +94,9 @@ final class ClientResources {
     }
     if (ownExecutor != null) {
       ownExecutor.shutdown();
+    }
+    if (ownControlExecutor != null) {
+      ownControlExecutor.shutdown();
     }
     OkHttpClient http = ownHttp;
     if (http != null) {

@@ -7,7 +7,10 @@ import dev.quarry.core.Cancellable;
 import dev.quarry.core.internal.Redaction;
 import dev.quarry.realtime.Ack;
 import dev.quarry.realtime.ConnectErrorException;
+import dev.quarry.realtime.DeliveryOverflowException;
+import dev.quarry.realtime.MessageTooLargeException;
 import dev.quarry.realtime.ProtocolException;
+import dev.quarry.realtime.RealtimeException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +30,11 @@ import org.jspecify.annotations.Nullable;
  * listener never runs on it.
  */
 final class Conn implements Transport.Listener {
-  /** An event as received: name, arguments without the recovery offset, ack id. */
-  record Incoming(String name, List<JsonNode> args, long id) {}
+  /**
+   * An event as received: name, arguments without the recovery offset, ack id, the offset (if any),
+   * its size as received (the text frame's chars plus attachment bytes).
+   */
+  record Incoming(String name, List<JsonNode> args, long id, @Nullable String offset, long size) {}
 
   private final RealRealtimeClient client;
   private final PacketCodec.Decoder decoder;
@@ -37,11 +43,29 @@ final class Conn implements Transport.Listener {
   @Nullable Transport transport;
   Frame.@Nullable Open open;
   boolean nspConnected;
+
+  /**
+   * The reconnect attempts made before this connection's namespace connected, plus one; restored if
+   * the connection ends because the server broke the protocol or overran a limit.
+   */
+  int attemptsBeforeConnect;
+
   @Nullable String pidSent;
   private @Nullable Cancellable heartbeat;
   private @Nullable Cancellable handshakeDeadline;
   private volatile long lastPingNanos;
+
+  /**
+   * The size of the message being decoded: its text frame's length plus the binary frames so far;
+   * written by the reader thread before it takes the lock.
+   */
+  private long messageSize;
+
   private final List<Incoming> early = new ArrayList<>();
+  private long earlyBytes;
+
+  /** Early events that did not fit the event lane when the namespace connected; 0 if none. */
+  private int earlyDropped;
 
   Conn(RealRealtimeClient client, PacketCodec.Decoder decoder, ObjectNode auth, URI endpoint) {
     this.client = client;
@@ -78,10 +102,11 @@ final class Conn implements Transport.Listener {
 
   @Override
   public void onText(Transport t, String text) {
+    messageSize = text.length();
     Frame f;
     try {
       f = decoder.decodeText(text);
-    } catch (ProtocolException e) {
+    } catch (ProtocolException | MessageTooLargeException e) {
       protocolError(e);
       return;
     }
@@ -96,10 +121,11 @@ final class Conn implements Transport.Listener {
 
   @Override
   public void onBinary(Transport t, byte[] bytes) {
+    messageSize += bytes.length;
     Frame f;
     try {
       f = decoder.decodeBinary(bytes);
-    } catch (ProtocolException e) {
+    } catch (ProtocolException | MessageTooLargeException e) {
       protocolError(e);
       return;
     }
@@ -109,6 +135,12 @@ final class Conn implements Transport.Listener {
   @Override
   public void onEnd(@Nullable Transport t, String reason, @Nullable Throwable cause) {
     synchronized (client.lock()) {
+      if (cause instanceof RealtimeException e && client.isCurrentLocked(this)) {
+        // The server broke the protocol below the codec (an invalid WebSocket frame): as loud as
+        // a malformed packet.
+        client.callbacks.enqueue(
+            () -> client.errors.safeHandle("realtime " + Redaction.url(client.options.uri()), e));
+      }
       client.transportLost(this, reason, cause);
     }
     client.callbacks.flush();
@@ -137,14 +169,15 @@ final class Conn implements Transport.Listener {
     client.callbacks.flush();
   }
 
-  private void protocolError(ProtocolException e) {
+  private void protocolError(RealtimeException e) {
     synchronized (client.lock()) {
       if (!client.isCurrentLocked(this)) {
         return;
       }
       client.callbacks.enqueue(
           () -> client.errors.safeHandle("realtime " + Redaction.url(client.options.uri()), e));
-      client.transportLost(this, "protocol error", e);
+      client.transportLost(
+          this, e instanceof MessageTooLargeException ? "message too large" : "protocol error", e);
     }
     client.callbacks.flush();
   }
@@ -206,14 +239,25 @@ final class Conn implements Transport.Listener {
       handshakeDeadline = null;
     }
     client.namespaceConnected(this, sid, newPid);
+    if (earlyDropped > 0 && client.isCurrentLocked(this)) {
+      overflow(earlyDropped);
+    }
   }
 
-  /** Dispatches the events that arrived between the open packet and the CONNECT reply. */
+  /**
+   * Dispatches the events that arrived between the open packet and the CONNECT reply; those that do
+   * not fit the event lane are counted in {@link #earlyDropped} (the connection is closed once the
+   * client has finished handling the CONNECT reply).
+   */
   void deliverEarlyEvents() {
-    for (Incoming in : early) {
-      dispatch(in);
+    for (int k = 0; k < early.size(); k++) {
+      if (!dispatch(early.get(k))) {
+        earlyDropped = early.size() - k;
+        break;
+      }
     }
     early.clear();
+    earlyBytes = 0;
   }
 
   private void onConnectError(Packet p) {
@@ -240,23 +284,68 @@ final class Conn implements Transport.Listener {
     String name = args.remove(0).asText();
     // With recovery on, the server appends the offset to every event without an ack id.
     String knownPid = nspConnected ? client.recoveryPid() : pidSent;
+    String offset = null;
     if (knownPid != null
         && !p.hasId()
         && !args.isEmpty()
         && args.get(args.size() - 1).isTextual()) {
-      client.recordOffset(args.remove(args.size() - 1).asText());
+      offset = args.remove(args.size() - 1).asText();
     }
-    Incoming in = new Incoming(name, List.copyOf(args), p.id());
+    Incoming in = new Incoming(name, List.copyOf(args), p.id(), offset, messageSize);
     if (!nspConnected) {
-      early.add(in);
-      return;
+      Callbacks cb = client.callbacks;
+      if (early.size() + cb.queuedEvents() < cb.maxEvents() / 2
+          && earlyBytes + in.size() + cb.queuedBytes() <= cb.maxBytes() / 2) {
+        early.add(in);
+        earlyBytes += in.size();
+        return;
+      }
+      // A recovered session replays what was missed before the CONNECT reply, possibly more than
+      // the event lane holds: beyond half the lane, hand the held events and this one to the
+      // listeners now, so that the replay flows instead of overflowing on every reconnect.
+      for (int k = 0; k < early.size(); k++) {
+        if (!dispatch(early.get(k))) {
+          overflow(early.size() - k + 1);
+          return;
+        }
+      }
+      early.clear();
+      earlyBytes = 0;
     }
-    dispatch(in);
+    if (!dispatch(in)) {
+      overflow(1);
+    }
   }
 
-  private void dispatch(Incoming in) {
+  /**
+   * Queues {@code in} for its listeners and records its recovery offset; false if the event lane is
+   * full, and then the offset stays where it was, so a recovered session replays the event.
+   */
+  private boolean dispatch(Incoming in) {
     ServerAck ack = in.id() >= 0 ? new ServerAck(in.id()) : null;
-    client.dispatch(in.name(), in.args(), ack);
+    if (!client.dispatch(in.name(), in.args(), ack, in.size())) {
+      return false;
+    }
+    String offset = in.offset();
+    if (offset != null) {
+      client.recordOffset(offset);
+    }
+    return true;
+  }
+
+  /**
+   * The event lane is full: drops the connection (drop and recover, see {@code
+   * RealtimeOptions.Builder.maxQueuedEvents}) and reports how many events were dropped; under the
+   * lock.
+   */
+  private void overflow(int dropped) {
+    Callbacks cb = client.callbacks;
+    DeliveryOverflowException e =
+        new DeliveryOverflowException(
+            dropped, cb.queuedEvents(), cb.queuedBytes(), cb.maxEvents(), cb.maxBytes());
+    cb.enqueue(
+        () -> client.errors.safeHandle("realtime " + Redaction.url(client.options.uri()), e));
+    client.transportLost(this, "delivery overflow", e);
   }
 
   // ---------------------------------------------------------------- timers

@@ -123,7 +123,13 @@ final class Listeners {
         });
   }
 
-  /** Queues the event for its listeners; under the client's lock. */
+  /** Whether {@code event} has listeners. */
+  boolean has(String event) {
+    CopyOnWriteArrayList<Registration<Delivery>> list = byEvent.get(event);
+    return list != null && !list.isEmpty();
+  }
+
+  /** Queues the event for its listeners on the event lane; under the client's lock. */
   void dispatch(String event, List<JsonNode> args, @Nullable Ack ack) {
     CopyOnWriteArrayList<Registration<Delivery>> list = byEvent.get(event);
     if (list == null || list.isEmpty()) {
@@ -132,7 +138,7 @@ final class Listeners {
     Delivery d = new Delivery(event, args, ack);
     String context = "realtime listener of '" + event + "'";
     for (Registration<Delivery> r : list) {
-      client.callbacks.enqueue(
+      client.callbacks.enqueueEvent(
           () -> {
             try {
               r.deliver(d);

@@ -1,7 +1,9 @@
 package dev.quarry.realtime.internal;
 
+import dev.quarry.realtime.ProtocolException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -20,8 +22,36 @@ final class OkHttpTransport extends WebSocketListener implements Transport {
     this.listener = listener;
   }
 
-  /** A factory opening WebSockets with {@code client}. */
-  static Factory factory(OkHttpClient client) {
+  private static final String EXTENSIONS = "Sec-WebSocket-Extensions";
+
+  /**
+   * Takes the {@code permessage-deflate} offer OkHttp adds to every WebSocket handshake off the
+   * request, and any extension a server agrees to anyway off the response: OkHttp then treats a
+   * compressed frame as a protocol error instead of inflating it without limit. OkHttp refuses the
+   * header on the request itself and runs no network interceptor for WebSocket calls; an
+   * application interceptor sees the request after OkHttp added the header and the response before
+   * OkHttp reads its extensions.
+   */
+  private static final Interceptor NO_COMPRESSION =
+      chain -> {
+        Request request = chain.request();
+        if (request.header(EXTENSIONS) == null) {
+          return chain.proceed(request);
+        }
+        Response response = chain.proceed(request.newBuilder().removeHeader(EXTENSIONS).build());
+        if (response.header(EXTENSIONS) == null) {
+          return response;
+        }
+        return response.newBuilder().removeHeader(EXTENSIONS).build();
+      };
+
+  /**
+   * A factory opening WebSockets with {@code client}; without {@code compression} the handshake
+   * offers no extension and a compressed frame fails the connection.
+   */
+  static Factory factory(OkHttpClient shared, boolean compression) {
+    OkHttpClient client =
+        compression ? shared : shared.newBuilder().addInterceptor(NO_COMPRESSION).build();
     return (url, headers, listener) -> {
       OkHttpTransport t = new OkHttpTransport(listener);
       Request.Builder rb = new Request.Builder().url(url);
@@ -98,6 +128,14 @@ final class OkHttpTransport extends WebSocketListener implements Transport {
 
   @Override
   public void onFailure(WebSocket webSocket, Throwable t, @Nullable Response response) {
+    if (response == null && t instanceof java.net.ProtocolException) {
+      // A frame OkHttp's reader refused (a compressed frame while compression is off, a reserved
+      // bit, a control frame too long): the server broke the WebSocket protocol.
+      end(
+          "protocol error",
+          new ProtocolException("invalid WebSocket frame from the server: " + t.getMessage(), t));
+      return;
+    }
     String what =
         response == null
             ? "transport error: " + t

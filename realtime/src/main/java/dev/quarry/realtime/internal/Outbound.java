@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.internal.Redaction;
-import dev.quarry.core.internal.SerialExecutor;
 import dev.quarry.realtime.AckTimeoutException;
 import dev.quarry.realtime.DisconnectedException;
 import dev.quarry.realtime.PayloadTooLargeException;
@@ -76,7 +75,7 @@ final class Outbound {
   private final RealRealtimeClient client;
   private final RealtimeOptions options;
   private final PacketCodec codec;
-  private final SerialExecutor callbacks;
+  private final Callbacks callbacks;
   private final ErrorHandler errors;
   private final ObjectMapper mapper;
   private final Map<Long, PendingAck> acks = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quarry.realtime.MessageTooLargeException;
 import dev.quarry.realtime.ProtocolException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +25,19 @@ public final class PacketCodec {
   static final int MAX_ATTACHMENTS = 10;
 
   /**
-   * The most attachments an incoming binary packet may announce. The decoder holds every attachment
-   * of a packet until the last one arrives, so the count bounds what one packet can make it keep;
-   * socket.io servers send at most what their clients emit, and their own parsers accept 10.
+   * The shortest and longest {@code pingInterval} and {@code pingTimeout} accepted from a server's
+   * open packet. Outside them the server could make the client time out at once or switch its
+   * heartbeat off (a dead connection would then never be detected).
    */
-  static final int MAX_INCOMING_ATTACHMENTS = 1000;
+  static final Duration MIN_HEARTBEAT = Duration.ofMillis(1);
+
+  static final Duration MAX_HEARTBEAT = Duration.ofMinutes(10);
+
+  /** The longest namespace accepted in an incoming packet, in chars. */
+  static final int MAX_NAMESPACE_LENGTH = 256;
+
+  /** The longest event name accepted in an incoming event, in chars. */
+  static final int MAX_EVENT_NAME_LENGTH = 1024;
 
   private static final int QUOTE_LIMIT = 120;
 
@@ -120,9 +129,18 @@ public final class PacketCodec {
     return node;
   }
 
-  /** A new decoder for one connection. */
+  /** A new decoder for one connection with the default limits (4 MiB, 10 attachments). */
   public Decoder newDecoder() {
-    return new Decoder();
+    return new Decoder(4 * 1024 * 1024, MAX_ATTACHMENTS);
+  }
+
+  /**
+   * A new decoder for one connection that refuses messages over {@code maxMessageBytes} (a text
+   * frame; a binary packet's text frame plus its attachments) and binary packets announcing more
+   * than {@code maxAttachments} attachments.
+   */
+  public Decoder newDecoder(int maxMessageBytes, int maxAttachments) {
+    return new Decoder(maxMessageBytes, maxAttachments);
   }
 
   /**
@@ -133,11 +151,28 @@ public final class PacketCodec {
     private @Nullable Packet pending;
     private int expected;
     private final List<byte[]> received = new ArrayList<>();
+    private final int maxMessageBytes;
+    private final int maxAttachments;
 
-    private Decoder() {}
+    /** Bytes of the pending binary packet so far: its text frame and the attachments received. */
+    private long pendingBytes;
 
-    /** Decodes a text frame. */
+    private Decoder(int maxMessageBytes, int maxAttachments) {
+      this.maxMessageBytes = maxMessageBytes;
+      this.maxAttachments = maxAttachments;
+    }
+
+    /**
+     * Decodes a text frame.
+     *
+     * @throws MessageTooLargeException if the frame is over the size limit (nothing is parsed)
+     * @throws ProtocolException if the frame is malformed
+     */
     public Frame decodeText(String text) {
+      long size = sizeOf(text);
+      if (size > maxMessageBytes) {
+        throw new MessageTooLargeException("text frame", size, maxMessageBytes);
+      }
       if (pending != null) {
         throw malformed(
             "text frame while " + (expected - received.size()) + " attachments are pending", text);
@@ -157,12 +192,36 @@ public final class PacketCodec {
       };
     }
 
-    /** Decodes a binary frame: the next attachment of the pending binary packet. */
+    /**
+     * The UTF-8 size of {@code text} if it may be over the limit, else its length (a lower bound):
+     * a string of n chars has between n and 3n UTF-8 bytes, so most frames need no counting.
+     */
+    private long sizeOf(String text) {
+      int n = text.length();
+      return n > maxMessageBytes / 3 && n <= maxMessageBytes ? utf8Length(text) : n;
+    }
+
+    /**
+     * Decodes a binary frame: the next attachment of the pending binary packet.
+     *
+     * @throws MessageTooLargeException if the packet's text and attachments pass the size limit
+     * @throws ProtocolException if no binary packet is pending
+     */
     public Frame decodeBinary(byte[] bytes) {
       Packet p = pending;
       if (p == null) {
         throw new ProtocolException(
             "unexpected binary frame of " + bytes.length + " bytes: no binary packet is pending");
+      }
+      pendingBytes += bytes.length;
+      if (pendingBytes > maxMessageBytes) {
+        long size = pendingBytes;
+        pending = null;
+        received.clear();
+        expected = 0;
+        pendingBytes = 0;
+        throw new MessageTooLargeException(
+            "binary packet (text and attachments)", size, maxMessageBytes);
       }
       received.add(bytes);
       if (received.size() < expected) {
@@ -174,6 +233,7 @@ public final class PacketCodec {
       pending = null;
       received.clear();
       expected = 0;
+      pendingBytes = 0;
       return new Frame.Message(complete);
     }
 
@@ -197,12 +257,8 @@ public final class PacketCodec {
       if (sid == null || !sid.isTextual()) {
         throw malformed("open packet has no sid", text);
       }
-      if (interval == null || !interval.canConvertToLong() || interval.asLong() < 0) {
-        throw malformed("open packet has no valid pingInterval", text);
-      }
-      if (timeout == null || !timeout.canConvertToLong() || timeout.asLong() < 0) {
-        throw malformed("open packet has no valid pingTimeout", text);
-      }
+      checkHeartbeat("pingInterval", interval, text);
+      checkHeartbeat("pingTimeout", timeout, text);
       JsonNode max = o.get("maxPayload");
       long maxPayload =
           max != null && max.canConvertToLong() && max.asLong() > 0 ? max.asLong() : Long.MAX_VALUE;
@@ -211,6 +267,26 @@ public final class PacketCodec {
           Duration.ofMillis(interval.asLong()),
           Duration.ofMillis(timeout.asLong()),
           maxPayload);
+    }
+
+    private static void checkHeartbeat(String name, @Nullable JsonNode value, String text) {
+      if (value == null || !value.isIntegralNumber() || !value.canConvertToLong()) {
+        throw malformed("open packet has no valid " + name, text);
+      }
+      long ms = value.asLong();
+      if (ms < MIN_HEARTBEAT.toMillis() || ms > MAX_HEARTBEAT.toMillis()) {
+        throw malformed(
+            "open packet's "
+                + name
+                + " of "
+                + ms
+                + " ms is outside the accepted "
+                + MIN_HEARTBEAT.toMillis()
+                + " ms to "
+                + MAX_HEARTBEAT.toMillis()
+                + " ms",
+            text);
+      }
     }
 
     private Frame decodeSocketIo(String frame) {
@@ -227,19 +303,19 @@ public final class PacketCodec {
       int attachments = 0;
       if (type == Packet.Type.BINARY_EVENT || type == Packet.Type.BINARY_ACK) {
         int start = i;
-        while (i < n && Character.isDigit(frame.charAt(i))) {
+        while (i < n && isAsciiDigit(frame.charAt(i))) {
           i++;
         }
         if (i == start || i >= n || frame.charAt(i) != '-') {
           throw malformed("binary packet without a valid attachment count", frame);
         }
         String count = frame.substring(start, i);
-        if (count.length() > 9 || Integer.parseInt(count) > MAX_INCOMING_ATTACHMENTS) {
+        if (count.length() > 9 || Integer.parseInt(count) > maxAttachments) {
           throw malformed(
               "binary packet announces "
                   + count
                   + " attachments, more than the limit of "
-                  + MAX_INCOMING_ATTACHMENTS,
+                  + maxAttachments,
               frame);
         }
         attachments = Integer.parseInt(count);
@@ -249,12 +325,17 @@ public final class PacketCodec {
       if (i < n && frame.charAt(i) == '/') {
         int comma = frame.indexOf(',', i);
         int end = comma < 0 ? n : comma;
+        if (end - i > MAX_NAMESPACE_LENGTH) {
+          throw malformed(
+              "namespace longer than " + MAX_NAMESPACE_LENGTH + " chars (" + (end - i) + ")",
+              frame);
+        }
         namespace = frame.substring(i, end);
         i = comma < 0 ? n : comma + 1;
       }
       long id = -1;
       int idStart = i;
-      while (i < n && Character.isDigit(frame.charAt(i))) {
+      while (i < n && isAsciiDigit(frame.charAt(i))) {
         i++;
       }
       if (i > idStart) {
@@ -277,6 +358,7 @@ public final class PacketCodec {
       pending = packet;
       expected = attachments;
       received.clear();
+      pendingBytes = utf8Length(frame);
       return new Frame.Partial(attachments);
     }
 
@@ -299,6 +381,16 @@ public final class PacketCodec {
               || data.isEmpty()
               || !(data.get(0).isTextual() || data.get(0).isNumber())) {
             throw malformed("EVENT payload is not a non-empty array starting with a name", frame);
+          }
+          JsonNode name = data.get(0);
+          if (name.isTextual() && name.textValue().length() > MAX_EVENT_NAME_LENGTH) {
+            throw malformed(
+                "event name longer than "
+                    + MAX_EVENT_NAME_LENGTH
+                    + " chars ("
+                    + name.textValue().length()
+                    + ")",
+                frame);
           }
         }
         case ACK, BINARY_ACK -> {
@@ -352,6 +444,11 @@ public final class PacketCodec {
       return copy;
     }
     return node;
+  }
+
+  /** '0' to '9' only: {@link Character#isDigit} also accepts other scripts' digits. */
+  private static boolean isAsciiDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   static ProtocolException malformed(String what, String frame) {

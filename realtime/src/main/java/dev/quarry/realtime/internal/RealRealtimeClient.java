@@ -13,12 +13,14 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.internal.Redaction;
-import dev.quarry.core.internal.SerialExecutor;
 import dev.quarry.realtime.AckingListener;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
+import dev.quarry.realtime.DeliveryOverflowException;
 import dev.quarry.realtime.EventListener;
+import dev.quarry.realtime.MessageTooLargeException;
+import dev.quarry.realtime.ProtocolException;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
@@ -47,7 +49,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   private final Clock clock;
   private final Scheduler scheduler;
   final ErrorHandler errors;
-  final SerialExecutor callbacks;
+  final Callbacks callbacks;
   private final Transport.Factory transports;
   private final String nsp;
   final Listeners listeners;
@@ -178,7 +180,12 @@ public final class RealRealtimeClient implements RealtimeClient {
         return;
       }
       target = endpoint();
-      conn = new Conn(this, codec.newDecoder(), auth, target);
+      conn =
+          new Conn(
+              this,
+              codec.newDecoder(options.maxIncomingMessageBytes(), options.maxIncomingAttachments()),
+              auth,
+              target);
       current = conn;
       conn.startHandshakeDeadline();
     }
@@ -228,6 +235,22 @@ public final class RealRealtimeClient implements RealtimeClient {
         return;
       }
       reconnectTimer = null;
+      if (!callbacks.drained()) {
+        // The listeners are behind (the connection was dropped because they were): connect again
+        // once they have taken half of what waits for them, so a stuck listener does not make the
+        // client reconnect and overflow in a loop. The check runs on the scheduler, never on the
+        // callback executor.
+        callbacks.whenDrained(
+            () -> {
+              synchronized (lock) {
+                if (state != ConnectionState.RECONNECTING) {
+                  return;
+                }
+              }
+              scheduler.schedule(Duration.ZERO, this::reconnectNow);
+            });
+        return;
+      }
     }
     openTransport();
   }
@@ -250,6 +273,15 @@ public final class RealRealtimeClient implements RealtimeClient {
   void transportLost(Conn conn, String reason, @Nullable Throwable cause) {
     if (conn != current) {
       return;
+    }
+    if (conn.nspConnected
+        && (cause instanceof ProtocolException
+            || cause instanceof MessageTooLargeException
+            || cause instanceof DeliveryOverflowException)) {
+      // The connection worked but the server (or our own listeners) cannot be kept up with: count
+      // it as a failed attempt, so the backoff grows and maxReconnectAttempts applies, instead of
+      // reconnecting at the first delay for ever.
+      attempt = conn.attemptsBeforeConnect;
     }
     endConnection(conn, reason, true);
     scheduleReconnect(reason, cause, !conn.nspConnected);
@@ -318,6 +350,7 @@ public final class RealRealtimeClient implements RealtimeClient {
       offset = null;
     }
     pid = newPid;
+    conn.attemptsBeforeConnect = attempt;
     attempt = 0;
     boolean reconnect = everConnected;
     everConnected = true;
@@ -347,10 +380,28 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
   }
 
-  /** Queues delivery of an event to the listeners and the topics; under the lock. */
-  void dispatch(String name, List<JsonNode> args, dev.quarry.realtime.@Nullable Ack ack) {
-    listeners.dispatch(name, args, ack);
-    topics.route(name, args);
+  /**
+   * Queues delivery of an event of {@code size} bytes to the listeners and the topics; under the
+   * lock. False if the event lane is full: nothing was queued.
+   */
+  boolean dispatch(
+      String name, List<JsonNode> args, dev.quarry.realtime.@Nullable Ack ack, long size) {
+    boolean toListeners = listeners.has(name);
+    boolean toTopics = topics.hasActive();
+    if (!toListeners && !toTopics) {
+      return true;
+    }
+    if (!callbacks.admit(size)) {
+      return false;
+    }
+    if (toListeners) {
+      listeners.dispatch(name, args, ack);
+    }
+    if (toTopics) {
+      topics.route(name, args);
+    }
+    callbacks.releaseAfter(size);
+    return true;
   }
 
   // ---------------------------------------------------------------- outgoing

@@ -248,7 +248,7 @@ final class Topics {
       if (reconnect && hadMembership) {
         TopicEvent gap = new TopicEvent.Gap(e.topic, "reconnected without recovery");
         for (Handle h : e.handles) {
-          client.callbacks.enqueue(() -> h.deliver(gap));
+          client.callbacks.enqueueEvent(() -> h.deliver(gap));
         }
       }
     }
@@ -276,13 +276,18 @@ final class Topics {
     }
   }
 
-  /** Queues routing of an event to the topics; under the lock. */
+  /** Whether any topic is active; under the lock. */
+  boolean hasActive() {
+    return !active.isEmpty();
+  }
+
+  /** Queues routing of an event to the topics on the event lane; under the lock. */
   void route(String event, List<JsonNode> args) {
     if (active.isEmpty()) {
       return;
     }
     List<Entry> snapshot = new ArrayList<>(active.values());
-    client.callbacks.enqueue(
+    client.callbacks.enqueueEvent(
         () -> {
           for (Entry e : snapshot) {
             boolean routed;

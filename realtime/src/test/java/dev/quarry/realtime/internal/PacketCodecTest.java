@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
+import dev.quarry.realtime.MessageTooLargeException;
 import dev.quarry.realtime.ProtocolException;
 import java.time.Duration;
 import java.util.List;
@@ -233,17 +234,109 @@ class PacketCodecTest {
 
   @Test
   void decode_binaryPacketAnnouncingMoreThanTheAttachmentLimit_failsNamingCountAndLimit() {
-    assertThat(codec.newDecoder().decodeText("451000-[\"a\"]")).isEqualTo(new Frame.Partial(1000));
-    for (String count : List.of("1001", "9999", "12345678901234567890")) {
+    assertThat(codec.newDecoder().decodeText("4510-[\"a\"]")).isEqualTo(new Frame.Partial(10));
+    for (String count : List.of("11", "1000", "12345678901234567890")) {
       assertThatThrownBy(() -> codec.newDecoder().decodeText("45" + count + "-[\"a\"]"))
           .as("count %s", count)
           .isInstanceOf(ProtocolException.class)
           .hasMessageContaining("announces " + count + " attachments")
-          .hasMessageContaining("limit of 1000");
+          .hasMessageContaining("limit of 10");
     }
-    assertThatThrownBy(() -> codec.newDecoder().decodeText("461001-0[\"a\"]"))
+    assertThatThrownBy(() -> codec.newDecoder().decodeText("4611-0[\"a\"]"))
         .isInstanceOf(ProtocolException.class)
-        .hasMessageContaining("1001");
+        .hasMessageContaining("11");
+  }
+
+  @Test
+  void decode_configuredAttachmentLimit_replacesTheDefault() {
+    PacketCodec.Decoder d = codec.newDecoder(1 << 20, 1000);
+    assertThat(d.decodeText("451000-[\"a\"]")).isEqualTo(new Frame.Partial(1000));
+    assertThatThrownBy(() -> codec.newDecoder(1 << 20, 1000).decodeText("451001-[\"a\"]"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("limit of 1000");
+  }
+
+  @Test
+  void decode_nonAsciiDigitsInAckIdOrAttachmentCount_areMalformed() {
+    // U+0661 ARABIC-INDIC DIGIT ONE and U+FF11 FULLWIDTH DIGIT ONE: Character.isDigit says yes.
+    for (String bad :
+        List.of(
+            "43\u0661[\"x\"]",
+            "42\uFF11[\"e\"]",
+            "45\u0661-[\"a\",{\"_placeholder\":true,\"num\":0}]",
+            "46\uFF11-1[{\"_placeholder\":true,\"num\":0}]")) {
+      assertThatThrownBy(() -> codec.newDecoder().decodeText(bad))
+          .as("frame %s", bad)
+          .isInstanceOf(ProtocolException.class)
+          .hasMessageContaining("frame");
+    }
+  }
+
+  @Test
+  void decode_openPacketWithHeartbeatOutsideTheBounds_isMalformed() {
+    for (String bad :
+        List.of(
+            "\"pingInterval\":9223372036854775807,\"pingTimeout\":20000",
+            "\"pingInterval\":25000,\"pingTimeout\":9223372036854775807",
+            "\"pingInterval\":0,\"pingTimeout\":20000",
+            "\"pingInterval\":25000,\"pingTimeout\":0",
+            "\"pingInterval\":600001,\"pingTimeout\":20000",
+            "\"pingInterval\":25000.5,\"pingTimeout\":20000",
+            "\"pingInterval\":-1,\"pingTimeout\":20000")) {
+      assertThatThrownBy(() -> codec.newDecoder().decodeText("0{\"sid\":\"a\"," + bad + "}"))
+          .as("open %s", bad)
+          .isInstanceOf(ProtocolException.class)
+          .hasMessageContaining("ping");
+    }
+    Frame ok =
+        codec.newDecoder().decodeText("0{\"sid\":\"a\",\"pingInterval\":600000,\"pingTimeout\":1}");
+    assertThat(((Frame.Open) ok).pingInterval()).isEqualTo(Duration.ofMinutes(10));
+  }
+
+  @Test
+  void decode_overlongNamespaceOrEventName_isMalformed() {
+    String nsp = "/" + "n".repeat(256);
+    assertThatThrownBy(() -> codec.newDecoder().decodeText("42" + nsp + ",[\"e\"]"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("namespace longer than 256");
+    String name = "e".repeat(1025);
+    assertThatThrownBy(() -> codec.newDecoder().decodeText("42[\"" + name + "\"]"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("event name longer than 1024");
+    assertThat(decode("42/" + "n".repeat(255) + ",[\"" + "e".repeat(1024) + "\"]").namespace())
+        .hasSize(256);
+  }
+
+  @Test
+  void decode_textFrameOverTheSizeLimit_isRefusedBeforeParsing() {
+    PacketCodec.Decoder d = codec.newDecoder(1024, 10);
+    String big = "42[\"e\",\"" + "a".repeat(1024) + "\"]";
+    assertThatThrownBy(() -> d.decodeText(big))
+        .isInstanceOf(MessageTooLargeException.class)
+        .hasMessageContaining("exceeds maxIncomingMessageBytes of 1024");
+    // 400 chars of a 3-byte character: 1,200 UTF-8 bytes, under the limit in chars.
+    String wide = "42[\"e\",\"" + "\u20AC".repeat(400) + "\"]";
+    assertThatThrownBy(() -> d.decodeText(wide)).isInstanceOf(MessageTooLargeException.class);
+    assertThat(d.decodeText("42[\"e\",\"" + "a".repeat(1000) + "\"]"))
+        .isInstanceOf(Frame.Message.class);
+  }
+
+  @Test
+  void decode_defaultDecoder_refusesMoreThanFourMiB() {
+    String big = "42[\"e\",\"" + "a".repeat(4 * 1024 * 1024) + "\"]";
+    assertThatThrownBy(() -> codec.newDecoder().decodeText(big))
+        .isInstanceOf(MessageTooLargeException.class);
+  }
+
+  @Test
+  void decode_binaryPacketWhoseAttachmentsPassTheSizeLimit_isRefusedAndForgotten() {
+    PacketCodec.Decoder d = codec.newDecoder(1024, 10);
+    d.decodeText("452-[\"a\",{\"_placeholder\":true,\"num\":0},{\"_placeholder\":true,\"num\":1}]");
+    assertThat(d.decodeBinary(new byte[600])).isEqualTo(new Frame.Partial(1));
+    assertThatThrownBy(() -> d.decodeBinary(new byte[600]))
+        .isInstanceOf(MessageTooLargeException.class)
+        .hasMessageContaining("binary packet");
+    assertThat(d.hasPending()).isFalse();
   }
 
   @Test

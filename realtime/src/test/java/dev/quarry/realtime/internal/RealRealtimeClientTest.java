@@ -10,6 +10,7 @@ import dev.quarry.realtime.AckTimeoutException;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
+import dev.quarry.realtime.DeliveryOverflowException;
 import dev.quarry.realtime.DisconnectedException;
 import dev.quarry.realtime.PayloadTooLargeException;
 import dev.quarry.realtime.ProtocolException;
@@ -519,5 +520,48 @@ class RealRealtimeClientTest {
     time.advance(Duration.ofSeconds(1));
     transports.last().receive("0{\"sid\":\"e\",\"pingInterval\":1000,\"pingTimeout\":1000}");
     assertThat(transports.last().texts()).containsExactly("40{\"n\":2}");
+  }
+
+  @Test
+  void eventLaneFull_dropsTheConnection_reportsTheDrop_andReconnectsOnceDrainedFromTheLastQueued() {
+    List<Runnable> pending = new ArrayList<>();
+    start(options().callbackExecutor(pending::add).maxQueuedEvents(2, 1 << 20));
+    FakeTransports.FakeTransport t1 = transports.last();
+    t1.handshake("40{\"sid\":\"s1\",\"pid\":\"p1\"}");
+    List<Integer> got = new ArrayList<>();
+    client.onArgs("ev", args -> got.add(args.get(0).asInt()));
+    t1.receive("42[\"ev\",1,\"off-1\"]");
+    t1.receive("42[\"ev\",2,\"off-2\"]");
+    // The listeners have taken nothing yet: the third event does not fit.
+    t1.receive("42[\"ev\",3,\"off-3\"]");
+    assertThat(t1.cancelled).isTrue();
+    // The backoff has passed, but the listeners are still behind: no new connection yet.
+    time.advance(Duration.ofSeconds(5));
+    assertThat(transports.opened).hasSize(1);
+
+    while (!pending.isEmpty()) {
+      pending.remove(0).run();
+    }
+    assertThat(got).containsExactly(1, 2);
+    assertThat(errorCauses)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            DeliveryOverflowException.class, e -> assertThat(e.dropped()).isEqualTo(1));
+    assertThat(events)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        ConnectionEvent.Reconnecting.class,
+                        r ->
+                            assertThat(r.cause())
+                                .containsInstanceOf(DeliveryOverflowException.class)));
+
+    time.advance(Duration.ZERO);
+    assertThat(transports.opened).hasSize(2);
+    FakeTransports.FakeTransport t2 = transports.last();
+    t2.receive("0{\"sid\":\"e2\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}");
+    // The dropped event's offset was never recorded: a recovered session replays it.
+    assertThat(t2.texts()).containsExactly("40{\"pid\":\"p1\",\"offset\":\"off-2\"}");
   }
 }

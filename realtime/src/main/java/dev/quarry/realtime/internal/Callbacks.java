@@ -1,0 +1,118 @@
+package dev.quarry.realtime.internal;
+
+import dev.quarry.core.internal.SerialExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The two lanes user code runs on. The <em>control</em> lane carries connection events, ack and
+ * subscription outcomes and error reports; it is never bounded, because what it carries is bounded
+ * elsewhere (one state change at a time, one outcome per pending ack). The <em>event</em> lane
+ * carries incoming events to their listeners and topics, in order with the topics' gaps; the
+ * incoming events on it are counted and bounded, so a stuck listener cannot grow the heap and
+ * cannot hold back a connection event.
+ *
+ * <p>Both lanes run in order on the callback executor (with the client's own executor, each on a
+ * thread of its own). As with {@link SerialExecutor}, callers queue under the client's lock and
+ * {@link #flush} after releasing it.
+ */
+final class Callbacks {
+  private final SerialExecutor control;
+  private final SerialExecutor events;
+  private final int maxEvents;
+  private final long maxBytes;
+  private final AtomicInteger queuedEvents = new AtomicInteger();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicReference<@Nullable Runnable> onDrained = new AtomicReference<>();
+
+  Callbacks(SerialExecutor control, SerialExecutor events, int maxEvents, long maxBytes) {
+    this.control = control;
+    this.events = events;
+    this.maxEvents = maxEvents;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Queues a task on the control lane. */
+  void enqueue(Runnable task) {
+    control.enqueue(task);
+  }
+
+  /** Queues a task on the event lane without counting it (a gap, a routing step). */
+  void enqueueEvent(Runnable task) {
+    events.enqueue(task);
+  }
+
+  /**
+   * Counts an incoming event of {@code bytes} into the event lane if both bounds allow it; under
+   * the client's lock (the only producer), so the check and the count cannot interleave with
+   * another admission. The caller queues its deliveries and then {@link #releaseAfter}.
+   */
+  boolean admit(long bytes) {
+    if (queuedEvents.get() >= maxEvents || queuedBytes.get() + bytes > maxBytes) {
+      return false;
+    }
+    queuedEvents.incrementAndGet();
+    queuedBytes.addAndGet(bytes);
+    return true;
+  }
+
+  /** Queues the release of an admitted event, after its deliveries. */
+  void releaseAfter(long bytes) {
+    events.enqueue(
+        () -> {
+          int events = queuedEvents.decrementAndGet();
+          long left = queuedBytes.addAndGet(-bytes);
+          if (events <= maxEvents / 2 && left <= maxBytes / 2 && onDrained.get() != null) {
+            runDrained();
+          }
+        });
+  }
+
+  /** Whether the event lane is at most half full (by events and by bytes). */
+  boolean drained() {
+    return queuedEvents.get() <= maxEvents / 2 && queuedBytes.get() <= maxBytes / 2;
+  }
+
+  /**
+   * Runs {@code action} once the event lane is at most half full: at once if it is, else on the
+   * event lane when it gets there. One action at a time; a new one replaces the old.
+   */
+  void whenDrained(Runnable action) {
+    onDrained.set(action);
+    if (drained()) {
+      // The lane may have drained before the action was set: nobody else will run it.
+      runDrained();
+    }
+  }
+
+  private void runDrained() {
+    Runnable r = onDrained.getAndSet(null);
+    if (r != null) {
+      r.run();
+    }
+  }
+
+  int queuedEvents() {
+    return queuedEvents.get();
+  }
+
+  long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  int maxEvents() {
+    return maxEvents;
+  }
+
+  long maxBytes() {
+    return maxBytes;
+  }
+
+  /** Hands both lanes' queued tasks to the executor, control first; call without the lock. */
+  void flush() {
+    control.flush();
+    events.flush();
+  }
+}
