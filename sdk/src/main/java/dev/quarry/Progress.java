@@ -8,10 +8,12 @@ import java.util.Locale;
  * done, or failed.
  *
  * <pre>{@code
- * switch (p) {
- *   case Progress.Running r -> bar.setValue((int) r.percent());
- *   case Progress.Done d -> bar.setString("done");
- *   case Progress.Failed f -> bar.setString("failed: " + f.message());
+ * if (p instanceof Progress.Running r) {
+ *   bar.setValue((int) r.percent());
+ * } else if (p instanceof Progress.Done) {
+ *   bar.setString("done");
+ * } else if (p instanceof Progress.Failed f) {
+ *   bar.setString("failed: " + f.message());
  * }
  * System.out.print("\r" + p.bar(30));   // [#########.....................]  30% rendering
  * }</pre>

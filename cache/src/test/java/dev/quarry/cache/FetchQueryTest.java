@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -60,7 +61,7 @@ class FetchQueryTest {
     f.client.setQueryData(key, "old");
     CountDownLatch release = new CountDownLatch(1);
     CompletableFuture<String> answer = new CompletableFuture<>();
-    List<Integer> calls = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Integer> calls = new CopyOnWriteArrayList<>();
     QueryOptions<String> options =
         QueryOptions.of(
             key,

@@ -57,11 +57,12 @@ import org.jspecify.annotations.Nullable;
  * call-site callbacks; a throw in any of these takes the error path (cache {@code onError}, option
  * {@code onError}, cache and option {@code onSettled}, each isolated). Every callback's returned
  * stage is awaited. Mutations with the same scope run one at a time in submission order; others in
- * parallel. In {@link NetworkMode#ONLINE} mode an offline mutation runs {@code onMutate} and then
- * pauses before its function until {@link #resumePausedMutations()} (called automatically when
- * connectivity comes back or focus returns, unless {@link Builder#resumeOnReconnect(boolean)} is
- * off). A persistent mutation also pauses, instead of failing, on a failure that retrying may cure,
- * and retries with backoff until it lands or is refused for good (see {@link MutationOptions}).
+ * parallel. In {@link dev.quarry.cache.NetworkMode#ONLINE} mode an offline mutation runs {@code
+ * onMutate} and then pauses before its function until {@link #resumePausedMutations()} (called
+ * automatically when connectivity comes back or focus returns, unless {@link
+ * Builder#resumeOnReconnect(boolean)} is off). A persistent mutation also pauses, instead of
+ * failing, on a failure that retrying may cure, and retries with backoff until it lands or is
+ * refused for good (see {@link MutationOptions}).
  *
  * <p><b>Threads.</b> Thread-safe. Every step of every mutation, and every user callback, runs on
  * the callback executor through one serial queue (so callbacks never run concurrently with each

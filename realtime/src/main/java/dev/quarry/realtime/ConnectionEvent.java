@@ -11,10 +11,10 @@ import java.util.Optional;
  *
  * <pre>{@code
  * client.onConnectionEvent(e -> {
- *   switch (e) {
- *     case ConnectionEvent.Connected c -> log.info("connected, recovered={}", c.recovered());
- *     case ConnectionEvent.Reconnecting r -> log.info("retry {} in {}", r.attempt(), r.delay());
- *     default -> {}
+ *   if (e instanceof ConnectionEvent.Connected c) {
+ *     log.info("connected, recovered={}", c.recovered());
+ *   } else if (e instanceof ConnectionEvent.Reconnecting r) {
+ *     log.info("retry {} in {}", r.attempt(), r.delay());
  *   }
  * });
  * }</pre>

@@ -10,9 +10,10 @@ import java.util.List;
  *
  * <pre>{@code
  * sub.listen(e -> {
- *   switch (e) {
- *     case TopicEvent.Message m -> apply(m.event(), m.payload());
- *     case TopicEvent.Gap g -> refetch(g.topic());
+ *   if (e instanceof TopicEvent.Message m) {
+ *     apply(m.event(), m.payload());
+ *   } else if (e instanceof TopicEvent.Gap g) {
+ *     refetch(g.topic());
  *   }
  * });
  * }</pre>

@@ -11,10 +11,10 @@ import dev.quarry.testing.socketio.SocketIoTestServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -26,7 +26,7 @@ class RealServerTest {
   static SocketIoTestServer server;
   RealtimeClient client;
   final Recorder recorder = new Recorder();
-  final List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+  final List<Throwable> errors = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startServer() {
@@ -70,7 +70,7 @@ class RealServerTest {
     Map<String, String> params = Map.of("executionId", "e1");
     String room = SocketIoTestServer.roomOf(params);
     TopicSubscription sub = client.subscribe(Topic.of("execution", params));
-    List<Integer> seqs = Collections.synchronizedList(new ArrayList<>());
+    List<Integer> seqs = new CopyOnWriteArrayList<>();
     sub.on("agent-event", JsonNode.class, ev -> seqs.add(ev.get("seq").asInt()));
     assertThat(sub.confirmed().get(5, TimeUnit.SECONDS).get("room").asText()).isEqualTo(room);
     assertThat(server.state().inRoom(room)).hasSize(1);
@@ -107,8 +107,8 @@ class RealServerTest {
     Map<String, String> params = Map.of("executionId", "rec");
     String room = SocketIoTestServer.roomOf(params);
     TopicSubscription sub = client.subscribe(Topic.of("execution", params));
-    List<Integer> seqs = Collections.synchronizedList(new ArrayList<>());
-    List<TopicEvent> gaps = Collections.synchronizedList(new ArrayList<>());
+    List<Integer> seqs = new CopyOnWriteArrayList<>();
+    List<TopicEvent> gaps = new CopyOnWriteArrayList<>();
     sub.on("agent-event", JsonNode.class, ev -> seqs.add(ev.get("seq").asInt()));
     sub.listen(
         e -> {
@@ -288,7 +288,7 @@ class RealServerTest {
     Map<String, String> params = Map.of("executionId", "throw");
     TopicSubscription sub = client.subscribe(Topic.of("execution", params));
     sub.confirmed().get(5, TimeUnit.SECONDS);
-    List<Integer> got = Collections.synchronizedList(new ArrayList<>());
+    List<Integer> got = new CopyOnWriteArrayList<>();
     sub.on(
         "agent-event",
         JsonNode.class,

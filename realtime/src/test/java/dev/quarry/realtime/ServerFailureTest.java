@@ -9,9 +9,9 @@ import dev.quarry.testing.socketio.SocketIoTestServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +41,8 @@ class ServerFailureTest {
       Map<String, String> params = Map.of("executionId", "restart");
       String room = SocketIoTestServer.roomOf(params);
       TopicSubscription sub = client.subscribe(Topic.of("execution", params));
-      List<Integer> seqs = Collections.synchronizedList(new ArrayList<>());
-      List<TopicEvent.Gap> gaps = Collections.synchronizedList(new ArrayList<>());
+      List<Integer> seqs = new CopyOnWriteArrayList<>();
+      List<TopicEvent.Gap> gaps = new CopyOnWriteArrayList<>();
       sub.on("agent-event", JsonNode.class, ev -> seqs.add(ev.get("seq").asInt()));
       sub.listen(
           e -> {

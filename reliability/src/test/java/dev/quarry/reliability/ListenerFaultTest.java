@@ -15,9 +15,9 @@ import dev.quarry.testing.socketio.SocketIoTestServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,8 +45,8 @@ class ListenerFaultTest {
 
   private static SocketIoTestServer server;
   private RealtimeClient client;
-  private final List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
-  private final List<ConnectionEvent> connection = Collections.synchronizedList(new ArrayList<>());
+  private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+  private final List<ConnectionEvent> connection = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void startServer() {
@@ -111,8 +111,8 @@ class ListenerFaultTest {
     Map<String, String> params = Map.of("executionId", "throwing");
     String room = SocketIoTestServer.roomOf(params);
     TopicSubscription sub = client.subscribe(Topic.of("execution", params));
-    List<Integer> received = Collections.synchronizedList(new ArrayList<>());
-    List<Integer> receivedGlobal = Collections.synchronizedList(new ArrayList<>());
+    List<Integer> received = new CopyOnWriteArrayList<>();
+    List<Integer> receivedGlobal = new CopyOnWriteArrayList<>();
     sub.on(
         "agent-event",
         JsonNode.class,
@@ -159,7 +159,7 @@ class ListenerFaultTest {
     TopicSubscription sub = client.subscribe(Topic.of("execution", params));
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger blocked = new AtomicInteger();
-    List<Integer> received = Collections.synchronizedList(new ArrayList<>());
+    List<Integer> received = new CopyOnWriteArrayList<>();
     sub.on(
         "agent-event",
         JsonNode.class,

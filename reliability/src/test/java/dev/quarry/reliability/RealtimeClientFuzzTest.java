@@ -12,11 +12,11 @@ import dev.quarry.realtime.RealtimeOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -37,7 +37,7 @@ class RealtimeClientFuzzTest {
   private static final long SEED = 0xC11E_27L;
   private static final int CONNECTIONS = Integer.getInteger("fuzz.connections", 300);
 
-  private final List<Throwable> uncaught = Collections.synchronizedList(new ArrayList<>());
+  private final List<Throwable> uncaught = new CopyOnWriteArrayList<>();
   private final AtomicInteger framesSent = new AtomicInteger();
 
   /** One server-side connection: handshake, then its fuzz frames, then a marker event. */
@@ -115,8 +115,8 @@ class RealtimeClientFuzzTest {
       plan.add(frames);
     }
     AtomicInteger connections = new AtomicInteger();
-    List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
-    List<Integer> markers = Collections.synchronizedList(new ArrayList<>());
+    List<Throwable> errors = new CopyOnWriteArrayList<>();
+    List<Integer> markers = new CopyOnWriteArrayList<>();
     try (MockWebServer server = new MockWebServer()) {
       server.setServerSocketFactory(NoDelayServerSockets.INSTANCE);
       server.setDispatcher(
@@ -142,7 +142,7 @@ class RealtimeClientFuzzTest {
                   .build());
       try {
         client.on("marker", JsonNode.class, m -> markers.add(m.get("conn").asInt()));
-        List<Object> events = Collections.synchronizedList(new ArrayList<>());
+        List<Object> events = new CopyOnWriteArrayList<>();
         client.onConnectionEvent(e -> events.add(System.nanoTime() / 1_000_000 + " " + e));
         client.connect();
         try {

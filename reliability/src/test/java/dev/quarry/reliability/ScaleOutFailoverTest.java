@@ -13,10 +13,9 @@ import dev.quarry.testing.redis.RedisTestServer;
 import dev.quarry.testing.socketio.SocketIoTestServer;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -39,7 +38,7 @@ class ScaleOutFailoverTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   private final Owned owned = new Owned();
-  private final List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
+  private final List<Throwable> errors = new CopyOnWriteArrayList<>();
 
   @AfterEach
   void closeAll() throws Exception {

@@ -1,6 +1,7 @@
 package dev.quarry.examples.basics;
 
 import dev.quarry.Quarry;
+import dev.quarry.cache.QueryObserver;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.core.QueryKey;
 import dev.quarry.examples.backend.StudioBackend;
@@ -10,14 +11,15 @@ import dev.quarry.examples.studio.Page;
 import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationOptions;
 import java.io.PrintStream;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An optimistic mutation, as with React Query's {@code useMutation}: {@code onMutate} puts a draft
- * into the cached list and returns the previous list; {@code onError} restores it; {@code
- * onSettled} invalidates the list so that the server's version is fetched again.
+ * An optimistic mutation, as with React Query's {@code useMutation} plus an optimistic update,
+ * declared with {@link MutationOptions.Builder#optimistic}: the draft is shown in the cached list
+ * at once as a layer over the server's data; when the server refuses, only that layer is removed;
+ * after settling the list is invalidated so that the server's version is fetched again.
  */
 public final class OptimisticMutationExample {
   private OptimisticMutationExample() {}
@@ -37,41 +39,34 @@ public final class OptimisticMutationExample {
           quarry.query(key, http -> http.get("projects/p1/episodes", QueryExample.EPISODES));
       quarry.fetch(episodes).get(10, TimeUnit.SECONDS);
 
-      Mutation<NewEpisode, Episode, Optional<Page<Episode>>> create =
+      Mutation<NewEpisode, Episode, Void> create =
           quarry.mutation(
-              MutationOptions.<NewEpisode, Episode, Optional<Page<Episode>>>builder()
+              MutationOptions.<NewEpisode, Episode, Void>builder()
                   .mutationFn(
                       (in, ctx) -> ctx.http().post("projects/p1/episodes", in, Episode.class))
-                  .onMutate(
-                      (in, ctx) -> {
-                        Optional<Page<Episode>> previous = quarry.getQueryData(key);
-                        quarry.<Page<Episode>>updateQueryData(
-                            key, page -> page.plus(Episode.draft(in, page.totalDocs() + 1)));
-                        out.println("shown at once: " + titles(quarry, key));
-                        return previous;
-                      })
-                  .onError(
-                      (error, in, previous) -> {
-                        previous.flatMap(p -> p).ifPresent(p -> quarry.setQueryData(key, p));
-                        out.println("rolled back: " + titles(quarry, key));
-                      })
-                  .onSettledAsync((data, error, in, previous) -> quarry.invalidate(key))
+                  .<Page<Episode>>optimistic(
+                      in -> key,
+                      (page, in) -> page.map(p -> p.plus(Episode.draft(in, p.totalDocs() + 1))))
+                  .onError((error, in, ctx) -> out.println("refused: " + error))
                   .build());
 
-      Episode pilot = create.mutate(new NewEpisode("p1", "Pilot")).get(10, TimeUnit.SECONDS);
-      out.println("confirmed: " + pilot.id() + " " + pilot.title());
-      try {
-        create.mutate(new NewEpisode("p1", "Untitled")).get(10, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        out.println("refused: " + e.getCause());
+      // The observer shows every version of the list: the draft at once, then the server's answer.
+      try (QueryObserver<Page<Episode>> view =
+          quarry.observe(
+              episodes, r -> r.data().ifPresent(p -> out.println("shown: " + titles(p))))) {
+        Episode pilot = create.mutate(new NewEpisode("p1", "Pilot")).get(10, TimeUnit.SECONDS);
+        out.println("confirmed: " + pilot.id() + " " + pilot.title());
+        try {
+          create.mutate(new NewEpisode("p1", "Untitled")).get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          out.println(
+              "rolled back: " + titles(quarry.<Page<Episode>>getQueryData(key).orElseThrow()));
+        }
       }
     }
   }
 
-  private static Object titles(Quarry quarry, QueryKey key) {
-    return quarry
-        .<Page<Episode>>getQueryData(key)
-        .map(p -> p.docs().stream().map(Episode::title).toList())
-        .orElseThrow();
+  private static List<String> titles(Page<Episode> page) {
+    return page.docs().stream().map(Episode::title).toList();
   }
 }

@@ -37,12 +37,16 @@ class BasicsExamplesTest {
     String out = output(OptimisticMutationExample::run);
 
     assertThat(out)
-        .contains("shown at once: [The Keeper, Fog Horn, Low Tide, Pilot]")
+        .contains("shown: [The Keeper, Fog Horn, Low Tide]")
+        .contains("shown: [The Keeper, Fog Horn, Low Tide, Pilot]")
         .contains("confirmed: ep100 Pilot")
-        .contains("shown at once: [The Keeper, Fog Horn, Low Tide, Pilot, Untitled]")
+        .contains("shown: [The Keeper, Fog Horn, Low Tide, Pilot, Untitled]")
         .contains("refused: ")
-        .contains("422");
-    assertThat(out.indexOf("rolled back: [The Keeper, Fog Horn, Low Tide, Pilot]"))
+        .contains("422")
+        .contains("rolled back: [The Keeper, Fog Horn, Low Tide, Pilot]");
+    assertThat(out.indexOf("shown: [The Keeper, Fog Horn, Low Tide, Pilot]"))
+        .isLessThan(out.indexOf("confirmed: ep100 Pilot"));
+    assertThat(out.lastIndexOf("shown: [The Keeper, Fog Horn, Low Tide, Pilot]\n"))
         .isGreaterThan(out.indexOf("Untitled]"));
   }
 

@@ -6,11 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Finds the Node project of the test server, and names rooms the way server.js does. */
 final class ServerDirectory {
   private ServerDirectory() {}
 
+  /**
+   * The server's folder: {@link SocketIoTestServer.Options#serverDir()}, else the system property
+   * {@value SocketIoTestServer#SERVER_DIR_PROPERTY}, else {@code testing/socketio-server} of the
+   * Quarry source tree around the working directory (searched upwards through folders that hold a
+   * {@code pom.xml}), else the copy packaged in this jar, installed into a cache folder.
+   */
   static Path locate(SocketIoTestServer.Options options) {
     Path dir;
     String property = System.getProperty(SocketIoTestServer.SERVER_DIR_PROPERTY);
@@ -20,20 +27,18 @@ final class ServerDirectory {
       dir = Path.of(property);
     } else {
       Path start = Path.of("").toAbsolutePath();
-      Path found = null;
-      for (Path d = start; d != null && found == null; d = d.getParent()) {
-        Path candidate = d.resolve("testing").resolve("socketio-server");
-        if (Files.isRegularFile(candidate.resolve("server.js"))) {
-          found = candidate;
-        }
-      }
+      Path found = inSourceTree(start);
       if (found == null) {
-        throw new IllegalStateException(
-            "cannot find the socket.io test server: no testing/socketio-server/server.js in "
-                + start
-                + " or a parent folder; set -D"
-                + SocketIoTestServer.SERVER_DIR_PROPERTY
-                + "=<path to socketio-server>");
+        if (!PackagedServer.available()) {
+          throw new IllegalStateException(
+              "cannot find the socket.io test server: it is not on the class path, and there is no"
+                  + " testing/socketio-server/server.js in "
+                  + start
+                  + " or a parent folder; set -D"
+                  + SocketIoTestServer.SERVER_DIR_PROPERTY
+                  + "=<path to socketio-server>");
+        }
+        return PackagedServer.install(options.node());
       }
       dir = found;
     }
@@ -49,6 +54,19 @@ final class ServerDirectory {
               + " generate-resources), or run npm ci in that folder");
     }
     return dir;
+  }
+
+  /** Searches upwards from {@code start} while folders hold a pom.xml (one Maven source tree). */
+  private static @Nullable Path inSourceTree(Path start) {
+    for (Path d = start;
+        d != null && Files.isRegularFile(d.resolve("pom.xml"));
+        d = d.getParent()) {
+      Path candidate = d.resolve("testing").resolve("socketio-server");
+      if (Files.isRegularFile(candidate.resolve("server.js"))) {
+        return candidate;
+      }
+    }
+    return null;
   }
 
   /**

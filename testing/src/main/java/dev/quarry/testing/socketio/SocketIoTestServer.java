@@ -78,6 +78,18 @@ import org.jspecify.annotations.Nullable;
  * nothing). {@link #close()} kills the process and waits for it; it is idempotent. The node process
  * also exits by itself when this JVM dies (it watches its stdin).
  *
+ * <p><b>Where the server comes from.</b> The jar carries the server script, its {@code
+ * package.json} and its {@code package-lock.json} (socket.io 4.8.4, pinned). Outside Quarry's own
+ * source tree, the first {@link #start()} in a JVM extracts them into {@code
+ * ~/.cache/quarry/socketio-server/<digest>} (the system property {@code quarry.socketio.cache.dir}
+ * names another cache folder) and runs {@code npm ci} there once, holding a file lock so parallel
+ * test JVMs install once; later starts reuse the install. The cache keeps the three most recently
+ * used versions and deletes older ones. This needs Node.js 20 or later and npm on the {@code PATH},
+ * and the npm registry or a warm npm cache for the first install; when node or npm is missing,
+ * {@link #start()} fails with an {@link IllegalStateException} that says so. {@link
+ * Options.Builder#serverDir(Path)} or the system property {@value #SERVER_DIR_PROPERTY} point to an
+ * installed folder instead.
+ *
  * <p><b>Threads.</b> All methods are safe to call from any thread. Control calls run on the calling
  * thread and block until the server replied (bounded by {@link Options#controlTimeout()}); an emit
  * call returns after all its events were handed to the server's sockets. Node's stdout and stderr
@@ -498,8 +510,10 @@ public final class SocketIoTestServer implements AutoCloseable {
 
     /**
      * The Node project folder; empty (the default) means the system property {@value
-     * SocketIoTestServer#SERVER_DIR_PROPERTY}, else the first {@code testing/socketio-server} found
-     * walking up from the working directory.
+     * SocketIoTestServer#SERVER_DIR_PROPERTY}, else the {@code testing/socketio-server} of a Quarry
+     * source tree found walking up from the working directory through folders that hold a {@code
+     * pom.xml}, else the copy packaged in the quarry-testing jar (see the class documentation,
+     * "Where the server comes from").
      */
     public Optional<Path> serverDir() {
       return serverDir;
