@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One submitted mutation (TanStack's {@code Mutation}): runs {@code execute} once, following spec
@@ -425,8 +427,13 @@ final class RealMutation<V, R, C> {
     OptimisticLayers layers = client.layers;
     if (layers != null && !optimisticKeys.isEmpty()) {
       layers.rollback(this, optimisticKeys);
-      client.errorHandler.safeHandle(
-          "optimistic update of " + describe() + " on " + optimisticKeys + " rolled back", error);
+      String what = "optimistic update of " + describe() + " on " + optimisticKeys + " rolled back";
+      if (errorIsHandled()) {
+        // The error reaches a callback of the application: not an uncaught error.
+        DebugLog.LOG.debug("{}: {}", what, error.toString());
+      } else {
+        client.errorHandler.safeHandle(what, error);
+      }
     }
     MutationCacheConfig cfg = client.cacheConfig;
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
@@ -503,6 +510,18 @@ final class RealMutation<V, R, C> {
               return site;
             })
         .thenCompose(x -> CompletableFuture.<R>failedFuture(error));
+  }
+
+  /** Whether an {@code onError} of the options, the mutation cache or the call site gets errors. */
+  private boolean errorIsHandled() {
+    return options.onError != null
+        || client.cacheConfig.onError != null
+        || (callSite.onError != null && callSiteApplies());
+  }
+
+  /** Loaded only when a debug line is written, so SLF4J starts only if Quarry logs. */
+  private static final class DebugLog {
+    static final Logger LOG = LoggerFactory.getLogger("dev.quarry.optimistic");
   }
 
   /**

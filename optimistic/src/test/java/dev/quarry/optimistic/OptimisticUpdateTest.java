@@ -99,6 +99,26 @@ class OptimisticUpdateTest {
   }
 
   @Test
+  void aRollbackWhoseErrorAnOnErrorHandles_isNotReportedAsUncaught() {
+    List<String> original = List.of("x");
+    queries.setQueryData(EPISODES, original);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    MutationOptions<String, String, Void> withOnError =
+        addEpisode(Duration.ofMillis(10))
+            .newBuilder()
+            .onError((error, title, context) -> seen.add(error.getMessage()))
+            .build();
+
+    CompletableFuture<String> a = mutations.mutate(withOnError, "fail-a");
+    time.advance(Duration.ofMillis(10));
+
+    assertThat(a).isCompletedExceptionally();
+    assertThat(cached()).isEqualTo(original);
+    assertThat(seen).containsExactly("refused fail-a");
+    assertThat(handled).isEmpty();
+  }
+
+  @Test
   void failure_restoresTheDataExactly_andReportsTheError() {
     List<String> original = List.of("x", "y");
     queries.setQueryData(EPISODES, original);
