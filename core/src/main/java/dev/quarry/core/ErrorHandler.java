@@ -36,19 +36,25 @@ public interface ErrorHandler {
     try {
       handle(context, error);
     } catch (RuntimeException | Error e) {
-      LoggingErrorHandler.LOG.error("error handler failed while handling error in {}", context, e);
+      LoggingErrorHandler.Log.LOG.error(
+          "error handler failed while handling error in {}", context, e);
     }
   }
 }
 
-/** Logs through SLF4J. */
+/** Logs through SLF4J, which starts only when something is logged. */
 enum LoggingErrorHandler implements ErrorHandler {
   INSTANCE;
 
-  static final Logger LOG = LoggerFactory.getLogger("dev.quarry");
+  /** Loaded on first use, so that an application with its own handler never starts SLF4J here. */
+  static final class Log {
+    static final Logger LOG = LoggerFactory.getLogger("dev.quarry");
+
+    private Log() {}
+  }
 
   @Override
   public void handle(String context, Throwable error) {
-    LOG.warn("uncaught error in {}", context, error);
+    Log.LOG.warn("uncaught error in {}", context, error);
   }
 }
