@@ -35,6 +35,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client's state machine. All state is guarded by {@link #lock}; user code (listeners, the
@@ -223,10 +225,25 @@ public final class RealRealtimeClient implements RealtimeClient {
     }
     Duration delay = options.reconnectBackoff().delay(attempt, options.random());
     attempt++;
+    if (DebugLog.LOG.isDebugEnabled()) {
+      DebugLog.LOG.debug(
+          "reconnect attempt {} to {} in {} ms: {}",
+          attempt,
+          Redaction.url(endpoint()),
+          delay.toMillis(),
+          cause == null ? reason : reason + " (" + cause.getClass().getSimpleName() + ")");
+    }
     setState(
         new ConnectionEvent.Reconnecting(
             attempt, delay, reason, Optional.ofNullable(cause), endpoint()));
     reconnectTimer = scheduler.schedule(delay, this::reconnectNow);
+  }
+
+  /** Reconnect attempts at DEBUG; loaded when the first reconnect is scheduled. */
+  private static final class DebugLog {
+    static final Logger LOG = LoggerFactory.getLogger("dev.quarry.realtime");
+
+    private DebugLog() {}
   }
 
   private void reconnectNow() {
