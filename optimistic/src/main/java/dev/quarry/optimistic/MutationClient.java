@@ -1,7 +1,6 @@
 package dev.quarry.optimistic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryFilters;
 import dev.quarry.core.Clock;
@@ -14,8 +13,9 @@ import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.http.JsonType;
+import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.ListenerSet;
-import dev.quarry.core.internal.NamedThreadFactory;
+import dev.quarry.core.internal.Owned;
 import dev.quarry.core.internal.Retryer;
 import dev.quarry.core.internal.SerialExecutor;
 import java.nio.file.Path;
@@ -28,8 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -86,8 +84,9 @@ public final class MutationClient implements AutoCloseable {
   final @Nullable QueryClient queries;
   final @Nullable OptimisticLayers layers;
   private final @Nullable Outbox outbox;
-  private final @Nullable RealScheduler ownedScheduler;
-  private final @Nullable ExecutorService ownedExecutor;
+
+  /** What this client created (scheduler, callback thread) and stops when it closes. */
+  private final Owned owned;
 
   private final Object lock = new Object();
   private final MutationRegistry registry = new MutationRegistry();
@@ -121,23 +120,13 @@ public final class MutationClient implements AutoCloseable {
       owns = true;
     }
     this.outbox = store == null ? null : new Outbox(store, owns, b.mapper, handler);
-    if (b.scheduler != null) {
-      this.scheduler = b.scheduler;
-      this.ownedScheduler = null;
-    } else {
-      RealScheduler own = RealScheduler.create(handler);
-      this.scheduler = own;
-      this.ownedScheduler = own;
-    }
-    if (b.callbackExecutor != null) {
-      this.callbackExecutor = b.callbackExecutor;
-      this.ownedExecutor = null;
-    } else {
-      ExecutorService own =
-          Executors.newSingleThreadExecutor(new NamedThreadFactory("mutations-callbacks"));
-      this.callbackExecutor = own;
-      this.ownedExecutor = own;
-    }
+    this.owned = new Owned("mutation client", handler);
+    this.callbackExecutor =
+        b.callbackExecutor != null
+            ? b.callbackExecutor
+            : owned.singleThreadExecutor("mutations-callbacks");
+    this.scheduler =
+        b.scheduler != null ? b.scheduler : owned.add("scheduler", RealScheduler.create(handler));
     this.http = b.http;
     this.cacheConfig = b.cacheConfig;
     this.loop = new SerialExecutor(callbackExecutor, handler, "mutations");
@@ -619,12 +608,7 @@ public final class MutationClient implements AutoCloseable {
     if (outbox != null) {
       outbox.close();
     }
-    if (ownedScheduler != null) {
-      ownedScheduler.close();
-    }
-    if (ownedExecutor != null) {
-      ownedExecutor.shutdownNow();
-    }
+    owned.close();
   }
 
   @Override
@@ -648,7 +632,7 @@ public final class MutationClient implements AutoCloseable {
     private MutationCacheConfig cacheConfig = MutationCacheConfig.none();
     private @Nullable OutboxStore outbox;
     private @Nullable Path outboxFile;
-    private ObjectMapper mapper = JsonMapper.builder().build();
+    private ObjectMapper mapper = Defaults.objectMapper();
     private boolean resumeOnReconnect = true;
     private @Nullable QueryClient queries;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Dispatcher;
@@ -35,14 +36,17 @@ public final class Defaults {
    * named {@code quarry-http-...}. {@code owner} stops it when it closes.
    */
   public static OkHttpClient okHttpClient(Owned owner) {
+    return owner.okHttp(okHttpClientBuilder(owner.threadFactory("http")).build());
+  }
+
+  /**
+   * A builder of the default OkHttp client whose dispatcher threads come from {@code threads}, for
+   * an owner that stops the client its own way; {@link #okHttpClient(Owned)} is the usual choice.
+   */
+  public static OkHttpClient.Builder okHttpClientBuilder(ThreadFactory threads) {
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            60,
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            owner.threadFactory("http"));
-    return owner.okHttp(new OkHttpClient.Builder().dispatcher(new Dispatcher(executor)).build());
+            0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), threads);
+    return new OkHttpClient.Builder().dispatcher(new Dispatcher(executor));
   }
 }
