@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class OutboxSizeTest {
-  private static final int DEFAULT_CYCLES = 3_000;
+  private static final int DEFAULT_CYCLES = 500;
   private static final long BOUND = 5L << 20;
 
   @TempDir Path dir;

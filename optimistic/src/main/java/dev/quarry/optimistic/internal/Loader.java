@@ -46,9 +46,24 @@ final class Loader {
       throw new OutboxException("cannot open the outbox file " + file + ": " + e, e);
     }
     Mark mark = readMark();
-    MVStore s;
+    if (!Files.exists(file)) {
+      if (mark != null && mark.ops() > 0) {
+        repair(Contents.empty("no file"), mark, "the file is missing");
+        return;
+      }
+      MVStore s = openWritable();
+      adopt(s, Contents.read(s), mark);
+      return;
+    }
+    // Checked read-only first, so that a damaged file is moved aside exactly as it was found.
+    Contents contents;
     try {
-      s = MvStoreOutbox.openStore(file);
+      MVStore ro = new MVStore.Builder().fileName(file.toString()).readOnly().open();
+      try {
+        contents = Contents.read(ro);
+      } finally {
+        Contents.closeQuietly(ro);
+      }
     } catch (RuntimeException e) {
       if (!MvStoreOutbox.looksDamaged(e) || mark == null) {
         throw new OutboxException(
@@ -64,18 +79,15 @@ final class Loader {
                     : ""),
             e);
       }
-      repair(null, null, mark, "it cannot be opened: " + e.getMessage());
+      repair(null, mark, "it cannot be opened: " + e.getMessage());
       return;
     }
-    Contents contents = Contents.read(s);
     if (contents.format() > MvStoreOutbox.FORMAT) {
-      Contents.closeQuietly(s);
       throw newer("outbox store format " + contents.format());
     }
     for (List<Envelope.Read> list : List.of(contents.pending(), contents.aside())) {
       for (Envelope.Read r : list) {
         if (r.version() > Envelope.VERSION) {
-          Contents.closeQuietly(s);
           throw newer("record envelope version " + r.version());
         }
       }
@@ -102,10 +114,19 @@ final class Loader {
               + " were acknowledged (the file was rolled back or truncated)";
     }
     if (damage != null) {
-      repair(s, contents, mark, damage);
+      repair(contents, mark, damage);
       return;
     }
-    adopt(s, contents, mark);
+    MVStore s = openWritable();
+    adopt(s, Contents.read(s), mark);
+  }
+
+  private MVStore openWritable() {
+    try {
+      return MvStoreOutbox.openStore(file);
+    } catch (RuntimeException e) {
+      throw new OutboxException("cannot open the outbox file " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private @Nullable Mark readMark() {
@@ -185,11 +206,7 @@ final class Loader {
   }
 
   /** Moves the damaged file aside and starts a clean one with what can be trusted. */
-  private void repair(
-      @Nullable MVStore s, @Nullable Contents read, @Nullable Mark mark, String damage) {
-    if (s != null) {
-      Contents.closeQuietly(s);
-    }
+  private void repair(@Nullable Contents read, @Nullable Mark mark, String damage) {
     Contents salvage = read;
     if (salvage == null || salvage.unreadable() != null) {
       Contents again = Files.exists(file) ? Contents.salvage(file) : Contents.empty("no file");

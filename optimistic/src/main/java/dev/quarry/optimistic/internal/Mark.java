@@ -66,6 +66,13 @@ record Mark(long ops, long appended, NavigableSet<Long> pending, NavigableSet<Lo
     } catch (NoSuchFileException e) {
       return null;
     }
+    String head = new String(bytes, 0, Math.min(bytes.length, 64), StandardCharsets.UTF_8);
+    if (head.startsWith(MAGIC + " format=")) {
+      String digits = head.substring((MAGIC + " format=").length()).split("\\D", 2)[0];
+      if (!digits.isEmpty() && digits.length() < 9 && Integer.parseInt(digits) > FORMAT) {
+        throw new Unreadable("mark format " + digits, true);
+      }
+    }
     if (bytes.length == 0 || bytes.length % 2 != 0) {
       throw new Unreadable(
           "a size of " + bytes.length + " bytes (two equal slots expected)", false);
