@@ -6,7 +6,9 @@ import dev.quarry.optimistic.internal.MvStoreOutbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +25,7 @@ class OutboxSizeTest {
   @TempDir Path dir;
 
   @Test
+  @Timeout(value = 90, unit = TimeUnit.MINUTES) // the on-demand 100,000-cycle run takes long
   void appendAndDoneCycles_leaveAFileUnderFiveMegabytes_thatStaysSmallAfterReopen() {
     int cycles = Integer.getInteger("quarry.outbox.cycles", DEFAULT_CYCLES);
     Path file = dir.resolve("outbox.mv");
