@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -151,6 +149,7 @@ class OutboxCrashTest {
     int appendsAfterRoom = 0;
     boolean full = false;
     boolean ended = false;
+    int readsAfterFailure = 0;
     String line;
     while ((line = readLine(out)) != null) {
       if (line.startsWith("F ")) {
@@ -162,6 +161,8 @@ class OutboxCrashTest {
         } else {
           appendsBeforeFull++;
         }
+      } else if (line.startsWith("P ")) {
+        readsAfterFailure++;
       } else if (line.equals("END")) {
         ended = true;
       }
@@ -211,7 +212,9 @@ class OutboxCrashTest {
             + done.size()
             + " marked done to make room; "
             + appendsAfterRoom
-            + " appends accepted afterwards in the same process; after reopening: "
+            + " appends accepted afterwards in the same process; "
+            + readsAfterFailure
+            + " reads right after a failure answered; after reopening: "
             + pending.size()
             + " pending, acknowledged appends lost "
             + lost
@@ -225,6 +228,7 @@ class OutboxCrashTest {
     assertThat(resent).isZero();
     assertThat(reports).isEmpty();
     assertThat(appendsAfterRoom).as("the store recovered without a restart").isPositive();
+    assertThat(readsAfterFailure).as("pending() right after a failed write").isPositive();
   }
 
   /** Records one child line; returns 1 for an acknowledged operation. */
@@ -287,15 +291,5 @@ class OutboxCrashTest {
               }
             })
         .get(60, TimeUnit.SECONDS);
-  }
-
-  @SuppressWarnings("unused")
-  private static TreeSet<Long> sorted(Set<Long> s) {
-    return new TreeSet<>(s);
-  }
-
-  @SuppressWarnings("unused")
-  private static boolean exists(Path p) {
-    return Files.exists(p);
   }
 }

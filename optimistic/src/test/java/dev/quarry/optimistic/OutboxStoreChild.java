@@ -80,6 +80,12 @@ public final class OutboxStoreChild {
       } catch (RuntimeException e) {
         failures++;
         System.out.println("F " + e.getClass().getName() + " " + oneLine(e));
+        // Reading right after a failed write reopens the store (or fails as an OutboxException).
+        try {
+          System.out.println("P " + store.pending().size() + " " + store.setAsideRecords().size());
+        } catch (RuntimeException r) {
+          System.out.println("F " + r.getClass().getName() + " " + oneLine(r));
+        }
       }
     }
     // Make room: mark the oldest half done, one by one (some calls may fail while the disk is
