@@ -290,6 +290,24 @@ class OutboxDamageTest {
   }
 
   @Test
+  void damageFoundWhenAClientOpensTheOutbox_reachesTheClientsErrorHandler() throws IOException {
+    Path file = copy(original(), "client");
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(4096);
+    }
+    List<Throwable> handled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (MutationClient client =
+        MutationClient.builder().outbox(file).errorHandler((c, e) -> handled.add(e)).build()) {
+      assertThat(client.outboxRecords()).isEmpty();
+    }
+    assertThat(handled)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            OutboxDamageException.class,
+            d -> assertThat(d.lost()).containsExactlyElementsOf(pending.keySet()));
+  }
+
+  @Test
   void recordChangedBehindTheStoresBack_failsItsChecksum_andIsSetAsideNotSent() throws IOException {
     Path original = original();
     Path file = copy(original, "tampered");
