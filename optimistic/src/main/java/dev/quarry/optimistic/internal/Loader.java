@@ -118,7 +118,20 @@ final class Loader {
       return;
     }
     MVStore s = openWritable();
-    adopt(s, Contents.read(s), mark);
+    Contents writable = Contents.read(s);
+    if (writable.ops() < contents.ops() || writable.unreadable() != null) {
+      // H2 opened for writing an earlier version than it read: keep what the read found.
+      Contents.closeQuietly(s);
+      repair(
+          contents,
+          mark,
+          "H2 opened it for writing at "
+              + writable.ops()
+              + " write operations where it read "
+              + contents.ops());
+      return;
+    }
+    adopt(s, writable, mark);
   }
 
   private MVStore openWritable() {
