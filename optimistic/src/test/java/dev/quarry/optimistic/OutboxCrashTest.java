@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ class OutboxCrashTest {
     long lostTotal = 0;
     long resentTotal = 0;
     long survived = 0;
+    long linesAfterSignal = 0;
     List<String> notes = new ArrayList<>();
     for (int kill = 0; kill < KILLS; kill++) {
       int after = 20 + schedule.nextInt(180);
@@ -59,14 +61,17 @@ class OutboxCrashTest {
           seen += apply(line);
         }
       } finally {
-        child.destroyForcibly(); // SIGKILL
-        assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        kill(child);
       }
-      // What the child printed before the signal landed is still in the pipe.
+      // What the child printed before the signal landed is still in the pipe: read it to its end.
+      int afterSignal = 0;
       String line;
       while ((line = readLine(out)) != null) {
         apply(line);
+        afterSignal++;
       }
+      out.close();
+      linesAfterSignal += afterSignal;
       assertThat(child.exitValue()).isEqualTo(137);
 
       List<OutboxException> reports;
@@ -130,6 +135,9 @@ class OutboxCrashTest {
             + lostTotal
             + ", done records pending again "
             + resentTotal
+            + "; "
+            + linesAfterSignal
+            + " lines read after the signals were sent"
             + "; kill after N acknowledged lines : records pending on reopen = "
             + notes);
     assertThat(lostTotal).isZero();
@@ -275,19 +283,35 @@ class OutboxCrashTest {
         .start();
   }
 
+  /**
+   * Sends SIGKILL through the process handle and waits for the death. Not {@link
+   * Process#destroyForcibly()}: on Linux it also closes the parent's end of the child's stdout, so
+   * the lines the child printed after the parent's last read and before the signal landed would be
+   * thrown away, and operations the child acknowledged would look lost (a markDone) or unannounced
+   * (an append).
+   */
+  private static void kill(Process child) throws InterruptedException {
+    child.toHandle().destroyForcibly();
+    assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+  }
+
   private static BufferedReader reader(Process child) {
     return new BufferedReader(
         new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
   }
 
-  /** Reads a line, bounded by a timeout so that a hung child fails the test instead of hanging. */
+  /**
+   * Reads a line (null at the end of the child's output), bounded by a timeout so that a hung child
+   * fails the test instead of hanging. A read error fails the test: taken for the end of the output
+   * it would hide lines the child printed.
+   */
   private static String readLine(BufferedReader out) throws Exception {
     return CompletableFuture.supplyAsync(
             () -> {
               try {
                 return out.readLine();
               } catch (IOException e) {
-                return null;
+                throw new UncheckedIOException("reading the child's output", e);
               }
             })
         .get(60, TimeUnit.SECONDS);
