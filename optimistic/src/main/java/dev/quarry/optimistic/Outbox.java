@@ -29,6 +29,21 @@ final class Outbox implements AutoCloseable {
     this.owned = owned;
     this.mapper = mapper;
     this.errorHandler = errorHandler;
+    reportDamage();
+  }
+
+  /** Hands the damage the store found (when it opened or reopened) to the error handler. */
+  void reportDamage() {
+    List<OutboxException> reports;
+    try {
+      reports = store.takeDamageReports();
+    } catch (RuntimeException e) {
+      errorHandler.safeHandle("reading the outbox's damage reports", e);
+      return;
+    }
+    for (OutboxException report : reports) {
+      errorHandler.safeHandle("outbox " + store, report);
+    }
   }
 
   /**
@@ -48,17 +63,21 @@ final class Outbox implements AutoCloseable {
     try {
       record = store.append(key.hash(), json, scope, UUID.randomUUID().toString(), now);
     } catch (OutboxException e) {
+      reportDamage();
       throw e;
     } catch (RuntimeException e) {
       throw new OutboxException("cannot record mutation " + key + " in the outbox", e);
     }
+    reportDamage();
     live.add(record.sequence());
     return record;
   }
 
   /** Pending records this process does not run yet, in order. */
   List<OutboxRecord> notLive() {
-    return store.pending().stream().filter(r -> !live.contains(r.sequence())).toList();
+    List<OutboxRecord> pending = store.pending();
+    reportDamage();
+    return pending.stream().filter(r -> !live.contains(r.sequence())).toList();
   }
 
   void markLive(long sequence) {
@@ -114,6 +133,7 @@ final class Outbox implements AutoCloseable {
     } catch (RuntimeException e) {
       errorHandler.safeHandle("marking " + what + " done in the outbox", e);
     }
+    reportDamage();
     live.remove(sequence);
   }
 

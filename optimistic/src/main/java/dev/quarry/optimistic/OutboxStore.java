@@ -23,7 +23,19 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>Implementations must be thread-safe. Methods throw {@link OutboxException} when the storage
- * fails.
+ * fails; the message names the file and the operation.
+ *
+ * <p>The default store's guarantees: its file stays bounded (it is rewritten when it holds much
+ * more than the live records; {@link OutboxOptions} caps the live records, and an append past a cap
+ * fails with an {@link OutboxException}); every record carries a version and a checksum, and a
+ * high-water mark beside the file ({@code <file>.hwm}) records what was acknowledged, so a file
+ * that was truncated, rolled back or damaged is detected when it opens, moved aside (renamed to
+ * {@code <file>.damaged-<n>}, never deleted) and replaced by a clean file holding what could be
+ * trusted, and an {@link OutboxDamageException} saying what was lost is reported through {@link
+ * #takeDamageReports()}; records already marked done are never sent again because of a rollback.
+ * After an I/O failure (a full disk) the next call reopens the file, so the outbox recovers once
+ * the disk has room. A file written by a newer version fails to open with a message naming both
+ * formats.
  */
 public interface OutboxStore extends AutoCloseable {
   /**
@@ -37,10 +49,24 @@ public interface OutboxStore extends AutoCloseable {
   }
 
   /**
+   * Opens (creating if needed) an H2 MVStore outbox in {@code file} with the given limits. Only one
+   * process may open a file at a time.
+   *
+   * @throws OutboxException if the file cannot be opened: in use, written by a newer version, or
+   *     not an outbox store (a damaged outbox file with its mark beside it is repaired instead, see
+   *     {@link #takeDamageReports()})
+   */
+  static OutboxStore open(Path file, OutboxOptions options) {
+    return MvStoreOutbox.open(file, options);
+  }
+
+  /**
    * Records a mutation durably and returns it with its sequence number.
    *
    * @param mutationKey the key's canonical JSON
    * @param variables the variables as JSON
+   * @throws OutboxException if the store fails or the record would pass a limit; nothing is stored
+   *     then
    */
   OutboxRecord append(
       String mutationKey,
@@ -60,6 +86,15 @@ public interface OutboxStore extends AutoCloseable {
 
   /** The records set aside, by increasing sequence. */
   List<OutboxRecord.SetAside> setAsideRecords();
+
+  /**
+   * The damage found and repaired since the last call (when the store opened, or reopened after a
+   * failure), oldest first, and forgets them. {@code MutationClient} hands each to its error
+   * handler. The default returns an empty list.
+   */
+  default List<OutboxException> takeDamageReports() {
+    return List.of();
+  }
 
   /** Closes the store; further calls fail. Idempotent. */
   @Override
