@@ -25,6 +25,10 @@ final class ClientResources {
   final Scheduler scheduler;
   final Callbacks callbacks;
   final Transport.Factory transports;
+
+  /** How error reports name this client: "realtime " and its endpoint, redacted. */
+  final String errorContext;
+
   private final Owned owned;
   private final @Nullable OkHttpClient ownHttp;
 
@@ -32,6 +36,7 @@ final class ClientResources {
     ErrorHandler errors = options.errorHandler();
     this.owned = new Owned("realtime client", errors);
     String context = "realtime " + Redaction.url(options.uri());
+    this.errorContext = context;
     Executor eventExecutor;
     Executor controlExecutor;
     if (options.callbackExecutor().isPresent()) {

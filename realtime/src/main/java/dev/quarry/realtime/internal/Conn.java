@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.core.Cancellable;
-import dev.quarry.core.internal.Redaction;
 import dev.quarry.realtime.Ack;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.DeliveryOverflowException;
@@ -138,8 +137,7 @@ final class Conn implements Transport.Listener {
       if (cause instanceof RealtimeException e && client.isCurrentLocked(this)) {
         // The server broke the protocol below the codec (an invalid WebSocket frame): as loud as
         // a malformed packet.
-        client.callbacks.enqueue(
-            () -> client.errors.safeHandle("realtime " + Redaction.url(client.options.uri()), e));
+        client.callbacks.enqueue(() -> client.errors.safeHandle(client.errorContext, e));
       }
       client.transportLost(this, reason, cause);
     }
@@ -174,8 +172,7 @@ final class Conn implements Transport.Listener {
       if (!client.isCurrentLocked(this)) {
         return;
       }
-      client.callbacks.enqueue(
-          () -> client.errors.safeHandle("realtime " + Redaction.url(client.options.uri()), e));
+      client.callbacks.enqueue(() -> client.errors.safeHandle(client.errorContext, e));
       client.transportLost(
           this, e instanceof MessageTooLargeException ? "message too large" : "protocol error", e);
     }
@@ -343,8 +340,7 @@ final class Conn implements Transport.Listener {
     DeliveryOverflowException e =
         new DeliveryOverflowException(
             dropped, cb.queuedEvents(), cb.queuedBytes(), cb.maxEvents(), cb.maxBytes());
-    cb.enqueue(
-        () -> client.errors.safeHandle("realtime " + Redaction.url(client.options.uri()), e));
+    cb.enqueue(() -> client.errors.safeHandle(client.errorContext, e));
     client.transportLost(this, "delivery overflow", e);
   }
 

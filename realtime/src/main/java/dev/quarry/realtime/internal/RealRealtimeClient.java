@@ -51,6 +51,10 @@ public final class RealRealtimeClient implements RealtimeClient {
   private final Clock clock;
   private final Scheduler scheduler;
   final ErrorHandler errors;
+
+  /** How error reports name this client (its endpoint redacted). */
+  final String errorContext;
+
   final Callbacks callbacks;
   private final Transport.Factory transports;
   private final String nsp;
@@ -85,6 +89,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     this.scheduler = resources.scheduler;
     this.callbacks = resources.callbacks;
     this.transports = resources.transports;
+    this.errorContext = resources.errorContext;
     this.listeners = new Listeners(this);
     this.topics = new Topics(this);
     this.outbound = new Outbound(this, codec);
