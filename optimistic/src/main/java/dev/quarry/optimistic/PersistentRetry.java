@@ -4,7 +4,7 @@ import dev.quarry.core.Cancellable;
 import dev.quarry.core.RetryPolicy;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.http.HttpIoException;
-import dev.quarry.core.http.HttpStatusException;
+import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Retryer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,19 +65,15 @@ final class PersistentRetry implements Scheduler {
   }
 
   /**
-   * Whether a persistent mutation may pause on {@code error} instead of failing: an {@link
-   * HttpIoException} (connection refused or reset, a timeout, a body cut short), another {@link
-   * IOException} or a {@link TimeoutException} from a custom transport, or an {@link
-   * HttpStatusException} with a 5xx, 408 or 429 status. Not: other statuses, decode errors,
-   * cancellations, anything else. Future wrappers are looked through.
+   * Whether a persistent mutation may pause on {@code error} instead of failing: what {@link
+   * JsonHttp#isRetryable} accepts (an {@link HttpIoException}: connection refused or reset, a
+   * timeout, a body cut short; a 5xx, 408 or 429), or another {@link IOException} or a {@link
+   * TimeoutException} from a custom transport. Not: other statuses, decode errors, cancellations,
+   * anything else. Future wrappers are looked through.
    */
   static boolean isRetryable(Throwable error) {
     Throwable e = Retryer.unwrap(error);
-    if (e instanceof HttpStatusException status) {
-      int code = status.status();
-      return code >= 500 || code == 408 || code == 429;
-    }
-    return e instanceof HttpIoException
+    return JsonHttp.isRetryable(e)
         || e instanceof IOException
         || e instanceof UncheckedIOException
         || e instanceof TimeoutException;

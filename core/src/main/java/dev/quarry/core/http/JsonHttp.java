@@ -190,9 +190,9 @@ public interface JsonHttp extends AutoCloseable {
 
   /**
    * The default retry predicate: true for {@link HttpIoException} and for {@link
-   * HttpStatusException} with a 5xx or 429 status; false for every other status, for decode errors,
-   * cancellations and anything else. {@link CompletionException} and {@link ExecutionException}
-   * wrappers are looked through.
+   * HttpStatusException} with a 5xx, 408 (request timeout) or 429 status; false for every other
+   * status, for decode errors, cancellations and anything else. {@link CompletionException} and
+   * {@link ExecutionException} wrappers are looked through.
    */
   static boolean isRetryable(Throwable error) {
     Throwable e = error;
@@ -205,7 +205,7 @@ public interface JsonHttp extends AutoCloseable {
     }
     if (e instanceof HttpStatusException statusError) {
       int status = statusError.status();
-      return status >= 500 || status == 429;
+      return status >= 500 || status == 408 || status == 429;
     }
     return false;
   }
