@@ -8,7 +8,6 @@ import dev.quarry.cache.QueryFilters;
 import dev.quarry.cache.QueryObserver;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.cache.QueryResult;
-import dev.quarry.cache.QuerySnapshot;
 import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
@@ -19,13 +18,11 @@ import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.Owned;
-import dev.quarry.internal.BindingTemplate;
+import dev.quarry.internal.Bindings;
 import dev.quarry.internal.FacadeInspector;
 import dev.quarry.internal.RealNotifications;
 import dev.quarry.internal.RealProgressStream;
-import dev.quarry.internal.RealTopicBinding;
 import dev.quarry.internal.RealtimeMonitor;
-import dev.quarry.internal.RefetchCoalescer;
 import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationOptions;
@@ -41,12 +38,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
@@ -125,8 +120,7 @@ public final class Quarry implements AutoCloseable {
   /** What the facade created (threads, HTTP, the clients) and stops on close, in reverse order. */
   private final Owned owned;
 
-  private final CopyOnWriteArrayList<RealTopicBinding> bindings = new CopyOnWriteArrayList<>();
-  private final RefetchCoalescer refetches;
+  private final @Nullable Bindings bindings;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Inspector inspector;
 
@@ -170,9 +164,6 @@ public final class Quarry implements AutoCloseable {
               .defaults(b.queryDefaults)
               .build();
       owned.add("query client", queries);
-      this.refetches =
-          owned.add(
-              "refetch coalescer", new RefetchCoalescer(queries, clock, scheduler, errorHandler));
 
       // Given the query client, the mutation client applies optimistic layers to it and registers
       // "resume paused mutations" as its reconnect barrier: on reconnect and focus, paused
@@ -207,22 +198,16 @@ public final class Quarry implements AutoCloseable {
                 "realtime monitor",
                 new RealtimeMonitor(
                     client, clock, b.connectivityFromRealtime ? connectivity : null));
-        // Live queries: observers coming and going decide whether bound topics are subscribed.
-        owned.add(
-            "live-query wiring",
-            queries.subscribe(
-                event -> {
-                  for (RealTopicBinding binding : bindings) {
-                    if (binding.concerns(event)) {
-                      binding.reevaluate();
-                    }
-                  }
-                }));
+        this.bindings =
+            owned.add(
+                "topic bindings",
+                new Bindings(queries, mutations, realtime, mapper, clock, scheduler, errorHandler));
         if (b.connectRealtime) {
           client.connect();
         }
       } else {
         this.realtime = null;
+        this.bindings = null;
       }
       this.inspector = new FacadeInspector(queries, mutations, realtime, stores, clock, mapper);
     } catch (RuntimeException | Error e) {
@@ -417,12 +402,7 @@ public final class Quarry implements AutoCloseable {
    * @throws IllegalStateException if the facade has no realtime connection
    */
   public TopicBinding bind(Topic topic) {
-    RealtimeMonitor monitor = requireRealtime();
-    RealTopicBinding binding =
-        new RealTopicBinding(
-            topic, queries, mutations, monitor, mapper, errorHandler, refetches, bindings::remove);
-    bindings.add(binding);
-    return binding;
+    return requireBindings().bind(topic);
   }
 
   /**
@@ -450,21 +430,7 @@ public final class Quarry implements AutoCloseable {
       QueryKey prefix,
       Function<QueryKey, Optional<Topic>> topicOf,
       BiConsumer<Topic, TopicBinding> rules) {
-    requireRealtime();
-    BindingTemplate template =
-        new BindingTemplate(prefix, topicOf, rules, this::bind, errorHandler);
-    Subscription events = queries.subscribe(template::onCacheEvent);
-    owned.add("events of " + template, events);
-    owned.add("binding template " + template, template);
-    for (QuerySnapshot q : queries.snapshot()) {
-      if (q.observerCount() > 0) {
-        template.onCacheEvent(new dev.quarry.cache.QueryCacheEvent.ObserverAdded(q.key()));
-      }
-    }
-    return () -> {
-      events.close();
-      template.close();
-    };
+    return requireBindings().bindEach(prefix, topicOf, rules);
   }
 
   /**
@@ -507,6 +473,11 @@ public final class Quarry implements AutoCloseable {
     return inspector;
   }
 
+  private Bindings requireBindings() {
+    requireRealtime();
+    return Objects.requireNonNull(bindings, "bindings");
+  }
+
   private RealtimeMonitor requireRealtime() {
     RealtimeMonitor r = realtime;
     if (r == null) {
@@ -528,9 +499,6 @@ public final class Quarry implements AutoCloseable {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
-    }
-    for (RealTopicBinding b : List.copyOf(bindings)) {
-      b.close();
     }
     owned.close();
   }
