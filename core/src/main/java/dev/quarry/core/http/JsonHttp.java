@@ -360,6 +360,9 @@ public interface JsonHttp extends AutoCloseable {
      *
      * @throws IllegalArgumentException if a read timeout is set with a call factory that is not an
      *     {@link OkHttpClient}
+     * @throws IllegalStateException if the class path holds two OkHttp jars (OkHttp 4's {@code
+     *     okhttp} beside OkHttp 5's {@code okhttp-jvm}) or an OkHttp older than 4.12; the message
+     *     names the jars, the versions and the fix
      */
     public JsonHttp build() {
       if (readTimeout != null && callFactory != null && !(callFactory instanceof OkHttpClient)) {

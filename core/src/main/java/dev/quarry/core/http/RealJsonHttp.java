@@ -7,6 +7,7 @@ import dev.quarry.core.Clock;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.internal.Defaults;
+import dev.quarry.core.internal.OkHttpCheck;
 import dev.quarry.core.internal.Owned;
 import dev.quarry.core.internal.Redaction;
 import java.io.IOException;
@@ -122,6 +123,7 @@ final class RealJsonHttp implements JsonHttp {
   }
 
   static JsonHttp create(JsonHttp.Builder b, ObjectMapper mapper, Headers headers) {
+    OkHttpCheck.requireSupported();
     Call.Factory configured = b.callFactory;
     Call.Factory factory;
     Call.Factory writeFactory;

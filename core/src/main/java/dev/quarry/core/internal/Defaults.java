@@ -42,8 +42,12 @@ public final class Defaults {
   /**
    * A builder of the default OkHttp client whose dispatcher threads come from {@code threads}, for
    * an owner that stops the client its own way; {@link #okHttpClient(Owned)} is the usual choice.
+   *
+   * @throws IllegalStateException if the class path has two OkHttp jars or one older than 4.12
+   *     ({@link OkHttpCheck})
    */
   public static OkHttpClient.Builder okHttpClientBuilder(ThreadFactory threads) {
+    OkHttpCheck.requireSupported();
     ThreadPoolExecutor executor =
         new ThreadPoolExecutor(
             0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), threads);
