@@ -3,6 +3,7 @@ package dev.quarry.core.internal;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.RetryPolicy;
 import dev.quarry.core.Scheduler;
+import dev.quarry.core.http.HttpStatusException;
 import dev.quarry.core.http.RetryAfter;
 import java.time.Duration;
 import java.util.Optional;
@@ -13,6 +14,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The retry loop shared by queries and mutations, with TanStack Query's rules (spec section 2.6).
@@ -51,6 +54,19 @@ public final class Retryer<T> {
 
     /** The retryer left a pause. */
     default void onContinue() {}
+
+    /**
+     * The SLF4J logger that gets one DEBUG line per retry (attempt, delay, cause), for example
+     * {@code dev.quarry.cache}; default {@code dev.quarry}.
+     */
+    default String logger() {
+      return "dev.quarry";
+    }
+
+    /** What is retried, for that line, for example {@code fetch of ["episodes"]}. */
+    default String describe() {
+      return "an attempt";
+    }
   }
 
   private static final Hooks NO_HOOKS = new Hooks() {};
@@ -274,6 +290,7 @@ public final class Retryer<T> {
       return;
     }
     hooks.onFail(count, error);
+    logRetry(count, delay, error);
     Cancellable t = scheduler.schedule(delay, this::afterDelay);
     synchronized (lock) {
       if (future.isDone()) {
@@ -282,6 +299,29 @@ public final class Retryer<T> {
         timer = t;
       }
     }
+  }
+
+  /**
+   * One DEBUG line per retry. The cause is named by its class and, for an HTTP failure, its status
+   * (its message can quote a server's body); no URL or header reaches the line.
+   */
+  private void logRetry(int failureCount, Duration delay, Throwable error) {
+    Logger log = LoggerFactory.getLogger(hooks.logger());
+    if (log.isDebugEnabled()) {
+      log.debug(
+          "{}: attempt {} failed, retrying in {} ms: {}",
+          hooks.describe(),
+          failureCount,
+          delay.toMillis(),
+          causeOf(error));
+    }
+  }
+
+  private static String causeOf(Throwable error) {
+    if (error instanceof HttpStatusException e) {
+      return "HTTP " + e.status();
+    }
+    return error.getClass().getSimpleName();
   }
 
   private void afterDelay() {
