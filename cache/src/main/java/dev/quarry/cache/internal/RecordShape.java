@@ -110,11 +110,11 @@ final class RecordShape {
   }
 
   private static RuntimeException unchecked(@Nullable Throwable cause, Method accessor) {
-    if (cause instanceof RuntimeException) {
-      return (RuntimeException) cause;
+    if (cause instanceof RuntimeException unchecked) {
+      return unchecked;
     }
-    if (cause instanceof Error) {
-      throw (Error) cause;
+    if (cause instanceof Error error) {
+      throw error;
     }
     return new IllegalStateException(
         "record accessor " + accessor + " failed during structural sharing", cause);

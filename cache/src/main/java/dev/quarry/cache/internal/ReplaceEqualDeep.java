@@ -81,14 +81,14 @@ public final class ReplaceEqualDeep {
     if (depth >= MAX_DEPTH) {
       return whole(old, fresh);
     }
-    if (fresh instanceof JsonNode) {
-      return old instanceof JsonNode ? json((JsonNode) old, (JsonNode) fresh, depth) : fresh;
+    if (fresh instanceof JsonNode f) {
+      return old instanceof JsonNode o ? json(o, f, depth) : fresh;
     }
-    if (fresh instanceof List) {
-      return old instanceof List ? list((List<?>) old, (List<?>) fresh, depth) : fresh;
+    if (fresh instanceof List<?> f) {
+      return old instanceof List<?> o ? list(o, f, depth) : fresh;
     }
-    if (fresh instanceof Map) {
-      return old instanceof Map ? map((Map<?, ?>) old, (Map<?, ?>) fresh, depth) : fresh;
+    if (fresh instanceof Map<?, ?> f) {
+      return old instanceof Map<?, ?> o ? map(o, f, depth) : fresh;
     }
     Class<?> type = fresh.getClass();
     if (type.isRecord() && old.getClass() == type) {
@@ -112,6 +112,7 @@ public final class ReplaceEqualDeep {
 
   // ---------------------------------------------------------------- lists
 
+  @SuppressWarnings("JdkObsolete") // a LinkedList is rebuilt as one: the caller's kind is kept
   private static Object list(List<?> old, List<?> fresh, int depth) {
     int n = fresh.size();
     @Nullable Object[] out = new Object[n];
@@ -260,15 +261,16 @@ public final class ReplaceEqualDeep {
   // ---------------------------------------------------------------- Jackson trees
 
   private static JsonNode json(JsonNode old, JsonNode fresh, int depth) {
-    if (fresh instanceof ObjectNode && old instanceof ObjectNode) {
-      return object((ObjectNode) old, (ObjectNode) fresh, depth);
+    if (fresh instanceof ObjectNode f && old instanceof ObjectNode o) {
+      return object(o, f, depth);
     }
-    if (fresh instanceof ArrayNode && old instanceof ArrayNode) {
-      return array((ArrayNode) old, (ArrayNode) fresh, depth);
+    if (fresh instanceof ArrayNode f && old instanceof ArrayNode o) {
+      return array(o, f, depth);
     }
     return old.equals(fresh) ? old : fresh;
   }
 
+  @SuppressWarnings("ReferenceEquality") // which instance was kept is the point
   private static JsonNode object(ObjectNode old, ObjectNode fresh, int depth) {
     int n = fresh.size();
     String[] names = new String[n];
@@ -323,6 +325,7 @@ public final class ReplaceEqualDeep {
     return out;
   }
 
+  @SuppressWarnings("ReferenceEquality") // which instance was kept is the point
   private static JsonNode array(ArrayNode old, ArrayNode fresh, int depth) {
     int n = fresh.size();
     JsonNode[] out = new JsonNode[n];
