@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reflective access to one record class for structural sharing: its component accessors and its
  * canonical constructor, looked up once per class and kept in a {@link ClassValue} (so a class
- * loader that goes away takes its entry with it).
+ * loader that goes away takes its entry with it). That a class is no record is remembered the same
+ * way: asking costs one lookup either way.
  *
  * <p>A record whose accessors or constructor cannot be made accessible (a package that a named
  * module neither exports nor opens to this module, or a security manager that refuses) has no
@@ -23,7 +24,7 @@ final class RecordShape {
       new ClassValue<>() {
         @Override
         protected Optional<RecordShape> computeValue(Class<?> type) {
-          return Optional.ofNullable(lookUp(type));
+          return type.isRecord() ? Optional.ofNullable(lookUp(type)) : Optional.empty();
         }
       };
 
@@ -37,7 +38,7 @@ final class RecordShape {
     this.canonical = canonical;
   }
 
-  /** The shape of {@code type}, a record class, or {@code null} if it cannot be accessed. */
+  /** The shape of {@code type}, or {@code null} if it is not a record or cannot be accessed. */
   static @Nullable RecordShape of(Class<?> type) {
     return SHAPES.get(type).orElse(null);
   }

@@ -91,7 +91,7 @@ public final class ReplaceEqualDeep {
       return old instanceof Map<?, ?> o ? map(o, f, depth) : fresh;
     }
     Class<?> type = fresh.getClass();
-    if (type.isRecord() && old.getClass() == type) {
+    if (old.getClass() == type) {
       RecordShape shape = RecordShape.of(type);
       if (shape != null) {
         return record(shape, old, fresh, depth);
