@@ -146,8 +146,9 @@ public final class QueryOptions<T> {
    *   <li>Jackson {@code ObjectNode} (field by field, order included) and {@code ArrayNode} (index
    *       by index); a rebuilt node comes from the new node's factory. Value nodes are compared
    *       with {@code equals}.
-   *   <li>Records of the same class: component by component; a new record is built with the
-   *       canonical constructor only when some components changed and others did not. A record
+   *   <li>Records of the same class: the old record if it {@code equals} the new one (the record's
+   *       own definition of "unchanged"), else component by component; a new record is built with
+   *       the canonical constructor only when some components changed and others did not. A record
    *       whose class reflection may not access (a package that a named module does not open) is
    *       compared whole with {@code equals}; if the canonical constructor refuses the mix of old
    *       and new components, the new record is stored as it came. A constructor that copies its

@@ -41,10 +41,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>Jackson {@link ObjectNode} (field by field, like a {@link LinkedHashMap}) and {@link
  *       ArrayNode} (index by index); a rebuilt node comes from the new node's factory. Other nodes
  *       are compared with {@code equals}.
- *   <li>Records of the same class: component by component; a new record is built through the
- *       canonical constructor only when some components are kept and others are not. A record whose
- *       class cannot be reached by reflection, or whose constructor refuses the mix, is compared
- *       whole with {@code equals}, respectively kept as it came.
+ *   <li>Records of the same class: the old record if {@code equals} says so, else component by
+ *       component; a new record is built through the canonical constructor only when some
+ *       components are kept and others are not. A record whose class cannot be reached by
+ *       reflection, or whose constructor refuses the mix, is compared whole with {@code equals},
+ *       respectively kept as it came.
  *   <li>Anything else: the old instance if {@code equals}, else the new one.
  * </ul>
  *
@@ -71,10 +72,16 @@ public final class ReplaceEqualDeep {
   public static <T> T share(T old, T fresh) {
     Objects.requireNonNull(old, "old");
     Objects.requireNonNull(fresh, "fresh");
-    return (T) Objects.requireNonNull(share(old, fresh, 0));
+    return (T) Objects.requireNonNull(share(old, fresh, 0, true));
   }
 
-  private static @Nullable Object share(@Nullable Object old, @Nullable Object fresh, int depth) {
+  /**
+   * @param equalsFirst whether a record is first compared whole with its equals; false below a
+   *     record whose equals ran out of stack, so that a deep chain of records is not compared whole
+   *     again at every level
+   */
+  private static @Nullable Object share(
+      @Nullable Object old, @Nullable Object fresh, int depth, boolean equalsFirst) {
     if (old == fresh || old == null || fresh == null) {
       return fresh;
     }
@@ -82,19 +89,19 @@ public final class ReplaceEqualDeep {
       return whole(old, fresh);
     }
     if (fresh instanceof JsonNode f) {
-      return old instanceof JsonNode o ? json(o, f, depth) : fresh;
+      return old instanceof JsonNode o ? json(o, f, depth, equalsFirst) : fresh;
     }
     if (fresh instanceof List<?> f) {
-      return old instanceof List<?> o ? list(o, f, depth) : fresh;
+      return old instanceof List<?> o ? list(o, f, depth, equalsFirst) : fresh;
     }
     if (fresh instanceof Map<?, ?> f) {
-      return old instanceof Map<?, ?> o ? map(o, f, depth) : fresh;
+      return old instanceof Map<?, ?> o ? map(o, f, depth, equalsFirst) : fresh;
     }
     Class<?> type = fresh.getClass();
     if (old.getClass() == type) {
       RecordShape shape = RecordShape.of(type);
       if (shape != null) {
-        return record(shape, old, fresh, depth);
+        return record(shape, old, fresh, depth, equalsFirst);
       }
     }
     return old.equals(fresh) ? old : fresh;
@@ -113,7 +120,7 @@ public final class ReplaceEqualDeep {
   // ---------------------------------------------------------------- lists
 
   @SuppressWarnings("JdkObsolete") // a LinkedList is rebuilt as one: the caller's kind is kept
-  private static Object list(List<?> old, List<?> fresh, int depth) {
+  private static Object list(List<?> old, List<?> fresh, int depth, boolean equalsFirst) {
     int n = fresh.size();
     @Nullable Object[] out = new Object[n];
     boolean allOld = old.size() == n;
@@ -125,7 +132,7 @@ public final class ReplaceEqualDeep {
       Object s;
       if (olds.hasNext()) {
         Object o = olds.next();
-        s = share(o, f, depth + 1);
+        s = share(o, f, depth + 1, equalsFirst);
         allOld &= s == o;
       } else {
         s = f;
@@ -155,7 +162,7 @@ public final class ReplaceEqualDeep {
 
   // ---------------------------------------------------------------- maps
 
-  private static Object map(Map<?, ?> old, Map<?, ?> fresh, int depth) {
+  private static Object map(Map<?, ?> old, Map<?, ?> fresh, int depth, boolean equalsFirst) {
     int n = fresh.size();
     @Nullable Object[] keys = new Object[n];
     @Nullable Object[] values = new Object[n];
@@ -177,7 +184,7 @@ public final class ReplaceEqualDeep {
         if (Objects.equals(oe.getKey(), k)) {
           found = true;
           Object o = oe.getValue();
-          s = share(o, f, depth + 1);
+          s = share(o, f, depth + 1, equalsFirst);
           allOld &= s == o;
         } else {
           sameOrder = false;
@@ -188,7 +195,7 @@ public final class ReplaceEqualDeep {
       if (!found) {
         if (containsKey(old, k)) {
           Object o = old.get(k);
-          s = share(o, f, depth + 1);
+          s = share(o, f, depth + 1, equalsFirst);
           allOld &= s == o;
         } else {
           allOld = false;
@@ -260,18 +267,18 @@ public final class ReplaceEqualDeep {
 
   // ---------------------------------------------------------------- Jackson trees
 
-  private static JsonNode json(JsonNode old, JsonNode fresh, int depth) {
+  private static JsonNode json(JsonNode old, JsonNode fresh, int depth, boolean equalsFirst) {
     if (fresh instanceof ObjectNode f && old instanceof ObjectNode o) {
-      return object(o, f, depth);
+      return object(o, f, depth, equalsFirst);
     }
     if (fresh instanceof ArrayNode f && old instanceof ArrayNode o) {
-      return array(o, f, depth);
+      return array(o, f, depth, equalsFirst);
     }
     return old.equals(fresh) ? old : fresh;
   }
 
   @SuppressWarnings("ReferenceEquality") // which instance was kept is the point
-  private static JsonNode object(ObjectNode old, ObjectNode fresh, int depth) {
+  private static JsonNode object(ObjectNode old, ObjectNode fresh, int depth, boolean equalsFirst) {
     int n = fresh.size();
     String[] names = new String[n];
     JsonNode[] values = new JsonNode[n];
@@ -302,7 +309,7 @@ public final class ReplaceEqualDeep {
       }
       JsonNode s = f;
       if (o != null) {
-        s = (JsonNode) Objects.requireNonNull(share(o, f, depth + 1));
+        s = (JsonNode) Objects.requireNonNull(share(o, f, depth + 1, equalsFirst));
         allOld &= s == o;
       } else {
         allOld = false;
@@ -326,7 +333,7 @@ public final class ReplaceEqualDeep {
   }
 
   @SuppressWarnings("ReferenceEquality") // which instance was kept is the point
-  private static JsonNode array(ArrayNode old, ArrayNode fresh, int depth) {
+  private static JsonNode array(ArrayNode old, ArrayNode fresh, int depth, boolean equalsFirst) {
     int n = fresh.size();
     JsonNode[] out = new JsonNode[n];
     boolean allOld = old.size() == n;
@@ -337,7 +344,7 @@ public final class ReplaceEqualDeep {
       JsonNode s = f;
       if (i < common) {
         JsonNode o = old.get(i);
-        s = (JsonNode) Objects.requireNonNull(share(o, f, depth + 1));
+        s = (JsonNode) Objects.requireNonNull(share(o, f, depth + 1, equalsFirst));
         allOld &= s == o;
       }
       allFresh &= s == f;
@@ -358,7 +365,20 @@ public final class ReplaceEqualDeep {
 
   // ---------------------------------------------------------------- records
 
-  private static Object record(RecordShape shape, Object old, Object fresh, int depth) {
+  private static Object record(
+      RecordShape shape, Object old, Object fresh, int depth, boolean equalsFirst) {
+    // The record's own equals first: it is the type's definition of "unchanged" (as for any other
+    // class), and the compiled component compare is far cheaper than walking through reflection,
+    // which is left for the records that did change.
+    if (equalsFirst) {
+      try {
+        if (old.equals(fresh)) {
+          return old;
+        }
+      } catch (StackOverflowError tooDeep) {
+        equalsFirst = false; // too deep to compare whole: walk, and do not try again below
+      }
+    }
     int n = shape.size();
     @Nullable Object[] out = new Object[n];
     boolean allOld = true;
@@ -366,7 +386,7 @@ public final class ReplaceEqualDeep {
     for (int i = 0; i < n; i++) {
       Object o = shape.get(old, i);
       Object f = shape.get(fresh, i);
-      Object s = share(o, f, depth + 1);
+      Object s = share(o, f, depth + 1, equalsFirst);
       if (!shape.accepts(i, s)) {
         s = f; // a rebuilt container of a kind this component cannot hold
       }
