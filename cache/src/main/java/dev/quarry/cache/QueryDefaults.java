@@ -1,12 +1,14 @@
 package dev.quarry.cache;
 
 import com.fasterxml.jackson.databind.JavaType;
+import dev.quarry.cache.internal.ReplaceEqualDeep;
 import dev.quarry.core.RetryPolicy;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.BinaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -45,6 +47,7 @@ public final class QueryDefaults {
   private final @Nullable NetworkMode networkMode;
   private final @Nullable JavaType dataType;
   private final @Nullable Boolean dehydrate;
+  private final @Nullable BinaryOperator<Object> structuralSharing;
 
   QueryDefaults(SettingsBuilder<?> b) {
     staleTime = b.staleTime;
@@ -61,6 +64,7 @@ public final class QueryDefaults {
     networkMode = b.networkMode;
     dataType = b.dataType;
     dehydrate = b.dehydrate;
+    structuralSharing = b.structuralSharing;
   }
 
   /** A builder with nothing set. */
@@ -102,6 +106,7 @@ public final class QueryDefaults {
     b.networkMode = or(over.networkMode, networkMode);
     b.dataType = or(over.dataType, dataType);
     b.dehydrate = or(over.dehydrate, dehydrate);
+    b.structuralSharing = or(over.structuralSharing, structuralSharing);
     return b.build();
   }
 
@@ -179,6 +184,14 @@ public final class QueryDefaults {
     return Optional.ofNullable(dehydrate);
   }
 
+  /**
+   * The structural sharing, if set: the function of the old and the new data that gives the data to
+   * store (see {@link Builder#structuralSharing(BinaryOperator)}).
+   */
+  public Optional<BinaryOperator<Object>> structuralSharing() {
+    return Optional.ofNullable(structuralSharing);
+  }
+
   @Nullable StaleTime staleTimeOrNull() {
     return staleTime;
   }
@@ -235,6 +248,10 @@ public final class QueryDefaults {
     return dehydrate;
   }
 
+  @Nullable BinaryOperator<Object> structuralSharingOrNull() {
+    return structuralSharing;
+  }
+
   @Override
   public String toString() {
     return "QueryDefaults{staleTime="
@@ -253,6 +270,32 @@ public final class QueryDefaults {
   /** Builds {@link QueryDefaults}; not thread-safe. */
   public static final class Builder extends SettingsBuilder<Builder> {
     Builder() {}
+
+    /**
+     * Whether new data is structurally shared with the data already cached (default {@code true}):
+     * every part equal to the old one keeps the old instance, and data equal to the old data as a
+     * whole is the old instance, so observers can compare by reference and are not told of data
+     * that did not change. {@code false} stores every new instance as it came. See {@link
+     * QueryOptions#replaceEqualDeep} for what is walked.
+     */
+    public Builder structuralSharing(boolean enabled) {
+      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : (old, fresh) -> fresh;
+      return this;
+    }
+
+    /**
+     * Replaces structural sharing with {@code sharing.apply(old, new)}, which returns the data to
+     * store: {@code old} itself means "unchanged". It receives the data of every query these
+     * defaults apply to, so it must return {@code old}, {@code new} or a value of the same type; it
+     * runs on the thread that completed the fetch or called {@code setQueryData}, outside the
+     * cache's locks, and must not return {@code null}. An exception from it fails the fetch (or is
+     * thrown by {@code setQueryData}). {@link QueryOptions#replaceEqualDeep} is the default, which
+     * a function may call for the cases it does not handle itself.
+     */
+    public Builder structuralSharing(BinaryOperator<Object> sharing) {
+      this.structuralSharing = Objects.requireNonNull(sharing, "structuralSharing");
+      return this;
+    }
 
     /** The defaults. */
     public QueryDefaults build() {

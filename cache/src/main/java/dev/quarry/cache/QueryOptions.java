@@ -1,5 +1,6 @@
 package dev.quarry.cache;
 
+import dev.quarry.cache.internal.ReplaceEqualDeep;
 import dev.quarry.core.QueryKey;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,9 +23,13 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p><b>Change detection.</b> When new data {@code equals} the data already cached, the old
- * instance is kept and nobody is notified (TanStack's structural sharing at the top level). {@link
- * Builder#structuralSharing(BinaryOperator)} replaces this with a function of the old and new data.
+ * <p><b>Structural sharing.</b> When a fetch or {@code setQueryData} brings new data, the data
+ * stored keeps the instance of every part that is equal to the part at the same place in the data
+ * already cached, and is the old instance itself when nothing changed ({@link #replaceEqualDeep}).
+ * Observers can therefore compare data by reference, and one whose result did not change is not
+ * notified. {@link Builder#structuralSharing(boolean)} turns this off; {@link
+ * Builder#structuralSharing(BinaryOperator)} replaces it with a function of the old and new data;
+ * both can also be set in {@link QueryDefaults}.
  *
  * <p>Immutable and thread-safe; {@link #newBuilder()} derives variants. Bad values fail in the
  * builder with an {@link IllegalArgumentException} naming the option.
@@ -38,7 +43,6 @@ public final class QueryOptions<T> {
   private final @Nullable Supplier<? extends @Nullable T> initialData;
   private final @Nullable Long initialDataUpdatedAt;
   private final @Nullable UnaryOperator<Optional<T>> placeholderData;
-  private final @Nullable BinaryOperator<T> structuralSharing;
 
   private QueryOptions(Builder<T> b) {
     this.key = b.key;
@@ -47,7 +51,6 @@ public final class QueryOptions<T> {
     this.initialData = b.initialData;
     this.initialDataUpdatedAt = b.initialDataUpdatedAt;
     this.placeholderData = b.placeholderData;
-    this.structuralSharing = b.structuralSharing;
   }
 
   /** Options with the given key and function and nothing else set. */
@@ -67,7 +70,6 @@ public final class QueryOptions<T> {
     b.initialData = initialData;
     b.initialDataUpdatedAt = initialDataUpdatedAt;
     b.placeholderData = placeholderData;
-    b.structuralSharing = structuralSharing;
     return b;
   }
 
@@ -110,9 +112,62 @@ public final class QueryOptions<T> {
     return Optional.ofNullable(placeholderData);
   }
 
-  /** The custom change detection, if any (see the class documentation). */
+  /**
+   * The structural sharing set on these options ({@code true}, {@code false} or a function), if
+   * any; unset, the defaults' applies (see the class documentation).
+   */
+  @SuppressWarnings("unchecked") // set through the typed builder methods only
   public Optional<BinaryOperator<T>> structuralSharing() {
-    return Optional.ofNullable(structuralSharing);
+    return settings.structuralSharing().map(f -> (BinaryOperator<T>) (BinaryOperator<?>) f);
+  }
+
+  /**
+   * Structural sharing as TanStack Query's {@code replaceEqualDeep}: {@code old} if {@code fresh}
+   * is deeply equal to it, otherwise {@code fresh} with every deeply equal part replaced by the
+   * instance at the same place in {@code old}. Neither argument is modified: where a container
+   * holds both kept and new parts, a new container is built. This is the default structural sharing
+   * of every query; a custom function may call it for the cases it does not handle.
+   *
+   * <p>What is walked, when the old and new parts are of the same kind:
+   *
+   * <ul>
+   *   <li>{@link java.util.List}: element by element at the same index, in linear time. A rebuilt
+   *       list has the new list's class when it is an {@code ArrayList} or a {@code LinkedList},
+   *       and is an unmodifiable list when the new one is a JDK list whose class is not public
+   *       ({@code List.of}, {@code Collections.unmodifiableList}, {@code Arrays.asList}); a list of
+   *       another class is stored as it came unless it is the old one unchanged.
+   *   <li>{@link java.util.Map}: value by value for each key, in the new map's order. A rebuilt map
+   *       has the new map's class when it is a {@code LinkedHashMap}, {@code HashMap} or {@code
+   *       TreeMap} (same comparator), and is an unmodifiable map in the new map's order when the
+   *       new one is a JDK map whose class is not public ({@code Map.of}, {@code
+   *       Collections.unmodifiableMap}); a map of another class is stored as it came unless it is
+   *       the old one unchanged. A {@code LinkedHashMap} whose keys came in a new order is not the
+   *       old one.
+   *   <li>Jackson {@code ObjectNode} (field by field, order included) and {@code ArrayNode} (index
+   *       by index); a rebuilt node comes from the new node's factory. Value nodes are compared
+   *       with {@code equals}.
+   *   <li>Records of the same class: the old record if it {@code equals} the new one (the record's
+   *       own definition of "unchanged"), else component by component; a new record is built with
+   *       the canonical constructor only when some components changed and others did not. A record
+   *       whose class reflection may not access (a package that a named module does not open) is
+   *       compared whole with {@code equals}; if the canonical constructor refuses the mix of old
+   *       and new components, the new record is stored as it came. A constructor that copies its
+   *       arguments keeps the instances of the elements, not of the collection.
+   *   <li>Anything else: {@code old} if {@code old.equals(fresh)}, else {@code fresh}.
+   * </ul>
+   *
+   * <p>Bounded: beyond 500 nested levels the rest of a branch is compared whole with {@code
+   * equals}, and kept as it came if even that runs out of stack (a pathologically deep or cyclic
+   * value). Stateless and thread-safe.
+   *
+   * @param old the data already cached
+   * @param fresh the new data
+   * @return {@code old}, {@code fresh} or a value built from parts of both; never {@code null}
+   * @throws NullPointerException if an argument is {@code null}
+   * @throws RuntimeException what an {@code equals} or a record accessor of the data threw
+   */
+  public static <T> T replaceEqualDeep(T old, T fresh) {
+    return ReplaceEqualDeep.share(old, fresh);
   }
 
   @Override
@@ -131,7 +186,6 @@ public final class QueryOptions<T> {
     private @Nullable Supplier<? extends @Nullable T> initialData;
     private @Nullable Long initialDataUpdatedAt;
     private @Nullable UnaryOperator<Optional<T>> placeholderData;
-    private @Nullable BinaryOperator<T> structuralSharing;
 
     Builder(QueryKey key, QueryFunction<T> function) {
       this.key = Objects.requireNonNull(key, "key");
@@ -194,17 +248,26 @@ public final class QueryOptions<T> {
     }
 
     /**
-     * Replaces change detection: {@code sharing.apply(old, new)} returns the data to store;
-     * returning {@code old} (the same instance) means "unchanged".
+     * Replaces structural sharing: {@code sharing.apply(old, new)} returns the data to store, and
+     * returning {@code old} (the same instance) means "unchanged". It runs when a fetch succeeds or
+     * {@code setQueryData} is called on data already cached, on that thread and outside the cache's
+     * locks, and must not return {@code null}. An exception from it fails the fetch (or is thrown
+     * by {@code setQueryData}). It may call {@link QueryOptions#replaceEqualDeep}.
      */
+    @SuppressWarnings("unchecked") // the query's data is a T: the function only ever sees Ts
     public Builder<T> structuralSharing(BinaryOperator<T> sharing) {
-      this.structuralSharing = Objects.requireNonNull(sharing, "structuralSharing");
+      Objects.requireNonNull(sharing, "structuralSharing");
+      this.structuralSharing = (BinaryOperator<Object>) (BinaryOperator<?>) sharing;
       return this;
     }
 
-    /** Turns change detection off ({@code false}: every fetch stores the new instance). */
+    /**
+     * Whether new data is structurally shared with the data already cached ({@code true}, the
+     * default, see {@link QueryOptions#replaceEqualDeep}); {@code false} stores every new instance
+     * as it came, so every successful fetch gives observers a new instance.
+     */
     public Builder<T> structuralSharing(boolean enabled) {
-      this.structuralSharing = enabled ? null : (old, fresh) -> fresh;
+      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : (old, fresh) -> fresh;
       return this;
     }
 

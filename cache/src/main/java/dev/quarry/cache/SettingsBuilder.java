@@ -5,6 +5,7 @@ import dev.quarry.core.RetryPolicy;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
+import java.util.function.BinaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +32,8 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
   @Nullable NetworkMode networkMode;
   @Nullable JavaType dataType;
   @Nullable Boolean dehydrate;
+  // Set by the builders that offer it (typed in QueryOptions, untyped in QueryDefaults).
+  @Nullable BinaryOperator<Object> structuralSharing;
 
   SettingsBuilder() {}
 
@@ -54,6 +57,7 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     networkMode = d.networkModeOrNull();
     dataType = d.dataTypeOrNull();
     dehydrate = d.dehydrateOrNull();
+    structuralSharing = d.structuralSharingOrNull();
   }
 
   QueryDefaults settings() {

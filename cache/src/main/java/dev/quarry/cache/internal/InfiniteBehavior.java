@@ -26,7 +26,7 @@ final class InfiniteBehavior<T, P> implements FetchBehavior<InfiniteData<T, P>> 
   static <T, P> QueryConfig<InfiniteData<T, P>> config(
       InfiniteQueryOptions<T, P> options, Resolved r) {
     return new QueryConfig<>(
-        new InfiniteBehavior<>(options), r.retry(), r.networkMode(), r.gcTime(), null);
+        new InfiniteBehavior<>(options), r.retry(), r.networkMode(), r.gcTime(), r.sharingOf());
   }
 
   static <T, P> Optional<P> nextParam(InfiniteQueryOptions<T, P> o, InfiniteData<T, P> d) {

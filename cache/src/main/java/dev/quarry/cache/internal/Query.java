@@ -375,7 +375,10 @@ final class Query<T> {
     return replacement;
   }
 
-  /** Change detection: keep the old instance when equal, or the configured function. */
+  /**
+   * Structural sharing: the configured function (by default {@link ReplaceEqualDeep}) of the old
+   * and the new data. Runs outside the lock: it may walk a large value or call user code.
+   */
   T share(Optional<T> old, T fresh) {
     if (old.isEmpty()) {
       return fresh;
@@ -384,10 +387,22 @@ final class Query<T> {
     synchronized (lock) {
       custom = sharing;
     }
-    if (custom != null) {
-      return Objects.requireNonNull(custom.apply(old.get(), fresh), "structuralSharing result");
+    if (custom == null) {
+      return ReplaceEqualDeep.share(old.get(), fresh);
     }
-    return old.get().equals(fresh) ? old.get() : fresh;
+    return Objects.requireNonNull(custom.apply(old.get(), fresh), "structuralSharing result");
+  }
+
+  /**
+   * The structural sharing of the defaults that apply to this key, for {@code setQueryData} on a
+   * query that no fetch or observer has configured yet; a configured query keeps its own.
+   */
+  void shareAsDefaults(BinaryOperator<T> defaults) {
+    synchronized (lock) {
+      if (behavior == null) {
+        sharing = defaults;
+      }
+    }
   }
 
   // ---------------------------------------------------------------- manual changes

@@ -4,7 +4,6 @@ import dev.quarry.cache.NetworkMode;
 import dev.quarry.core.RetryPolicy;
 import java.time.Duration;
 import java.util.function.BinaryOperator;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The query-level options a fetch or an observer pushes into its query: last writer wins, except
@@ -15,4 +14,4 @@ record QueryConfig<T>(
     RetryPolicy retry,
     NetworkMode networkMode,
     Duration gcTime,
-    @Nullable BinaryOperator<T> sharing) {}
+    BinaryOperator<T> sharing) {}

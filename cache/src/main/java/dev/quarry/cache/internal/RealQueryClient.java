@@ -188,7 +188,7 @@ public final class RealQueryClient implements QueryClient {
         r.retry(),
         r.networkMode(),
         r.gcTime(),
-        options.structuralSharing().orElse(null));
+        options.structuralSharing().orElseGet(r::sharingOf));
   }
 
   List<Query<?>> all() {
@@ -322,6 +322,7 @@ public final class RealQueryClient implements QueryClient {
     }
     Resolved r = Resolved.of(merged(key, QueryDefaults.none()), true);
     Query<T> q = getOrCreate(key, r, QueryState::initial, false);
+    q.shareAsDefaults(r.sharingOf());
     if (q != existing) {
       previous = q.state().data();
       if (previous.isPresent()) {

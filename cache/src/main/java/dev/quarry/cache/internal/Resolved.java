@@ -7,6 +7,7 @@ import dev.quarry.cache.RefetchMode;
 import dev.quarry.cache.StaleTime;
 import dev.quarry.core.RetryPolicy;
 import java.time.Duration;
+import java.util.function.BinaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /** Settings after merging every layer and applying the built-in defaults of spec section 1. */
@@ -23,7 +24,8 @@ record Resolved(
     boolean retryOnMount,
     NetworkMode networkMode,
     @Nullable JavaType dataType,
-    boolean dehydrate) {
+    boolean dehydrate,
+    BinaryOperator<Object> sharing) {
 
   static final Duration DEFAULT_GC = Duration.ofMinutes(5);
 
@@ -46,7 +48,14 @@ record Resolved(
         d.retryOnMount().orElse(true),
         mode,
         d.dataType().orElse(null),
-        d.dehydrate().orElse(true));
+        d.dehydrate().orElse(true),
+        d.structuralSharing().orElse(ReplaceEqualDeep.FUNCTION));
+  }
+
+  /** The structural sharing of these settings, for data of any type (the caller's). */
+  @SuppressWarnings("unchecked")
+  <T> BinaryOperator<T> sharingOf() {
+    return (BinaryOperator<T>) (BinaryOperator<?>) sharing;
   }
 
   private static RetryPolicy retry(QueryDefaults d, boolean observed) {
