@@ -1,8 +1,11 @@
 package dev.quarry.cache;
 
 import dev.quarry.core.QueryKey;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BinaryOperator;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -39,6 +42,7 @@ public final class QueryOptions<T> {
   private final @Nullable Long initialDataUpdatedAt;
   private final @Nullable UnaryOperator<Optional<T>> placeholderData;
   private final @Nullable BinaryOperator<T> structuralSharing;
+  private final @Nullable Set<ResultProperty> notifyOnChangeProps;
 
   private QueryOptions(Builder<T> b) {
     this.key = b.key;
@@ -48,6 +52,7 @@ public final class QueryOptions<T> {
     this.initialDataUpdatedAt = b.initialDataUpdatedAt;
     this.placeholderData = b.placeholderData;
     this.structuralSharing = b.structuralSharing;
+    this.notifyOnChangeProps = b.notifyOnChangeProps;
   }
 
   /** Options with the given key and function and nothing else set. */
@@ -68,6 +73,7 @@ public final class QueryOptions<T> {
     b.initialDataUpdatedAt = initialDataUpdatedAt;
     b.placeholderData = placeholderData;
     b.structuralSharing = structuralSharing;
+    b.notifyOnChangeProps = notifyOnChangeProps;
     return b;
   }
 
@@ -115,6 +121,14 @@ public final class QueryOptions<T> {
     return Optional.ofNullable(structuralSharing);
   }
 
+  /**
+   * The result properties whose change notifies an observer's listeners, or empty for every change
+   * (see {@link Builder#notifyOnChangeProps}).
+   */
+  public Optional<Set<ResultProperty>> notifyOnChangeProps() {
+    return Optional.ofNullable(notifyOnChangeProps);
+  }
+
   @Override
   public String toString() {
     return "QueryOptions{key=" + key + ", " + settings + "}";
@@ -132,6 +146,7 @@ public final class QueryOptions<T> {
     private @Nullable Long initialDataUpdatedAt;
     private @Nullable UnaryOperator<Optional<T>> placeholderData;
     private @Nullable BinaryOperator<T> structuralSharing;
+    private @Nullable Set<ResultProperty> notifyOnChangeProps;
 
     Builder(QueryKey key, QueryFunction<T> function) {
       this.key = Objects.requireNonNull(key, "key");
@@ -205,6 +220,35 @@ public final class QueryOptions<T> {
     /** Turns change detection off ({@code false}: every fetch stores the new instance). */
     public Builder<T> structuralSharing(boolean enabled) {
       this.structuralSharing = enabled ? null : (old, fresh) -> fresh;
+      return this;
+    }
+
+    /**
+     * Notifies an observer's listeners only when one of {@code properties} changed between two
+     * results (TanStack's {@code notifyOnChangeProps} with a list). The observer's {@link
+     * QueryObserver#currentResult()} still follows every change, and a new listener still gets the
+     * current result first. No argument: listeners get only that first result. Not set (the
+     * default): every changed result is delivered, like TanStack's {@code 'all'}; Java has no
+     * property tracking, so there is no {@code 'tracked'} mode.
+     *
+     * <pre>{@code
+     * QueryOptions.builder(key, fn)
+     *     .notifyOnChangeProps(ResultProperty.DATA, ResultProperty.ERROR)
+     *     .build();
+     * }</pre>
+     */
+    public Builder<T> notifyOnChangeProps(ResultProperty... properties) {
+      EnumSet<ResultProperty> set = EnumSet.noneOf(ResultProperty.class);
+      for (ResultProperty p : properties) {
+        set.add(Objects.requireNonNull(p, "notifyOnChangeProps element"));
+      }
+      this.notifyOnChangeProps = Collections.unmodifiableSet(set);
+      return this;
+    }
+
+    /** Back to the default: listeners get every changed result. */
+    public Builder<T> notifyOnAllChanges() {
+      this.notifyOnChangeProps = null;
       return this;
     }
 

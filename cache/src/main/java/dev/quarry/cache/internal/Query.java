@@ -489,8 +489,12 @@ final class Query<T> {
 
   // ---------------------------------------------------------------- observers
 
-  /** Attaches an observer, pushes its options, clears the gc timer; returns the state then. */
-  QueryState<T> addObserver(QueryObserverImpl<T, ?> observer, QueryConfig<T> config) {
+  /**
+   * Attaches an observer (idempotent), pushes its options and clears the gc timer; returns the
+   * state then. Does not flush the pipeline, so a caller holding its own lock runs no user code
+   * here: it flushes once that lock is released.
+   */
+  QueryState<T> attach(QueryObserverImpl<T, ?> observer, QueryConfig<T> config) {
     QueryState<T> s;
     synchronized (lock) {
       applyConfigLocked(config);
@@ -500,22 +504,22 @@ final class Query<T> {
       }
       gc.cancel();
       s = state;
-      observer.mounted(s);
     }
     updatePin();
-    client.pipeline().flush();
     return s;
   }
 
   /**
    * Detaches an observer. The last one leaving a fetch cancels it (reverting) only if the function
    * read its signal or the fetch is an initial paused one; otherwise retries stop (spec 2.7).
+   *
+   * @return what must run once the caller holds no lock: the cancellation and the flush
    */
-  void removeObserver(QueryObserverImpl<T, ?> observer) {
+  Runnable detach(QueryObserverImpl<T, ?> observer) {
     Fetch<T> cancelled = null;
     synchronized (lock) {
       if (!observers.remove(observer)) {
-        return;
+        return () -> {};
       }
       client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.ObserverRemoved(key)));
       if (observers.isEmpty()) {
@@ -532,7 +536,8 @@ final class Query<T> {
         scheduleGcLocked();
       }
     }
-    endCancel(cancelled);
+    Fetch<T> toCancel = cancelled;
+    return () -> endCancel(toCancel);
   }
 
   /** Queues a recomputation of {@code observer}'s result from the current state. */

@@ -195,7 +195,7 @@ public final class RealQueryClient implements QueryClient {
     return store.all();
   }
 
-  List<Query<?>> findAll(QueryFilters f) {
+  List<Query<?>> matching(QueryFilters f) {
     return store.findAll(f);
   }
 
@@ -300,7 +300,7 @@ public final class RealQueryClient implements QueryClient {
   @SuppressWarnings("unchecked")
   public <T> Map<QueryKey, T> getQueriesData(QueryFilters filters) {
     Map<QueryKey, T> out = new LinkedHashMap<>();
-    for (Query<?> q : findAll(filters)) {
+    for (Query<?> q : matching(filters)) {
       q.state().data().ifPresent(d -> out.put(q.key, (T) d));
     }
     return out;
@@ -339,7 +339,7 @@ public final class RealQueryClient implements QueryClient {
   public <T> Map<QueryKey, T> setQueriesData(
       QueryFilters filters, Function<Optional<T>, Optional<T>> updater) {
     Map<QueryKey, T> out = new LinkedHashMap<>();
-    for (Query<?> raw : findAll(filters)) {
+    for (Query<?> raw : matching(filters)) {
       Query<T> q = (Query<T>) raw;
       Optional<T> previous = q.state().data();
       Optional<T> next = updater.apply(previous);
@@ -355,7 +355,12 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public CompletableFuture<Void> invalidateQueries(QueryFilters filters) {
-    List<Query<?>> matched = findAll(filters);
+    return invalidateQueries(filters, true);
+  }
+
+  @Override
+  public CompletableFuture<Void> invalidateQueries(QueryFilters filters, boolean cancelRefetch) {
+    List<Query<?>> matched = matching(filters);
     for (Query<?> q : matched) {
       q.invalidate();
     }
@@ -379,17 +384,17 @@ public final class RealQueryClient implements QueryClient {
         toRefetch.add(q);
       }
     }
-    return refetch(toRefetch);
+    return refetch(toRefetch, cancelRefetch);
   }
 
   @Override
   public CompletableFuture<Void> refetchQueries(QueryFilters filters) {
-    return refetch(findAll(filters));
+    return refetch(matching(filters));
   }
 
   @Override
   public CompletableFuture<Void> refetchQueries(QueryFilters filters, boolean cancelRefetch) {
-    return refetch(findAll(filters), cancelRefetch);
+    return refetch(matching(filters), cancelRefetch);
   }
 
   private CompletableFuture<Void> refetch(List<Query<?>> queries) {
@@ -419,7 +424,7 @@ public final class RealQueryClient implements QueryClient {
   @Override
   public CompletableFuture<Void> cancelQueries(QueryFilters filters, boolean revert) {
     List<CompletableFuture<?>> all = new ArrayList<>();
-    for (Query<?> q : findAll(filters)) {
+    for (Query<?> q : matching(filters)) {
       all.add(q.cancel(revert));
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
@@ -427,7 +432,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public CompletableFuture<Void> resetQueries(QueryFilters filters) {
-    List<Query<?>> matched = findAll(filters);
+    List<Query<?>> matched = matching(filters);
     for (Query<?> q : matched) {
       resetOne(q);
     }
@@ -447,14 +452,14 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public void removeQueries(QueryFilters filters) {
-    for (Query<?> q : findAll(filters)) {
+    for (Query<?> q : matching(filters)) {
       collect(q);
     }
   }
 
   @Override
   public int isFetching(QueryFilters filters) {
-    return findAll(filters.fetchStatus(FetchStatus.FETCHING)).size();
+    return matching(filters.fetchStatus(FetchStatus.FETCHING)).size();
   }
 
   @Override
@@ -486,20 +491,23 @@ public final class RealQueryClient implements QueryClient {
       QueryOptions<T> options,
       Function<? super T, ? extends R> select,
       Consumer<QueryResult<R>> listener) {
-    java.util.Objects.requireNonNull(select, "select");
     java.util.Objects.requireNonNull(listener, "listener");
-    Resolved r = Resolved.of(merged(options.key(), options.settings()), true);
-    Query<T> q = build(options, r);
+    QueryObserver<R> o = createObserver(options, select);
+    o.subscribe(listener);
+    return o;
+  }
+
+  @Override
+  public <T> QueryObserver<T> createObserver(QueryOptions<T> options) {
+    return createObserver(options, Function.<T>identity());
+  }
+
+  @Override
+  public <T, R> QueryObserver<R> createObserver(
+      QueryOptions<T> options, Function<? super T, ? extends R> select) {
+    java.util.Objects.requireNonNull(select, "select");
     QueryObserverImpl<T, R> o =
-        new QueryObserverImpl<>(
-            this,
-            q,
-            config(options, r),
-            r,
-            select,
-            options.placeholderData().orElse(null),
-            listener,
-            () -> build(options, r));
+        new QueryObserverImpl<>(this, Observers.bind(this, options, select));
     o.start();
     return o;
   }
@@ -520,11 +528,15 @@ public final class RealQueryClient implements QueryClient {
   public <T, P> InfiniteQueryObserver<T, P> observeInfinite(
       InfiniteQueryOptions<T, P> options, Consumer<QueryResult<InfiniteData<T, P>>> listener) {
     java.util.Objects.requireNonNull(listener, "listener");
-    Resolved r = Resolved.of(merged(options.key(), options.settings()), true);
-    Supplier<Query<InfiniteData<T, P>>> build =
-        () -> getOrCreate(options.key(), r, QueryState::initial, true);
-    InfiniteObserverImpl<T, P> o =
-        new InfiniteObserverImpl<>(this, build.get(), options, r, listener, build);
+    InfiniteQueryObserver<T, P> o = createInfiniteObserver(options);
+    o.subscribe(listener);
+    return o;
+  }
+
+  @Override
+  public <T, P> InfiniteQueryObserver<T, P> createInfiniteObserver(
+      InfiniteQueryOptions<T, P> options) {
+    InfiniteObserverImpl<T, P> o = new InfiniteObserverImpl<>(this, options);
     o.start();
     return o;
   }
@@ -536,8 +548,17 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public List<QuerySnapshot> snapshot() {
-    List<QuerySnapshot> out = new ArrayList<>();
-    for (Query<?> q : all()) {
+    return snapshots(all());
+  }
+
+  @Override
+  public List<QuerySnapshot> findAll(QueryFilters filters) {
+    return snapshots(matching(filters));
+  }
+
+  private static List<QuerySnapshot> snapshots(List<Query<?>> queries) {
+    List<QuerySnapshot> out = new ArrayList<>(queries.size());
+    for (Query<?> q : queries) {
       out.add(QueryViews.snapshot(q));
     }
     return out;
