@@ -338,6 +338,7 @@ public interface QueryClient extends AutoCloseable {
     private QueryDefaults defaults = QueryDefaults.none();
     private long maximumSize = -1;
     private @Nullable ObjectMapper objectMapper;
+    private @Nullable QueryCacheCallbacks cacheCallbacks;
 
     Builder() {}
 
@@ -409,6 +410,16 @@ public interface QueryClient extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Callbacks called once per fetch outcome of any query (TanStack's {@code QueryCache} config
+     * {@code onSuccess}, {@code onError}, {@code onSettled}); see {@link QueryCacheCallbacks}.
+     * Default none; a second call replaces the first.
+     */
+    public Builder cacheCallbacks(QueryCacheCallbacks callbacks) {
+      this.cacheCallbacks = Objects.requireNonNull(callbacks, "cacheCallbacks");
+      return this;
+    }
+
     /** The client. */
     public QueryClient build() {
       return new RealQueryClient(
@@ -421,7 +432,8 @@ public interface QueryClient extends AutoCloseable {
               http,
               defaults,
               maximumSize,
-              objectMapper));
+              objectMapper,
+              cacheCallbacks));
     }
   }
 }

@@ -330,6 +330,7 @@ final class Query<T> {
     if (revert) {
       dispatchLocked(QueryAction.REVERT, Reducer.fetchStatus(revertState, FetchStatus.IDLE));
     } else {
+      client.cacheCallbacks().failedLocked(this, why, state.data());
       dispatchLocked(QueryAction.ERROR, Reducer.error(state, why, now()));
     }
     return f;

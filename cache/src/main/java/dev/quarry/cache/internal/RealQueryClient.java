@@ -61,6 +61,7 @@ public final class RealQueryClient implements QueryClient {
   private final ListenerSet<QueryCacheEvent> events;
   private final QueryStore store;
   private final ReconnectWiring reconnect;
+  private final CacheCallbacks cacheCallbacks;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Creates the client from the builder's settings. */
@@ -83,6 +84,8 @@ public final class RealQueryClient implements QueryClient {
     this.mapper = config.objectMapper() != null ? config.objectMapper() : Defaults.objectMapper();
     this.pipeline = new Pipeline(errorHandler);
     this.events = new ListenerSet<>(callbackExecutor, errorHandler, "query cache");
+    this.cacheCallbacks =
+        new CacheCallbacks(config.cacheCallbacks(), pipeline, callbackExecutor, errorHandler);
     this.store = new QueryStore(this, config.maximumSize());
     this.reconnect = new ReconnectWiring(this, connectivity, errorHandler);
   }
@@ -121,6 +124,10 @@ public final class RealQueryClient implements QueryClient {
           "no HTTP client configured: build the QueryClient with .http(jsonHttp)");
     }
     return h;
+  }
+
+  CacheCallbacks cacheCallbacks() {
+    return cacheCallbacks;
   }
 
   ObjectMapper mapper() {
