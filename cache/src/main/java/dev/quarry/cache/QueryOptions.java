@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BinaryOperator;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +44,7 @@ public final class QueryOptions<T> {
   private final @Nullable UnaryOperator<Optional<T>> placeholderData;
   private final @Nullable BinaryOperator<T> structuralSharing;
   private final @Nullable Set<ResultProperty> notifyOnChangeProps;
+  private final @Nullable Predicate<? super QueryView> enabledWhen;
 
   private QueryOptions(Builder<T> b) {
     this.key = b.key;
@@ -53,6 +55,7 @@ public final class QueryOptions<T> {
     this.placeholderData = b.placeholderData;
     this.structuralSharing = b.structuralSharing;
     this.notifyOnChangeProps = b.notifyOnChangeProps;
+    this.enabledWhen = b.enabledWhen;
   }
 
   /** Options with the given key and function and nothing else set. */
@@ -74,6 +77,7 @@ public final class QueryOptions<T> {
     b.placeholderData = placeholderData;
     b.structuralSharing = structuralSharing;
     b.notifyOnChangeProps = notifyOnChangeProps;
+    b.enabledWhen = enabledWhen;
     return b;
   }
 
@@ -129,6 +133,14 @@ public final class QueryOptions<T> {
     return Optional.ofNullable(notifyOnChangeProps);
   }
 
+  /**
+   * The predicate that decides, from the query, whether observers with these options are enabled
+   * (see {@link Builder#enabled(Predicate)}); empty when {@code enabled} is a plain value.
+   */
+  public Optional<Predicate<? super QueryView>> enabledWhen() {
+    return Optional.ofNullable(enabledWhen);
+  }
+
   @Override
   public String toString() {
     return "QueryOptions{key=" + key + ", " + settings + "}";
@@ -147,6 +159,7 @@ public final class QueryOptions<T> {
     private @Nullable UnaryOperator<Optional<T>> placeholderData;
     private @Nullable BinaryOperator<T> structuralSharing;
     private @Nullable Set<ResultProperty> notifyOnChangeProps;
+    private @Nullable Predicate<? super QueryView> enabledWhen;
 
     Builder(QueryKey key, QueryFunction<T> function) {
       this.key = Objects.requireNonNull(key, "key");
@@ -244,6 +257,30 @@ public final class QueryOptions<T> {
       }
       this.notifyOnChangeProps = Collections.unmodifiableSet(set);
       return this;
+    }
+
+    /**
+     * Whether observers are enabled, computed from the query each time it matters (TanStack's
+     * {@code enabled} as a function of the query): on subscribe, on each new result, on refetch
+     * triggers and for the active/disabled view of filters. Overrides a plain {@code enabled} of
+     * any defaults layer; {@link #enabled(boolean)} afterwards replaces it. A predicate that throws
+     * is reported to the error handler and counts as disabled. A {@link QueryFunction#skipToken()}
+     * disables the observer whatever the predicate says.
+     *
+     * <pre>{@code
+     * .enabled(q -> q.state().errorUpdateCount() < 3)
+     * }</pre>
+     */
+    public Builder<T> enabled(Predicate<? super QueryView> enabled) {
+      this.enabledWhen = Objects.requireNonNull(enabled, "enabled");
+      return this;
+    }
+
+    /** A plain {@code enabled}; replaces a predicate set before on this builder. */
+    @Override
+    public Builder<T> enabled(boolean enabled) {
+      this.enabledWhen = null;
+      return super.enabled(enabled);
     }
 
     /** Back to the default: listeners get every changed result. */

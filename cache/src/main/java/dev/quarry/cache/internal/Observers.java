@@ -2,6 +2,7 @@ package dev.quarry.cache.internal;
 
 import dev.quarry.cache.InfiniteData;
 import dev.quarry.cache.InfiniteQueryOptions;
+import dev.quarry.cache.QueryFunction;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.cache.QueryState;
 import java.util.function.Function;
@@ -16,7 +17,10 @@ final class Observers {
 
   static <T, R> ObserverBinding<T, R> bind(
       RealQueryClient client, QueryOptions<T> options, Function<? super T, ? extends R> select) {
-    Resolved r = Resolved.of(client.merged(options.key(), options.settings()), true);
+    Resolved r =
+        Resolved.of(client.merged(options.key(), options.settings()), true)
+            .withEnabled(
+                options.enabledWhen().orElse(null), QueryFunction.isSkipToken(options.function()));
     Query<T> q = client.build(options, r);
     return new ObserverBinding<>(
         q,

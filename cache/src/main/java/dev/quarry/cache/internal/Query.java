@@ -8,6 +8,7 @@ import dev.quarry.cache.QueryAction;
 import dev.quarry.cache.QueryCacheEvent;
 import dev.quarry.cache.QueryState;
 import dev.quarry.cache.QueryStatus;
+import dev.quarry.cache.QueryView;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RetryPolicy;
@@ -36,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * following the state record. Both fields are written together, data first, in {@link
  * #dispatchLocked}: whoever sees a state also sees its data.
  */
-final class Query<T> {
+final class Query<T> implements QueryView {
   final QueryKey key;
   final long sequence;
   final boolean infinite;
@@ -79,8 +80,14 @@ final class Query<T> {
     this.sequence = sequence;
   }
 
-  QueryState<T> state() {
+  @Override
+  public QueryState<T> state() {
     return state;
+  }
+
+  @Override
+  public QueryKey key() {
+    return key;
   }
 
   /** The data of {@link #state()}, read without loading the state: the cache's hot read. */
@@ -577,9 +584,10 @@ final class Query<T> {
     }
   }
 
+  /** Whether the query has a function that can fetch (not none, not the skipToken). */
   boolean hasFunction() {
     synchronized (lock) {
-      return behavior != null;
+      return behavior != null && !(behavior instanceof FetchBehavior.Skip);
     }
   }
 

@@ -115,61 +115,71 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
   }
 
   boolean isEnabled() {
-    return binding.settings().enabled();
+    return enabled(binding);
   }
 
   boolean isStatic() {
-    return binding.settings().staleTime().isStatic();
+    return staleTime(binding).isStatic();
   }
 
   boolean isClosed() {
     return closed.get();
   }
 
-  /** This observer's view of staleness (spec 2.3): a disabled observer is never stale. */
-  boolean isStale(QueryState<?> s, long now) {
-    return isStale(binding.settings(), s, now);
+  /** {@code enabled} of {@code b} for its query now (it may be a function of the query). */
+  private boolean enabled(ObserverBinding<?, R> b) {
+    return b.settings().enabledFor(b.query(), client.errorHandler());
   }
 
-  private static boolean isStale(Resolved settings, QueryState<?> s, long now) {
-    if (!settings.enabled()) {
+  /** staleTime of {@code b} for its query now (it may be a function of the query). */
+  private StaleTime staleTime(ObserverBinding<?, R> b) {
+    return b.settings().staleTimeFor(b.query(), client.errorHandler());
+  }
+
+  /** This observer's view of staleness (spec 2.3): a disabled observer is never stale. */
+  boolean isStale(QueryState<?> s, long now) {
+    return isStale(binding, s, now);
+  }
+
+  private boolean isStale(ObserverBinding<?, R> b, QueryState<?> s, long now) {
+    if (!enabled(b)) {
       return false;
     }
     if (s.data().isEmpty()) {
       return true;
     }
-    StaleTime st = settings.staleTime();
+    StaleTime st = staleTime(b);
     if (st.isStatic()) {
       return false;
     }
     return s.isInvalidated() || st.isStaleAt(s.dataUpdatedAt(), now);
   }
 
-  private boolean shouldFetchOnMount(Resolved settings, QueryState<?> s) {
-    if (!settings.enabled()) {
+  private boolean shouldFetchOnMount(ObserverBinding<?, R> b, QueryState<?> s) {
+    if (!enabled(b)) {
       return false;
     }
     if (s.data().isEmpty()) {
-      return !(s.status() == QueryStatus.ERROR && !settings.retryOnMount());
+      return !(s.status() == QueryStatus.ERROR && !b.settings().retryOnMount());
     }
-    return allows(settings, settings.refetchOnMount(), s);
+    return allows(b, b.settings().refetchOnMount(), s);
   }
 
-  private boolean allows(Resolved settings, RefetchMode mode, QueryState<?> s) {
-    if (!settings.enabled() || settings.staleTime().isStatic() || mode == RefetchMode.NEVER) {
+  private boolean allows(ObserverBinding<?, R> b, RefetchMode mode, QueryState<?> s) {
+    if (mode == RefetchMode.NEVER || !enabled(b) || staleTime(b).isStatic()) {
       return false;
     }
-    return mode == RefetchMode.ALWAYS || isStale(settings, s, client.clock().currentTimeMillis());
+    return mode == RefetchMode.ALWAYS || isStale(b, s, client.clock().currentTimeMillis());
   }
 
   boolean shouldFetchOnReconnect() {
     ObserverBinding<?, R> b = binding;
-    return allows(b.settings(), b.settings().refetchOnReconnect(), b.query().state());
+    return allows(b, b.settings().refetchOnReconnect(), b.query().state());
   }
 
   boolean shouldFetchOnFocus() {
     ObserverBinding<?, R> b = binding;
-    return allows(b.settings(), b.settings().refetchOnWindowFocus(), b.query().state());
+    return allows(b, b.settings().refetchOnWindowFocus(), b.query().state());
   }
 
   // ---------------------------------------------------------------- listeners
@@ -191,7 +201,7 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
     }
     after.run();
     ObserverBinding<?, R> b = binding;
-    if (first && shouldFetchOnMount(b.settings(), b.query().state())) {
+    if (first && shouldFetchOnMount(b, b.query().state())) {
       fetchInBackground();
     }
     refreshOn(b.query()); // computes the result and primes the new listener
@@ -281,8 +291,8 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
     after.run();
     boolean subscribed = hasListeners();
     if (subscribed
-        && (next.query() != prev.query() || !prev.settings().enabled())
-        && isStale(next.settings(), next.query().state(), client.clock().currentTimeMillis())) {
+        && (next.query() != prev.query() || !enabled(prev))
+        && isStale(next, next.query().state(), client.clock().currentTimeMillis())) {
       fetchInBackground();
     }
     refreshOn(next.query());
@@ -440,7 +450,6 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
   @SuppressWarnings("unchecked") // the binding's query holds data of the binding's type
   private <X> QueryResult<R> compute(ObserverBinding<X, R> b, QueryState<?> raw) {
     QueryState<X> s = (QueryState<X>) raw;
-    Resolved settings = b.settings();
     long now = client.clock().currentTimeMillis();
     QueryStatus status = s.status();
     Optional<Throwable> error = s.error();
@@ -481,9 +490,9 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
         s.fetchFailureReason(),
         fetched > 0,
         fetched > mountCount,
-        isStale(settings, s, now),
+        isStale(b, s, now),
         isPlaceholder,
-        settings.enabled());
+        enabled(b));
   }
 
   /**
@@ -507,8 +516,9 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
     cancelTimers();
     Resolved settings = b.settings();
     long now = client.clock().currentTimeMillis();
-    StaleTime st = settings.staleTime();
-    if (settings.enabled() && s.data().isPresent() && !s.isInvalidated() && !st.isInfinite()) {
+    StaleTime st = staleTime(b);
+    boolean enabled = enabled(b);
+    if (enabled && s.data().isPresent() && !s.isInvalidated() && !st.isInfinite()) {
       long until = st.millisUntilStale(s.dataUpdatedAt(), now);
       if (until > 0) {
         staleTimer =
@@ -524,7 +534,7 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
       }
     }
     Duration interval = settings.refetchInterval();
-    if (settings.enabled() && !interval.isZero()) {
+    if (enabled && !interval.isZero()) {
       intervalTimer =
           client
               .scheduler()

@@ -224,7 +224,7 @@ public final class RealQueryClient implements QueryClient {
     if (q != null) {
       DefaultsLayers.Memo m = defaults.forFetch(q, options, options.key(), options.settings());
       QueryState<T> s = q.state();
-      if (s.data().isPresent() && !isStale(s, m.staleTime())) {
+      if (s.data().isPresent() && !isStale(q, s, m.staleTime())) {
         return CompletableFuture.completedFuture(s.data().get());
       }
       return fetchBuilt(options, m.resolved());
@@ -235,17 +235,18 @@ public final class RealQueryClient implements QueryClient {
   private <T> CompletableFuture<T> fetchBuilt(QueryOptions<T> options, Resolved r) {
     Query<T> q = build(options, r);
     QueryState<T> s = q.state();
-    if (s.data().isPresent() && !isStale(s, r.staleTime())) {
+    if (s.data().isPresent() && !isStale(q, s, r.staleTime())) {
       return CompletableFuture.completedFuture(s.data().get());
     }
     return q.fetch(config(options, r), false, null);
   }
 
   /** Spec 2.3, in its order; the clock is read only for a finite staleTime. */
-  boolean isStale(QueryState<?> s, StaleTime t) {
+  boolean isStale(Query<?> q, QueryState<?> s, StaleTime staleTime) {
     if (s.data().isEmpty()) {
       return true;
     }
+    StaleTime t = Resolved.resolve(staleTime, q, errorHandler);
     if (t.isStatic()) {
       return false;
     }
@@ -280,7 +281,7 @@ public final class RealQueryClient implements QueryClient {
     if (data.isEmpty()) {
       return q.fetch(config(options, r), false, null);
     }
-    if (revalidateIfStale && isStale(s, r.staleTime())) {
+    if (revalidateIfStale && isStale(q, s, r.staleTime())) {
       prefetchQuery(options);
     }
     return CompletableFuture.completedFuture(data.get());
@@ -525,7 +526,7 @@ public final class RealQueryClient implements QueryClient {
     Resolved r = Resolved.of(merged(options.key(), options.settings()), false);
     Query<InfiniteData<T, P>> q = getOrCreate(options.key(), r, QueryState::initial, true);
     QueryState<InfiniteData<T, P>> s = q.state();
-    if (s.data().isPresent() && !isStale(s, r.staleTime())) {
+    if (s.data().isPresent() && !isStale(q, s, r.staleTime())) {
       return CompletableFuture.completedFuture(s.data().get());
     }
     return q.fetch(InfiniteBehavior.config(options, r), false, null);
