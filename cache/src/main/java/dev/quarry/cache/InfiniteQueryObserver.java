@@ -3,7 +3,8 @@ package dev.quarry.cache;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * An observer of an infinite query, returned by {@link QueryClient#observeInfinite}.
+ * An observer of an infinite query, returned by {@link QueryClient#observeInfinite} (subscribed) or
+ * {@link QueryClient#createInfiniteObserver} (without listeners).
  *
  * <pre>{@code
  * InfiniteQueryObserver<Page, Integer> o = client.observeInfinite(feed, r -> render(r));
@@ -17,8 +18,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface InfiniteQueryObserver<T, P> extends QueryObserver<InfiniteData<T, P>> {
   /**
+   * Replaces the options, with the same rules as {@link QueryObserver#setOptions(QueryOptions,
+   * java.util.function.Function)}: a new key moves the observer to that query.
+   *
+   * @throws IllegalStateException if the observer was closed
+   */
+  void setOptions(InfiniteQueryOptions<T, P> options);
+
+  /**
    * Fetches the page after the last one and appends it (restarting a running refetch). Does nothing
-   * when there is no next page. Never fails; errors are in the result.
+   * when there is no next page. Works with or without listeners. Never fails; errors are in the
+   * result.
    */
   CompletableFuture<QueryResult<InfiniteData<T, P>>> fetchNextPage();
 

@@ -157,6 +157,14 @@ public interface QueryClient extends AutoCloseable {
   CompletableFuture<Void> invalidateQueries(QueryFilters filters);
 
   /**
+   * {@link #invalidateQueries(QueryFilters)} with TanStack's {@code cancelRefetch} option (true in
+   * the one-argument form): when false, a matching query that is already fetching keeps its fetch
+   * and the returned future waits for it instead of cancelling it and starting another. The queries
+   * are marked invalidated either way. Completes when the refetches settle; never fails.
+   */
+  CompletableFuture<Void> invalidateQueries(QueryFilters filters, boolean cancelRefetch);
+
+  /**
    * Refetches every matching query that is not disabled or static, restarting running fetches that
    * have data; never fails.
    */
@@ -212,7 +220,10 @@ public interface QueryClient extends AutoCloseable {
 
   // ---- observers and events
 
-  /** Observes a query; see {@link QueryObserver}. */
+  /**
+   * Observes a query: {@link #createObserver(QueryOptions)} then {@link
+   * QueryObserver#subscribe(Consumer)}; see {@link QueryObserver}.
+   */
   <T> QueryObserver<T> observe(QueryOptions<T> options, Consumer<QueryResult<T>> listener);
 
   /**
@@ -224,13 +235,34 @@ public interface QueryClient extends AutoCloseable {
       Function<? super T, ? extends R> select,
       Consumer<QueryResult<R>> listener);
 
+  /**
+   * An observer of the query without listeners (TanStack's {@code new QueryObserver(client,
+   * options)}): the query is built in the cache, nothing is fetched until the first {@link
+   * QueryObserver#subscribe}; {@link QueryObserver#refetch()} works before that. Close it when
+   * done.
+   */
+  <T> QueryObserver<T> createObserver(QueryOptions<T> options);
+
+  /**
+   * {@link #createObserver(QueryOptions)} through {@code select}, memoized per data instance as in
+   * {@link #observe(QueryOptions, Function, Consumer)}.
+   */
+  <T, R> QueryObserver<R> createObserver(
+      QueryOptions<T> options, Function<? super T, ? extends R> select);
+
   /** Fetches an infinite query like {@link #fetchQuery}. */
   <T, P> CompletableFuture<InfiniteData<T, P>> fetchInfiniteQuery(
       InfiniteQueryOptions<T, P> options);
 
-  /** Observes an infinite query. */
+  /** Observes an infinite query: {@link #createInfiniteObserver} then subscribe. */
   <T, P> InfiniteQueryObserver<T, P> observeInfinite(
       InfiniteQueryOptions<T, P> options, Consumer<QueryResult<InfiniteData<T, P>>> listener);
+
+  /**
+   * An observer of an infinite query without listeners; see {@link #createObserver(QueryOptions)}.
+   * {@link InfiniteQueryObserver#fetchNextPage()} works before it is subscribed.
+   */
+  <T, P> InfiniteQueryObserver<T, P> createInfiniteObserver(InfiniteQueryOptions<T, P> options);
 
   /**
    * Listens to cache events (TanStack Query's cache events: added, removed, updated, observer added
@@ -240,6 +272,13 @@ public interface QueryClient extends AutoCloseable {
 
   /** A snapshot of every cached query, in insertion order. */
   List<QuerySnapshot> snapshot();
+
+  /**
+   * Snapshots of the queries matching {@code filters} (TanStack's {@code queryCache.findAll}), in
+   * insertion order; {@code findAll(QueryFilters.all())} equals {@link #snapshot()}. Each snapshot
+   * is a copy taken now: it does not follow later changes. Never null; empty if nothing matches.
+   */
+  List<QuerySnapshot> findAll(QueryFilters filters);
 
   /**
    * Registers a step that runs, and is awaited, whenever connectivity comes online or focus
@@ -299,6 +338,7 @@ public interface QueryClient extends AutoCloseable {
     private QueryDefaults defaults = QueryDefaults.none();
     private long maximumSize = -1;
     private @Nullable ObjectMapper objectMapper;
+    private @Nullable QueryCacheCallbacks cacheCallbacks;
 
     Builder() {}
 
@@ -370,6 +410,16 @@ public interface QueryClient extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Callbacks called once per fetch outcome of any query (TanStack's {@code QueryCache} config
+     * {@code onSuccess}, {@code onError}, {@code onSettled}); see {@link QueryCacheCallbacks}.
+     * Default none; a second call replaces the first.
+     */
+    public Builder cacheCallbacks(QueryCacheCallbacks callbacks) {
+      this.cacheCallbacks = Objects.requireNonNull(callbacks, "cacheCallbacks");
+      return this;
+    }
+
     /** The client. */
     public QueryClient build() {
       return new RealQueryClient(
@@ -382,7 +432,8 @@ public interface QueryClient extends AutoCloseable {
               http,
               defaults,
               maximumSize,
-              objectMapper));
+              objectMapper,
+              cacheCallbacks));
     }
   }
 }

@@ -22,4 +22,28 @@ import java.util.concurrent.CompletionStage;
 public interface QueryFunction<T> {
   /** Starts fetching; the stage completes with the data. */
   CompletionStage<T> fetch(QueryContext context) throws Exception;
+
+  /**
+   * TanStack's {@code skipToken}: the function of a query that must not fetch yet (for example
+   * while a parameter is missing). An observer whose options carry it is disabled (it never
+   * fetches, {@code isEnabled()} false, never stale) until {@code setOptions} gives it a real
+   * function; a query that only has it counts as disabled for {@code refetchQueries}. A fetch that
+   * reaches it anyway ({@code fetchQuery}, {@code refetch()}) fails with a {@link
+   * dev.quarry.core.QuarryException} naming the key; retried like any failure.
+   *
+   * <pre>{@code
+   * QueryFunction<Episode> fn = id == null ? QueryFunction.skipToken() : ctx -> api.episode(id);
+   * }</pre>
+   *
+   * @return always the same instance; compare with {@link #isSkipToken}
+   */
+  @SuppressWarnings("unchecked")
+  static <T> QueryFunction<T> skipToken() {
+    return (QueryFunction<T>) SkipToken.INSTANCE;
+  }
+
+  /** Whether {@code function} is {@link #skipToken()}. */
+  static boolean isSkipToken(QueryFunction<?> function) {
+    return function == SkipToken.INSTANCE;
+  }
 }

@@ -2,9 +2,13 @@ package dev.quarry.cache;
 
 import dev.quarry.cache.internal.ReplaceEqualDeep;
 import dev.quarry.core.QueryKey;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BinaryOperator;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +47,8 @@ public final class QueryOptions<T> {
   private final @Nullable Supplier<? extends @Nullable T> initialData;
   private final @Nullable Long initialDataUpdatedAt;
   private final @Nullable UnaryOperator<Optional<T>> placeholderData;
+  private final @Nullable Set<ResultProperty> notifyOnChangeProps;
+  private final @Nullable Predicate<? super QueryView> enabledWhen;
 
   private QueryOptions(Builder<T> b) {
     this.key = b.key;
@@ -51,6 +57,8 @@ public final class QueryOptions<T> {
     this.initialData = b.initialData;
     this.initialDataUpdatedAt = b.initialDataUpdatedAt;
     this.placeholderData = b.placeholderData;
+    this.notifyOnChangeProps = b.notifyOnChangeProps;
+    this.enabledWhen = b.enabledWhen;
   }
 
   /** Options with the given key and function and nothing else set. */
@@ -70,6 +78,8 @@ public final class QueryOptions<T> {
     b.initialData = initialData;
     b.initialDataUpdatedAt = initialDataUpdatedAt;
     b.placeholderData = placeholderData;
+    b.notifyOnChangeProps = notifyOnChangeProps;
+    b.enabledWhen = enabledWhen;
     return b;
   }
 
@@ -170,6 +180,22 @@ public final class QueryOptions<T> {
     return ReplaceEqualDeep.share(old, fresh);
   }
 
+  /**
+   * The result properties whose change notifies an observer's listeners, or empty for every change
+   * (see {@link Builder#notifyOnChangeProps}).
+   */
+  public Optional<Set<ResultProperty>> notifyOnChangeProps() {
+    return Optional.ofNullable(notifyOnChangeProps);
+  }
+
+  /**
+   * The predicate that decides, from the query, whether observers with these options are enabled
+   * (see {@link Builder#enabled(Predicate)}); empty when {@code enabled} is a plain value.
+   */
+  public Optional<Predicate<? super QueryView>> enabledWhen() {
+    return Optional.ofNullable(enabledWhen);
+  }
+
   @Override
   public String toString() {
     return "QueryOptions{key=" + key + ", " + settings + "}";
@@ -186,6 +212,8 @@ public final class QueryOptions<T> {
     private @Nullable Supplier<? extends @Nullable T> initialData;
     private @Nullable Long initialDataUpdatedAt;
     private @Nullable UnaryOperator<Optional<T>> placeholderData;
+    private @Nullable Set<ResultProperty> notifyOnChangeProps;
+    private @Nullable Predicate<? super QueryView> enabledWhen;
 
     Builder(QueryKey key, QueryFunction<T> function) {
       this.key = Objects.requireNonNull(key, "key");
@@ -268,6 +296,59 @@ public final class QueryOptions<T> {
      */
     public Builder<T> structuralSharing(boolean enabled) {
       this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : (old, fresh) -> fresh;
+      return this;
+    }
+
+    /**
+     * Notifies an observer's listeners only when one of {@code properties} changed between two
+     * results (TanStack's {@code notifyOnChangeProps} with a list). The observer's {@link
+     * QueryObserver#currentResult()} still follows every change, and a new listener still gets the
+     * current result first. No argument: listeners get only that first result. Not set (the
+     * default): every changed result is delivered, like TanStack's {@code 'all'}; Java has no
+     * property tracking, so there is no {@code 'tracked'} mode.
+     *
+     * <pre>{@code
+     * QueryOptions.builder(key, fn)
+     *     .notifyOnChangeProps(ResultProperty.DATA, ResultProperty.ERROR)
+     *     .build();
+     * }</pre>
+     */
+    public Builder<T> notifyOnChangeProps(ResultProperty... properties) {
+      EnumSet<ResultProperty> set = EnumSet.noneOf(ResultProperty.class);
+      for (ResultProperty p : properties) {
+        set.add(Objects.requireNonNull(p, "notifyOnChangeProps element"));
+      }
+      this.notifyOnChangeProps = Collections.unmodifiableSet(set);
+      return this;
+    }
+
+    /**
+     * Whether observers are enabled, computed from the query each time it matters (TanStack's
+     * {@code enabled} as a function of the query): on subscribe, on each new result, on refetch
+     * triggers and for the active/disabled view of filters. Overrides a plain {@code enabled} of
+     * any defaults layer; {@link #enabled(boolean)} afterwards replaces it. A predicate that throws
+     * is reported to the error handler and counts as disabled. A {@link QueryFunction#skipToken()}
+     * disables the observer whatever the predicate says.
+     *
+     * <pre>{@code
+     * .enabled(q -> q.state().errorUpdateCount() < 3)
+     * }</pre>
+     */
+    public Builder<T> enabled(Predicate<? super QueryView> enabled) {
+      this.enabledWhen = Objects.requireNonNull(enabled, "enabled");
+      return this;
+    }
+
+    /** A plain {@code enabled}; replaces a predicate set before on this builder. */
+    @Override
+    public Builder<T> enabled(boolean enabled) {
+      this.enabledWhen = null;
+      return super.enabled(enabled);
+    }
+
+    /** Back to the default: listeners get every changed result. */
+    public Builder<T> notifyOnAllChanges() {
+      this.notifyOnChangeProps = null;
       return this;
     }
 

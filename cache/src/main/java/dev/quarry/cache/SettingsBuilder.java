@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -77,6 +78,19 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
   /** How long data stays fresh: a duration, {@link StaleTime#never()} or {@code static}. */
   public B staleTime(StaleTime staleTime) {
     this.staleTime = Objects.requireNonNull(staleTime, "staleTime");
+    return self();
+  }
+
+  /**
+   * How long data stays fresh, computed from the query each time staleness is checked (TanStack's
+   * {@code staleTime} function); see {@link StaleTime#computed}.
+   *
+   * <pre>{@code
+   * .staleTime(q -> q.state().isInvalidated() ? Duration.ZERO : Duration.ofMinutes(5))
+   * }</pre>
+   */
+  public B staleTime(Function<? super QueryView, Duration> staleTime) {
+    this.staleTime = StaleTime.computed(staleTime);
     return self();
   }
 

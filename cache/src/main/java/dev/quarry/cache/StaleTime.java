@@ -2,6 +2,7 @@ package dev.quarry.cache;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,15 +22,61 @@ public final class StaleTime {
   private enum Kind {
     DURATION,
     NEVER,
-    STATIC
+    STATIC,
+    COMPUTED
   }
 
   private final @Nullable Duration duration;
   private final Kind kind;
+  private final @Nullable Function<? super QueryView, Duration> function;
 
   private StaleTime(@Nullable Duration duration, Kind kind) {
+    this(duration, kind, null);
+  }
+
+  private StaleTime(
+      @Nullable Duration duration,
+      Kind kind,
+      @Nullable Function<? super QueryView, Duration> function) {
     this.duration = duration;
     this.kind = kind;
+    this.function = function;
+  }
+
+  /**
+   * Fresh for the duration {@code function} computes from the query each time staleness is checked
+   * (TanStack's {@code staleTime} as a function of the query). Until {@link #resolve resolved}
+   * against a query, {@link #isStaleAt} and {@link #millisUntilStale} treat it as zero.
+   *
+   * @param function called without any Quarry lock held, on the thread that checks staleness; a
+   *     negative or null duration, or an exception, counts as zero (stale) and is reported to the
+   *     client's error handler
+   */
+  public static StaleTime computed(Function<? super QueryView, Duration> function) {
+    return new StaleTime(null, Kind.COMPUTED, Objects.requireNonNull(function, "staleTime"));
+  }
+
+  /** Whether this is {@link #computed} (it must be {@linkplain #resolve resolved} to be used). */
+  public boolean isComputed() {
+    return kind == Kind.COMPUTED;
+  }
+
+  /**
+   * This staleTime for {@code query}: itself unless {@link #computed}, else the computed duration.
+   *
+   * @throws IllegalArgumentException if the computed duration is negative or null, naming it
+   * @throws RuntimeException whatever the function throws
+   */
+  public StaleTime resolve(QueryView query) {
+    Function<? super QueryView, Duration> f = function;
+    if (f == null) {
+      return this;
+    }
+    Duration d = f.apply(query);
+    if (d == null) {
+      throw new IllegalArgumentException("staleTime function returned null for " + query.key());
+    }
+    return of(d);
   }
 
   /**
@@ -77,7 +124,7 @@ public final class StaleTime {
   public boolean isStaleAt(long dataUpdatedAt, long now) {
     Duration d = duration;
     if (d == null) {
-      return false;
+      return kind == Kind.COMPUTED;
     }
     return now >= saturatedAdd(dataUpdatedAt, d.toMillis());
   }
@@ -89,7 +136,7 @@ public final class StaleTime {
   public long millisUntilStale(long dataUpdatedAt, long now) {
     Duration d = duration;
     if (d == null) {
-      return Long.MAX_VALUE;
+      return kind == Kind.COMPUTED ? 0 : Long.MAX_VALUE;
     }
     return Math.max(0, saturatedAdd(dataUpdatedAt, d.toMillis()) - now);
   }
@@ -101,7 +148,10 @@ public final class StaleTime {
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof StaleTime s && kind == s.kind && Objects.equals(duration, s.duration);
+    return o instanceof StaleTime s
+        && kind == s.kind
+        && Objects.equals(duration, s.duration)
+        && function == s.function;
   }
 
   @Override
@@ -115,6 +165,7 @@ public final class StaleTime {
       case DURATION -> String.valueOf(duration);
       case NEVER -> "never";
       case STATIC -> "static";
+      case COMPUTED -> "computed";
     };
   }
 }

@@ -1,6 +1,7 @@
 package dev.quarry.cache.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.cache.QueryCacheCallbacks;
 import dev.quarry.cache.QueryDefaults;
 import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
@@ -15,6 +16,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param http the HTTP client handed to query functions, if any
  * @param maximumSize the size bound, negative for none
+ * @param cacheCallbacks the fetch outcome callbacks, if any
  */
 public record ClientConfig(
     @Nullable Clock clock,
@@ -25,4 +27,5 @@ public record ClientConfig(
     @Nullable JsonHttp http,
     QueryDefaults defaults,
     long maximumSize,
-    @Nullable ObjectMapper objectMapper) {}
+    @Nullable ObjectMapper objectMapper,
+    @Nullable QueryCacheCallbacks cacheCallbacks) {}

@@ -126,6 +126,7 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
           if (old.orElse(null) != s.data().orElse(null)) {
             continue; // the data changed while change detection ran: compare again
           }
+          query.client().cacheCallbacks().succeededLocked(query, stored);
           query.finishLocked(QueryAction.SUCCESS, Reducer.success(s, stored, query.now()));
         }
       }
@@ -145,6 +146,7 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
     synchronized (query.lock()) {
       cancelled = cancelReason;
       if (cancelled == null) {
+        query.client().cacheCallbacks().failedLocked(query, error, query.state().data());
         query.finishLocked(QueryAction.ERROR, Reducer.error(query.state(), error, query.now()));
       }
     }

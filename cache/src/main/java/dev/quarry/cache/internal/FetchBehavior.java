@@ -34,6 +34,17 @@ interface FetchBehavior<T> {
 
   /** An ordinary query: one call of its function per attempt. */
   static <T> FetchBehavior<T> plain(dev.quarry.cache.QueryFunction<T> fn) {
+    if (dev.quarry.cache.QueryFunction.isSkipToken(fn)) {
+      return new Skip<>(fn);
+    }
     return (data, direction) -> env -> env.track(fn.fetch(env.context(Optional.empty(), null)));
+  }
+
+  /** The skipToken: every attempt fails, naming the key; the query counts as having no function. */
+  record Skip<T>(dev.quarry.cache.QueryFunction<T> token) implements FetchBehavior<T> {
+    @Override
+    public Run<T> begin(Optional<T> dataAtStart, @Nullable FetchDirection direction) {
+      return env -> env.track(token.fetch(env.context(Optional.empty(), null)));
+    }
   }
 }

@@ -7,35 +7,26 @@ import dev.quarry.cache.InfiniteQueryObserver;
 import dev.quarry.cache.InfiniteQueryOptions;
 import dev.quarry.cache.QueryResult;
 import dev.quarry.cache.QueryState;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /** An observer of an infinite query: an ordinary observer plus page fetching (spec 3). */
 final class InfiniteObserverImpl<T, P>
     extends QueryObserverImpl<InfiniteData<T, P>, InfiniteData<T, P>>
     implements InfiniteQueryObserver<T, P> {
-  private final InfiniteQueryOptions<T, P> options;
+  private volatile InfiniteQueryOptions<T, P> options;
 
-  InfiniteObserverImpl(
-      RealQueryClient client,
-      Query<InfiniteData<T, P>> query,
-      InfiniteQueryOptions<T, P> options,
-      Resolved settings,
-      Consumer<QueryResult<InfiniteData<T, P>>> listener,
-      Supplier<Query<InfiniteData<T, P>>> rebuild) {
-    super(
-        client,
-        query,
-        InfiniteBehavior.config(options, settings),
-        settings,
-        Function.identity(),
-        null,
-        listener,
-        rebuild);
+  InfiniteObserverImpl(RealQueryClient client, InfiniteQueryOptions<T, P> options) {
+    super(client, Observers.bindInfinite(client, options));
     this.options = options;
+  }
+
+  @Override
+  public void setOptions(InfiniteQueryOptions<T, P> options) {
+    Objects.requireNonNull(options, "options");
+    this.options = options;
+    rebind(Observers.bindInfinite(client, options));
   }
 
   @Override
@@ -48,15 +39,20 @@ final class InfiniteObserverImpl<T, P>
     return afterFetch(executeFetch(true, FetchDirection.BACKWARD));
   }
 
+  @SuppressWarnings("unchecked") // an infinite observer's query holds pages
+  private QueryState<InfiniteData<T, P>> state() {
+    return (QueryState<InfiniteData<T, P>>) query().state();
+  }
+
   @Override
   public boolean hasNextPage() {
-    Optional<InfiniteData<T, P>> d = query.state().data();
+    Optional<InfiniteData<T, P>> d = state().data();
     return d.isPresent() && InfiniteBehavior.nextParam(options, d.get()).isPresent();
   }
 
   @Override
   public boolean hasPreviousPage() {
-    Optional<InfiniteData<T, P>> d = query.state().data();
+    Optional<InfiniteData<T, P>> d = state().data();
     return d.isPresent() && InfiniteBehavior.previousParam(options, d.get()).isPresent();
   }
 
@@ -71,7 +67,7 @@ final class InfiniteObserverImpl<T, P>
   }
 
   private boolean fetching(FetchDirection direction) {
-    QueryState<InfiniteData<T, P>> s = query.state();
+    QueryState<InfiniteData<T, P>> s = state();
     return s.fetchStatus() == FetchStatus.FETCHING
         && s.fetchDirection().equals(Optional.of(direction));
   }

@@ -8,6 +8,7 @@ import dev.quarry.cache.QueryAction;
 import dev.quarry.cache.QueryCacheEvent;
 import dev.quarry.cache.QueryState;
 import dev.quarry.cache.QueryStatus;
+import dev.quarry.cache.QueryView;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RetryPolicy;
@@ -36,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * following the state record. Both fields are written together, data first, in {@link
  * #dispatchLocked}: whoever sees a state also sees its data.
  */
-final class Query<T> {
+final class Query<T> implements QueryView {
   final QueryKey key;
   final long sequence;
   final boolean infinite;
@@ -79,8 +80,14 @@ final class Query<T> {
     this.sequence = sequence;
   }
 
-  QueryState<T> state() {
+  @Override
+  public QueryState<T> state() {
     return state;
+  }
+
+  @Override
+  public QueryKey key() {
+    return key;
   }
 
   /** The data of {@link #state()}, read without loading the state: the cache's hot read. */
@@ -330,6 +337,7 @@ final class Query<T> {
     if (revert) {
       dispatchLocked(QueryAction.REVERT, Reducer.fetchStatus(revertState, FetchStatus.IDLE));
     } else {
+      client.cacheCallbacks().failedLocked(this, why, state.data());
       dispatchLocked(QueryAction.ERROR, Reducer.error(state, why, now()));
     }
     return f;
@@ -504,8 +512,12 @@ final class Query<T> {
 
   // ---------------------------------------------------------------- observers
 
-  /** Attaches an observer, pushes its options, clears the gc timer; returns the state then. */
-  QueryState<T> addObserver(QueryObserverImpl<T, ?> observer, QueryConfig<T> config) {
+  /**
+   * Attaches an observer (idempotent), pushes its options and clears the gc timer; returns the
+   * state then. Does not flush the pipeline, so a caller holding its own lock runs no user code
+   * here: it flushes once that lock is released.
+   */
+  QueryState<T> attach(QueryObserverImpl<T, ?> observer, QueryConfig<T> config) {
     QueryState<T> s;
     synchronized (lock) {
       applyConfigLocked(config);
@@ -515,22 +527,22 @@ final class Query<T> {
       }
       gc.cancel();
       s = state;
-      observer.mounted(s);
     }
     updatePin();
-    client.pipeline().flush();
     return s;
   }
 
   /**
    * Detaches an observer. The last one leaving a fetch cancels it (reverting) only if the function
    * read its signal or the fetch is an initial paused one; otherwise retries stop (spec 2.7).
+   *
+   * @return what must run once the caller holds no lock: the cancellation and the flush
    */
-  void removeObserver(QueryObserverImpl<T, ?> observer) {
+  Runnable detach(QueryObserverImpl<T, ?> observer) {
     Fetch<T> cancelled = null;
     synchronized (lock) {
       if (!observers.remove(observer)) {
-        return;
+        return () -> {};
       }
       client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.ObserverRemoved(key)));
       if (observers.isEmpty()) {
@@ -547,7 +559,8 @@ final class Query<T> {
         scheduleGcLocked();
       }
     }
-    endCancel(cancelled);
+    Fetch<T> toCancel = cancelled;
+    return () -> endCancel(toCancel);
   }
 
   /** Queues a recomputation of {@code observer}'s result from the current state. */
@@ -586,9 +599,10 @@ final class Query<T> {
     }
   }
 
+  /** Whether the query has a function that can fetch (not none, not the skipToken). */
   boolean hasFunction() {
     synchronized (lock) {
-      return behavior != null;
+      return behavior != null && !(behavior instanceof FetchBehavior.Skip);
     }
   }
 

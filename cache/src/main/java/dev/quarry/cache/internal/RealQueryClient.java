@@ -61,6 +61,7 @@ public final class RealQueryClient implements QueryClient {
   private final ListenerSet<QueryCacheEvent> events;
   private final QueryStore store;
   private final ReconnectWiring reconnect;
+  private final CacheCallbacks cacheCallbacks;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Creates the client from the builder's settings. */
@@ -83,6 +84,8 @@ public final class RealQueryClient implements QueryClient {
     this.mapper = config.objectMapper() != null ? config.objectMapper() : Defaults.objectMapper();
     this.pipeline = new Pipeline(errorHandler);
     this.events = new ListenerSet<>(callbackExecutor, errorHandler, "query cache");
+    this.cacheCallbacks =
+        new CacheCallbacks(config.cacheCallbacks(), pipeline, callbackExecutor, errorHandler);
     this.store = new QueryStore(this, config.maximumSize());
     this.reconnect = new ReconnectWiring(this, connectivity, errorHandler);
   }
@@ -121,6 +124,10 @@ public final class RealQueryClient implements QueryClient {
           "no HTTP client configured: build the QueryClient with .http(jsonHttp)");
     }
     return h;
+  }
+
+  CacheCallbacks cacheCallbacks() {
+    return cacheCallbacks;
   }
 
   ObjectMapper mapper() {
@@ -195,7 +202,7 @@ public final class RealQueryClient implements QueryClient {
     return store.all();
   }
 
-  List<Query<?>> findAll(QueryFilters f) {
+  List<Query<?>> matching(QueryFilters f) {
     return store.findAll(f);
   }
 
@@ -217,7 +224,7 @@ public final class RealQueryClient implements QueryClient {
     if (q != null) {
       DefaultsLayers.Memo m = defaults.forFetch(q, options, options.key(), options.settings());
       QueryState<T> s = q.state();
-      if (s.data().isPresent() && !isStale(s, m.staleTime())) {
+      if (s.data().isPresent() && !isStale(q, s, m.staleTime())) {
         return CompletableFuture.completedFuture(s.data().get());
       }
       return fetchBuilt(options, m.resolved());
@@ -228,17 +235,18 @@ public final class RealQueryClient implements QueryClient {
   private <T> CompletableFuture<T> fetchBuilt(QueryOptions<T> options, Resolved r) {
     Query<T> q = build(options, r);
     QueryState<T> s = q.state();
-    if (s.data().isPresent() && !isStale(s, r.staleTime())) {
+    if (s.data().isPresent() && !isStale(q, s, r.staleTime())) {
       return CompletableFuture.completedFuture(s.data().get());
     }
     return q.fetch(config(options, r), false, null);
   }
 
   /** Spec 2.3, in its order; the clock is read only for a finite staleTime. */
-  boolean isStale(QueryState<?> s, StaleTime t) {
+  boolean isStale(Query<?> q, QueryState<?> s, StaleTime staleTime) {
     if (s.data().isEmpty()) {
       return true;
     }
+    StaleTime t = Resolved.resolve(staleTime, q, errorHandler);
     if (t.isStatic()) {
       return false;
     }
@@ -273,7 +281,7 @@ public final class RealQueryClient implements QueryClient {
     if (data.isEmpty()) {
       return q.fetch(config(options, r), false, null);
     }
-    if (revalidateIfStale && isStale(s, r.staleTime())) {
+    if (revalidateIfStale && isStale(q, s, r.staleTime())) {
       prefetchQuery(options);
     }
     return CompletableFuture.completedFuture(data.get());
@@ -300,7 +308,7 @@ public final class RealQueryClient implements QueryClient {
   @SuppressWarnings("unchecked")
   public <T> Map<QueryKey, T> getQueriesData(QueryFilters filters) {
     Map<QueryKey, T> out = new LinkedHashMap<>();
-    for (Query<?> q : findAll(filters)) {
+    for (Query<?> q : matching(filters)) {
       q.state().data().ifPresent(d -> out.put(q.key, (T) d));
     }
     return out;
@@ -340,7 +348,7 @@ public final class RealQueryClient implements QueryClient {
   public <T> Map<QueryKey, T> setQueriesData(
       QueryFilters filters, Function<Optional<T>, Optional<T>> updater) {
     Map<QueryKey, T> out = new LinkedHashMap<>();
-    for (Query<?> raw : findAll(filters)) {
+    for (Query<?> raw : matching(filters)) {
       Query<T> q = (Query<T>) raw;
       Optional<T> previous = q.state().data();
       Optional<T> next = updater.apply(previous);
@@ -356,7 +364,12 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public CompletableFuture<Void> invalidateQueries(QueryFilters filters) {
-    List<Query<?>> matched = findAll(filters);
+    return invalidateQueries(filters, true);
+  }
+
+  @Override
+  public CompletableFuture<Void> invalidateQueries(QueryFilters filters, boolean cancelRefetch) {
+    List<Query<?>> matched = matching(filters);
     for (Query<?> q : matched) {
       q.invalidate();
     }
@@ -380,17 +393,17 @@ public final class RealQueryClient implements QueryClient {
         toRefetch.add(q);
       }
     }
-    return refetch(toRefetch);
+    return refetch(toRefetch, cancelRefetch);
   }
 
   @Override
   public CompletableFuture<Void> refetchQueries(QueryFilters filters) {
-    return refetch(findAll(filters));
+    return refetch(matching(filters));
   }
 
   @Override
   public CompletableFuture<Void> refetchQueries(QueryFilters filters, boolean cancelRefetch) {
-    return refetch(findAll(filters), cancelRefetch);
+    return refetch(matching(filters), cancelRefetch);
   }
 
   private CompletableFuture<Void> refetch(List<Query<?>> queries) {
@@ -420,7 +433,7 @@ public final class RealQueryClient implements QueryClient {
   @Override
   public CompletableFuture<Void> cancelQueries(QueryFilters filters, boolean revert) {
     List<CompletableFuture<?>> all = new ArrayList<>();
-    for (Query<?> q : findAll(filters)) {
+    for (Query<?> q : matching(filters)) {
       all.add(q.cancel(revert));
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
@@ -428,7 +441,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public CompletableFuture<Void> resetQueries(QueryFilters filters) {
-    List<Query<?>> matched = findAll(filters);
+    List<Query<?>> matched = matching(filters);
     for (Query<?> q : matched) {
       resetOne(q);
     }
@@ -448,14 +461,14 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public void removeQueries(QueryFilters filters) {
-    for (Query<?> q : findAll(filters)) {
+    for (Query<?> q : matching(filters)) {
       collect(q);
     }
   }
 
   @Override
   public int isFetching(QueryFilters filters) {
-    return findAll(filters.fetchStatus(FetchStatus.FETCHING)).size();
+    return matching(filters.fetchStatus(FetchStatus.FETCHING)).size();
   }
 
   @Override
@@ -487,20 +500,23 @@ public final class RealQueryClient implements QueryClient {
       QueryOptions<T> options,
       Function<? super T, ? extends R> select,
       Consumer<QueryResult<R>> listener) {
-    java.util.Objects.requireNonNull(select, "select");
     java.util.Objects.requireNonNull(listener, "listener");
-    Resolved r = Resolved.of(merged(options.key(), options.settings()), true);
-    Query<T> q = build(options, r);
+    QueryObserver<R> o = createObserver(options, select);
+    o.subscribe(listener);
+    return o;
+  }
+
+  @Override
+  public <T> QueryObserver<T> createObserver(QueryOptions<T> options) {
+    return createObserver(options, Function.<T>identity());
+  }
+
+  @Override
+  public <T, R> QueryObserver<R> createObserver(
+      QueryOptions<T> options, Function<? super T, ? extends R> select) {
+    java.util.Objects.requireNonNull(select, "select");
     QueryObserverImpl<T, R> o =
-        new QueryObserverImpl<>(
-            this,
-            q,
-            config(options, r),
-            r,
-            select,
-            options.placeholderData().orElse(null),
-            listener,
-            () -> build(options, r));
+        new QueryObserverImpl<>(this, Observers.bind(this, options, select));
     o.start();
     return o;
   }
@@ -511,7 +527,7 @@ public final class RealQueryClient implements QueryClient {
     Resolved r = Resolved.of(merged(options.key(), options.settings()), false);
     Query<InfiniteData<T, P>> q = getOrCreate(options.key(), r, QueryState::initial, true);
     QueryState<InfiniteData<T, P>> s = q.state();
-    if (s.data().isPresent() && !isStale(s, r.staleTime())) {
+    if (s.data().isPresent() && !isStale(q, s, r.staleTime())) {
       return CompletableFuture.completedFuture(s.data().get());
     }
     return q.fetch(InfiniteBehavior.config(options, r), false, null);
@@ -521,11 +537,15 @@ public final class RealQueryClient implements QueryClient {
   public <T, P> InfiniteQueryObserver<T, P> observeInfinite(
       InfiniteQueryOptions<T, P> options, Consumer<QueryResult<InfiniteData<T, P>>> listener) {
     java.util.Objects.requireNonNull(listener, "listener");
-    Resolved r = Resolved.of(merged(options.key(), options.settings()), true);
-    Supplier<Query<InfiniteData<T, P>>> build =
-        () -> getOrCreate(options.key(), r, QueryState::initial, true);
-    InfiniteObserverImpl<T, P> o =
-        new InfiniteObserverImpl<>(this, build.get(), options, r, listener, build);
+    InfiniteQueryObserver<T, P> o = createInfiniteObserver(options);
+    o.subscribe(listener);
+    return o;
+  }
+
+  @Override
+  public <T, P> InfiniteQueryObserver<T, P> createInfiniteObserver(
+      InfiniteQueryOptions<T, P> options) {
+    InfiniteObserverImpl<T, P> o = new InfiniteObserverImpl<>(this, options);
     o.start();
     return o;
   }
@@ -537,8 +557,17 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public List<QuerySnapshot> snapshot() {
-    List<QuerySnapshot> out = new ArrayList<>();
-    for (Query<?> q : all()) {
+    return snapshots(all());
+  }
+
+  @Override
+  public List<QuerySnapshot> findAll(QueryFilters filters) {
+    return snapshots(matching(filters));
+  }
+
+  private static List<QuerySnapshot> snapshots(List<Query<?>> queries) {
+    List<QuerySnapshot> out = new ArrayList<>(queries.size());
+    for (Query<?> q : queries) {
       out.add(QueryViews.snapshot(q));
     }
     return out;
