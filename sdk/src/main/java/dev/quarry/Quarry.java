@@ -318,14 +318,14 @@ public final class Quarry implements AutoCloseable {
    * Stores {@code value} as the server data of {@code key} ({@link
    * QueryClient#setQueryData(QueryKey, Object)}). If optimistic changes of pending mutations are
    * shown on the key, the value becomes their new base: they are re-applied on top of it, and a
-   * rollback keeps the value (see {@link MutationClient#setQueryData(QueryKey, Function)}); changes
-   * of succeeded mutations still waiting for server data are dropped, as the value is taken as the
-   * server's.
+   * rollback keeps the value (see {@link MutationClient#setQueryDataUnderLayers(QueryKey,
+   * Function)}); changes of succeeded mutations still waiting for server data are dropped, as the
+   * value is taken as the server's.
    *
    * @return the stored value (with the pending changes shown on top)
    */
   public <T> Optional<T> setQueryData(QueryKey key, T value) {
-    return mutations.setQueryData(key, value);
+    return mutations.setQueryDataUnderLayers(key, value);
   }
 
   /**
@@ -333,13 +333,13 @@ public final class Quarry implements AutoCloseable {
    * creates nothing) otherwise. The function may run more than once under contention. If optimistic
    * changes of pending mutations are shown on the key, {@code old} is the server data under them
    * (with the changes of succeeded mutations) and the result becomes their new base, so a rollback
-   * keeps it (see {@link MutationClient#setQueryData(QueryKey, Function)}).
+   * keeps it (see {@link MutationClient#setQueryDataUnderLayers(QueryKey, Function)}).
    *
    * @return the stored value (with the pending changes shown on top)
    */
   public <T> Optional<T> updateQueryData(QueryKey key, UnaryOperator<T> update) {
     Objects.requireNonNull(update, "update");
-    return mutations.<T>setQueryData(key, old -> old.map(update));
+    return mutations.<T>setQueryDataUnderLayers(key, old -> old.map(update));
   }
 
   /** Invalidates every query under {@code prefix}; the observed ones refetch. */

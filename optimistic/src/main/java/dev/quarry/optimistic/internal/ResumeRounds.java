@@ -1,4 +1,4 @@
-package dev.quarry.optimistic;
+package dev.quarry.optimistic.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@link MutationClient#resumePausedMutations()}: wakes the paused mutations and tells when each of
+ * {@code MutationClient.resumePausedMutations()}: wakes the paused mutations and tells when each of
  * them has had its turn, so that the query client's reconnect barrier (queries refetch after it)
  * neither runs before the writes nor waits forever for a write that cannot land yet.
  *

@@ -1,4 +1,4 @@
-package dev.quarry.optimistic;
+package dev.quarry.optimistic.internal;
 
 import dev.quarry.cache.NetworkMode;
 import dev.quarry.core.Cancellable;
@@ -6,6 +6,17 @@ import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Retryer;
+import dev.quarry.optimistic.MutateCallbacks;
+import dev.quarry.optimistic.MutationCacheConfig;
+import dev.quarry.optimistic.MutationCacheEvent;
+import dev.quarry.optimistic.MutationCallbacks;
+import dev.quarry.optimistic.MutationContext;
+import dev.quarry.optimistic.MutationFunction;
+import dev.quarry.optimistic.MutationInfo;
+import dev.quarry.optimistic.MutationOptions;
+import dev.quarry.optimistic.MutationState;
+import dev.quarry.optimistic.MutationStatus;
+import dev.quarry.optimistic.OptimisticUpdate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +29,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One submitted mutation (TanStack's {@code Mutation}): runs {@code execute} once, following spec
- * 4.2. Every step runs on the client's loop (a serial executor), so state changes need no lock;
- * {@link #state} is volatile for readers on other threads.
+ * One submitted mutation (TanStack's {@code Mutation}): runs {@code execute} once, in TanStack's
+ * order (cache and option {@code onMutate}, the function through the retry loop, then the success
+ * or error path). Every step runs on the client's loop (a serial executor), so state changes need
+ * no lock; {@link #state} is volatile for readers on other threads. It reaches its client only
+ * through the {@link MutationHost} it is given.
  */
 final class RealMutation<V, R, C> {
-  final MutationClient client;
+  private final MutationHost host;
   final long id;
   final MutationOptions<V, R, C> options;
   final @Nullable QueryKey key;
@@ -46,7 +59,7 @@ final class RealMutation<V, R, C> {
   private List<QueryKey> optimisticKeys = List.of();
 
   RealMutation(
-      MutationClient client,
+      MutationHost host,
       long id,
       MutationOptions<V, R, C> options,
       V variables,
@@ -55,11 +68,11 @@ final class RealMutation<V, R, C> {
       boolean restored,
       MutateCallbacks<V, R, C> callSite,
       @Nullable RealMutationHandle<V, R, C> owner) {
-    this.client = client;
+    this.host = host;
     this.id = id;
     this.options = options;
-    this.key = options.mutationKey;
-    this.scope = options.scope;
+    this.key = options.mutationKey().orElse(null);
+    this.scope = options.scope().orElse(null);
     this.variables = variables;
     this.idempotencyKey = idempotencyKey;
     this.sequence = sequence;
@@ -69,7 +82,7 @@ final class RealMutation<V, R, C> {
     this.persistentRetry =
         options.persistent()
             ? new PersistentRetry(
-                client.loopScheduler, client::isClosed, this::pauseToRetry, this::continueToRetry)
+                host.loop().scheduler(), host::isClosed, this::pauseToRetry, this::continueToRetry)
             : null;
     if (restored) {
       // A restored mutation is pending and paused until its turn (hydration).
@@ -83,7 +96,7 @@ final class RealMutation<V, R, C> {
               Optional.empty(),
               0,
               Optional.empty(),
-              client.clock.currentTimeMillis());
+              host.now());
     }
   }
 
@@ -113,16 +126,16 @@ final class RealMutation<V, R, C> {
   // ---- the scope check and network checks ----
 
   boolean canRun() {
-    return scope == null || client.isFirstPendingInScope(this);
+    return scope == null || host.isFirstPendingInScope(this);
   }
 
   boolean networkAllowsStart() {
-    return options.networkMode() != NetworkMode.ONLINE || client.connectivity.isOnline();
+    return options.networkMode() != NetworkMode.ONLINE || host.connectivity().isOnline();
   }
 
   boolean networkAllowsContinue() {
-    return client.connectivity.isFocused()
-        && (options.networkMode() == NetworkMode.ALWAYS || client.connectivity.isOnline());
+    return host.connectivity().isFocused()
+        && (options.networkMode() == NetworkMode.ALWAYS || host.connectivity().isOnline());
   }
 
   private boolean canStart() {
@@ -196,7 +209,7 @@ final class RealMutation<V, R, C> {
   }
 
   private CompletableFuture<?> applyOptimistic() {
-    OptimisticLayers layers = client.layers;
+    OptimisticLayers layers = host.layers();
     if (layers == null || options.optimisticUpdates().isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -211,10 +224,10 @@ final class RealMutation<V, R, C> {
   }
 
   private CompletableFuture<?> invalidateOptimistic() {
-    if (client.queries == null || optimisticKeys.isEmpty() || !options.invalidateOnSettled()) {
+    if (host.layers() == null || optimisticKeys.isEmpty() || !options.invalidateOnSettled()) {
       return CompletableFuture.completedFuture(null);
     }
-    return client.onLoop(client.invalidate(optimisticKeys));
+    return host.loop().onLoop(host.invalidate(optimisticKeys));
   }
 
   /**
@@ -262,29 +275,29 @@ final class RealMutation<V, R, C> {
         Optional.empty(),
         0,
         Optional.empty(),
-        client.clock.currentTimeMillis());
+        host.now());
   }
 
   private CompletableFuture<?> cacheOnMutate() {
-    MutationCacheConfig.OnMutate hook = client.cacheConfig.onMutate;
+    MutationCacheConfig.OnMutate hook = host.cacheConfig().onMutate().orElse(null);
     if (hook == null) {
       return CompletableFuture.completedFuture(Boolean.TRUE);
     }
-    return client.callUser(() -> hook.apply(variables, info()));
+    return host.loop().callUser(() -> hook.apply(variables, info()));
   }
 
   private CompletableFuture<Optional<C>> optionsOnMutate() {
-    MutationCallbacks.MutateAsync<V, C> hook = options.onMutate;
+    MutationCallbacks.MutateAsync<V, C> hook = options.onMutate().orElse(null);
     if (hook == null) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
-    return client
+    return host.loop()
         .callUser(() -> hook.apply(variables, functionContext()))
         .thenApply(Optional::ofNullable);
   }
 
   private CompletableFuture<R> runFunction() {
-    MutationFunction<V, R> fn = options.mutationFn;
+    MutationFunction<V, R> fn = options.mutationFn().orElse(null);
     if (fn == null) {
       return CompletableFuture.failedFuture(
           new QuarryException(
@@ -296,9 +309,9 @@ final class RealMutation<V, R, C> {
     PersistentRetry persistent = persistentRetry;
     Retryer<R> r =
         Retryer.create(
-            () -> client.callUser(() -> fn.apply(variables, ctx)),
+            () -> host.loop().callUser(() -> fn.apply(variables, ctx)),
             persistent == null ? options.retry() : PersistentRetry.policy(options),
-            persistent == null ? client.loopScheduler : persistent,
+            persistent == null ? host.loop().scheduler() : persistent,
             this::canStart,
             this::canContinue,
             new Retryer.Hooks() {
@@ -333,49 +346,55 @@ final class RealMutation<V, R, C> {
             });
     retryer = r;
     r.start();
-    return client.onLoop(r.future());
+    return host.loop().onLoop(r.future());
   }
 
   private CompletableFuture<R> successPath(R data) {
-    OptimisticLayers layers = client.layers;
+    OptimisticLayers layers = host.layers();
     if (layers != null && !optimisticKeys.isEmpty()) {
       layers.commit(this, optimisticKeys);
     }
-    MutationCacheConfig cfg = client.cacheConfig;
+    MutationCacheConfig cfg = host.cacheConfig();
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
-    if (cfg.onSuccess != null) {
-      MutationCacheConfig.OnSuccess hook = cfg.onSuccess;
+    if (cfg.onSuccess().isPresent()) {
+      MutationCacheConfig.OnSuccess hook = cfg.onSuccess().get();
       chain =
           chain.thenCompose(
-              x -> client.callUser(() -> hook.apply(data, variables, erased(), info())));
+              x -> host.loop().callUser(() -> hook.apply(data, variables, erased(), info())));
     }
-    if (options.onSuccess != null) {
-      MutationCallbacks.SuccessAsync<V, R, C> hook = options.onSuccess;
-      chain = chain.thenCompose(x -> client.callUser(() -> hook.apply(data, variables, context)));
-    }
-    if (cfg.onSettled != null) {
-      MutationCacheConfig.OnSettled hook = cfg.onSettled;
+    if (options.onSuccess().isPresent()) {
+      MutationCallbacks.SuccessAsync<V, R, C> hook = options.onSuccess().get();
       chain =
-          chain.thenCompose(
-              x ->
-                  client.callUser(
-                      () ->
-                          hook.apply(
-                              Optional.ofNullable(data),
-                              Optional.empty(),
-                              variables,
-                              erased(),
-                              info())));
+          chain.thenCompose(x -> host.loop().callUser(() -> hook.apply(data, variables, context)));
     }
-    if (options.onSettled != null) {
-      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled;
+    if (cfg.onSettled().isPresent()) {
+      MutationCacheConfig.OnSettled hook = cfg.onSettled().get();
       chain =
           chain.thenCompose(
               x ->
-                  client.callUser(
-                      () ->
-                          hook.apply(
-                              Optional.ofNullable(data), Optional.empty(), variables, context)));
+                  host.loop()
+                      .callUser(
+                          () ->
+                              hook.apply(
+                                  Optional.ofNullable(data),
+                                  Optional.empty(),
+                                  variables,
+                                  erased(),
+                                  info())));
+    }
+    if (options.onSettled().isPresent()) {
+      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled().get();
+      chain =
+          chain.thenCompose(
+              x ->
+                  host.loop()
+                      .callUser(
+                          () ->
+                              hook.apply(
+                                  Optional.ofNullable(data),
+                                  Optional.empty(),
+                                  variables,
+                                  context)));
     }
     return handleCompose(
         chain,
@@ -398,14 +417,14 @@ final class RealMutation<V, R, C> {
                   s.submittedAt()));
           CompletableFuture<?> site = CompletableFuture.completedFuture(null);
           if (callSiteApplies()) {
-            if (callSite.onSuccess != null) {
-              MutationCallbacks.SuccessAsync<V, R, C> hook = callSite.onSuccess;
+            if (callSite.onSuccess().isPresent()) {
+              MutationCallbacks.SuccessAsync<V, R, C> hook = callSite.onSuccess().get();
               site =
                   site.thenCompose(
                       x -> isolated("onSuccess", () -> hook.apply(data, variables, context)));
             }
-            if (callSite.onSettled != null) {
-              MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled;
+            if (callSite.onSettled().isPresent()) {
+              MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled().get();
               site =
                   site.thenCompose(
                       x ->
@@ -424,7 +443,7 @@ final class RealMutation<V, R, C> {
   }
 
   private CompletableFuture<R> errorPath(Throwable error) {
-    OptimisticLayers layers = client.layers;
+    OptimisticLayers layers = host.layers();
     if (layers != null && !optimisticKeys.isEmpty()) {
       layers.rollback(this, optimisticKeys);
       String what = "optimistic update of " + describe() + " on " + optimisticKeys + " rolled back";
@@ -432,24 +451,24 @@ final class RealMutation<V, R, C> {
         // The error reaches a callback of the application: not an uncaught error.
         DebugLog.LOG.debug("{}: {}", what, error.toString());
       } else {
-        client.errorHandler.safeHandle(what, error);
+        host.errorHandler().safeHandle(what, error);
       }
     }
-    MutationCacheConfig cfg = client.cacheConfig;
+    MutationCacheConfig cfg = host.cacheConfig();
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
-    if (cfg.onError != null) {
-      MutationCacheConfig.OnError hook = cfg.onError;
+    if (cfg.onError().isPresent()) {
+      MutationCacheConfig.OnError hook = cfg.onError().get();
       chain =
           chain.thenCompose(
               x -> isolated("cache onError", () -> hook.apply(error, variables, erased(), info())));
     }
-    if (options.onError != null) {
-      MutationCallbacks.FailureAsync<V, C> hook = options.onError;
+    if (options.onError().isPresent()) {
+      MutationCallbacks.FailureAsync<V, C> hook = options.onError().get();
       chain =
           chain.thenCompose(x -> isolated("onError", () -> hook.apply(error, variables, context)));
     }
-    if (cfg.onSettled != null) {
-      MutationCacheConfig.OnSettled hook = cfg.onSettled;
+    if (cfg.onSettled().isPresent()) {
+      MutationCacheConfig.OnSettled hook = cfg.onSettled().get();
       chain =
           chain.thenCompose(
               x ->
@@ -459,8 +478,8 @@ final class RealMutation<V, R, C> {
                           hook.apply(
                               Optional.empty(), Optional.of(error), variables, erased(), info())));
     }
-    if (options.onSettled != null) {
-      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled;
+    if (options.onSettled().isPresent()) {
+      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled().get();
       chain =
           chain.thenCompose(
               x ->
@@ -486,14 +505,14 @@ final class RealMutation<V, R, C> {
                       s.submittedAt()));
               CompletableFuture<?> site = CompletableFuture.completedFuture(null);
               if (callSiteApplies()) {
-                if (callSite.onError != null) {
-                  MutationCallbacks.FailureAsync<V, C> hook = callSite.onError;
+                if (callSite.onError().isPresent()) {
+                  MutationCallbacks.FailureAsync<V, C> hook = callSite.onError().get();
                   site =
                       site.thenCompose(
                           y -> isolated("onError", () -> hook.apply(error, variables, context)));
                 }
-                if (callSite.onSettled != null) {
-                  MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled;
+                if (callSite.onSettled().isPresent()) {
+                  MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled().get();
                   site =
                       site.thenCompose(
                           y ->
@@ -514,9 +533,9 @@ final class RealMutation<V, R, C> {
 
   /** Whether an {@code onError} of the options, the mutation cache or the call site gets errors. */
   private boolean errorIsHandled() {
-    return options.onError != null
-        || client.cacheConfig.onError != null
-        || (callSite.onError != null && callSiteApplies());
+    return options.onError().isPresent()
+        || host.cacheConfig().onError().isPresent()
+        || (callSite.onError().isPresent() && callSiteApplies());
   }
 
   /** Loaded only when a debug line is written, so SLF4J starts only if Quarry logs. */
@@ -535,13 +554,13 @@ final class RealMutation<V, R, C> {
   }
 
   /** Runs a callback whose failure is reported and does not change the outcome. */
-  private CompletableFuture<Boolean> isolated(String what, MutationClient.UserCall<?> call) {
-    return client
+  private CompletableFuture<Boolean> isolated(String what, MutationLoop.UserCall<?> call) {
+    return host.loop()
         .callUser(call)
         .handle(
             (ok, e) -> {
               if (e != null) {
-                client.errorHandler.safeHandle(what + " of " + describe(), Retryer.unwrap(e));
+                host.errorHandler().safeHandle(what + " of " + describe(), Retryer.unwrap(e));
               }
               return Boolean.TRUE;
             });
@@ -549,17 +568,14 @@ final class RealMutation<V, R, C> {
 
   private void settle(@Nullable R data, @Nullable Throwable error) {
     retryer = null;
-    if (sequence >= 0) {
-      client.outboxDone(this);
-    }
-    client.runNext(this);
+    host.settling(this);
     scheduleGc();
     if (error != null) {
       result.completeExceptionally(Retryer.unwrap(error));
     } else {
       result.complete(data);
     }
-    client.resumeRounds.check();
+    host.settled(this);
   }
 
   @SuppressWarnings("unchecked")
@@ -571,7 +587,6 @@ final class RealMutation<V, R, C> {
     Optional<QueryKey> k = Optional.ofNullable(key);
     Optional<String> idem = Optional.ofNullable(idempotencyKey);
     Map<String, Object> meta = options.meta();
-    MutationClient c = client;
     long mutationId = id;
     return new MutationContext() {
       @Override
@@ -596,7 +611,7 @@ final class RealMutation<V, R, C> {
 
       @Override
       public JsonHttp http() {
-        JsonHttp h = c.http;
+        JsonHttp h = host.http();
         if (h == null) {
           throw new IllegalStateException(
               "no JsonHttp: build the MutationClient with http(...) to use ctx.http()");
@@ -618,8 +633,7 @@ final class RealMutation<V, R, C> {
     for (RealMutationHandle<V, R, C> o : observers) {
       o.onState(this, next);
     }
-    client.emit(new MutationCacheEvent.Updated(info(), action));
-    client.resumeRounds.check();
+    host.stateChanged(new MutationCacheEvent.Updated(info(), action));
   }
 
   void scheduleGc() {
@@ -627,7 +641,7 @@ final class RealMutation<V, R, C> {
     if (previous != null) {
       previous.cancel();
     }
-    gcTimer = client.loopScheduler.schedule(options.gcTime(), this::gcFire);
+    gcTimer = host.loop().scheduler().schedule(options.gcTime(), this::gcFire);
   }
 
   void cancelGc() {
@@ -643,7 +657,7 @@ final class RealMutation<V, R, C> {
     if (state.isPending() || !observers.isEmpty()) {
       return; // re-armed when it settles or its last observer leaves
     }
-    client.remove(this);
+    host.remove(this);
   }
 
   @Override
