@@ -103,19 +103,36 @@ public interface MutationClient extends AutoCloseable {
   // ---- defaults ----
 
   /**
-   * Registers defaults for mutations whose key starts with {@code key} (replacing earlier defaults
-   * for an equal key). Options a mutation does not set come from the matching defaults, later
-   * registrations winning; this is where a restored mutation finds its function. Any thread;
-   * applies to mutations submitted afterwards.
+   * Registers defaults for every mutation whose key starts with {@code key} (TanStack Query's
+   * {@code setMutationDefaults}): an option a mutation does not set comes from the defaults of
+   * every registered key that is a prefix of its key (the key itself included, a longer key never),
+   * later registrations winning, and then from the client-wide {@link Builder#defaults defaults}.
+   * Registering an equal key again replaces its defaults where they stand in the order. This is
+   * where a mutation restored from the outbox or hydrated from a dehydrated state finds its
+   * function.
+   *
+   * <pre>{@code
+   * mutations.setMutationDefaults(QueryKey.of("episodes"), MutationOptions.builder()
+   *     .retry(RetryPolicy.times(2)).scope("episodes").build());
+   * }</pre>
+   *
+   * <p>Any thread; applies to mutations submitted (or restored) afterwards.
    */
   void setMutationDefaults(QueryKey key, MutationOptions<?, ?, ?> options);
 
-  /** The defaults registered for exactly {@code key}, if any. */
+  /**
+   * The defaults a mutation with {@code key} gets from {@link #setMutationDefaults}: those of every
+   * registered key that is a prefix of {@code key}, merged in registration order (later ones win),
+   * as TanStack Query's {@code getMutationDefaults}; empty if no registered key matches. The
+   * client-wide defaults are not included. Any thread.
+   */
   Optional<MutationOptions<?, ?, ?>> getMutationDefaults(QueryKey key);
 
   /**
-   * {@code options} over the defaults registered for matching keys: what a mutation submitted with
-   * {@code options} runs with. Calls no user code.
+   * What a mutation submitted with {@code options} runs with: {@code options}, then the defaults
+   * registered for prefixes of its key (see {@link #getMutationDefaults}), then the client-wide
+   * {@link Builder#defaults defaults}, each option taken from the first layer that sets it (meta
+   * maps are merged). Any thread; calls no user code.
    */
   <V, R, C> MutationOptions<V, R, C> defaultMutationOptions(MutationOptions<V, R, C> options);
 
@@ -240,8 +257,26 @@ public interface MutationClient extends AutoCloseable {
     private ObjectMapper mapper = Defaults.objectMapper();
     private boolean resumeOnReconnect = true;
     private @Nullable QueryClient queries;
+    private @Nullable MutationOptions<?, ?, ?> defaults;
 
     private Builder() {}
+
+    /**
+     * Client-wide defaults for every mutation (TanStack Query's {@code defaultOptions.mutations}):
+     * an option that neither a mutation nor the {@link MutationClient#setMutationDefaults defaults
+     * of its key} set comes from here.
+     *
+     * <pre>{@code
+     * MutationClient.builder()
+     *     .defaults(MutationOptions.builder().retry(RetryPolicy.times(2))
+     *         .retryDelay((failureCount, error) -> Duration.ofSeconds(failureCount + 1)).build())
+     *     .build();
+     * }</pre>
+     */
+    public Builder defaults(MutationOptions<?, ?, ?> defaults) {
+      this.defaults = Objects.requireNonNull(defaults, "defaults");
+      return this;
+    }
 
     /**
      * The query client that optimistic updates apply to. The mutation client then registers "resume
@@ -348,7 +383,8 @@ public interface MutationClient extends AutoCloseable {
               outboxFile,
               mapper,
               resumeOnReconnect,
-              queries));
+              queries,
+              defaults));
     }
   }
 }

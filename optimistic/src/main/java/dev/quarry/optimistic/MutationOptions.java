@@ -31,10 +31,11 @@ import org.jspecify.annotations.Nullable;
  *         .build();
  * }</pre>
  *
- * <p>Every option may be left unset: a mutation with a key takes what it does not set from the
- * defaults registered with {@link MutationClient#setMutationDefaults(QueryKey, MutationOptions)}
- * for a matching key (registration order, later wins), which is how a mutation restored from the
- * outbox finds its function. Unset after merging: retry never (for a persistent mutation: see
+ * <p>Every option may be left unset: a mutation takes what it does not set from the defaults
+ * registered with {@link MutationClient#setMutationDefaults(QueryKey, MutationOptions)} for every
+ * prefix of its key (registration order, later wins), then from the client-wide {@link
+ * MutationClient.Builder#defaults(MutationOptions) defaults}, which is how a mutation restored from
+ * the outbox finds its function. Unset after merging: retry never (for a persistent mutation: see
  * below), network mode {@link NetworkMode#ONLINE}, no scope, gc time 5 minutes, not persistent.
  *
  * <p><b>Persistent mutations are not lost to a retryable failure.</b> For a {@link

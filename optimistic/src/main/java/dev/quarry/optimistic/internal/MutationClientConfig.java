@@ -8,6 +8,7 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.optimistic.MutationCacheConfig;
+import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.optimistic.OutboxStore;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param outbox an outbox handed over (not closed by the client)
  * @param outboxFile an outbox file the client opens and closes (only if {@code outbox} is null)
+ * @param defaults the client-wide mutation defaults, or null for none
  */
 public record MutationClientConfig(
     Clock clock,
@@ -31,4 +33,5 @@ public record MutationClientConfig(
     @Nullable Path outboxFile,
     ObjectMapper mapper,
     boolean resumeOnReconnect,
-    @Nullable QueryClient queries) {}
+    @Nullable QueryClient queries,
+    @Nullable MutationOptions<?, ?, ?> defaults) {}

@@ -61,7 +61,7 @@ public final class RealMutationClient implements MutationClient {
   private final Object lock = new Object();
   private final MutationRegistry registry = new MutationRegistry();
   private final ResumeRounds resumeRounds = new ResumeRounds(registry);
-  private final MutationDefaults defaults = new MutationDefaults();
+  private final MutationDefaults defaults;
   private final AtomicLong ids = new AtomicLong();
   private final ListenerSet<MutationCacheEvent> listeners;
   private final List<Subscription> subscriptions = new ArrayList<>();
@@ -76,6 +76,7 @@ public final class RealMutationClient implements MutationClient {
    */
   public RealMutationClient(MutationClientConfig b) {
     this.clock = b.clock();
+    this.defaults = new MutationDefaults(b.defaults());
     ErrorHandler handler = b.errorHandler();
     this.errorHandler = handler;
     QueryClient qc = b.queries();
@@ -232,7 +233,7 @@ public final class RealMutationClient implements MutationClient {
   @Override
   public Optional<MutationOptions<?, ?, ?>> getMutationDefaults(QueryKey key) {
     Objects.requireNonNull(key, "key");
-    return defaults.exact(key);
+    return defaults.matching(key);
   }
 
   @Override
