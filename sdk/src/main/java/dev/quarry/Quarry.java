@@ -2,6 +2,7 @@ package dev.quarry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.cache.DehydratedState;
 import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryDefaults;
 import dev.quarry.cache.QueryFilters;
@@ -26,6 +27,7 @@ import dev.quarry.internal.RealProgressStream;
 import dev.quarry.internal.RealTopicBinding;
 import dev.quarry.internal.RealtimeMonitor;
 import dev.quarry.internal.RefetchCoalescer;
+import dev.quarry.optimistic.DehydratedMutations;
 import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationOptions;
@@ -345,6 +347,30 @@ public final class Quarry implements AutoCloseable {
   /** Invalidates every query under {@code prefix}; the observed ones refetch. */
   public CompletableFuture<Void> invalidate(QueryKey prefix) {
     return queries.invalidateQueries(QueryFilters.prefix(prefix));
+  }
+
+  /**
+   * Writes out the successful queries ({@link QueryClient#dehydrate()}) and the paused mutations
+   * ({@link MutationClient#dehydrate()}) together. Any thread; calls no user code.
+   */
+  public Dehydrated dehydrate() {
+    return new Dehydrated(queries.dehydrate(), mutations.dehydrate());
+  }
+
+  /**
+   * Reads back what {@link #dehydrate()} wrote, on this or another facade: the queries as {@link
+   * QueryClient#hydrate(DehydratedState)} does, then the mutations as {@link
+   * MutationClient#hydrate(DehydratedMutations)} does; a hydrated paused mutation continues with
+   * the function of its key's {@code setMutationDefaults} when paused mutations resume (on
+   * reconnect, focus or {@code mutations().resumePausedMutations()}). Entries that cannot be read
+   * are reported to the error handler and skipped. Any thread.
+   *
+   * @throws IllegalStateException if the facade is closed
+   */
+  public void hydrate(Dehydrated state) {
+    Objects.requireNonNull(state, "state");
+    queries.hydrate(state.queries());
+    mutations.hydrate(state.mutations());
   }
 
   /** A mutation handle on the shared mutation client. */

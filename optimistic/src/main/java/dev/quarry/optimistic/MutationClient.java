@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -162,6 +163,64 @@ public interface MutationClient extends AutoCloseable {
    * @throws IllegalStateException if the client is closed
    */
   CompletableFuture<Void> resumeOutbox();
+
+  // ---- restoring and hydrating ----
+
+  /**
+   * Builds a mutation from a saved state and adds it to the mutation cache (TanStack Query's {@code
+   * mutationCache.build(client, options, state)}); {@code options} are merged over the defaults as
+   * for {@link #mutate}. A <em>pending</em> state enters paused and runs nothing until paused
+   * mutations resume ({@link #resumePausedMutations()}, or connectivity coming online or focus
+   * returning); it then continues on the restored path: no {@code onMutate} runs again (neither the
+   * cache's nor the options'), the state's context is handed to the later callbacks, its declared
+   * optimistic changes are shown again, and its function runs through the retry loop and scope as
+   * for any mutation. A <em>settled</em> state (success or error) stays in the cache until its gc
+   * time and never runs. The mutation is not recorded in the outbox.
+   *
+   * <pre>{@code
+   * MutationState<NewEpisode, Episode, Void> saved = ...;  // pending, from an earlier run
+   * mutations.restoreMutation(createEpisode, saved).thenAccept(this::show);
+   * mutations.resumePausedMutations();
+   * }</pre>
+   *
+   * <p>Any thread.
+   *
+   * @return a future of the result: for a pending state, completed when the mutation settles; for a
+   *     settled one, already completed with its data or failed with its error
+   * @throws IllegalArgumentException if the state is idle or has no variables, or the options
+   *     declare optimistic updates on a client without a query client
+   * @throws IllegalStateException if the client is closed
+   */
+  <V, R, C> CompletableFuture<R> restoreMutation(
+      MutationOptions<V, R, C> options, MutationState<V, R, C> state);
+
+  /**
+   * Writes out the paused mutations (TanStack Query's default {@code shouldDehydrateMutation}),
+   * leaving out persistent ones, which the outbox already keeps and {@link #resumeOutbox()} sends
+   * (carrying them both ways could send them twice). A mutation whose variables cannot be written
+   * as JSON is reported to the error handler and left out. Any thread; calls no user code.
+   */
+  DehydratedMutations dehydrate();
+
+  /**
+   * Writes out the mutations that {@code filter} accepts, whatever their state; see {@link
+   * #dehydrate()}. The filter runs on the calling thread.
+   */
+  DehydratedMutations dehydrate(Predicate<? super MutationInfo> filter);
+
+  /**
+   * Builds every mutation of {@code state} again on this client, as {@link #restoreMutation} does:
+   * each entry's key, scope and meta are merged over the defaults registered for its key (and the
+   * client-wide ones), where it finds its function and its {@code variablesType}, with which its
+   * variables are read. A hydrated paused mutation waits for {@link #resumePausedMutations()} (or
+   * connectivity coming online) and then continues with that function, without {@code onMutate}. An
+   * entry that cannot be built (no {@code variablesType} in the defaults of its key, unreadable
+   * variables) is reported to the error handler, naming it, and skipped; the others are built.
+   * Hydrating the same state twice builds its mutations twice, as in TanStack Query. Any thread.
+   *
+   * @throws IllegalStateException if the client is closed
+   */
+  void hydrate(DehydratedMutations state);
 
   /** The outbox records not yet settled, in order (empty without an outbox). */
   List<OutboxRecord> outboxRecords();

@@ -44,6 +44,10 @@ final class RealMutation<V, R, C> {
   final @Nullable String idempotencyKey;
   final long sequence;
   final boolean restored;
+
+  /** Built from a saved pending state: runs on the restored path when paused mutations resume. */
+  private final boolean waitsForResume;
+
   final V variables;
   final CompletableFuture<R> result = new CompletableFuture<>();
   final CopyOnWriteArrayList<RealMutationHandle<V, R, C>> observers = new CopyOnWriteArrayList<>();
@@ -67,7 +71,8 @@ final class RealMutation<V, R, C> {
       long sequence,
       boolean restored,
       MutateCallbacks<V, R, C> callSite,
-      @Nullable RealMutationHandle<V, R, C> owner) {
+      @Nullable RealMutationHandle<V, R, C> owner,
+      @Nullable MutationState<V, R, C> saved) {
     this.host = host;
     this.id = id;
     this.options = options;
@@ -76,7 +81,8 @@ final class RealMutation<V, R, C> {
     this.variables = variables;
     this.idempotencyKey = idempotencyKey;
     this.sequence = sequence;
-    this.restored = restored;
+    this.restored = restored || saved != null;
+    this.waitsForResume = saved != null && saved.isPending();
     this.callSite = callSite;
     this.owner = owner;
     this.persistentRetry =
@@ -84,7 +90,25 @@ final class RealMutation<V, R, C> {
             ? new PersistentRetry(
                 host.loop().scheduler(), host::isClosed, this::pauseToRetry, this::continueToRetry)
             : null;
-    if (restored) {
+    if (saved != null) {
+      // Built from a saved state: a pending one is paused until paused mutations resume; a
+      // settled one never runs.
+      context = saved.context();
+      if (saved.isPending()) {
+        state = saved.withPaused(true);
+      } else {
+        state = saved;
+        started.set(true);
+        if (saved.isSuccess()) {
+          result.complete(saved.data().orElse(null));
+        } else {
+          result.completeExceptionally(
+              saved
+                  .error()
+                  .orElseGet(() -> new QuarryException(describe() + " was restored as failed")));
+        }
+      }
+    } else if (restored) {
       // A restored mutation is pending and paused until its turn (hydration).
       state =
           new MutationState<>(
@@ -117,6 +141,11 @@ final class RealMutation<V, R, C> {
 
   boolean hasStarted() {
     return started.get();
+  }
+
+  /** Whether this mutation was built from a saved pending state and waits for a resume. */
+  boolean waitsForResume() {
+    return waitsForResume && !started.get();
   }
 
   String describe() {
@@ -155,10 +184,11 @@ final class RealMutation<V, R, C> {
     }
     CompletableFuture<Optional<C>> contextStage;
     if (restored) {
-      // Restored path: no onMutate (the context was not persisted), but the declared optimistic
-      // changes are shown again while the mutation is pending.
+      // Restored path: no onMutate (the context is the saved one, if any), but the declared
+      // optimistic changes are shown again while the mutation is pending.
+      Optional<C> saved = context;
       dispatch(MutationCacheEvent.Action.CONTINUE, state.withPaused(false));
-      contextStage = applyOptimistic().thenApply(x -> Optional.<C>empty());
+      contextStage = applyOptimistic().thenApply(x -> saved);
     } else {
       dispatch(MutationCacheEvent.Action.PENDING, pending(Optional.empty(), !canStart()));
       contextStage =
@@ -236,7 +266,15 @@ final class RealMutation<V, R, C> {
    */
   void resumeIfPaused() {
     Retryer<R> r = retryer;
-    if (r == null || r.resume()) {
+    if (r == null) {
+      // Built from a saved state (TanStack's continue() on a hydrated mutation): runs now if the
+      // network lets it; its retry loop then waits for its turn in its scope.
+      if (waitsForResume() && networkAllowsContinue()) {
+        execute();
+      }
+      return;
+    }
+    if (r.resume()) {
       return;
     }
     PersistentRetry p = persistentRetry;

@@ -14,6 +14,7 @@ import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.http.JsonType;
 import dev.quarry.core.internal.ListenerSet;
 import dev.quarry.core.internal.Owned;
+import dev.quarry.optimistic.DehydratedMutations;
 import dev.quarry.optimistic.MutateCallbacks;
 import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationCacheConfig;
@@ -22,6 +23,7 @@ import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationFilters;
 import dev.quarry.optimistic.MutationInfo;
 import dev.quarry.optimistic.MutationOptions;
+import dev.quarry.optimistic.MutationState;
 import dev.quarry.optimistic.MutationStatus;
 import dev.quarry.optimistic.OutboxException;
 import dev.quarry.optimistic.OutboxRecord;
@@ -35,6 +37,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,6 +69,7 @@ public final class RealMutationClient implements MutationClient {
   private final ListenerSet<MutationCacheEvent> listeners;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private final MutationHost host = new Host();
+  private final MutationHydration hydration;
   private volatile boolean closed;
 
   /**
@@ -110,6 +114,7 @@ public final class RealMutationClient implements MutationClient {
     this.cacheConfig = b.cacheConfig();
     this.loop = new MutationLoop(callbackExecutor, scheduler, handler);
     this.listeners = new ListenerSet<>(callbackExecutor, handler, "mutation cache");
+    this.hydration = new MutationHydration(b.mapper(), handler);
     if (qc != null) {
       OptimisticLayers l = new OptimisticLayers(qc, loop, handler);
       this.layers = l;
@@ -210,7 +215,8 @@ public final class RealMutationClient implements MutationClient {
               sequence,
               false,
               callSite,
-              owner);
+              owner,
+              null);
       registry.add(m);
     }
     emit(new MutationCacheEvent.Added(m.info()));
@@ -323,7 +329,75 @@ public final class RealMutationClient implements MutationClient {
         record.sequence(),
         true,
         MutateCallbacks.none(),
+        null,
         null);
+  }
+
+  // ---- restoring and hydrating ----
+
+  @Override
+  public <V, R, C> CompletableFuture<R> restoreMutation(
+      MutationOptions<V, R, C> given, MutationState<V, R, C> state) {
+    Objects.requireNonNull(given, "options");
+    Objects.requireNonNull(state, "state");
+    checkOpen();
+    if (state.isIdle()) {
+      throw new IllegalArgumentException(
+          "an idle state has nothing to restore: give a pending or settled one");
+    }
+    V variables =
+        state
+            .variables()
+            .orElseThrow(
+                () -> new IllegalArgumentException("the state to restore has no variables"));
+    MutationOptions<V, R, C> options = defaultMutationOptions(given);
+    if (!options.optimisticUpdates().isEmpty() && queries == null) {
+      throw new IllegalArgumentException(
+          "the mutation "
+              + options
+              + " declares optimistic updates but the MutationClient has no queryClient(...)");
+    }
+    RealMutation<V, R, C> m =
+        new RealMutation<>(
+            host,
+            ids.incrementAndGet(),
+            options,
+            variables,
+            null,
+            -1,
+            true,
+            MutateCallbacks.none(),
+            null,
+            state);
+    synchronized (lock) {
+      registry.add(m);
+    }
+    emit(new MutationCacheEvent.Added(m.info()));
+    if (!state.isPending()) {
+      loop.execute(m::scheduleGc);
+    }
+    return m.result;
+  }
+
+  @Override
+  public DehydratedMutations dehydrate() {
+    return dehydrate(MutationHydration::pausedAndNotInTheOutbox);
+  }
+
+  @Override
+  public DehydratedMutations dehydrate(Predicate<? super MutationInfo> filter) {
+    Objects.requireNonNull(filter, "filter");
+    return hydration.dehydrate(registry.all(), filter);
+  }
+
+  @Override
+  public void hydrate(DehydratedMutations state) {
+    Objects.requireNonNull(state, "state");
+    checkOpen();
+    hydration.hydrate(
+        state,
+        this::defaultMutationOptions,
+        (options, saved) -> RealMutation.ignore(restoreMutation(options, saved)));
   }
 
   @Override

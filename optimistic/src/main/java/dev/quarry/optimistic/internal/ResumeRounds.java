@@ -27,11 +27,14 @@ final class ResumeRounds {
     this.registry = registry;
   }
 
-  /** Wakes every started paused mutation and completes {@code done} when each has had its turn. */
+  /**
+   * Wakes every paused mutation that has started or was built from a saved state, and completes
+   * {@code done} when each has had its turn.
+   */
   void resume(CompletableFuture<Void> done) {
     List<RealMutation<?, ?, ?>> woken = new ArrayList<>();
     for (RealMutation<?, ?, ?> m : registry.all()) {
-      if (m.state().isPaused() && m.hasStarted()) {
+      if (m.state().isPaused() && (m.hasStarted() || m.waitsForResume())) {
         m.resumeIfPaused();
         if (m.networkAllowsContinue()) {
           woken.add(m);
