@@ -4,7 +4,6 @@ import dev.quarry.cache.NetworkMode;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Retryer;
 import dev.quarry.optimistic.MutateCallbacks;
 import dev.quarry.optimistic.MutationCacheConfig;
@@ -15,7 +14,6 @@ import dev.quarry.optimistic.MutationFunction;
 import dev.quarry.optimistic.MutationInfo;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.optimistic.MutationState;
-import dev.quarry.optimistic.MutationStatus;
 import dev.quarry.optimistic.OptimisticUpdate;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,17 +108,7 @@ final class RealMutation<V, R, C> {
       }
     } else if (restored) {
       // A restored mutation is pending and paused until its turn (hydration).
-      state =
-          new MutationState<>(
-              MutationStatus.PENDING,
-              true,
-              Optional.of(variables),
-              Optional.empty(),
-              Optional.empty(),
-              Optional.empty(),
-              0,
-              Optional.empty(),
-              host.now());
+      state = MutationStates.pending(variables, Optional.empty(), true, host.now());
     }
   }
 
@@ -304,16 +292,7 @@ final class RealMutation<V, R, C> {
   }
 
   private MutationState<V, R, C> pending(Optional<C> ctx, boolean paused) {
-    return new MutationState<>(
-        MutationStatus.PENDING,
-        paused,
-        Optional.of(variables),
-        ctx,
-        Optional.empty(),
-        Optional.empty(),
-        0,
-        Optional.empty(),
-        host.now());
+    return MutationStates.pending(variables, ctx, paused, host.now());
   }
 
   private CompletableFuture<?> cacheOnMutate() {
@@ -355,19 +334,9 @@ final class RealMutation<V, R, C> {
             new Retryer.Hooks() {
               @Override
               public void onFail(int failureCount, Throwable error) {
-                MutationState<V, R, C> s = state;
                 dispatch(
                     MutationCacheEvent.Action.FAILED,
-                    new MutationState<>(
-                        s.status(),
-                        s.isPaused(),
-                        s.variables(),
-                        s.context(),
-                        s.data(),
-                        s.error(),
-                        failureCount,
-                        Optional.of(error),
-                        s.submittedAt()));
+                    MutationStates.failed(state, failureCount, error));
               }
 
               @Override
@@ -440,19 +409,7 @@ final class RealMutation<V, R, C> {
           if (error != null) {
             return errorPath(Retryer.unwrap(error));
           }
-          MutationState<V, R, C> s = state;
-          dispatch(
-              MutationCacheEvent.Action.SUCCESS,
-              new MutationState<>(
-                  MutationStatus.SUCCESS,
-                  false,
-                  s.variables(),
-                  s.context(),
-                  Optional.ofNullable(data),
-                  Optional.empty(),
-                  0,
-                  Optional.empty(),
-                  s.submittedAt()));
+          dispatch(MutationCacheEvent.Action.SUCCESS, MutationStates.succeeded(state, data));
           CompletableFuture<?> site = CompletableFuture.completedFuture(null);
           if (callSiteApplies()) {
             if (callSite.onSuccess().isPresent()) {
@@ -528,19 +485,7 @@ final class RealMutation<V, R, C> {
     return chain
         .thenCompose(
             x -> {
-              MutationState<V, R, C> s = state;
-              dispatch(
-                  MutationCacheEvent.Action.ERROR,
-                  new MutationState<>(
-                      MutationStatus.ERROR,
-                      false,
-                      s.variables(),
-                      s.context(),
-                      Optional.empty(),
-                      Optional.of(error),
-                      s.failureCount() + 1,
-                      Optional.of(error),
-                      s.submittedAt()));
+              dispatch(MutationCacheEvent.Action.ERROR, MutationStates.errored(state, error));
               CompletableFuture<?> site = CompletableFuture.completedFuture(null);
               if (callSiteApplies()) {
                 if (callSite.onError().isPresent()) {
@@ -622,46 +567,13 @@ final class RealMutation<V, R, C> {
   }
 
   private MutationContext functionContext() {
-    Optional<QueryKey> k = Optional.ofNullable(key);
-    Optional<String> idem = Optional.ofNullable(idempotencyKey);
-    Map<String, Object> meta = options.meta();
-    long mutationId = id;
-    return new MutationContext() {
-      @Override
-      public long mutationId() {
-        return mutationId;
-      }
-
-      @Override
-      public Optional<QueryKey> mutationKey() {
-        return k;
-      }
-
-      @Override
-      public Map<String, Object> meta() {
-        return meta;
-      }
-
-      @Override
-      public Optional<String> idempotencyKey() {
-        return idem;
-      }
-
-      @Override
-      public JsonHttp http() {
-        JsonHttp h = host.http();
-        if (h == null) {
-          throw new IllegalStateException(
-              "no JsonHttp: build the MutationClient with http(...) to use ctx.http()");
-        }
-        return idem.isPresent() ? h.withHeader("Idempotency-Key", idem.get()) : h;
-      }
-
-      @Override
-      public String toString() {
-        return "MutationContext{" + describe() + "}";
-      }
-    };
+    return new MutationContexts(
+        id,
+        Optional.ofNullable(key),
+        options.meta(),
+        Optional.ofNullable(idempotencyKey),
+        host.http(),
+        describe());
   }
 
   // ---- state, events, gc ----
