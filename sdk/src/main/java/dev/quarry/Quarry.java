@@ -2,6 +2,7 @@ package dev.quarry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.cache.DehydratedState;
 import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryDefaults;
 import dev.quarry.cache.QueryFilters;
@@ -23,6 +24,7 @@ import dev.quarry.internal.FacadeInspector;
 import dev.quarry.internal.RealNotifications;
 import dev.quarry.internal.RealProgressStream;
 import dev.quarry.internal.RealtimeMonitor;
+import dev.quarry.optimistic.DehydratedMutations;
 import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationOptions;
@@ -303,14 +305,14 @@ public final class Quarry implements AutoCloseable {
    * Stores {@code value} as the server data of {@code key} ({@link
    * QueryClient#setQueryData(QueryKey, Object)}). If optimistic changes of pending mutations are
    * shown on the key, the value becomes their new base: they are re-applied on top of it, and a
-   * rollback keeps the value (see {@link MutationClient#setQueryData(QueryKey, Function)}); changes
-   * of succeeded mutations still waiting for server data are dropped, as the value is taken as the
-   * server's.
+   * rollback keeps the value (see {@link MutationClient#setQueryDataUnderLayers(QueryKey,
+   * Function)}); changes of succeeded mutations still waiting for server data are dropped, as the
+   * value is taken as the server's.
    *
    * @return the stored value (with the pending changes shown on top)
    */
   public <T> Optional<T> setQueryData(QueryKey key, T value) {
-    return mutations.setQueryData(key, value);
+    return mutations.setQueryDataUnderLayers(key, value);
   }
 
   /**
@@ -318,18 +320,42 @@ public final class Quarry implements AutoCloseable {
    * creates nothing) otherwise. The function may run more than once under contention. If optimistic
    * changes of pending mutations are shown on the key, {@code old} is the server data under them
    * (with the changes of succeeded mutations) and the result becomes their new base, so a rollback
-   * keeps it (see {@link MutationClient#setQueryData(QueryKey, Function)}).
+   * keeps it (see {@link MutationClient#setQueryDataUnderLayers(QueryKey, Function)}).
    *
    * @return the stored value (with the pending changes shown on top)
    */
   public <T> Optional<T> updateQueryData(QueryKey key, UnaryOperator<T> update) {
     Objects.requireNonNull(update, "update");
-    return mutations.<T>setQueryData(key, old -> old.map(update));
+    return mutations.<T>setQueryDataUnderLayers(key, old -> old.map(update));
   }
 
   /** Invalidates every query under {@code prefix}; the observed ones refetch. */
   public CompletableFuture<Void> invalidate(QueryKey prefix) {
     return queries.invalidateQueries(QueryFilters.prefix(prefix));
+  }
+
+  /**
+   * Writes out the successful queries ({@link QueryClient#dehydrate()}) and the paused mutations
+   * ({@link MutationClient#dehydrate()}) together. Any thread; calls no user code.
+   */
+  public Dehydrated dehydrate() {
+    return new Dehydrated(queries.dehydrate(), mutations.dehydrate());
+  }
+
+  /**
+   * Reads back what {@link #dehydrate()} wrote, on this or another facade: the queries as {@link
+   * QueryClient#hydrate(DehydratedState)} does, then the mutations as {@link
+   * MutationClient#hydrate(DehydratedMutations)} does; a hydrated paused mutation continues with
+   * the function of its key's {@code setMutationDefaults} when paused mutations resume (on
+   * reconnect, focus or {@code mutations().resumePausedMutations()}). Entries that cannot be read
+   * are reported to the error handler and skipped. Any thread.
+   *
+   * @throws IllegalStateException if the facade is closed
+   */
+  public void hydrate(Dehydrated state) {
+    Objects.requireNonNull(state, "state");
+    queries.hydrate(state.queries());
+    mutations.hydrate(state.mutations());
   }
 
   /** A mutation handle on the shared mutation client. */

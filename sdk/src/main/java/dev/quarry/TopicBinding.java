@@ -57,7 +57,7 @@ import java.util.function.BiFunction;
  * and its result becomes their new base (they are re-applied on top of it), so a rollback of a
  * failed mutation keeps what the server pushed; changes of succeeded mutations still waiting for
  * server data are folded into the data the function gets (see {@code
- * MutationClient#setQueryData(QueryKey, Function)}).
+ * MutationClient#setQueryDataUnderLayers(QueryKey, Function)}).
  *
  * <p>Thread-safe. Rules may be added at any time. {@link #close()} removes the rules and ends the
  * subscription; idempotent. {@link Quarry#close()} closes every binding.

@@ -139,7 +139,10 @@ public interface QueryClient extends AutoCloseable {
 
   /**
    * Stores {@code updater.apply(currentData)}; an empty result is a no-op that creates nothing. The
-   * updater runs outside any lock and may be called again if the data changed concurrently.
+   * updater runs outside any lock and may be called again if the data changed concurrently. It sees
+   * the shown data, pending optimistic changes included, and its result is taken as the new server
+   * data under those changes; to write beneath them use {@code
+   * MutationClient.setQueryDataUnderLayers}.
    */
   <T> Optional<T> setQueryData(QueryKey key, Function<Optional<T>, Optional<T>> updater);
 

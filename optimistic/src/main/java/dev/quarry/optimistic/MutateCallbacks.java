@@ -1,6 +1,7 @@
 package dev.quarry.optimistic;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -20,9 +21,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable and thread-safe.
  */
 public final class MutateCallbacks<V, R, C> {
-  final MutationCallbacks.@Nullable SuccessAsync<V, R, C> onSuccess;
-  final MutationCallbacks.@Nullable FailureAsync<V, C> onError;
-  final MutationCallbacks.@Nullable SettledAsync<V, R, C> onSettled;
+  private final MutationCallbacks.@Nullable SuccessAsync<V, R, C> onSuccess;
+  private final MutationCallbacks.@Nullable FailureAsync<V, C> onError;
+  private final MutationCallbacks.@Nullable SettledAsync<V, R, C> onSettled;
 
   private MutateCallbacks(Builder<V, R, C> b) {
     this.onSuccess = b.onSuccess;
@@ -33,6 +34,21 @@ public final class MutateCallbacks<V, R, C> {
   /** A builder with no callback set. */
   public static <V, R, C> Builder<V, R, C> builder() {
     return new Builder<>();
+  }
+
+  /** The call-site {@code onSuccess} (in its async form), if set. */
+  public Optional<MutationCallbacks.SuccessAsync<V, R, C>> onSuccess() {
+    return Optional.ofNullable(onSuccess);
+  }
+
+  /** The call-site {@code onError} (in its async form), if set. */
+  public Optional<MutationCallbacks.FailureAsync<V, C>> onError() {
+    return Optional.ofNullable(onError);
+  }
+
+  /** The call-site {@code onSettled} (in its async form), if set. */
+  public Optional<MutationCallbacks.SettledAsync<V, R, C>> onSettled() {
+    return Optional.ofNullable(onSettled);
   }
 
   /** No callbacks. */

@@ -59,16 +59,36 @@ public final class MutationCacheConfig {
         throws Exception;
   }
 
-  final @Nullable OnMutate onMutate;
-  final @Nullable OnSuccess onSuccess;
-  final @Nullable OnError onError;
-  final @Nullable OnSettled onSettled;
+  private final @Nullable OnMutate onMutate;
+  private final @Nullable OnSuccess onSuccess;
+  private final @Nullable OnError onError;
+  private final @Nullable OnSettled onSettled;
 
   private MutationCacheConfig(Builder b) {
     this.onMutate = b.onMutate;
     this.onSuccess = b.onSuccess;
     this.onError = b.onError;
     this.onSettled = b.onSettled;
+  }
+
+  /** The cache-level {@code onMutate}, if set. */
+  public Optional<OnMutate> onMutate() {
+    return Optional.ofNullable(onMutate);
+  }
+
+  /** The cache-level {@code onSuccess}, if set. */
+  public Optional<OnSuccess> onSuccess() {
+    return Optional.ofNullable(onSuccess);
+  }
+
+  /** The cache-level {@code onError}, if set. */
+  public Optional<OnError> onError() {
+    return Optional.ofNullable(onError);
+  }
+
+  /** The cache-level {@code onSettled}, if set. */
+  public Optional<OnSettled> onSettled() {
+    return Optional.ofNullable(onSettled);
   }
 
   /** No cache-level callbacks. */

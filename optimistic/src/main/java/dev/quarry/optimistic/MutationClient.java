@@ -2,40 +2,31 @@ package dev.quarry.optimistic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.cache.QueryClient;
-import dev.quarry.cache.QueryFilters;
 import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
-import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
-import dev.quarry.core.http.JsonType;
 import dev.quarry.core.internal.Defaults;
-import dev.quarry.core.internal.ListenerSet;
-import dev.quarry.core.internal.Owned;
-import dev.quarry.core.internal.Retryer;
-import dev.quarry.core.internal.SerialExecutor;
+import dev.quarry.optimistic.internal.MutationClientConfig;
+import dev.quarry.optimistic.internal.RealMutationClient;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs mutations with TanStack Query v5's mutation semantics and keeps them in a mutation cache;
- * with an {@link OutboxStore}, persistent mutations survive a restart.
+ * with an {@link OutboxStore}, persistent mutations survive a restart. Built with {@link
+ * #builder()}.
  *
  * <pre>{@code
  * MutationClient mutations = MutationClient.builder()
@@ -67,234 +58,84 @@ import org.jspecify.annotations.Nullable;
  * other, as on JavaScript's event loop), never while a Quarry lock is held. A callback should not
  * block; an exception from user code goes to the error handler or down the error path as above.
  *
+ * <p><b>Nullness.</b> No method accepts or returns null; absence is {@link Optional#empty()}.
+ *
  * <p><b>Lifecycle.</b> {@link #close()} stops the threads the client created and fails the futures
  * of unsettled mutations; their outbox records stay for the next run. It closes an outbox it opened
- * itself ({@link Builder#outbox(Path)}), not one that was handed to it.
+ * itself ({@link Builder#outbox(Path)}), not one that was handed to it. After {@code close()}, the
+ * methods that submit or restore mutations throw {@link IllegalStateException}; {@link
+ * #resumePausedMutations()} completes at once; the read methods keep answering.
  */
-public final class MutationClient implements AutoCloseable {
-  final Clock clock;
-  final Scheduler scheduler;
-  final Scheduler loopScheduler;
-  final Executor callbackExecutor;
-  final ErrorHandler errorHandler;
-  final Connectivity connectivity;
-  final @Nullable JsonHttp http;
-  final MutationCacheConfig cacheConfig;
-  final SerialExecutor loop;
-  final @Nullable QueryClient queries;
-  final @Nullable OptimisticLayers layers;
-  private final @Nullable Outbox outbox;
-
-  /** What this client created (scheduler, callback thread) and stops when it closes. */
-  private final Owned owned;
-
-  private final Object lock = new Object();
-  private final MutationRegistry registry = new MutationRegistry();
-  final ResumeRounds resumeRounds = new ResumeRounds(registry);
-  private final CopyOnWriteArrayList<Map.Entry<QueryKey, MutationOptions<?, ?, ?>>> defaults =
-      new CopyOnWriteArrayList<>();
-  private final AtomicLong ids = new AtomicLong();
-  private final ListenerSet<MutationCacheEvent> listeners;
-  private final List<Subscription> subscriptions = new ArrayList<>();
-  private volatile boolean closed;
-
-  private MutationClient(Builder b) {
-    this.clock = b.clock;
-    ErrorHandler handler = b.errorHandler;
-    this.errorHandler = handler;
-    QueryClient qc = b.queries;
-    this.queries = qc;
-    Connectivity conn = b.connectivity;
-    if (conn == null) {
-      conn = qc != null ? qc.connectivity() : Connectivity.create();
-    } else if (qc != null && conn != qc.connectivity()) {
-      throw new IllegalArgumentException(
-          "connectivity must be the queryClient's own (or left unset) but was " + conn);
-    }
-    this.connectivity = conn;
-    // Opened before any thread is started, so that a failure leaves nothing behind.
-    OutboxStore store = b.outbox;
-    boolean owns = false;
-    if (store == null && b.outboxFile != null) {
-      store = OutboxStore.open(b.outboxFile);
-      owns = true;
-    }
-    this.outbox = store == null ? null : new Outbox(store, owns, b.mapper, handler);
-    this.owned = new Owned("mutation client", handler);
-    this.callbackExecutor =
-        b.callbackExecutor != null
-            ? b.callbackExecutor
-            : owned.singleThreadExecutor("mutations-callbacks");
-    this.scheduler =
-        b.scheduler != null ? b.scheduler : owned.add("scheduler", RealScheduler.create(handler));
-    this.http = b.http;
-    this.cacheConfig = b.cacheConfig;
-    this.loop = new SerialExecutor(callbackExecutor, handler, "mutations");
-    this.loopScheduler = (delay, task) -> scheduler.schedule(delay, () -> loop.execute(task));
-    this.listeners = new ListenerSet<>(callbackExecutor, handler, "mutation cache");
-    if (qc != null) {
-      OptimisticLayers l = new OptimisticLayers(qc, this);
-      this.layers = l;
-      subscriptions.add(l::close);
-      // Paused mutations resume, and settle, before queries refetch on reconnect.
-      subscriptions.add(qc.addReconnectBarrier(this::resumePausedMutations));
-    } else {
-      this.layers = null;
-    }
-    if (b.resumeOnReconnect && qc == null) {
-      subscriptions.add(
-          connectivity.onOnlineChange(
-              online -> {
-                if (online) {
-                  RealMutation.ignore(resumePausedMutations());
-                }
-              }));
-      subscriptions.add(
-          connectivity.onFocusChange(
-              focused -> {
-                if (focused) {
-                  RealMutation.ignore(resumePausedMutations());
-                }
-              }));
-    }
-  }
-
+public interface MutationClient extends AutoCloseable {
   /** A builder with the defaults described on its methods. */
-  public static Builder builder() {
+  static Builder builder() {
     return new Builder();
   }
 
   // ---- submitting ----
 
-  /** A handle that submits mutations with {@code options} and follows the latest one. */
-  public <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options) {
-    return new RealMutationHandle<>(this, Objects.requireNonNull(options, "options"));
-  }
+  /**
+   * A handle that submits mutations with {@code options} and follows the latest one. Creating it
+   * submits nothing.
+   *
+   * @throws NullPointerException if {@code options} is null
+   */
+  <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options);
 
   /**
-   * Submits one mutation.
+   * Submits one mutation, with {@code options} over the defaults registered for its key.
    *
-   * @return a future of the result; fails with the mutation's error
+   * @return a future of the result, completed on the callback executor after every callback ran; it
+   *     fails with the mutation's error, or with an {@link OutboxException} if a persistent
+   *     mutation could not be recorded
    * @throws IllegalArgumentException if the mutation is persistent but misses a key, a variables
-   *     type or an outbox
+   *     type or an outbox, or declares optimistic updates on a client without a query client
+   * @throws IllegalStateException if the client is closed
    */
-  public <V, R, C> CompletableFuture<R> mutate(MutationOptions<V, R, C> options, V variables) {
-    return submit(options, variables, MutateCallbacks.none(), null);
-  }
+  <V, R, C> CompletableFuture<R> mutate(MutationOptions<V, R, C> options, V variables);
 
-  /** As {@link #mutate(MutationOptions, Object)} with call-site callbacks. */
-  public <V, R, C> CompletableFuture<R> mutate(
-      MutationOptions<V, R, C> options, V variables, MutateCallbacks<V, R, C> callbacks) {
-    return submit(options, variables, Objects.requireNonNull(callbacks, "callbacks"), null);
-  }
-
-  <V, R, C> CompletableFuture<R> submit(
-      MutationOptions<V, R, C> given,
-      V variables,
-      MutateCallbacks<V, R, C> callSite,
-      @Nullable RealMutationHandle<V, R, C> owner) {
-    Objects.requireNonNull(given, "options");
-    Objects.requireNonNull(variables, "variables");
-    checkOpen();
-    MutationOptions<V, R, C> options = defaultMutationOptions(given);
-    if (!options.optimisticUpdates().isEmpty() && queries == null) {
-      throw new IllegalArgumentException(
-          "the mutation "
-              + options
-              + " declares optimistic updates but the MutationClient has no queryClient(...)");
-    }
-    RealMutation<V, R, C> m;
-    synchronized (lock) {
-      String idempotencyKey = null;
-      long sequence = -1;
-      if (options.persistent()) {
-        QueryKey key = options.mutationKey;
-        JsonType<V> type = options.variablesType;
-        Outbox box = outbox;
-        if (key == null) {
-          throw new IllegalArgumentException("a persistent mutation needs a mutationKey");
-        }
-        if (type == null) {
-          throw new IllegalArgumentException(
-              "the persistent mutation " + key + " needs a variablesType");
-        }
-        if (box == null) {
-          throw new IllegalArgumentException(
-              "the mutation "
-                  + key
-                  + " is persistent but the MutationClient has no outbox: set outbox(...)");
-        }
-        try {
-          OutboxRecord record =
-              box.record(key, type, variables, options.scope(), clock.currentTimeMillis());
-          idempotencyKey = record.idempotencyKey();
-          sequence = record.sequence();
-        } catch (OutboxException e) {
-          return CompletableFuture.failedFuture(e);
-        }
-      }
-      m =
-          new RealMutation<>(
-              this,
-              ids.incrementAndGet(),
-              options,
-              variables,
-              idempotencyKey,
-              sequence,
-              false,
-              callSite,
-              owner);
-      registry.add(m);
-    }
-    emit(new MutationCacheEvent.Added(m.info()));
-    if (owner != null) {
-      owner.attach(m);
-    }
-    loop.execute(m::execute);
-    return m.result;
-  }
+  /**
+   * As {@link #mutate(MutationOptions, Object)} with call-site callbacks, which run after every
+   * other callback (always, unlike those of a {@link Mutation} handle).
+   */
+  <V, R, C> CompletableFuture<R> mutate(
+      MutationOptions<V, R, C> options, V variables, MutateCallbacks<V, R, C> callbacks);
 
   // ---- defaults ----
 
   /**
-   * Registers defaults for mutations whose key starts with {@code key} (replacing earlier defaults
-   * for an equal key). Options a mutation does not set come from the matching defaults, later
-   * registrations winning; this is where a restored mutation finds its function.
+   * Registers defaults for every mutation whose key starts with {@code key} (TanStack Query's
+   * {@code setMutationDefaults}): an option a mutation does not set comes from the defaults of
+   * every registered key that is a prefix of its key (the key itself included, a longer key never),
+   * later registrations winning, and then from the client-wide {@link Builder#defaults defaults}.
+   * Registering an equal key again replaces its defaults where they stand in the order. This is
+   * where a mutation restored from the outbox or hydrated from a dehydrated state finds its
+   * function.
+   *
+   * <pre>{@code
+   * mutations.setMutationDefaults(QueryKey.of("episodes"), MutationOptions.builder()
+   *     .retry(RetryPolicy.times(2)).scope("episodes").build());
+   * }</pre>
+   *
+   * <p>Any thread; applies to mutations submitted (or restored) afterwards.
    */
-  public void setMutationDefaults(QueryKey key, MutationOptions<?, ?, ?> options) {
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(options, "options");
-    synchronized (lock) {
-      defaults.removeIf(e -> e.getKey().equals(key));
-      defaults.add(Map.entry(key, options));
-    }
-  }
+  void setMutationDefaults(QueryKey key, MutationOptions<?, ?, ?> options);
 
-  /** The defaults registered for exactly {@code key}, if any. */
-  public Optional<MutationOptions<?, ?, ?>> getMutationDefaults(QueryKey key) {
-    for (Map.Entry<QueryKey, MutationOptions<?, ?, ?>> e : defaults) {
-      if (e.getKey().equals(key)) {
-        return Optional.of(e.getValue());
-      }
-    }
-    return Optional.empty();
-  }
+  /**
+   * The defaults a mutation with {@code key} gets from {@link #setMutationDefaults}: those of every
+   * registered key that is a prefix of {@code key}, merged in registration order (later ones win),
+   * as TanStack Query's {@code getMutationDefaults}; empty if no registered key matches. The
+   * client-wide defaults are not included. Any thread.
+   */
+  Optional<MutationOptions<?, ?, ?>> getMutationDefaults(QueryKey key);
 
-  /** {@code options} over the defaults registered for matching keys. */
-  public <V, R, C> MutationOptions<V, R, C> defaultMutationOptions(
-      MutationOptions<V, R, C> options) {
-    QueryKey key = options.mutationKey;
-    if (key == null) {
-      return options;
-    }
-    MutationOptions<?, ?, ?> base = null;
-    for (Map.Entry<QueryKey, MutationOptions<?, ?, ?>> e : defaults) {
-      if (key.matches(e.getKey())) {
-        base = base == null ? e.getValue() : e.getValue().over(base);
-      }
-    }
-    return base == null ? options : options.over(base);
-  }
+  /**
+   * What a mutation submitted with {@code options} runs with: {@code options}, then the defaults
+   * registered for prefixes of its key (see {@link #getMutationDefaults}), then the client-wide
+   * {@link Builder#defaults defaults}, each option taken from the first layer that sets it (meta
+   * maps are merged). Any thread; calls no user code.
+   */
+  <V, R, C> MutationOptions<V, R, C> defaultMutationOptions(MutationOptions<V, R, C> options);
 
   // ---- paused mutations and the outbox ----
 
@@ -304,17 +145,9 @@ public final class MutationClient implements AutoCloseable {
    * waiting to retry after a retryable failure retries now. The future completes when each of those
    * mutations settled, whatever the outcome, or paused again: a persistent one whose attempt failed
    * retryably again, and the ones of its scope behind it. Mutations still blocked by the network
-   * are not waited for.
+   * are not waited for. Never fails; completes at once after {@link #close()}.
    */
-  public CompletableFuture<Void> resumePausedMutations() {
-    CompletableFuture<Void> out = new CompletableFuture<>();
-    if (closed) {
-      out.complete(null);
-      return out;
-    }
-    loop.execute(() -> resumeRounds.resume(out));
-    return out;
-  }
+  CompletableFuture<Void> resumePausedMutations();
 
   /**
    * Sends what the outbox holds from an earlier run: every pending record is rebuilt through the
@@ -327,108 +160,88 @@ public final class MutationClient implements AutoCloseable {
    * mutations: a retryable failure pauses it (and the restored ones after it) until it can be sent.
    *
    * @return a future that completes when every restored mutation settled (never fails)
+   * @throws IllegalStateException if the client is closed
    */
-  public CompletableFuture<Void> resumeOutbox() {
-    checkOpen();
-    Outbox box = outbox;
-    if (box == null) {
-      return CompletableFuture.completedFuture(null);
-    }
-    loop.execute(
-        () ->
-            registry.all().stream()
-                .filter(m -> m.sequence >= 0)
-                .forEach(RealMutation::resumeIfPaused));
-    List<RealMutation<?, ?, ?>> restored = new ArrayList<>();
-    synchronized (lock) {
-      for (OutboxRecord record : box.notLive()) {
-        try {
-          RealMutation<?, ?, ?> m = restore(box, record);
-          box.markLive(record.sequence());
-          registry.add(m);
-          restored.add(m);
-        } catch (OutboxException e) {
-          box.setAside(record, e);
-        }
-      }
-    }
-    restored.forEach(m -> emit(new MutationCacheEvent.Added(m.info())));
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (RealMutation<?, ?, ?> m : restored) {
-      chain =
-          chain.thenCompose(
-              x -> {
-                loop.execute(m::execute);
-                return m.result.handle((r, e) -> (Void) null);
-              });
-    }
-    return chain;
-  }
+  CompletableFuture<Void> resumeOutbox();
 
-  private RealMutation<Object, Object, Object> restore(Outbox box, OutboxRecord record) {
-    QueryKey key = Outbox.key(record);
-    MutationOptions<Object, Object, Object> options =
-        defaultMutationOptions(MutationOptions.builder().mutationKey(key).build());
-    if (!options.hasMutationFn()) {
-      throw new OutboxException(
-          "outbox record "
-              + record.sequence()
-              + ": no mutation defaults with a mutationFn for key "
-              + key);
-    }
-    JsonType<Object> type = options.variablesType;
-    if (type == null) {
-      throw new OutboxException(
-          "outbox record "
-              + record.sequence()
-              + ": the defaults for key "
-              + key
-              + " have no variablesType");
-    }
-    return new RealMutation<>(
-        this,
-        ids.incrementAndGet(),
-        options,
-        box.variables(record, key, type),
-        record.idempotencyKey(),
-        record.sequence(),
-        true,
-        MutateCallbacks.none(),
-        null);
-  }
+  // ---- restoring and hydrating ----
+
+  /**
+   * Builds a mutation from a saved state and adds it to the mutation cache (TanStack Query's {@code
+   * mutationCache.build(client, options, state)}); {@code options} are merged over the defaults as
+   * for {@link #mutate}. A <em>pending</em> state enters paused and runs nothing until paused
+   * mutations resume ({@link #resumePausedMutations()}, or connectivity coming online or focus
+   * returning); it then continues on the restored path: no {@code onMutate} runs again (neither the
+   * cache's nor the options'), the state's context is handed to the later callbacks, its declared
+   * optimistic changes are shown again, and its function runs through the retry loop and scope as
+   * for any mutation. A <em>settled</em> state (success or error) stays in the cache until its gc
+   * time and never runs. The mutation is not recorded in the outbox.
+   *
+   * <pre>{@code
+   * MutationState<NewEpisode, Episode, Void> saved = ...;  // pending, from an earlier run
+   * mutations.restoreMutation(createEpisode, saved).thenAccept(this::show);
+   * mutations.resumePausedMutations();
+   * }</pre>
+   *
+   * <p>Any thread.
+   *
+   * @return a future of the result: for a pending state, completed when the mutation settles; for a
+   *     settled one, already completed with its data or failed with its error
+   * @throws IllegalArgumentException if the state is idle or has no variables, or the options
+   *     declare optimistic updates on a client without a query client
+   * @throws IllegalStateException if the client is closed
+   */
+  <V, R, C> CompletableFuture<R> restoreMutation(
+      MutationOptions<V, R, C> options, MutationState<V, R, C> state);
+
+  /**
+   * Writes out the paused mutations (TanStack Query's default {@code shouldDehydrateMutation}),
+   * leaving out persistent ones, which the outbox already keeps and {@link #resumeOutbox()} sends
+   * (carrying them both ways could send them twice). A mutation whose variables cannot be written
+   * as JSON is reported to the error handler and left out. Any thread; calls no user code.
+   */
+  DehydratedMutations dehydrate();
+
+  /**
+   * Writes out the mutations that {@code filter} accepts, whatever their state; see {@link
+   * #dehydrate()}. The filter runs on the calling thread.
+   */
+  DehydratedMutations dehydrate(Predicate<? super MutationInfo> filter);
+
+  /**
+   * Builds every mutation of {@code state} again on this client, as {@link #restoreMutation} does:
+   * each entry's key, scope and meta are merged over the defaults registered for its key (and the
+   * client-wide ones), where it finds its function and its {@code variablesType}, with which its
+   * variables are read. A hydrated paused mutation waits for {@link #resumePausedMutations()} (or
+   * connectivity coming online) and then continues with that function, without {@code onMutate}. An
+   * entry that cannot be built (no {@code variablesType} in the defaults of its key, unreadable
+   * variables) is reported to the error handler, naming it, and skipped; the others are built.
+   * Hydrating the same state twice builds its mutations twice, as in TanStack Query. Any thread.
+   *
+   * @throws IllegalStateException if the client is closed
+   */
+  void hydrate(DehydratedMutations state);
 
   /** The outbox records not yet settled, in order (empty without an outbox). */
-  public List<OutboxRecord> outboxRecords() {
-    Outbox box = outbox;
-    return box == null ? List.of() : box.pending();
-  }
+  List<OutboxRecord> outboxRecords();
 
   /** The outbox records set aside because they could not be restored. */
-  public List<OutboxRecord.SetAside> setAsideRecords() {
-    Outbox box = outbox;
-    return box == null ? List.of() : box.setAsideRecords();
-  }
-
-  void outboxDone(RealMutation<?, ?, ?> m) {
-    Outbox box = outbox;
-    if (box != null && !closed) {
-      box.done(m.sequence, m.describe());
-    }
-  }
+  List<OutboxRecord.SetAside> setAsideRecords();
 
   // ---- query data under the optimistic layers ----
 
   /**
-   * Writes server-side data to a query that may have pending optimistic changes: {@link
-   * QueryClient#setQueryData(QueryKey, Function)}, except that while the key has optimistic layers
-   * {@code updater} gets the last server data with the changes of succeeded mutations (not the
-   * shown data, which holds the pending changes too). What it returns becomes the key's new base:
-   * it is stored with the pending changes already applied on top (never shown without them), and a
-   * rollback later removes only them, so this data stays. This is how the facade's {@code
-   * setQueryData}, {@code updateQueryData} and realtime bindings write.
+   * Writes server data to a query under its optimistic layers: where {@link
+   * QueryClient#setQueryData(QueryKey, Function)} would take the shown data (pending optimistic
+   * changes included) as the new server data, this hands {@code updater} the server data beneath
+   * the pending changes (the last server data with the changes of succeeded mutations), stores what
+   * it returns as the key's new base with the pending changes re-applied on top (never shown
+   * without them), and a later rollback removes only those changes, so this data stays. On a key
+   * without optimistic layers it is {@code QueryClient.setQueryData}. This is how the facade's
+   * {@code setQueryData}, {@code updateQueryData} and realtime bindings write.
    *
    * <pre>{@code
-   * mutations.<List<Episode>>setQueryData(key, list -> list.map(l -> plus(l, pushedEpisode)));
+   * mutations.<List<Episode>>setQueryDataUnderLayers(key, list -> list.map(l -> plus(l, pushedEpisode)));
    * }</pre>
    *
    * <p>Any thread. The updater, and the optimistic updaters of the pending changes, run on the
@@ -438,183 +251,51 @@ public final class MutationClient implements AutoCloseable {
    * @return the stored value (with the pending changes), or empty if nothing was written
    * @throws IllegalStateException if the client was built without a {@code queryClient(...)}
    */
-  public <T> Optional<T> setQueryData(QueryKey key, Function<Optional<T>, Optional<T>> updater) {
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(updater, "updater");
-    OptimisticLayers l = layers;
-    if (l == null) {
-      throw new IllegalStateException(
-          "setQueryData needs a MutationClient built with queryClient(...)");
-    }
-    return l.setQueryData(key, updater);
-  }
+  <T> Optional<T> setQueryDataUnderLayers(QueryKey key, Function<Optional<T>, Optional<T>> updater);
 
   /**
-   * Stores {@code value} as the server data of {@code key}: with optimistic layers on the key it
-   * becomes their new base (see {@link #setQueryData(QueryKey, Function)}).
+   * Stores {@code value} as the server data of {@code key} under its optimistic layers: with
+   * pending optimistic changes on the key it becomes their new base (see {@link
+   * #setQueryDataUnderLayers(QueryKey, Function)}).
    *
+   * @return the stored value (with the pending changes)
    * @throws IllegalStateException if the client was built without a {@code queryClient(...)}
    */
-  public <T> Optional<T> setQueryData(QueryKey key, T value) {
-    Objects.requireNonNull(value, "value");
-    return setQueryData(key, (Optional<T> old) -> Optional.of(value));
-  }
+  <T> Optional<T> setQueryDataUnderLayers(QueryKey key, T value);
 
   // ---- the mutation cache ----
 
-  /** The number of pending mutations. */
-  public int isMutating() {
-    return isMutating(MutationFilters.all());
-  }
+  /** The number of pending mutations (paused ones included). */
+  int isMutating();
 
   /** The number of pending mutations that match {@code filters}. */
-  public int isMutating(MutationFilters filters) {
-    return findAll(filters.status(MutationStatus.PENDING)).size();
-  }
+  int isMutating(MutationFilters filters);
 
   /** Snapshots of the mutations in the cache that match, in submission order. */
-  public List<MutationInfo> findAll(MutationFilters filters) {
-    Objects.requireNonNull(filters, "filters");
-    List<MutationInfo> out = new ArrayList<>();
-    for (RealMutation<?, ?, ?> m : registry.all()) {
-      MutationInfo info = m.info();
-      if (filters.matches(info)) {
-        out.add(info);
-      }
-    }
-    return out;
-  }
+  List<MutationInfo> findAll(MutationFilters filters);
 
   /** The first matching mutation, in submission order. */
-  public Optional<MutationInfo> find(MutationFilters filters) {
-    List<MutationInfo> all = findAll(filters);
-    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
-  }
+  Optional<MutationInfo> find(MutationFilters filters);
 
-  /** Listens to mutation cache events, delivered in order on the callback executor. */
-  public Subscription subscribe(Consumer<? super MutationCacheEvent> listener) {
-    return listeners.add(Objects.requireNonNull(listener, "listener"));
-  }
+  /**
+   * Listens to mutation cache events, delivered in order on the callback executor; a throwing
+   * listener is reported to the error handler. Close the subscription to stop.
+   */
+  Subscription subscribe(Consumer<? super MutationCacheEvent> listener);
 
   /** Removes every mutation from the cache (running ones keep running and still settle). */
-  public void clear() {
-    registry.all().forEach(this::remove);
-  }
+  void clear();
 
   /** The connectivity this client pauses and resumes with. */
-  public Connectivity connectivity() {
-    return connectivity;
-  }
-
-  void remove(RealMutation<?, ?, ?> m) {
-    if (registry.remove(m)) {
-      loop.execute(m::cancelGc);
-      emit(new MutationCacheEvent.Removed(m.info()));
-    }
-  }
-
-  boolean isFirstPendingInScope(RealMutation<?, ?, ?> m) {
-    return registry.isFirstPendingInScope(m);
-  }
-
-  /** After {@code m} settled: continues the next paused mutation of its scope (on the loop). */
-  void runNext(RealMutation<?, ?, ?> m) {
-    registry.nextPausedInScope(m).ifPresent(RealMutation::resumeIfPaused);
-  }
-
-  CompletableFuture<Void> invalidate(List<QueryKey> keys) {
-    QueryClient qc = queries;
-    if (qc == null) {
-      return CompletableFuture.completedFuture(null);
-    }
-    List<CompletableFuture<Void>> all = new ArrayList<>();
-    for (QueryKey key : keys) {
-      all.add(qc.invalidateQueries(QueryFilters.exact(key)));
-    }
-    return CompletableFuture.allOf(all.toArray(new CompletableFuture<?>[0]));
-  }
-
-  void emit(MutationCacheEvent event) {
-    listeners.emit(event);
-  }
-
-  // ---- running user code ----
-
-  /** One call into user code that returns a stage. */
-  @FunctionalInterface
-  interface UserCall<T> {
-    CompletionStage<? extends T> call() throws Exception;
-  }
+  Connectivity connectivity();
 
   /**
-   * Calls user code (a throw becomes a failed future) and returns a future that completes on the
-   * loop, so that whatever is chained on it runs there too.
-   */
-  <T> CompletableFuture<T> callUser(UserCall<T> call) {
-    CompletionStage<? extends T> stage;
-    try {
-      stage = call.call();
-      if (stage == null) {
-        throw new QuarryException("a mutation callback returned a null stage");
-      }
-    } catch (Exception e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    return onLoop(stage);
-  }
-
-  /** A future that completes like {@code stage}, on the loop. */
-  <T> CompletableFuture<T> onLoop(CompletionStage<? extends T> stage) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    stage.whenComplete(
-        (value, error) ->
-            loop.execute(
-                () -> {
-                  if (error != null) {
-                    out.completeExceptionally(Retryer.unwrap(error));
-                  } else {
-                    out.complete(value);
-                  }
-                }));
-    return out;
-  }
-
-  boolean isClosed() {
-    return closed;
-  }
-
-  private void checkOpen() {
-    if (closed) {
-      throw new IllegalStateException("the MutationClient is closed");
-    }
-  }
-
-  /**
-   * Stops the client: unsettled mutations fail with a {@link QuarryException} (their outbox records
-   * stay), listeners stop, and the threads, scheduler and outbox the client created are closed.
-   * Idempotent.
+   * Stops the client: unsettled mutations fail with a {@link dev.quarry.core.QuarryException}
+   * (their outbox records stay), listeners stop, and the threads, scheduler and outbox the client
+   * created are closed. Idempotent.
    */
   @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    subscriptions.forEach(Subscription::close);
-    resumeRounds.closeAll();
-    for (RealMutation<?, ?, ?> m : registry.all()) {
-      m.result.completeExceptionally(new QuarryException(m.describe() + ": the client was closed"));
-    }
-    if (outbox != null) {
-      outbox.close();
-    }
-    owned.close();
-  }
-
-  @Override
-  public String toString() {
-    return "MutationClient{mutations=" + registry.size() + ", outbox=" + outbox + "}";
-  }
+  void close();
 
   /**
    * Builds a {@link MutationClient}. Defaults: system clock, its own scheduler thread, its own
@@ -622,7 +303,7 @@ public final class MutationClient implements AutoCloseable {
    * Connectivity}, no HTTP client, no cache callbacks, no outbox, resume on reconnect. Not
    * thread-safe.
    */
-  public static final class Builder {
+  final class Builder {
     private Clock clock = Clock.system();
     private @Nullable Scheduler scheduler;
     private @Nullable Executor callbackExecutor;
@@ -635,8 +316,26 @@ public final class MutationClient implements AutoCloseable {
     private ObjectMapper mapper = Defaults.objectMapper();
     private boolean resumeOnReconnect = true;
     private @Nullable QueryClient queries;
+    private @Nullable MutationOptions<?, ?, ?> defaults;
 
     private Builder() {}
+
+    /**
+     * Client-wide defaults for every mutation (TanStack Query's {@code defaultOptions.mutations}):
+     * an option that neither a mutation nor the {@link MutationClient#setMutationDefaults defaults
+     * of its key} set comes from here.
+     *
+     * <pre>{@code
+     * MutationClient.builder()
+     *     .defaults(MutationOptions.builder().retry(RetryPolicy.times(2))
+     *         .retryDelay((failureCount, error) -> Duration.ofSeconds(failureCount + 1)).build())
+     *     .build();
+     * }</pre>
+     */
+    public Builder defaults(MutationOptions<?, ?, ?> defaults) {
+      this.defaults = Objects.requireNonNull(defaults, "defaults");
+      return this;
+    }
 
     /**
      * The query client that optimistic updates apply to. The mutation client then registers "resume
@@ -730,7 +429,21 @@ public final class MutationClient implements AutoCloseable {
      * @throws IllegalArgumentException if a connectivity other than the query client's is set
      */
     public MutationClient build() {
-      return new MutationClient(this);
+      return new RealMutationClient(
+          new MutationClientConfig(
+              clock,
+              scheduler,
+              callbackExecutor,
+              errorHandler,
+              connectivity,
+              http,
+              cacheConfig,
+              outbox,
+              outboxFile,
+              mapper,
+              resumeOnReconnect,
+              queries,
+              defaults));
     }
   }
 }

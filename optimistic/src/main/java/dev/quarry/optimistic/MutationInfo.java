@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param scope the scope id, if any
  * @param meta the meta map (unmodifiable, possibly empty)
  * @param idempotencyKey the idempotency key of a persistent mutation
- * @param restored whether the mutation was restored from the outbox after a restart
+ * @param restored whether the mutation was restored: from the outbox after a restart, or built from
+ *     a saved state ({@code restoreMutation}, {@code hydrate})
  * @param state the state at the time of the snapshot
  */
 public record MutationInfo(

@@ -31,10 +31,11 @@ import org.jspecify.annotations.Nullable;
  *         .build();
  * }</pre>
  *
- * <p>Every option may be left unset: a mutation with a key takes what it does not set from the
- * defaults registered with {@link MutationClient#setMutationDefaults(QueryKey, MutationOptions)}
- * for a matching key (registration order, later wins), which is how a mutation restored from the
- * outbox finds its function. Unset after merging: retry never (for a persistent mutation: see
+ * <p>Every option may be left unset: a mutation takes what it does not set from the defaults
+ * registered with {@link MutationClient#setMutationDefaults(QueryKey, MutationOptions)} for every
+ * prefix of its key (registration order, later wins), then from the client-wide {@link
+ * MutationClient.Builder#defaults(MutationOptions) defaults}, which is how a mutation restored from
+ * the outbox finds its function. Unset after merging: retry never (for a persistent mutation: see
  * below), network mode {@link NetworkMode#ONLINE}, no scope, gc time 5 minutes, not persistent.
  *
  * <p><b>Persistent mutations are not lost to a retryable failure.</b> For a {@link
@@ -54,8 +55,8 @@ import org.jspecify.annotations.Nullable;
  * application is asked about retryable failures only, and its answer is final: {@code
  * retry(RetryPolicy.times(5))} gives up (and settles as an error) after 5 retries, {@code
  * retry(RetryPolicy.never())} opts out of pausing entirely; {@code retryDelay} alone keeps the
- * unbounded default with a constant delay. Mutations that are not persistent keep TanStack's rule:
- * no retry unless {@code retry} says so, and a failure settles them.
+ * unbounded default with its delays. Mutations that are not persistent keep TanStack's rule: no
+ * retry unless {@code retry} says so, and a failure settles them.
  *
  * <p>Immutable and thread-safe; {@link #newBuilder()} derives a variant.
  *
@@ -88,7 +89,7 @@ public final class MutationOptions<V, R, C> {
   final MutationCallbacks.@Nullable FailureAsync<V, C> onError;
   final MutationCallbacks.@Nullable SettledAsync<V, R, C> onSettled;
   final @Nullable RetryPolicy retry;
-  final @Nullable Duration retryDelay;
+  final @Nullable BiFunction<Integer, Throwable, Duration> retryDelay;
   final @Nullable NetworkMode networkMode;
   final @Nullable String scope;
   final @Nullable Duration gcTime;
@@ -209,12 +210,51 @@ public final class MutationOptions<V, R, C> {
     return mutationFn != null;
   }
 
+  /** The mutation function, if set. */
+  public Optional<MutationFunction<V, R>> mutationFn() {
+    return Optional.ofNullable(mutationFn);
+  }
+
+  /** The {@code onMutate} callback (in its async form), if set. */
+  public Optional<MutationCallbacks.MutateAsync<V, C>> onMutate() {
+    return Optional.ofNullable(onMutate);
+  }
+
+  /** The {@code onSuccess} callback (in its async form), if set. */
+  public Optional<MutationCallbacks.SuccessAsync<V, R, C>> onSuccess() {
+    return Optional.ofNullable(onSuccess);
+  }
+
+  /** The {@code onError} callback (in its async form), if set. */
+  public Optional<MutationCallbacks.FailureAsync<V, C>> onError() {
+    return Optional.ofNullable(onError);
+  }
+
+  /** The {@code onSettled} callback (in its async form), if set. */
+  public Optional<MutationCallbacks.SettledAsync<V, R, C>> onSettled() {
+    return Optional.ofNullable(onSettled);
+  }
+
+  /** Whether a retry policy is set (for a persistent mutation this replaces its default rule). */
+  public boolean hasRetry() {
+    return retry != null;
+  }
+
+  /** The retry delay function, if one (or a constant delay) is set. */
+  public Optional<BiFunction<Integer, Throwable, Duration>> retryDelay() {
+    return Optional.ofNullable(retryDelay);
+  }
+
   /**
    * These options over {@code defaults}: every option set here wins, the rest come from {@code
-   * defaults}.
+   * defaults} (meta maps are merged, these options' entries winning). This is how a client merges
+   * its defaults under a mutation's options. The defaults are taken to fit these options' types, as
+   * in TanStack Query, where defaults are untyped: a callback or function of other types fails with
+   * a {@link ClassCastException} when the mutation runs. Calls no user code.
    */
   @SuppressWarnings("unchecked")
-  MutationOptions<V, R, C> over(MutationOptions<?, ?, ?> defaults) {
+  public MutationOptions<V, R, C> withDefaults(MutationOptions<?, ?, ?> defaults) {
+    Objects.requireNonNull(defaults, "defaults");
     MutationOptions<V, R, C> d = (MutationOptions<V, R, C>) defaults;
     Builder<V, R, C> b = newBuilder();
     if (b.mutationFn == null) {
@@ -299,7 +339,7 @@ public final class MutationOptions<V, R, C> {
     private MutationCallbacks.@Nullable FailureAsync<V, C> onError;
     private MutationCallbacks.@Nullable SettledAsync<V, R, C> onSettled;
     private @Nullable RetryPolicy retry;
-    private @Nullable Duration retryDelay;
+    private @Nullable BiFunction<Integer, Throwable, Duration> retryDelay;
     private @Nullable NetworkMode networkMode;
     private @Nullable String scope;
     private @Nullable Duration gcTime;
@@ -398,13 +438,36 @@ public final class MutationOptions<V, R, C> {
       return this;
     }
 
-    /** A constant delay between retries (overrides the policy's backoff). */
+    /**
+     * A constant delay between retries (TanStack's numeric {@code retryDelay}), replacing the retry
+     * policy's delays.
+     *
+     * @throws IllegalArgumentException if negative, naming {@code retryDelay}
+     */
     public Builder<V, R, C> retryDelay(Duration retryDelay) {
       Objects.requireNonNull(retryDelay, "retryDelay");
       if (retryDelay.isNegative()) {
         throw new IllegalArgumentException("retryDelay must not be negative but was " + retryDelay);
       }
-      this.retryDelay = retryDelay;
+      this.retryDelay = (failureCount, error) -> retryDelay;
+      return this;
+    }
+
+    /**
+     * Computes the delay before each retry from {@code failureCount} (the failures before the last
+     * one: 0 before the first retry) and the error that failed the attempt, replacing the retry
+     * policy's delays; the same shape as a query's {@code retryDelay} and {@link
+     * RetryPolicy#withDelay(BiFunction)}. As in TanStack it is called after every failure, the last
+     * included; a negative result counts as zero. It runs on the callback executor and must not
+     * block; an exception it throws fails the mutation with that exception.
+     *
+     * <pre>{@code
+     * .retry(RetryPolicy.times(3))
+     * .retryDelay((failureCount, error) -> Duration.ofMillis(500L * (failureCount + 1)))
+     * }</pre>
+     */
+    public Builder<V, R, C> retryDelay(BiFunction<Integer, Throwable, Duration> retryDelay) {
+      this.retryDelay = Objects.requireNonNull(retryDelay, "retryDelay");
       return this;
     }
 
@@ -469,8 +532,9 @@ public final class MutationOptions<V, R, C> {
      * replays the others; data from anyone else that lands on the key while the mutation is pending
      * (a fetch result, a realtime binding's write, the application's {@code setQueryData}) becomes
      * the layers' new base and gets the layer re-applied, and a rollback keeps it. On success the
-     * layer stays until the next such data (see {@link MutationClient#setQueryData(QueryKey,
-     * Function)}). Call again to declare more keys.
+     * layer stays until the next such data (see {@link
+     * MutationClient#setQueryDataUnderLayers(QueryKey, Function)}). Call again to declare more
+     * keys.
      *
      * <pre>{@code
      * .<List<Episode>>optimistic(ep -> QueryKey.of("episodes", ep.projectId()),

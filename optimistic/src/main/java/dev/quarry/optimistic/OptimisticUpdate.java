@@ -15,7 +15,7 @@ import java.util.function.Function;
  * <p>The updater must be a pure function of its arguments: it is applied again over fresh server
  * data (a fetch result, or data anyone else writes to the key) while the mutation is pending, and
  * replayed when an overlapping mutation is rolled back, on the callback executor or on a thread
- * that calls {@link MutationClient#setQueryData(QueryKey, Function)}. Returning {@link
+ * that calls {@link MutationClient#setQueryDataUnderLayers(QueryKey, Function)}. Returning {@link
  * Optional#empty()} leaves the data as it is.
  *
  * @param key the affected query key for given variables

@@ -126,7 +126,8 @@ class OptimisticLayeringHttpTest {
         .isEqualTo("The Heist");
 
     Episode pushed = new Episode(4, "Four");
-    mutations.<List<Episode>>setQueryData(EPISODES, list -> list.map(l -> plus(l, pushed)));
+    mutations.<List<Episode>>setQueryDataUnderLayers(
+        EPISODES, list -> list.map(l -> plus(l, pushed)));
     assertThat(queries.<List<Episode>>getQueryData(EPISODES))
         .contains(plus(renamed(season, new Rename(3, "The Heist")), pushed));
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quarry.cache.QueryClient;
 import dev.quarry.core.QueryKey;
+import dev.quarry.optimistic.internal.RealMutationClient;
 import dev.quarry.testing.VirtualTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -143,7 +144,7 @@ class OptimisticLayeringTest {
     assertThat(cached().get(2).title()).isEqualTo("The Heist");
 
     // A realtime binding (or the application) writes what the server pushed: episode 7.
-    mutations.<List<Episode>>setQueryData(
+    mutations.<List<Episode>>setQueryDataUnderLayers(
         EPISODES, list -> list.map(l -> plus(l, new Episode(7, "Episode 7"))));
     assertThat(cached()).hasSize(7);
     assertThat(cached().get(2).title()).isEqualTo("The Heist");
@@ -178,7 +179,7 @@ class OptimisticLayeringTest {
     CompletableFuture<Object> creating = mutations.mutate(create, new Episode(8, "Draft"));
     assertThat(cached()).hasSize(7).endsWith(new Episode(8, "Draft"));
 
-    mutations.<List<Episode>>setQueryData(
+    mutations.<List<Episode>>setQueryDataUnderLayers(
         EPISODES, list -> list.map(l -> plus(l, new Episode(7, "Episode 7"))));
     assertThat(cached())
         .as("the pushed episode is under both pending layers")
@@ -208,7 +209,7 @@ class OptimisticLayeringTest {
     sent.get(0).complete(new Episode(8, "Draft")); // committed: waits for the server's data
 
     List<List<Episode>> givenToTheFunction = new ArrayList<>();
-    mutations.<List<Episode>>setQueryData(
+    mutations.<List<Episode>>setQueryDataUnderLayers(
         EPISODES,
         list ->
             list.map(
@@ -233,7 +234,7 @@ class OptimisticLayeringTest {
     mutations.mutate(rename, new Rename(3, "The Heist"));
     sent.get(0).complete(new Episode(8, "Draft"));
 
-    mutations.setQueryData(
+    mutations.setQueryDataUnderLayers(
         EPISODES, season(7)); // the application's word: this is the server's list
 
     assertThat(cached()).isEqualTo(renamed(season(7), new Rename(3, "The Heist")));
@@ -308,7 +309,7 @@ class OptimisticLayeringTest {
                   go.await(10, TimeUnit.SECONDS);
                   for (int i = 0; i < pushesEach; i++) {
                     Episode pushed = new Episode(writer * 100 + i, "Pushed");
-                    mutations.<List<Episode>>setQueryData(
+                    mutations.<List<Episode>>setQueryDataUnderLayers(
                         EPISODES, list -> list.map(l -> plus(l, pushed)));
                   }
                   return null;
@@ -357,7 +358,7 @@ class OptimisticLayeringTest {
     queries.setQueryData(EPISODES, season(6));
     CompletableFuture<Object> creating = mutations.mutate(create, new Episode(8, "Draft"));
 
-    mutations.<List<Episode>>setQueryData(
+    mutations.<List<Episode>>setQueryDataUnderLayers(
         EPISODES,
         list ->
             list.map(
@@ -376,7 +377,7 @@ class OptimisticLayeringTest {
     queries.setQueryData(EPISODES, season(6));
     mutations.mutate(create, new Episode(8, "Draft"));
     sent.get(0).complete("ok"); // committed: would wait for server data forever if unobserved
-    OptimisticLayers layers = java.util.Objects.requireNonNull(mutations.layers);
+    RealMutationClient layers = (RealMutationClient) mutations;
     assertThat(layers.isLayered(EPISODES)).isTrue();
 
     queries.removeQueries(dev.quarry.cache.QueryFilters.exact(EPISODES));
@@ -397,7 +398,7 @@ class OptimisticLayeringTest {
 
     cacheEvents.hold(); // no cache event reaches the layers until released
     Optional<List<Episode>> stored =
-        mutations.<List<Episode>>setQueryData(
+        mutations.<List<Episode>>setQueryDataUnderLayers(
             EPISODES, list -> list.map(l -> plus(l, new Episode(7, "Episode 7"))));
 
     List<Episode> shown = renamed(season(7), new Rename(3, "The Heist"));
@@ -416,7 +417,7 @@ class OptimisticLayeringTest {
     mutations.mutate(create, new Episode(8, "Draft"));
 
     cacheEvents.hold();
-    mutations.<List<Episode>>setQueryData(
+    mutations.<List<Episode>>setQueryDataUnderLayers(
         EPISODES, list -> list.map(l -> plus(l, new Episode(7, "Episode 7"))));
     sent.get(0).completeExceptionally(new IllegalStateException("rename refused"));
     cacheEvents.release();
@@ -432,21 +433,24 @@ class OptimisticLayeringTest {
     mutations.mutate(rename, new Rename(3, "The Heist"));
 
     cacheEvents.hold();
-    mutations.<List<Episode>>setQueryData(
+    mutations.<List<Episode>>setQueryDataUnderLayers(
         EPISODES, list -> list.map(l -> plus(l, new Episode(7, "Episode 7"))));
     sent.get(0).completeExceptionally(new IllegalStateException("rename refused"));
     cacheEvents.release();
 
     assertThat(cached()).isEqualTo(season(7));
-    assertThat(java.util.Objects.requireNonNull(mutations.layers).isLayered(EPISODES)).isFalse();
+    assertThat(((RealMutationClient) mutations).isLayered(EPISODES)).isFalse();
   }
 
   @Test
   void setQueryData_onAKeyWithoutLayers_isThePlainCacheWrite() {
-    assertThat(mutations.setQueryData(EPISODES, season(2))).contains(season(2));
-    assertThat(mutations.<List<Episode>>setQueryData(EPISODES, l -> l.map(x -> season(3))))
+    assertThat(mutations.setQueryDataUnderLayers(EPISODES, season(2))).contains(season(2));
+    assertThat(
+            mutations.<List<Episode>>setQueryDataUnderLayers(EPISODES, l -> l.map(x -> season(3))))
         .contains(season(3));
-    assertThat(mutations.<List<Episode>>setQueryData(QueryKey.of("none"), l -> l.map(x -> x)))
+    assertThat(
+            mutations.<List<Episode>>setQueryDataUnderLayers(
+                QueryKey.of("none"), l -> l.map(x -> x)))
         .isEmpty();
     assertThat(queries.getQueryState(QueryKey.of("none"))).isEqualTo(Optional.empty());
     assertThat(cached()).isEqualTo(season(3));

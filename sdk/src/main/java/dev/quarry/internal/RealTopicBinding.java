@@ -79,7 +79,7 @@ public final class RealTopicBinding implements TopicBinding {
             event,
             m -> {
               E payload = mapper.convertValue(m.payload(), type);
-              writer.<T>setQueryData(key, old -> old.map(o -> update.apply(o, payload)));
+              writer.<T>setQueryDataUnderLayers(key, old -> old.map(o -> update.apply(o, payload)));
             }));
     bind(key);
     return this;
@@ -92,7 +92,7 @@ public final class RealTopicBinding implements TopicBinding {
             event,
             m -> {
               E payload = mapper.convertValue(m.payload(), type);
-              writer.<List<E>>setQueryData(
+              writer.<List<E>>setQueryDataUnderLayers(
                   key,
                   old ->
                       old.map(

@@ -1,4 +1,4 @@
-package dev.quarry.optimistic;
+package dev.quarry.optimistic.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,11 @@
-package dev.quarry.optimistic;
+package dev.quarry.optimistic.internal;
 
 import dev.quarry.core.Subscription;
 import dev.quarry.core.internal.ListenerSet;
+import dev.quarry.optimistic.MutateCallbacks;
+import dev.quarry.optimistic.Mutation;
+import dev.quarry.optimistic.MutationOptions;
+import dev.quarry.optimistic.MutationState;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,17 +19,17 @@ import org.jspecify.annotations.Nullable;
  * current} and the attach/detach decisions; no user code runs under it.
  */
 final class RealMutationHandle<V, R, C> implements Mutation<V, R, C> {
-  private final MutationClient client;
+  private final RealMutationClient client;
   private final MutationOptions<V, R, C> options;
   private final ListenerSet<MutationState<V, R, C>> listeners;
   private final Object lock = new Object();
   private @Nullable RealMutation<V, R, C> current;
 
-  RealMutationHandle(MutationClient client, MutationOptions<V, R, C> options) {
+  RealMutationHandle(RealMutationClient client, MutationOptions<V, R, C> options) {
     this.client = client;
     this.options = options;
     this.listeners =
-        new ListenerSet<>(client.callbackExecutor, client.errorHandler, "mutation " + options);
+        new ListenerSet<>(client.callbackExecutor(), client.errorHandler(), "mutation " + options);
   }
 
   @Override
@@ -137,12 +141,14 @@ final class RealMutationHandle<V, R, C> implements Mutation<V, R, C> {
 
   private void detach(RealMutation<V, R, C> m) {
     m.observers.remove(this);
-    client.loop.execute(
-        () -> {
-          if (!m.state().isPending()) {
-            m.scheduleGc();
-          }
-        });
+    client
+        .loop()
+        .execute(
+            () -> {
+              if (!m.state().isPending()) {
+                m.scheduleGc();
+              }
+            });
   }
 
   @Override

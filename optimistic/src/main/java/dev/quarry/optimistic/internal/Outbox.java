@@ -1,10 +1,13 @@
-package dev.quarry.optimistic;
+package dev.quarry.optimistic.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.http.JsonType;
+import dev.quarry.optimistic.OutboxException;
+import dev.quarry.optimistic.OutboxRecord;
+import dev.quarry.optimistic.OutboxStore;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

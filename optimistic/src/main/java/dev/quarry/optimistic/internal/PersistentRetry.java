@@ -1,4 +1,4 @@
-package dev.quarry.optimistic;
+package dev.quarry.optimistic.internal;
 
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.RetryPolicy;
@@ -6,6 +6,7 @@ import dev.quarry.core.Scheduler;
 import dev.quarry.core.http.HttpIoException;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Retryer;
+import dev.quarry.optimistic.MutationOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -86,10 +87,10 @@ final class PersistentRetry implements Scheduler {
    */
   static RetryPolicy policy(MutationOptions<?, ?, ?> options) {
     RetryPolicy app;
-    if (options.retry != null) {
+    if (options.hasRetry()) {
       app = options.retry();
-    } else if (options.retryDelay != null) {
-      app = DEFAULT.withDelay(options.retryDelay);
+    } else if (options.retryDelay().isPresent()) {
+      app = DEFAULT.withDelay(options.retryDelay().get());
     } else {
       app = DEFAULT;
     }

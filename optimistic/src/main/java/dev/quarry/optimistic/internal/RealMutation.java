@@ -1,11 +1,20 @@
-package dev.quarry.optimistic;
+package dev.quarry.optimistic.internal;
 
 import dev.quarry.cache.NetworkMode;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Retryer;
+import dev.quarry.optimistic.MutateCallbacks;
+import dev.quarry.optimistic.MutationCacheConfig;
+import dev.quarry.optimistic.MutationCacheEvent;
+import dev.quarry.optimistic.MutationCallbacks;
+import dev.quarry.optimistic.MutationContext;
+import dev.quarry.optimistic.MutationFunction;
+import dev.quarry.optimistic.MutationInfo;
+import dev.quarry.optimistic.MutationOptions;
+import dev.quarry.optimistic.MutationState;
+import dev.quarry.optimistic.OptimisticUpdate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One submitted mutation (TanStack's {@code Mutation}): runs {@code execute} once, following spec
- * 4.2. Every step runs on the client's loop (a serial executor), so state changes need no lock;
- * {@link #state} is volatile for readers on other threads.
+ * One submitted mutation (TanStack's {@code Mutation}): runs {@code execute} once, in TanStack's
+ * order (cache and option {@code onMutate}, the function through the retry loop, then the success
+ * or error path). Every step runs on the client's loop (a serial executor), so state changes need
+ * no lock; {@link #state} is volatile for readers on other threads. It reaches its client only
+ * through the {@link MutationHost} it is given.
  */
 final class RealMutation<V, R, C> {
-  final MutationClient client;
+  private final MutationHost host;
   final long id;
   final MutationOptions<V, R, C> options;
   final @Nullable QueryKey key;
@@ -31,6 +42,10 @@ final class RealMutation<V, R, C> {
   final @Nullable String idempotencyKey;
   final long sequence;
   final boolean restored;
+
+  /** Built from a saved pending state: runs on the restored path when paused mutations resume. */
+  private final boolean waitsForResume;
+
   final V variables;
   final CompletableFuture<R> result = new CompletableFuture<>();
   final CopyOnWriteArrayList<RealMutationHandle<V, R, C>> observers = new CopyOnWriteArrayList<>();
@@ -46,7 +61,7 @@ final class RealMutation<V, R, C> {
   private List<QueryKey> optimisticKeys = List.of();
 
   RealMutation(
-      MutationClient client,
+      MutationHost host,
       long id,
       MutationOptions<V, R, C> options,
       V variables,
@@ -54,36 +69,46 @@ final class RealMutation<V, R, C> {
       long sequence,
       boolean restored,
       MutateCallbacks<V, R, C> callSite,
-      @Nullable RealMutationHandle<V, R, C> owner) {
-    this.client = client;
+      @Nullable RealMutationHandle<V, R, C> owner,
+      @Nullable MutationState<V, R, C> saved) {
+    this.host = host;
     this.id = id;
     this.options = options;
-    this.key = options.mutationKey;
-    this.scope = options.scope;
+    this.key = options.mutationKey().orElse(null);
+    this.scope = options.scope().orElse(null);
     this.variables = variables;
     this.idempotencyKey = idempotencyKey;
     this.sequence = sequence;
-    this.restored = restored;
+    this.restored = restored || saved != null;
+    this.waitsForResume = saved != null && saved.isPending();
     this.callSite = callSite;
     this.owner = owner;
     this.persistentRetry =
         options.persistent()
             ? new PersistentRetry(
-                client.loopScheduler, client::isClosed, this::pauseToRetry, this::continueToRetry)
+                host.loop().scheduler(), host::isClosed, this::pauseToRetry, this::continueToRetry)
             : null;
-    if (restored) {
+    if (saved != null) {
+      // Built from a saved state: a pending one is paused until paused mutations resume; a
+      // settled one never runs.
+      context = saved.context();
+      if (saved.isPending()) {
+        state = saved.withPaused(true);
+      } else {
+        state = saved;
+        started.set(true);
+        if (saved.isSuccess()) {
+          result.complete(saved.data().orElse(null));
+        } else {
+          result.completeExceptionally(
+              saved
+                  .error()
+                  .orElseGet(() -> new QuarryException(describe() + " was restored as failed")));
+        }
+      }
+    } else if (restored) {
       // A restored mutation is pending and paused until its turn (hydration).
-      state =
-          new MutationState<>(
-              MutationStatus.PENDING,
-              true,
-              Optional.of(variables),
-              Optional.empty(),
-              Optional.empty(),
-              Optional.empty(),
-              0,
-              Optional.empty(),
-              client.clock.currentTimeMillis());
+      state = MutationStates.pending(variables, Optional.empty(), true, host.now());
     }
   }
 
@@ -106,6 +131,11 @@ final class RealMutation<V, R, C> {
     return started.get();
   }
 
+  /** Whether this mutation was built from a saved pending state and waits for a resume. */
+  boolean waitsForResume() {
+    return waitsForResume && !started.get();
+  }
+
   String describe() {
     return "mutation #" + id + (key == null ? "" : " " + key);
   }
@@ -113,16 +143,16 @@ final class RealMutation<V, R, C> {
   // ---- the scope check and network checks ----
 
   boolean canRun() {
-    return scope == null || client.isFirstPendingInScope(this);
+    return scope == null || host.isFirstPendingInScope(this);
   }
 
   boolean networkAllowsStart() {
-    return options.networkMode() != NetworkMode.ONLINE || client.connectivity.isOnline();
+    return options.networkMode() != NetworkMode.ONLINE || host.connectivity().isOnline();
   }
 
   boolean networkAllowsContinue() {
-    return client.connectivity.isFocused()
-        && (options.networkMode() == NetworkMode.ALWAYS || client.connectivity.isOnline());
+    return host.connectivity().isFocused()
+        && (options.networkMode() == NetworkMode.ALWAYS || host.connectivity().isOnline());
   }
 
   private boolean canStart() {
@@ -142,10 +172,11 @@ final class RealMutation<V, R, C> {
     }
     CompletableFuture<Optional<C>> contextStage;
     if (restored) {
-      // Restored path: no onMutate (the context was not persisted), but the declared optimistic
-      // changes are shown again while the mutation is pending.
+      // Restored path: no onMutate (the context is the saved one, if any), but the declared
+      // optimistic changes are shown again while the mutation is pending.
+      Optional<C> saved = context;
       dispatch(MutationCacheEvent.Action.CONTINUE, state.withPaused(false));
-      contextStage = applyOptimistic().thenApply(x -> Optional.<C>empty());
+      contextStage = applyOptimistic().thenApply(x -> saved);
     } else {
       dispatch(MutationCacheEvent.Action.PENDING, pending(Optional.empty(), !canStart()));
       contextStage =
@@ -196,7 +227,7 @@ final class RealMutation<V, R, C> {
   }
 
   private CompletableFuture<?> applyOptimistic() {
-    OptimisticLayers layers = client.layers;
+    OptimisticLayers layers = host.layers();
     if (layers == null || options.optimisticUpdates().isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -211,10 +242,10 @@ final class RealMutation<V, R, C> {
   }
 
   private CompletableFuture<?> invalidateOptimistic() {
-    if (client.queries == null || optimisticKeys.isEmpty() || !options.invalidateOnSettled()) {
+    if (host.layers() == null || optimisticKeys.isEmpty() || !options.invalidateOnSettled()) {
       return CompletableFuture.completedFuture(null);
     }
-    return client.onLoop(client.invalidate(optimisticKeys));
+    return host.loop().onLoop(host.invalidate(optimisticKeys));
   }
 
   /**
@@ -223,7 +254,15 @@ final class RealMutation<V, R, C> {
    */
   void resumeIfPaused() {
     Retryer<R> r = retryer;
-    if (r == null || r.resume()) {
+    if (r == null) {
+      // Built from a saved state (TanStack's continue() on a hydrated mutation): runs now if the
+      // network lets it; its retry loop then waits for its turn in its scope.
+      if (waitsForResume() && networkAllowsContinue()) {
+        execute();
+      }
+      return;
+    }
+    if (r.resume()) {
       return;
     }
     PersistentRetry p = persistentRetry;
@@ -253,38 +292,29 @@ final class RealMutation<V, R, C> {
   }
 
   private MutationState<V, R, C> pending(Optional<C> ctx, boolean paused) {
-    return new MutationState<>(
-        MutationStatus.PENDING,
-        paused,
-        Optional.of(variables),
-        ctx,
-        Optional.empty(),
-        Optional.empty(),
-        0,
-        Optional.empty(),
-        client.clock.currentTimeMillis());
+    return MutationStates.pending(variables, ctx, paused, host.now());
   }
 
   private CompletableFuture<?> cacheOnMutate() {
-    MutationCacheConfig.OnMutate hook = client.cacheConfig.onMutate;
+    MutationCacheConfig.OnMutate hook = host.cacheConfig().onMutate().orElse(null);
     if (hook == null) {
       return CompletableFuture.completedFuture(Boolean.TRUE);
     }
-    return client.callUser(() -> hook.apply(variables, info()));
+    return host.loop().callUser(() -> hook.apply(variables, info()));
   }
 
   private CompletableFuture<Optional<C>> optionsOnMutate() {
-    MutationCallbacks.MutateAsync<V, C> hook = options.onMutate;
+    MutationCallbacks.MutateAsync<V, C> hook = options.onMutate().orElse(null);
     if (hook == null) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
-    return client
+    return host.loop()
         .callUser(() -> hook.apply(variables, functionContext()))
         .thenApply(Optional::ofNullable);
   }
 
   private CompletableFuture<R> runFunction() {
-    MutationFunction<V, R> fn = options.mutationFn;
+    MutationFunction<V, R> fn = options.mutationFn().orElse(null);
     if (fn == null) {
       return CompletableFuture.failedFuture(
           new QuarryException(
@@ -296,27 +326,17 @@ final class RealMutation<V, R, C> {
     PersistentRetry persistent = persistentRetry;
     Retryer<R> r =
         Retryer.create(
-            () -> client.callUser(() -> fn.apply(variables, ctx)),
+            () -> host.loop().callUser(() -> fn.apply(variables, ctx)),
             persistent == null ? options.retry() : PersistentRetry.policy(options),
-            persistent == null ? client.loopScheduler : persistent,
+            persistent == null ? host.loop().scheduler() : persistent,
             this::canStart,
             this::canContinue,
             new Retryer.Hooks() {
               @Override
               public void onFail(int failureCount, Throwable error) {
-                MutationState<V, R, C> s = state;
                 dispatch(
                     MutationCacheEvent.Action.FAILED,
-                    new MutationState<>(
-                        s.status(),
-                        s.isPaused(),
-                        s.variables(),
-                        s.context(),
-                        s.data(),
-                        s.error(),
-                        failureCount,
-                        Optional.of(error),
-                        s.submittedAt()));
+                    MutationStates.failed(state, failureCount, error));
               }
 
               @Override
@@ -333,49 +353,55 @@ final class RealMutation<V, R, C> {
             });
     retryer = r;
     r.start();
-    return client.onLoop(r.future());
+    return host.loop().onLoop(r.future());
   }
 
   private CompletableFuture<R> successPath(R data) {
-    OptimisticLayers layers = client.layers;
+    OptimisticLayers layers = host.layers();
     if (layers != null && !optimisticKeys.isEmpty()) {
       layers.commit(this, optimisticKeys);
     }
-    MutationCacheConfig cfg = client.cacheConfig;
+    MutationCacheConfig cfg = host.cacheConfig();
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
-    if (cfg.onSuccess != null) {
-      MutationCacheConfig.OnSuccess hook = cfg.onSuccess;
+    if (cfg.onSuccess().isPresent()) {
+      MutationCacheConfig.OnSuccess hook = cfg.onSuccess().get();
       chain =
           chain.thenCompose(
-              x -> client.callUser(() -> hook.apply(data, variables, erased(), info())));
+              x -> host.loop().callUser(() -> hook.apply(data, variables, erased(), info())));
     }
-    if (options.onSuccess != null) {
-      MutationCallbacks.SuccessAsync<V, R, C> hook = options.onSuccess;
-      chain = chain.thenCompose(x -> client.callUser(() -> hook.apply(data, variables, context)));
-    }
-    if (cfg.onSettled != null) {
-      MutationCacheConfig.OnSettled hook = cfg.onSettled;
+    if (options.onSuccess().isPresent()) {
+      MutationCallbacks.SuccessAsync<V, R, C> hook = options.onSuccess().get();
       chain =
-          chain.thenCompose(
-              x ->
-                  client.callUser(
-                      () ->
-                          hook.apply(
-                              Optional.ofNullable(data),
-                              Optional.empty(),
-                              variables,
-                              erased(),
-                              info())));
+          chain.thenCompose(x -> host.loop().callUser(() -> hook.apply(data, variables, context)));
     }
-    if (options.onSettled != null) {
-      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled;
+    if (cfg.onSettled().isPresent()) {
+      MutationCacheConfig.OnSettled hook = cfg.onSettled().get();
       chain =
           chain.thenCompose(
               x ->
-                  client.callUser(
-                      () ->
-                          hook.apply(
-                              Optional.ofNullable(data), Optional.empty(), variables, context)));
+                  host.loop()
+                      .callUser(
+                          () ->
+                              hook.apply(
+                                  Optional.ofNullable(data),
+                                  Optional.empty(),
+                                  variables,
+                                  erased(),
+                                  info())));
+    }
+    if (options.onSettled().isPresent()) {
+      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled().get();
+      chain =
+          chain.thenCompose(
+              x ->
+                  host.loop()
+                      .callUser(
+                          () ->
+                              hook.apply(
+                                  Optional.ofNullable(data),
+                                  Optional.empty(),
+                                  variables,
+                                  context)));
     }
     return handleCompose(
         chain,
@@ -383,29 +409,17 @@ final class RealMutation<V, R, C> {
           if (error != null) {
             return errorPath(Retryer.unwrap(error));
           }
-          MutationState<V, R, C> s = state;
-          dispatch(
-              MutationCacheEvent.Action.SUCCESS,
-              new MutationState<>(
-                  MutationStatus.SUCCESS,
-                  false,
-                  s.variables(),
-                  s.context(),
-                  Optional.ofNullable(data),
-                  Optional.empty(),
-                  0,
-                  Optional.empty(),
-                  s.submittedAt()));
+          dispatch(MutationCacheEvent.Action.SUCCESS, MutationStates.succeeded(state, data));
           CompletableFuture<?> site = CompletableFuture.completedFuture(null);
           if (callSiteApplies()) {
-            if (callSite.onSuccess != null) {
-              MutationCallbacks.SuccessAsync<V, R, C> hook = callSite.onSuccess;
+            if (callSite.onSuccess().isPresent()) {
+              MutationCallbacks.SuccessAsync<V, R, C> hook = callSite.onSuccess().get();
               site =
                   site.thenCompose(
                       x -> isolated("onSuccess", () -> hook.apply(data, variables, context)));
             }
-            if (callSite.onSettled != null) {
-              MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled;
+            if (callSite.onSettled().isPresent()) {
+              MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled().get();
               site =
                   site.thenCompose(
                       x ->
@@ -424,7 +438,7 @@ final class RealMutation<V, R, C> {
   }
 
   private CompletableFuture<R> errorPath(Throwable error) {
-    OptimisticLayers layers = client.layers;
+    OptimisticLayers layers = host.layers();
     if (layers != null && !optimisticKeys.isEmpty()) {
       layers.rollback(this, optimisticKeys);
       String what = "optimistic update of " + describe() + " on " + optimisticKeys + " rolled back";
@@ -432,24 +446,24 @@ final class RealMutation<V, R, C> {
         // The error reaches a callback of the application: not an uncaught error.
         DebugLog.LOG.debug("{}: {}", what, error.toString());
       } else {
-        client.errorHandler.safeHandle(what, error);
+        host.errorHandler().safeHandle(what, error);
       }
     }
-    MutationCacheConfig cfg = client.cacheConfig;
+    MutationCacheConfig cfg = host.cacheConfig();
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
-    if (cfg.onError != null) {
-      MutationCacheConfig.OnError hook = cfg.onError;
+    if (cfg.onError().isPresent()) {
+      MutationCacheConfig.OnError hook = cfg.onError().get();
       chain =
           chain.thenCompose(
               x -> isolated("cache onError", () -> hook.apply(error, variables, erased(), info())));
     }
-    if (options.onError != null) {
-      MutationCallbacks.FailureAsync<V, C> hook = options.onError;
+    if (options.onError().isPresent()) {
+      MutationCallbacks.FailureAsync<V, C> hook = options.onError().get();
       chain =
           chain.thenCompose(x -> isolated("onError", () -> hook.apply(error, variables, context)));
     }
-    if (cfg.onSettled != null) {
-      MutationCacheConfig.OnSettled hook = cfg.onSettled;
+    if (cfg.onSettled().isPresent()) {
+      MutationCacheConfig.OnSettled hook = cfg.onSettled().get();
       chain =
           chain.thenCompose(
               x ->
@@ -459,8 +473,8 @@ final class RealMutation<V, R, C> {
                           hook.apply(
                               Optional.empty(), Optional.of(error), variables, erased(), info())));
     }
-    if (options.onSettled != null) {
-      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled;
+    if (options.onSettled().isPresent()) {
+      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled().get();
       chain =
           chain.thenCompose(
               x ->
@@ -471,29 +485,17 @@ final class RealMutation<V, R, C> {
     return chain
         .thenCompose(
             x -> {
-              MutationState<V, R, C> s = state;
-              dispatch(
-                  MutationCacheEvent.Action.ERROR,
-                  new MutationState<>(
-                      MutationStatus.ERROR,
-                      false,
-                      s.variables(),
-                      s.context(),
-                      Optional.empty(),
-                      Optional.of(error),
-                      s.failureCount() + 1,
-                      Optional.of(error),
-                      s.submittedAt()));
+              dispatch(MutationCacheEvent.Action.ERROR, MutationStates.errored(state, error));
               CompletableFuture<?> site = CompletableFuture.completedFuture(null);
               if (callSiteApplies()) {
-                if (callSite.onError != null) {
-                  MutationCallbacks.FailureAsync<V, C> hook = callSite.onError;
+                if (callSite.onError().isPresent()) {
+                  MutationCallbacks.FailureAsync<V, C> hook = callSite.onError().get();
                   site =
                       site.thenCompose(
                           y -> isolated("onError", () -> hook.apply(error, variables, context)));
                 }
-                if (callSite.onSettled != null) {
-                  MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled;
+                if (callSite.onSettled().isPresent()) {
+                  MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled().get();
                   site =
                       site.thenCompose(
                           y ->
@@ -514,9 +516,9 @@ final class RealMutation<V, R, C> {
 
   /** Whether an {@code onError} of the options, the mutation cache or the call site gets errors. */
   private boolean errorIsHandled() {
-    return options.onError != null
-        || client.cacheConfig.onError != null
-        || (callSite.onError != null && callSiteApplies());
+    return options.onError().isPresent()
+        || host.cacheConfig().onError().isPresent()
+        || (callSite.onError().isPresent() && callSiteApplies());
   }
 
   /** Loaded only when a debug line is written, so SLF4J starts only if Quarry logs. */
@@ -535,13 +537,13 @@ final class RealMutation<V, R, C> {
   }
 
   /** Runs a callback whose failure is reported and does not change the outcome. */
-  private CompletableFuture<Boolean> isolated(String what, MutationClient.UserCall<?> call) {
-    return client
+  private CompletableFuture<Boolean> isolated(String what, MutationLoop.UserCall<?> call) {
+    return host.loop()
         .callUser(call)
         .handle(
             (ok, e) -> {
               if (e != null) {
-                client.errorHandler.safeHandle(what + " of " + describe(), Retryer.unwrap(e));
+                host.errorHandler().safeHandle(what + " of " + describe(), Retryer.unwrap(e));
               }
               return Boolean.TRUE;
             });
@@ -549,17 +551,14 @@ final class RealMutation<V, R, C> {
 
   private void settle(@Nullable R data, @Nullable Throwable error) {
     retryer = null;
-    if (sequence >= 0) {
-      client.outboxDone(this);
-    }
-    client.runNext(this);
+    host.settling(this);
     scheduleGc();
     if (error != null) {
       result.completeExceptionally(Retryer.unwrap(error));
     } else {
       result.complete(data);
     }
-    client.resumeRounds.check();
+    host.settled(this);
   }
 
   @SuppressWarnings("unchecked")
@@ -568,47 +567,13 @@ final class RealMutation<V, R, C> {
   }
 
   private MutationContext functionContext() {
-    Optional<QueryKey> k = Optional.ofNullable(key);
-    Optional<String> idem = Optional.ofNullable(idempotencyKey);
-    Map<String, Object> meta = options.meta();
-    MutationClient c = client;
-    long mutationId = id;
-    return new MutationContext() {
-      @Override
-      public long mutationId() {
-        return mutationId;
-      }
-
-      @Override
-      public Optional<QueryKey> mutationKey() {
-        return k;
-      }
-
-      @Override
-      public Map<String, Object> meta() {
-        return meta;
-      }
-
-      @Override
-      public Optional<String> idempotencyKey() {
-        return idem;
-      }
-
-      @Override
-      public JsonHttp http() {
-        JsonHttp h = c.http;
-        if (h == null) {
-          throw new IllegalStateException(
-              "no JsonHttp: build the MutationClient with http(...) to use ctx.http()");
-        }
-        return idem.isPresent() ? h.withHeader("Idempotency-Key", idem.get()) : h;
-      }
-
-      @Override
-      public String toString() {
-        return "MutationContext{" + describe() + "}";
-      }
-    };
+    return new MutationContexts(
+        id,
+        Optional.ofNullable(key),
+        options.meta(),
+        Optional.ofNullable(idempotencyKey),
+        host.http(),
+        describe());
   }
 
   // ---- state, events, gc ----
@@ -618,8 +583,7 @@ final class RealMutation<V, R, C> {
     for (RealMutationHandle<V, R, C> o : observers) {
       o.onState(this, next);
     }
-    client.emit(new MutationCacheEvent.Updated(info(), action));
-    client.resumeRounds.check();
+    host.stateChanged(new MutationCacheEvent.Updated(info(), action));
   }
 
   void scheduleGc() {
@@ -627,7 +591,7 @@ final class RealMutation<V, R, C> {
     if (previous != null) {
       previous.cancel();
     }
-    gcTimer = client.loopScheduler.schedule(options.gcTime(), this::gcFire);
+    gcTimer = host.loop().scheduler().schedule(options.gcTime(), this::gcFire);
   }
 
   void cancelGc() {
@@ -643,7 +607,7 @@ final class RealMutation<V, R, C> {
     if (state.isPending() || !observers.isEmpty()) {
       return; // re-armed when it settles or its last observer leaves
     }
-    client.remove(this);
+    host.remove(this);
   }
 
   @Override

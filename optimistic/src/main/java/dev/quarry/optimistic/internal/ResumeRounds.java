@@ -1,4 +1,4 @@
-package dev.quarry.optimistic;
+package dev.quarry.optimistic.internal;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@link MutationClient#resumePausedMutations()}: wakes the paused mutations and tells when each of
+ * {@code MutationClient.resumePausedMutations()}: wakes the paused mutations and tells when each of
  * them has had its turn, so that the query client's reconnect barrier (queries refetch after it)
  * neither runs before the writes nor waits forever for a write that cannot land yet.
  *
@@ -27,11 +27,14 @@ final class ResumeRounds {
     this.registry = registry;
   }
 
-  /** Wakes every started paused mutation and completes {@code done} when each has had its turn. */
+  /**
+   * Wakes every paused mutation that has started or was built from a saved state, and completes
+   * {@code done} when each has had its turn.
+   */
   void resume(CompletableFuture<Void> done) {
     List<RealMutation<?, ?, ?>> woken = new ArrayList<>();
     for (RealMutation<?, ?, ?> m : registry.all()) {
-      if (m.state().isPaused() && m.hasStarted()) {
+      if (m.state().isPaused() && (m.hasStarted() || m.waitsForResume())) {
         m.resumeIfPaused();
         if (m.networkAllowsContinue()) {
           woken.add(m);

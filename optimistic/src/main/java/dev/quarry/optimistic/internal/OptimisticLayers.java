@@ -1,11 +1,14 @@
-package dev.quarry.optimistic;
+package dev.quarry.optimistic.internal;
 
 import dev.quarry.cache.QueryAction;
 import dev.quarry.cache.QueryCacheEvent;
 import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryFilters;
+import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.Subscription;
+import dev.quarry.optimistic.MutationClient;
+import dev.quarry.optimistic.OptimisticUpdate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -35,13 +38,13 @@ import java.util.function.Function;
  * <p><b>The layering rule.</b> Data written to a layered key by anyone other than this class
  * becomes the new base: the committed layers are dropped (the data is taken as the server's, which
  * holds their changes) and the pending layers are re-applied on top of it, so a later rollback
- * keeps that data. {@link MutationClient#setQueryData(QueryKey, Function)} (used by the facade's
- * {@code setQueryData}, {@code updateQueryData} and realtime bindings) hands its function the base
- * with the committed layers instead of the shown data, so that what it returns never contains a
- * pending change (the value it stores has them applied on top, and is remembered with that base); a
- * function given straight to {@link QueryClient#setQueryData(QueryKey, Function)} sees the shown
- * data and its result, pending changes included, is taken as the base. Writing back a value equal
- * to the one shown changes nothing.
+ * keeps that data. {@link MutationClient#setQueryDataUnderLayers(QueryKey, Function)} (used by the
+ * facade's {@code setQueryData}, {@code updateQueryData} and realtime bindings) hands its function
+ * the base with the committed layers instead of the shown data, so that what it returns never
+ * contains a pending change (the value it stores has them applied on top, and is remembered with
+ * that base); a function given straight to {@link QueryClient#setQueryData(QueryKey, Function)}
+ * sees the shown data and its result, pending changes included, is taken as the base. Writing back
+ * a value equal to the one shown changes nothing.
  *
  * <p><b>Telling its own writes apart.</b> Cache events carry no writer, so this class remembers the
  * values it wrote whose {@code SET_DATA} event has not come back yet (in order, compared with
@@ -70,7 +73,8 @@ import java.util.function.Function;
  */
 final class OptimisticLayers implements AutoCloseable {
   private final QueryClient queries;
-  private final MutationClient client;
+  private final MutationLoop loop;
+  private final ErrorHandler errorHandler;
   private final Map<QueryKey, KeyLayers> keys = new HashMap<>();
   private final ConcurrentMap<QueryKey, Published> published = new ConcurrentHashMap<>();
   private final ConcurrentMap<QueryKey, Queue<Source>> sources = new ConcurrentHashMap<>();
@@ -153,9 +157,10 @@ final class OptimisticLayers implements AutoCloseable {
     SKIPPED
   }
 
-  OptimisticLayers(QueryClient queries, MutationClient client) {
+  OptimisticLayers(QueryClient queries, MutationLoop loop, ErrorHandler errorHandler) {
     this.queries = queries;
-    this.client = client;
+    this.loop = loop;
+    this.errorHandler = errorHandler;
     this.events =
         queries.subscribe(
             event -> {
@@ -165,10 +170,10 @@ final class OptimisticLayers implements AutoCloseable {
                   && carriesData(u.action())
                   && published.containsKey(u.key())) {
                 Optional<?> data = u.state().data();
-                client.loop.execute(() -> outsideData(u.key(), u.action(), data));
+                loop.execute(() -> outsideData(u.key(), u.action(), data));
               } else if (event instanceof QueryCacheEvent.Removed r
                   && published.containsKey(r.key())) {
-                client.loop.execute(() -> removed(r.key()));
+                loop.execute(() -> removed(r.key()));
               }
             });
   }
@@ -202,8 +207,7 @@ final class OptimisticLayers implements AutoCloseable {
     for (QueryKey key : targets.keySet()) {
       cancels.add(queries.cancelQueries(QueryFilters.exact(key)));
     }
-    return client
-        .onLoop(CompletableFuture.allOf(cancels.toArray(new CompletableFuture<?>[0])))
+    return loop.onLoop(CompletableFuture.allOf(cancels.toArray(new CompletableFuture<?>[0])))
         .thenRun(
             () -> {
               for (Map.Entry<QueryKey, List<OptimisticUpdate<Object, Object>>> e :
@@ -438,7 +442,7 @@ final class OptimisticLayers implements AutoCloseable {
         return next;
       }
     } catch (RuntimeException e) {
-      client.errorHandler.safeHandle(
+      errorHandler.safeHandle(
           "optimistic updater of mutation #" + step.mutationId() + " on " + key, e);
     }
     return value;
