@@ -49,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Anything else: the old instance if {@code equals}, else the new one.
  * </ul>
  *
- * <p>Bounded: below {@value #MAX_DEPTH} nested levels, the rest of a branch is compared whole with
+ * <p>Bounded: past {@value #MAX_DEPTH} nested levels, the rest of a branch is compared whole with
  * {@code equals}; if that comparison itself runs out of stack (a pathologically deep or cyclic
  * value), the new part is kept. Stateless and thread-safe; exceptions thrown by {@code equals} or a
  * record accessor propagate.
