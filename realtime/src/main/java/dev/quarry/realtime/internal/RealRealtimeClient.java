@@ -1,7 +1,6 @@
 package dev.quarry.realtime.internal;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -79,6 +78,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   private boolean recovered;
   final Outbound outbound;
   final AtLeastOnce atLeastOnce;
+  private final Emits emits;
 
   /** Creates a client with OkHttp transports. */
   public RealRealtimeClient(RealtimeOptions options) {
@@ -102,6 +102,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     this.topics = new Topics(this);
     this.outbound = new Outbound(this, codec);
     this.atLeastOnce = new AtLeastOnce(this);
+    this.emits = new Emits(this);
   }
 
   Object lock() {
@@ -524,84 +525,45 @@ public final class RealRealtimeClient implements RealtimeClient {
 
   @Override
   public void emit(String event, Object... args) {
-    checkEventName(event);
-    ArrayNode data = toArgs(args);
-    data.insert(0, event);
-    Packet p = new Packet(Packet.Type.EVENT, nsp, -1, data);
-    synchronized (lock) {
-      if (atLeastOnce.enabled() && !isClosedLocked()) {
-        atLeastOnce.add(event, data, reportingFailure(event));
-      } else {
-        outbound.emit(event, p);
-      }
-    }
-    callbacks.flush();
-  }
-
-  /** The outcome of an at-least-once plain emit: nobody waits for it, a failure is reported. */
-  private Outbound.AckOutcome reportingFailure(String event) {
-    return new Outbound.AckOutcome() {
-      @Override
-      public void acked(ArrayNode args) {}
-
-      @Override
-      public void failed(RuntimeException e) {
-        callbacks.enqueue(() -> errors.safeHandle("realtime emit of '" + event + "'", e));
-      }
-    };
+    emits.emit(event, args);
   }
 
   @Override
   public boolean emitVolatile(String event, Object... args) {
-    checkEventName(event);
-    ArrayNode data = toArgs(args);
-    data.insert(0, event);
-    boolean sent;
-    synchronized (lock) {
-      sent = outbound.emitVolatile(event, new Packet(Packet.Type.EVENT, nsp, -1, data));
-    }
-    callbacks.flush();
-    return sent;
+    return emits.emitVolatile(event, args);
   }
 
   @Override
   public CompletableFuture<ArrayNode> emitWithAck(String event, Object... args) {
-    if (!atLeastOnce.enabled()) {
-      return emitWithAck(event, options.ackTimeout(), args);
-    }
-    checkEventName(event);
-    ArrayNode data = toArgs(args);
-    data.insert(0, event);
-    CompletableFuture<ArrayNode> future = new CompletableFuture<>();
-    synchronized (lock) {
-      try {
-        atLeastOnce.add(event, data, outbound.completing(future));
-      } catch (RuntimeException e) {
-        callbacks.enqueue(() -> future.completeExceptionally(e));
-      }
-    }
-    callbacks.flush();
-    return future;
+    return emits.emitWithAck(event, args);
   }
 
   @Override
   public CompletableFuture<ArrayNode> emitWithAck(String event, Duration timeout, Object... args) {
-    checkEventName(event);
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("ack timeout must be positive, got " + timeout);
-    }
-    ArrayNode data = toArgs(args);
-    data.insert(0, event);
-    CompletableFuture<ArrayNode> future = new CompletableFuture<>();
-    synchronized (lock) {
-      try {
-        outbound.sendWithAck(event, data, timeout, outbound.completing(future));
-      } catch (RuntimeException e) {
-        callbacks.enqueue(() -> future.completeExceptionally(e));
-      }
-    }
-    callbacks.flush();
-    return future;
+    return emits.emitWithAck(event, timeout, args);
+  }
+
+  @Override
+  public <T> CompletableFuture<T> emitWithAck(
+      String event, Class<T> type, Duration timeout, Object... args) {
+    return emits.decodeFirst(emitWithAck(event, timeout, args), mapper.constructType(type));
+  }
+
+  @Override
+  public <T> CompletableFuture<T> emitWithAck(String event, Class<T> type, Object... args) {
+    return emits.decodeFirst(emitWithAck(event, args), mapper.constructType(type));
+  }
+
+  @Override
+  public <T> CompletableFuture<T> emitWithAck(String event, TypeReference<T> type, Object... args) {
+    return emits.decodeFirst(emitWithAck(event, args), mapper.getTypeFactory().constructType(type));
+  }
+
+  @Override
+  public <T> CompletableFuture<T> emitWithAck(
+      String event, TypeReference<T> type, Duration timeout, Object... args) {
+    return emits.decodeFirst(
+        emitWithAck(event, timeout, args), mapper.getTypeFactory().constructType(type));
   }
 
   /** Encodes and writes a control packet (CONNECT, ACK, subscriptions); under the lock. */
@@ -664,35 +626,6 @@ public final class RealRealtimeClient implements RealtimeClient {
   }
 
   // ---------------------------------------------------------------- listeners
-
-  @Override
-  public <T> CompletableFuture<T> emitWithAck(
-      String event, Class<T> type, Duration timeout, Object... args) {
-    return decodeFirst(emitWithAck(event, timeout, args), mapper.constructType(type));
-  }
-
-  @Override
-  public <T> CompletableFuture<T> emitWithAck(String event, Class<T> type, Object... args) {
-    return decodeFirst(emitWithAck(event, args), mapper.constructType(type));
-  }
-
-  @Override
-  public <T> CompletableFuture<T> emitWithAck(String event, TypeReference<T> type, Object... args) {
-    return decodeFirst(emitWithAck(event, args), mapper.getTypeFactory().constructType(type));
-  }
-
-  @Override
-  public <T> CompletableFuture<T> emitWithAck(
-      String event, TypeReference<T> type, Duration timeout, Object... args) {
-    return decodeFirst(
-        emitWithAck(event, timeout, args), mapper.getTypeFactory().constructType(type));
-  }
-
-  /** The ack's first argument (JSON null if none) decoded into {@code type}. */
-  private <T> CompletableFuture<T> decodeFirst(CompletableFuture<ArrayNode> ack, JavaType type) {
-    return ack.thenApply(
-        arr -> mapper.convertValue(arr.isEmpty() ? NullNode.getInstance() : arr.get(0), type));
-  }
 
   @Override
   public <T> Subscription on(String event, Class<T> type, EventListener<? super T> listener) {
