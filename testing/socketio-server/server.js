@@ -25,6 +25,8 @@
 //   unsubscribe(obj, ack?)  leaves that room, acks {ok:true, room}; a non-object payload acks {ok:false, error}
 //   echo(...args, ack?)     acks all its arguments back; without an ack, emits "echo" with them
 //   ping-me({event, args})  emits `event` with `args` and an ack callback; the client's ack is recorded
+//   flaky({id, failTimes}, ack?)  ignores the first failTimes receipts of id (per server), then acks
+//                           {id, tries} (tries: receipts so far), for at-least-once retry tests
 //   anything else           is recorded and never acked (for ack time-out tests)
 //
 // Control API (JSON in and out, 127.0.0.1:<controlPort>); sockets, counters and logs are this node's:
@@ -89,6 +91,9 @@ function toJson(value) {
 function isPlainObject(value) {
   return value !== null && typeof value === "object" && !Array.isArray(value) && !Buffer.isBuffer(value);
 }
+
+// flaky: receipts per id, kept across connections.
+const flakyTries = new Map();
 
 const namespaces = ["/", ...(config.namespaces || []).filter((n) => n !== "/")];
 const recovery = config.recovery !== false;
@@ -162,6 +167,13 @@ function onConnection(socket) {
       record(state.acks, { sid: socket.id, namespace: socket.nsp.name, event, args: toJson(response) });
     });
     if (typeof ack === "function") ack({ ok: true });
+  });
+
+  socket.on("flaky", (request, ack) => {
+    if (!isPlainObject(request) || typeof request.id !== "string") return;
+    const tries = (flakyTries.get(request.id) ?? 0) + 1;
+    flakyTries.set(request.id, tries);
+    if (tries > (request.failTimes ?? 0) && typeof ack === "function") ack({ id: request.id, tries });
   });
 
   socket.on("disconnect", (reason) => {

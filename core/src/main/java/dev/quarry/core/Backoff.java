@@ -13,11 +13,14 @@ import java.util.random.RandomGenerator;
  *
  * <ul>
  *   <li>{@link Jitter#NONE}: exactly that;
- *   <li>{@link Jitter#PROPORTIONAL}: uniformly within {@code ±jitterFactor} of it (never above
- *       {@code max});
+ *   <li>{@link Jitter#PROPORTIONAL}: uniformly within {@code ±jitterFactor} of it;
  *   <li>{@link Jitter#FULL}: uniformly between {@code initial} and it, which spreads the reconnects
  *       of many clients after a server restart.
  * </ul>
+ *
+ * <p>Whatever the jitter, every delay is clamped to {@code [initial, max]}: a proportional spread
+ * below {@code initial} (or above {@code max}) is cut at that bound, so no retry comes sooner than
+ * {@code initial} nor later than {@code max}.
  *
  * <p>The random source is a parameter so that tests are deterministic ({@code new
  * SplittableRandom(0)}).
@@ -115,23 +118,27 @@ public final class Backoff {
       throw new IllegalArgumentException("attempt must be >= 0 but was " + attempt);
     }
     double maxNanos = max.toNanos();
+    double minNanos = initial.toNanos();
     double base = Math.min(initial.toNanos() * Math.pow(multiplier, attempt), maxNanos);
     double d =
         switch (jitter) {
           case NONE -> base;
           case PROPORTIONAL -> {
             double spread = base * jitterFactor;
-            yield Math.min(maxNanos, base - spread + random.nextDouble() * 2 * spread);
+            yield base - spread + random.nextDouble() * 2 * spread;
           }
           case FULL -> {
-            double floor = Math.min(initial.toNanos(), base);
+            double floor = Math.min(minNanos, base);
             yield floor + random.nextDouble() * (base - floor);
           }
         };
-    return Duration.ofNanos(Math.max(0, Math.round(d)));
+    // Clamped for every jitter kind, so that the documented bounds hold whatever the spread.
+    // The second clamp is exact where a double cannot hold the bounds' nanoseconds.
+    long nanos = Math.round(Math.min(maxNanos, Math.max(minNanos, d)));
+    return Duration.ofNanos(Math.max(initial.toNanos(), Math.min(max.toNanos(), nanos)));
   }
 
-  /** The delay before the first retry, before jitter. */
+  /** The delay before the first retry, before jitter; also the smallest delay, jitter included. */
   public Duration initial() {
     return initial;
   }
@@ -141,7 +148,7 @@ public final class Backoff {
     return multiplier;
   }
 
-  /** The largest delay, before proportional jitter (which never exceeds it either). */
+  /** The largest delay, jitter included. */
   public Duration max() {
     return max;
   }

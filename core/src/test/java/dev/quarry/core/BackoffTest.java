@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class BackoffTest {
   private final SplittableRandom random = new SplittableRandom(0);
@@ -37,7 +39,7 @@ class BackoffTest {
   }
 
   @Test
-  void proportionalJitter_staysWithinTheFactor_andNeverAboveMax() {
+  void proportionalJitter_staysWithinTheFactor_clampedToInitialAndMax() {
     Backoff b =
         Backoff.builder()
             .initial(Duration.ofMillis(100))
@@ -46,8 +48,28 @@ class BackoffTest {
             .jitterFactor(0.5)
             .build();
     for (int i = 0; i < 200; i++) {
-      assertThat(b.delay(0, random)).isBetween(Duration.ofMillis(50), Duration.ofMillis(150));
+      assertThat(b.delay(0, random)).isBetween(Duration.ofMillis(100), Duration.ofMillis(150));
       assertThat(b.delay(10, random)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backoff.Jitter.class)
+  void everyJitterKind_tenThousandSeededDraws_allWithinInitialAndMax(Backoff.Jitter jitter) {
+    Backoff b =
+        Backoff.builder()
+            .initial(Duration.ofMillis(100))
+            .multiplier(1.5)
+            .max(Duration.ofMillis(700))
+            .jitter(jitter)
+            .jitterFactor(0.5)
+            .build();
+    SplittableRandom seeded = new SplittableRandom(7);
+    for (int i = 0; i < 10_000; i++) {
+      int attempt = i % 12;
+      assertThat(b.delay(attempt, seeded))
+          .as("%s jitter, draw %d, attempt %d", jitter, i, attempt)
+          .isBetween(b.initial(), b.max());
     }
   }
 

@@ -32,7 +32,7 @@ final class DemoText {
     if (e instanceof ConnectionEvent.Reconnecting r) {
       return Optional.of(
           "connection lost ("
-              + r.reason()
+              + r.detail()
               + "); reconnect attempt "
               + r.attempt()
               + " in "
@@ -40,7 +40,7 @@ final class DemoText {
               + " ms");
     }
     if (e instanceof ConnectionEvent.Disconnected d) {
-      return Optional.of("disconnected: " + d.reason());
+      return Optional.of("disconnected: " + d.detail());
     }
     return Optional.empty();
   }

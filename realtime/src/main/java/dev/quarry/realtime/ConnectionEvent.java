@@ -67,12 +67,19 @@ public sealed interface ConnectionEvent {
    * The connection was lost (or an attempt failed); the next attempt starts after {@code delay}.
    *
    * @param attempt the number of this reconnect attempt since the last successful connect, from 1
-   * @param reason what ended the previous connection, e.g. {@code "ping timeout"}
+   * @param reason what ended the previous connection or attempt
+   * @param detail the same in words, with specifics, e.g. {@code "connect timeout: no CONNECT reply
+   *     within PT20S"}; for logs, not for matching
    * @param endpoint the server URI the next attempt goes to, one of {@link
    *     RealtimeOptions#endpoints()}
    */
   record Reconnecting(
-      int attempt, Duration delay, String reason, Optional<Throwable> cause, URI endpoint)
+      int attempt,
+      Duration delay,
+      DisconnectReason reason,
+      String detail,
+      Optional<Throwable> cause,
+      URI endpoint)
       implements ConnectionEvent {
     @Override
     public ConnectionState state() {
@@ -88,6 +95,8 @@ public sealed interface ConnectionEvent {
           + delay
           + ", reason="
           + reason
+          + ", detail="
+          + detail
           + ", cause="
           + cause
           + ", endpoint="
@@ -97,11 +106,18 @@ public sealed interface ConnectionEvent {
   }
 
   /**
-   * The client stopped trying: the server refused ({@link ConnectErrorException} as the cause), the
-   * server disconnected the client, or the attempts ran out. {@link RealtimeClient#connect()}
-   * starts again.
+   * The client stopped trying: the server refused ({@link ConnectErrorException} as the cause,
+   * {@link DisconnectReason#CONNECT_ERROR}), the server disconnected the client ({@link
+   * DisconnectReason#IO_SERVER_DISCONNECT}), the application called {@link
+   * RealtimeClient#disconnect()} ({@link DisconnectReason#IO_CLIENT_DISCONNECT}), or the attempts
+   * ran out (the reason of the last one, and a detail that says so). {@link
+   * RealtimeClient#connect()} starts again.
+   *
+   * @param reason what ended the connection or the last attempt
+   * @param detail the same in words, with specifics; for logs, not for matching
    */
-  record Disconnected(String reason, Optional<Throwable> cause) implements ConnectionEvent {
+  record Disconnected(DisconnectReason reason, String detail, Optional<Throwable> cause)
+      implements ConnectionEvent {
     @Override
     public ConnectionState state() {
       return ConnectionState.DISCONNECTED;

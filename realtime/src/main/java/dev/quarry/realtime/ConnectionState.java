@@ -6,7 +6,8 @@ package dev.quarry.realtime;
  * <pre>{@code
  * DISCONNECTED --connect()--> CONNECTING --CONNECT reply--> CONNECTED
  * CONNECTED --transport lost / ping timeout--> RECONNECTING --backoff, CONNECT reply--> CONNECTED
- * any --CONNECT_ERROR, server disconnect, attempts exhausted--> DISCONNECTED (connect() starts again)
+ * any --CONNECT_ERROR, server disconnect, attempts exhausted, disconnect()--> DISCONNECTED
+ * DISCONNECTED --connect()--> CONNECTING (a new session)
  * any --close()--> CLOSED (final)
  * }</pre>
  */
@@ -19,7 +20,8 @@ public enum ConnectionState {
   RECONNECTING,
   /**
    * Not connected and not trying: before {@link RealtimeClient#connect()}, or after a refusal, a
-   * server-side disconnect or the last reconnect attempt. Emits are buffered.
+   * server-side disconnect, the last reconnect attempt or {@link RealtimeClient#disconnect()}.
+   * Emits are buffered.
    */
   DISCONNECTED,
   /** {@link RealtimeClient#close()} was called; final. */

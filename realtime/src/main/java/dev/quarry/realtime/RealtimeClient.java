@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Socket.IO v5 client (Engine.IO v4, WebSocket transport only) for one namespace of one server,
@@ -26,8 +27,9 @@ import java.util.function.Function;
  * <p><b>Lifecycle.</b> {@link #connect()} starts; the client reconnects on its own after a lost
  * transport or a ping timeout (not after a refusal or a server-side disconnect, unless configured).
  * Emits made while disconnected are buffered (bounded) and flushed in order on connect. {@link
- * #close()} is final: it cancels a pending reconnect, fails pending acks and stops every thread the
- * client started.
+ * #disconnect()} leaves the server and stops reconnecting but keeps listeners, topics and threads,
+ * so {@link #connect()} can start again. {@link #close()} is final: it cancels a pending reconnect,
+ * fails pending acks and stops every thread the client started.
  *
  * <p><b>Errors.</b> Bad arguments (a reserved event name) throw {@link IllegalArgumentException};
  * run-time failures are {@link RealtimeException}s, thrown by {@code emit} or completing the
@@ -60,8 +62,42 @@ public interface RealtimeClient extends AutoCloseable {
    */
   void connect();
 
+  /**
+   * Leaves the server, as socket.io-client's {@code socket.disconnect()}: sends the namespace's
+   * DISCONNECT packet if connected, closes the connection, cancels a pending reconnect, fails the
+   * acks of events already sent with {@link DisconnectedException} (reason {@code "io client
+   * disconnect"}) and enters {@link ConnectionState#DISCONNECTED} with a {@link
+   * ConnectionEvent.Disconnected} whose reason is {@link DisconnectReason#IO_CLIENT_DISCONNECT}.
+   * The client does not reconnect on its own.
+   *
+   * <p>Listeners, topic subscriptions and buffered emits stay. A later {@link #connect()} opens a
+   * new session (the left one is not recovered), subscribes every topic again and reports a {@link
+   * TopicEvent.Gap} to each topic that had been subscribed on the server.
+   *
+   * <p>Thread-safe and non-blocking. Does nothing while disconnected or after {@link #close()}.
+   */
+  void disconnect();
+
   /** The current state. */
   ConnectionState state();
+
+  /**
+   * The Socket.IO id of the current session (the {@code sid} of the server's CONNECT reply), or
+   * {@code null} while the namespace is not connected. Thread-safe.
+   */
+  @Nullable String id();
+
+  /**
+   * Whether the namespace is connected now, so that an emit is written at once rather than
+   * buffered. Thread-safe.
+   */
+  boolean isConnected();
+
+  /**
+   * Whether the current session was restored by the server's connection state recovery (same id,
+   * same rooms, missed events replayed); false while not connected. Thread-safe.
+   */
+  boolean recovered();
 
   /**
    * Adds a listener for state changes. It receives the changes after this call, in order, on the
@@ -81,7 +117,24 @@ public interface RealtimeClient extends AutoCloseable {
   void emit(String event, Object... args);
 
   /**
-   * Sends an event and asks for an acknowledgement, with the default ack timeout.
+   * Sends an event only if the namespace is connected now; otherwise drops it, never buffers it
+   * (socket.io's {@code socket.volatile.emit}). For values that are stale by the time a connection
+   * is back, such as cursor positions. Thread-safe, non-blocking. Never goes through the
+   * at-least-once queue.
+   *
+   * @return true if the event was written on the connection, false if it was dropped
+   * @throws IllegalArgumentException if the name is reserved or an argument cannot be written
+   * @throws PayloadTooLargeException if the frame would exceed the server's maxPayload
+   * @throws IllegalStateException if the client is closed
+   */
+  boolean emitVolatile(String event, Object... args);
+
+  /**
+   * Sends an event and asks for an acknowledgement, with the configured {@link
+   * RealtimeOptions#ackTimeout()}. With {@link RealtimeOptions.Builder#retries(int)} set, the event
+   * is sent at least once: queued behind earlier at-least-once emits, sent again after each ack
+   * timeout up to {@code retries} more times, and the future fails with the last {@link
+   * AckTimeoutException} only when every try timed out.
    *
    * @see #emitWithAck(String, Duration, Object...)
    */
@@ -105,6 +158,35 @@ public interface RealtimeClient extends AutoCloseable {
       String event, Class<T> type, Duration timeout, Object... args);
 
   /**
+   * Like {@link #emitWithAck(String, Object...)} (the configured {@link
+   * RealtimeOptions#ackTimeout()}, and at-least-once when {@link RealtimeOptions#retries()} is
+   * set), decoding the ack's first argument into {@code type} (JSON null if the ack has no
+   * argument). The future fails as {@link #emitWithAck(String, Duration, Object...)}'s does, or
+   * with an {@link IllegalArgumentException} if the ack cannot be decoded. Thread-safe,
+   * non-blocking.
+   *
+   * @throws IllegalArgumentException if the name is reserved or an argument cannot be written
+   */
+  <T> CompletableFuture<T> emitWithAck(String event, Class<T> type, Object... args);
+
+  /**
+   * Like {@link #emitWithAck(String, Class, Object...)} for generic types, e.g. {@code new
+   * TypeReference<List<Episode>>() {}}.
+   *
+   * @throws IllegalArgumentException if the name is reserved or an argument cannot be written
+   */
+  <T> CompletableFuture<T> emitWithAck(String event, TypeReference<T> type, Object... args);
+
+  /**
+   * Like {@link #emitWithAck(String, Class, Duration, Object...)} for generic types.
+   *
+   * @throws IllegalArgumentException if the name is reserved, the timeout is not positive or an
+   *     argument cannot be written
+   */
+  <T> CompletableFuture<T> emitWithAck(
+      String event, TypeReference<T> type, Duration timeout, Object... args);
+
+  /**
    * Listens to {@code event}, decoding its first argument into {@code type} (an event without
    * arguments decodes JSON null). A decoding error goes to the error handler.
    *
@@ -117,6 +199,34 @@ public interface RealtimeClient extends AutoCloseable {
 
   /** Listens to every argument of {@code event} (without the recovery offset). */
   Subscription onArgs(String event, Consumer<? super java.util.List<JsonNode>> listener);
+
+  /**
+   * Listens to every argument of {@code event} (without the recovery offset; binary attachments as
+   * binary nodes) with the {@link Ack} to answer it: {@link Ack#requested()} says whether the
+   * server asked for an acknowledgement. The listener runs on the callback executor; an exception
+   * goes to the error handler. The returned handle's {@code close()} stops delivery at once and is
+   * idempotent.
+   *
+   * @throws IllegalArgumentException if the name is reserved
+   */
+  Subscription onArgs(String event, ArgsListener listener);
+
+  /**
+   * Listens to every event from the server, with its name and arguments, before the event's own
+   * listeners (socket.io's {@code socket.onAny}). Not called for acknowledgements, nor for the
+   * reserved connection events. Runs on the callback executor, in arrival order. Closing the
+   * returned handle removes the listener at once (socket.io's {@code offAny}); idempotent.
+   */
+  Subscription onAny(AnyListener listener);
+
+  /**
+   * Listens to every event this client writes on the connection, when it is written (an emit
+   * buffered while disconnected is reported when it is flushed; a dropped volatile emit is not
+   * reported), topic subscribe and unsubscribe events included, acknowledgements excluded
+   * (socket.io's {@code socket.onAnyOutgoing}). Runs on the callback executor's control lane.
+   * Closing the returned handle removes the listener at once; idempotent.
+   */
+  Subscription onAnyOutgoing(AnyListener listener);
 
   /** Listens to {@code event} and answers the server's ack request through the {@link Ack}. */
   <T> Subscription onAck(String event, Class<T> type, AckingListener<? super T> listener);

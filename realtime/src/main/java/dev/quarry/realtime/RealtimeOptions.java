@@ -71,6 +71,8 @@ public final class RealtimeOptions {
   private final boolean subscribeAcks;
   private final RoutingRule routingRule;
   private final Duration ackTimeout;
+  private final int retries;
+  private final boolean recovery;
   private final Duration connectTimeout;
   private final Clock clock;
   private final @Nullable Scheduler scheduler;
@@ -102,6 +104,8 @@ public final class RealtimeOptions {
     this.subscribeAcks = b.subscribeAcks;
     this.routingRule = b.routingRule;
     this.ackTimeout = b.ackTimeout;
+    this.retries = b.retries;
+    this.recovery = b.recovery;
     this.connectTimeout = b.connectTimeout;
     this.clock = b.clock;
     this.scheduler = b.scheduler;
@@ -233,6 +237,22 @@ public final class RealtimeOptions {
   }
 
   /**
+   * How many times an at-least-once emit is sent again after its ack timed out; 0 (the default)
+   * turns at-least-once delivery off. See {@link Builder#retries(int)}.
+   */
+  public int retries() {
+    return retries;
+  }
+
+  /**
+   * Whether the client asks the server to restore its session after a lost connection (socket.io
+   * connection state recovery); default true.
+   */
+  public boolean recovery() {
+    return recovery;
+  }
+
+  /**
    * How long one connection attempt may take from opening the WebSocket to the server's CONNECT
    * reply before it is abandoned and the reconnect backoff applies; default 20 s (as socket.io
    * clients' {@code timeout}). Catches a server that accepts connections but never answers.
@@ -355,6 +375,8 @@ public final class RealtimeOptions {
     private boolean subscribeAcks = true;
     private RoutingRule routingRule = RoutingRule.matchingParams();
     private Duration ackTimeout = Duration.ofSeconds(10);
+    private int retries;
+    private boolean recovery = true;
     private Duration connectTimeout = Duration.ofSeconds(20);
     private Clock clock = Clock.system();
     private @Nullable Scheduler scheduler;
@@ -390,6 +412,8 @@ public final class RealtimeOptions {
       this.subscribeAcks = o.subscribeAcks;
       this.routingRule = o.routingRule;
       this.ackTimeout = o.ackTimeout;
+      this.retries = o.retries;
+      this.recovery = o.recovery;
       this.connectTimeout = o.connectTimeout;
       this.clock = o.clock;
       this.scheduler = o.scheduler;
@@ -533,6 +557,32 @@ public final class RealtimeOptions {
      */
     public Builder ackTimeout(Duration timeout) {
       this.ackTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /**
+     * At-least-once emits, as socket.io-client's {@code retries} option: with {@code retries > 0}
+     * every {@link RealtimeClient#emit emit} and every {@code emitWithAck} without an explicit
+     * timeout asks the server for an ack and goes through one queue, in order, one event in flight
+     * at a time; an event whose ack does not come within {@link #ackTimeout(Duration)} is sent
+     * again, up to {@code retries} more times, then given up (the {@code emitWithAck} future fails
+     * with {@link AckTimeoutException}; a plain {@code emit} is reported to the error handler). The
+     * server may therefore see an event more than once and must ack every event. Volatile emits and
+     * emits with an explicit timeout are not affected. Default 0 (off); at most 1,000 (at build).
+     */
+    public Builder retries(int retries) {
+      this.retries = retries;
+      return this;
+    }
+
+    /**
+     * Whether to ask the server to restore the session after a lost connection (socket.io
+     * connection state recovery: same id, same rooms, missed events replayed). With false every
+     * reconnect opens a new session: topics are subscribed again and report a {@link
+     * TopicEvent.Gap}. Default true; it only matters when the server has recovery enabled.
+     */
+    public Builder recovery(boolean recovery) {
+      this.recovery = recovery;
       return this;
     }
 
@@ -712,6 +762,9 @@ public final class RealtimeOptions {
       }
       if (ackTimeout.isNegative() || ackTimeout.isZero()) {
         throw new IllegalArgumentException("ackTimeout must be positive, got " + ackTimeout);
+      }
+      if (retries < 0 || retries > 1000) {
+        throw new IllegalArgumentException("retries must be between 0 and 1000, got " + retries);
       }
       if (maxIncomingMessageBytes < 1024) {
         throw new IllegalArgumentException(

@@ -126,7 +126,7 @@ class ServerFailureTest {
       recorder.await(ConnectionEvent.Connected.class);
       server.kick();
       ConnectionEvent.Disconnected d = recorder.await(ConnectionEvent.Disconnected.class);
-      assertThat(d.reason()).isEqualTo("io server disconnect");
+      assertThat(d.reason()).isEqualTo(DisconnectReason.IO_SERVER_DISCONNECT);
       await()
           .during(Duration.ofSeconds(1))
           .atMost(Duration.ofSeconds(3))
@@ -156,7 +156,7 @@ class ServerFailureTest {
         ConnectionEvent.Reconnecting r =
             recorder.await(
                 ConnectionEvent.Reconnecting.class,
-                e -> e.reason().equals("ping timeout"),
+                e -> e.reason() == DisconnectReason.PING_TIMEOUT,
                 Duration.ofSeconds(5));
         Duration detected = Duration.ofNanos(System.nanoTime() - paused);
         assertThat(detected).isLessThan(interval.plus(timeout).plusMillis(700));

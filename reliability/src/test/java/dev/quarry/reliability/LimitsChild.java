@@ -97,7 +97,7 @@ public final class LimitsChild {
     if (e instanceof ConnectionEvent.Reconnecting r) {
       s +=
           " reason="
-              + r.reason()
+              + r.detail()
               + " cause="
               + r.cause().map(c -> c.getClass().getSimpleName()).orElse("-");
     } else if (e instanceof ConnectionEvent.Disconnected d) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.core.Backoff;
 import dev.quarry.realtime.ConnectionEvent;
+import dev.quarry.realtime.DisconnectReason;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
@@ -369,7 +370,7 @@ class RealtimeFaultTest {
             .filter(
                 e ->
                     e instanceof ConnectionEvent.Reconnecting r
-                        && r.reason().contains("ping timeout"))
+                        && r.reason() == DisconnectReason.PING_TIMEOUT)
             .count();
   }
 }

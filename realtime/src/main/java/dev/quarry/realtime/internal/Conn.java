@@ -7,6 +7,7 @@ import dev.quarry.core.Cancellable;
 import dev.quarry.realtime.Ack;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.DeliveryOverflowException;
+import dev.quarry.realtime.DisconnectReason;
 import dev.quarry.realtime.MessageTooLargeException;
 import dev.quarry.realtime.ProtocolException;
 import dev.quarry.realtime.RealtimeException;
@@ -139,7 +140,11 @@ final class Conn implements Transport.Listener {
         // a malformed packet.
         client.callbacks.enqueue(() -> client.errors.safeHandle(client.errorContext, e));
       }
-      client.transportLost(this, reason, cause);
+      DisconnectReason why =
+          cause instanceof RealtimeException
+              ? DisconnectReason.PARSE_ERROR
+              : cause == null ? DisconnectReason.TRANSPORT_CLOSE : DisconnectReason.TRANSPORT_ERROR;
+      client.transportLost(this, why, reason, cause);
     }
     client.callbacks.flush();
   }
@@ -161,7 +166,7 @@ final class Conn implements Transport.Listener {
         // A bug or an unexpected payload: report it and reset the connection, never kill the
         // reader thread.
         client.callbacks.enqueue(() -> client.errors.safeHandle("realtime frame handling", e));
-        client.transportLost(this, "error handling a frame: " + e, e);
+        client.transportLost(this, DisconnectReason.PARSE_ERROR, "error handling a frame: " + e, e);
       }
     }
     client.callbacks.flush();
@@ -174,7 +179,10 @@ final class Conn implements Transport.Listener {
       }
       client.callbacks.enqueue(() -> client.errors.safeHandle(client.errorContext, e));
       client.transportLost(
-          this, e instanceof MessageTooLargeException ? "message too large" : "protocol error", e);
+          this,
+          DisconnectReason.PARSE_ERROR,
+          e instanceof MessageTooLargeException ? "message too large" : "protocol error",
+          e);
     }
     client.callbacks.flush();
   }
@@ -185,7 +193,8 @@ final class Conn implements Transport.Listener {
     if (f instanceof Frame.Open o) {
       onOpen(o);
     } else if (f instanceof Frame.Close) {
-      client.transportLost(this, "transport close (server sent close)", null);
+      client.transportLost(
+          this, DisconnectReason.TRANSPORT_CLOSE, "transport close (server sent close)", null);
     } else if (f instanceof Frame.Message m) {
       Packet p = m.packet();
       String nsp = client.namespace();
@@ -341,7 +350,7 @@ final class Conn implements Transport.Listener {
         new DeliveryOverflowException(
             dropped, cb.queuedEvents(), cb.queuedBytes(), cb.maxEvents(), cb.maxBytes());
     cb.enqueue(() -> client.errors.safeHandle(client.errorContext, e));
-    client.transportLost(this, "delivery overflow", e);
+    client.transportLost(this, DisconnectReason.DELIVERY_OVERFLOW, "delivery overflow", e);
   }
 
   // ---------------------------------------------------------------- timers
@@ -359,7 +368,7 @@ final class Conn implements Transport.Listener {
       long limit = o.pingInterval().plus(o.pingTimeout()).toNanos();
       long waited = client.clock().nanoTime() - lastPingNanos;
       if (waited >= limit) {
-        client.transportLost(this, "ping timeout", null);
+        client.transportLost(this, DisconnectReason.PING_TIMEOUT, "ping timeout", null);
       } else {
         armHeartbeat(Duration.ofNanos(limit - waited));
       }
@@ -375,6 +384,7 @@ final class Conn implements Transport.Listener {
       }
       client.transportLost(
           this,
+          DisconnectReason.CONNECT_ERROR,
           "connect timeout: no CONNECT reply within " + client.options.connectTimeout(),
           null);
     }
@@ -388,6 +398,11 @@ final class Conn implements Transport.Listener {
 
     ServerAck(long id) {
       this.id = id;
+    }
+
+    @Override
+    public boolean requested() {
+      return true;
     }
 
     @Override

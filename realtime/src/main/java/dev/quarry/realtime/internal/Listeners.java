@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import dev.quarry.core.Subscription;
 import dev.quarry.realtime.Ack;
 import dev.quarry.realtime.AckingListener;
+import dev.quarry.realtime.ArgsListener;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.EventListener;
 import java.util.List;
@@ -20,7 +21,17 @@ import org.jspecify.annotations.Nullable;
  * under the client's lock and only queue deliveries; listeners run on the callback executor.
  */
 final class Listeners {
-  private static final Ack NO_ACK = args -> {};
+  /** The answer to an event the server did not ask to acknowledge: sends nothing. */
+  static final Ack NO_ACK =
+      new Ack() {
+        @Override
+        public boolean requested() {
+          return false;
+        }
+
+        @Override
+        public void send(Object... args) {}
+      };
 
   private final RealRealtimeClient client;
   private final CopyOnWriteArrayList<Registration<ConnectionEvent>> stateListeners =
@@ -110,6 +121,15 @@ final class Listeners {
 
   Subscription addRaw(String event, Consumer<? super List<JsonNode>> listener) {
     return register(event, d -> listener.accept(d.args()));
+  }
+
+  Subscription addArgs(String event, ArgsListener listener) {
+    return register(
+        event,
+        d -> {
+          Ack ack = d.ack();
+          listener.onEvent(d.args(), ack == null ? NO_ACK : ack);
+        });
   }
 
   <T> Subscription addAcking(String event, JavaType type, AckingListener<? super T> listener) {

@@ -13,8 +13,10 @@ import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.SendBufferFullException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -166,26 +168,32 @@ final class Outbound {
    * topics send again after the reconnect.
    */
   void connectionEnded(Object conn, String reason) {
+    List<PendingAck> ended = new ArrayList<>();
     for (Iterator<PendingAck> it = acks.values().iterator(); it.hasNext(); ) {
       PendingAck a = it.next();
       if (a.sentOn == conn) {
         it.remove();
         a.cancelTimeout();
-        if (!a.outcome.resentAfterReconnect()) {
-          a.outcome.failed(new DisconnectedException(a.event, reason));
-        }
+        ended.add(a);
+      }
+    }
+    // Outcomes run after the loop: an at-least-once emit sends itself again from its outcome.
+    for (PendingAck a : ended) {
+      if (!a.outcome.resentAfterReconnect()) {
+        a.outcome.failed(new DisconnectedException(a.event, reason));
       }
     }
   }
 
   /** Fails every pending ack and drops the buffer: the client is closing. */
   void closed() {
-    for (PendingAck a : acks.values()) {
+    List<PendingAck> pending = new ArrayList<>(acks.values());
+    acks.clear();
+    sendBuffer.clear();
+    for (PendingAck a : pending) {
       a.cancelTimeout();
       a.outcome.failed(new DisconnectedException(a.event, "client closed"));
     }
-    acks.clear();
-    sendBuffer.clear();
   }
 
   /** Sends what was buffered while disconnected, in order, while {@code conn} stays current. */
@@ -244,6 +252,33 @@ final class Outbound {
       a.sentOn = conn;
     }
     client.write(conn, o.encoded());
+    client.anyListeners.outgoing(o.packet().data());
+  }
+
+  /**
+   * Sends an event now if the namespace is connected; otherwise drops it (a volatile emit). True if
+   * it was written.
+   */
+  boolean emitVolatile(String event, Packet p) {
+    if (client.isClosedLocked()) {
+      throw new IllegalStateException(
+          "cannot emit '"
+              + event
+              + "': realtime client for "
+              + Redaction.url(options.uri())
+              + " is closed");
+    }
+    Outgoing o = new Outgoing(event, p, codec.encode(p), null);
+    long size = o.encoded().largestFrame();
+    if (size > lastMaxPayload) {
+      throw new PayloadTooLargeException(event, size, lastMaxPayload);
+    }
+    Conn conn = client.connectedLocked();
+    if (conn == null) {
+      return false;
+    }
+    transmit(conn, o);
+    return true;
   }
 
   /** Pending acks (for tests). */

@@ -1,7 +1,6 @@
 package dev.quarry.realtime.internal;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,10 +13,13 @@ import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.internal.Redaction;
 import dev.quarry.realtime.AckingListener;
+import dev.quarry.realtime.AnyListener;
+import dev.quarry.realtime.ArgsListener;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.DeliveryOverflowException;
+import dev.quarry.realtime.DisconnectReason;
 import dev.quarry.realtime.EventListener;
 import dev.quarry.realtime.MessageTooLargeException;
 import dev.quarry.realtime.ProtocolException;
@@ -59,6 +61,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   private final Transport.Factory transports;
   private final String nsp;
   final Listeners listeners;
+  final AnyListeners anyListeners;
   final Topics topics;
   private final ClientResources resources;
 
@@ -71,7 +74,11 @@ public final class RealRealtimeClient implements RealtimeClient {
   private @Nullable String pid;
   private @Nullable String offset;
   private boolean everConnected;
+  private @Nullable String sid;
+  private boolean recovered;
   final Outbound outbound;
+  final AtLeastOnce atLeastOnce;
+  private final Emits emits;
 
   /** Creates a client with OkHttp transports. */
   public RealRealtimeClient(RealtimeOptions options) {
@@ -91,8 +98,11 @@ public final class RealRealtimeClient implements RealtimeClient {
     this.transports = resources.transports;
     this.errorContext = resources.errorContext;
     this.listeners = new Listeners(this);
+    this.anyListeners = new AnyListeners(this);
     this.topics = new Topics(this);
     this.outbound = new Outbound(this, codec);
+    this.atLeastOnce = new AtLeastOnce(this);
+    this.emits = new Emits(this);
   }
 
   Object lock() {
@@ -122,6 +132,27 @@ public final class RealRealtimeClient implements RealtimeClient {
   public ConnectionState state() {
     synchronized (lock) {
       return state;
+    }
+  }
+
+  @Override
+  public @Nullable String id() {
+    synchronized (lock) {
+      return sid;
+    }
+  }
+
+  @Override
+  public boolean isConnected() {
+    synchronized (lock) {
+      return connectedLocked() != null;
+    }
+  }
+
+  @Override
+  public boolean recovered() {
+    synchronized (lock) {
+      return sid != null && recovered;
     }
   }
 
@@ -172,7 +203,7 @@ public final class RealRealtimeClient implements RealtimeClient {
           return;
         }
         callbacks.enqueue(() -> errors.safeHandle("realtime auth supplier", e));
-        scheduleReconnect("auth supplier failed", e, false);
+        scheduleReconnect(DisconnectReason.CONNECT_ERROR, "auth supplier failed", e, false);
       }
       callbacks.flush();
       return;
@@ -217,14 +248,16 @@ public final class RealRealtimeClient implements RealtimeClient {
    * Schedules the next attempt; under the lock. {@code failedAttempt}: the connection ended before
    * its namespace connected, so the next attempt goes to the next endpoint.
    */
-  private void scheduleReconnect(String reason, @Nullable Throwable cause, boolean failedAttempt) {
+  private void scheduleReconnect(
+      DisconnectReason reason, String detail, @Nullable Throwable cause, boolean failedAttempt) {
     if (failedAttempt) {
       endpointIndex = (endpointIndex + 1) % options.endpoints().size();
     }
     if (attempt >= options.maxReconnectAttempts()) {
       setState(
           new ConnectionEvent.Disconnected(
-              "gave up after " + attempt + " reconnect attempts; last: " + reason,
+              reason,
+              "gave up after " + attempt + " reconnect attempts; last: " + detail,
               Optional.ofNullable(cause)));
       return;
     }
@@ -236,11 +269,11 @@ public final class RealRealtimeClient implements RealtimeClient {
           attempt,
           Redaction.url(endpoint()),
           delay.toMillis(),
-          cause == null ? reason : reason + " (" + cause.getClass().getSimpleName() + ")");
+          cause == null ? detail : detail + " (" + cause.getClass().getSimpleName() + ")");
     }
     setState(
         new ConnectionEvent.Reconnecting(
-            attempt, delay, reason, Optional.ofNullable(cause), endpoint()));
+            attempt, delay, reason, detail, Optional.ofNullable(cause), endpoint()));
     reconnectTimer = scheduler.schedule(delay, this::reconnectNow);
   }
 
@@ -280,6 +313,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   /** Ends {@code conn}; under the lock. */
   private void endConnection(Conn conn, String reason, boolean cancel) {
     current = null;
+    sid = null;
     conn.stopTimers();
     Transport t = conn.transport;
     if (t != null) {
@@ -292,7 +326,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     outbound.connectionEnded(conn, reason);
   }
 
-  void transportLost(Conn conn, String reason, @Nullable Throwable cause) {
+  void transportLost(Conn conn, DisconnectReason reason, String detail, @Nullable Throwable cause) {
     if (conn != current) {
       return;
     }
@@ -305,8 +339,50 @@ public final class RealRealtimeClient implements RealtimeClient {
       // reconnecting at the first delay for ever.
       attempt = conn.attemptsBeforeConnect;
     }
-    endConnection(conn, reason, true);
-    scheduleReconnect(reason, cause, !conn.nspConnected);
+    endConnection(conn, detail, true);
+    scheduleReconnect(
+        conn.nspConnected ? reason : DisconnectReason.CONNECT_ERROR,
+        detail,
+        cause,
+        !conn.nspConnected);
+  }
+
+  @Override
+  public void disconnect() {
+    synchronized (lock) {
+      if (state == ConnectionState.CLOSED || state == ConnectionState.DISCONNECTED) {
+        return;
+      }
+      leave(DisconnectReason.IO_CLIENT_DISCONNECT.text());
+      // As in socket.io, a session left on purpose is not recovered: the next connect() opens a
+      // new one, subscribes every topic again and reports a gap for each.
+      pid = null;
+      offset = null;
+      setState(
+          new ConnectionEvent.Disconnected(
+              DisconnectReason.IO_CLIENT_DISCONNECT, "disconnect() called", Optional.empty()));
+    }
+    callbacks.flush();
+  }
+
+  /**
+   * Cancels a pending reconnect and ends the current connection, telling the server first if its
+   * namespace is connected; under the lock. Returns the connection that was current, if any.
+   */
+  private @Nullable Conn leave(String reason) {
+    Cancellable timer = reconnectTimer;
+    if (timer != null) {
+      timer.cancel();
+    }
+    reconnectTimer = null;
+    Conn conn = current;
+    if (conn != null) {
+      if (conn.nspConnected && conn.transport != null) {
+        conn.transport.send(codec.encode(new Packet(Packet.Type.DISCONNECT, nsp, -1, null)).text());
+      }
+      endConnection(conn, reason, false);
+    }
+    return conn;
   }
 
   @Override
@@ -316,19 +392,8 @@ public final class RealRealtimeClient implements RealtimeClient {
       if (state == ConnectionState.CLOSED) {
         return;
       }
-      Cancellable timer = reconnectTimer;
-      if (timer != null) {
-        timer.cancel();
-      }
-      reconnectTimer = null;
-      conn = current;
-      if (conn != null) {
-        if (conn.nspConnected && conn.transport != null) {
-          conn.transport.send(
-              codec.encode(new Packet(Packet.Type.DISCONNECT, nsp, -1, null)).text());
-        }
-        endConnection(conn, "client closed", false);
-      }
+      atLeastOnce.closed();
+      conn = leave("client closed");
       outbound.closed();
       topics.closed();
       setState(new ConnectionEvent.Closed());
@@ -344,7 +409,7 @@ public final class RealRealtimeClient implements RealtimeClient {
    * lock. Returns the pid sent, if any.
    */
   @Nullable String addRecoveryData(ObjectNode data) {
-    if (pid != null && offset != null) {
+    if (options.recovery() && pid != null && offset != null) {
       data.put("pid", pid);
       data.put("offset", offset);
       return pid;
@@ -372,6 +437,8 @@ public final class RealRealtimeClient implements RealtimeClient {
       offset = null;
     }
     pid = newPid;
+    this.sid = sid;
+    this.recovered = recovered;
     conn.attemptsBeforeConnect = attempt;
     attempt = 0;
     boolean reconnect = everConnected;
@@ -386,19 +453,22 @@ public final class RealRealtimeClient implements RealtimeClient {
   void connectRefused(Conn conn, String message, ConnectErrorException e) {
     endConnection(conn, "connect error: " + message, false);
     if (options.reconnectAfterConnectError()) {
-      scheduleReconnect("connect error: " + message, e, true);
+      scheduleReconnect(DisconnectReason.CONNECT_ERROR, "connect error: " + message, e, true);
     } else {
-      setState(new ConnectionEvent.Disconnected("connect error: " + message, Optional.of(e)));
+      setState(
+          new ConnectionEvent.Disconnected(
+              DisconnectReason.CONNECT_ERROR, "connect error: " + message, Optional.of(e)));
     }
   }
 
   /** The server disconnected the namespace on {@code conn}; under the lock. */
   void serverDisconnected(Conn conn) {
-    endConnection(conn, "io server disconnect", false);
+    DisconnectReason reason = DisconnectReason.IO_SERVER_DISCONNECT;
+    endConnection(conn, reason.text(), false);
     if (options.reconnectAfterServerDisconnect()) {
-      scheduleReconnect("io server disconnect", null, false);
+      scheduleReconnect(reason, reason.text(), null, false);
     } else {
-      setState(new ConnectionEvent.Disconnected("io server disconnect", Optional.empty()));
+      setState(new ConnectionEvent.Disconnected(reason, reason.text(), Optional.empty()));
     }
   }
 
@@ -408,7 +478,7 @@ public final class RealRealtimeClient implements RealtimeClient {
    */
   boolean dispatch(
       String name, List<JsonNode> args, dev.quarry.realtime.@Nullable Ack ack, long size) {
-    boolean toListeners = listeners.has(name);
+    boolean toListeners = listeners.has(name) || anyListeners.hasIncoming();
     boolean toTopics = topics.hasActive();
     if (!toListeners && !toTopics) {
       return true;
@@ -417,6 +487,7 @@ public final class RealRealtimeClient implements RealtimeClient {
       return false;
     }
     if (toListeners) {
+      anyListeners.incoming(name, args);
       listeners.dispatch(name, args, ack);
     }
     if (toTopics) {
@@ -454,39 +525,45 @@ public final class RealRealtimeClient implements RealtimeClient {
 
   @Override
   public void emit(String event, Object... args) {
-    checkEventName(event);
-    ArrayNode data = toArgs(args);
-    data.insert(0, event);
-    Packet p = new Packet(Packet.Type.EVENT, nsp, -1, data);
-    synchronized (lock) {
-      outbound.emit(event, p);
-    }
-    callbacks.flush();
+    emits.emit(event, args);
+  }
+
+  @Override
+  public boolean emitVolatile(String event, Object... args) {
+    return emits.emitVolatile(event, args);
   }
 
   @Override
   public CompletableFuture<ArrayNode> emitWithAck(String event, Object... args) {
-    return emitWithAck(event, options.ackTimeout(), args);
+    return emits.emitWithAck(event, args);
   }
 
   @Override
   public CompletableFuture<ArrayNode> emitWithAck(String event, Duration timeout, Object... args) {
-    checkEventName(event);
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("ack timeout must be positive, got " + timeout);
-    }
-    ArrayNode data = toArgs(args);
-    data.insert(0, event);
-    CompletableFuture<ArrayNode> future = new CompletableFuture<>();
-    synchronized (lock) {
-      try {
-        outbound.sendWithAck(event, data, timeout, outbound.completing(future));
-      } catch (RuntimeException e) {
-        callbacks.enqueue(() -> future.completeExceptionally(e));
-      }
-    }
-    callbacks.flush();
-    return future;
+    return emits.emitWithAck(event, timeout, args);
+  }
+
+  @Override
+  public <T> CompletableFuture<T> emitWithAck(
+      String event, Class<T> type, Duration timeout, Object... args) {
+    return emits.decodeFirst(emitWithAck(event, timeout, args), mapper.constructType(type));
+  }
+
+  @Override
+  public <T> CompletableFuture<T> emitWithAck(String event, Class<T> type, Object... args) {
+    return emits.decodeFirst(emitWithAck(event, args), mapper.constructType(type));
+  }
+
+  @Override
+  public <T> CompletableFuture<T> emitWithAck(String event, TypeReference<T> type, Object... args) {
+    return emits.decodeFirst(emitWithAck(event, args), mapper.getTypeFactory().constructType(type));
+  }
+
+  @Override
+  public <T> CompletableFuture<T> emitWithAck(
+      String event, TypeReference<T> type, Duration timeout, Object... args) {
+    return emits.decodeFirst(
+        emitWithAck(event, timeout, args), mapper.getTypeFactory().constructType(type));
   }
 
   /** Encodes and writes a control packet (CONNECT, ACK, subscriptions); under the lock. */
@@ -511,6 +588,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     Conn conn = current;
     if (conn != null && conn.nspConnected) {
       send(conn, p);
+      anyListeners.outgoing(p.data());
       return true;
     }
     return false;
@@ -550,15 +628,6 @@ public final class RealRealtimeClient implements RealtimeClient {
   // ---------------------------------------------------------------- listeners
 
   @Override
-  public <T> CompletableFuture<T> emitWithAck(
-      String event, Class<T> type, Duration timeout, Object... args) {
-    JavaType jt = mapper.constructType(type);
-    return emitWithAck(event, timeout, args)
-        .thenApply(
-            arr -> mapper.convertValue(arr.isEmpty() ? NullNode.getInstance() : arr.get(0), jt));
-  }
-
-  @Override
   public <T> Subscription on(String event, Class<T> type, EventListener<? super T> listener) {
     checkEventName(event);
     return listeners.add(event, mapper.constructType(type), listener);
@@ -575,6 +644,22 @@ public final class RealRealtimeClient implements RealtimeClient {
   public Subscription onArgs(String event, Consumer<? super List<JsonNode>> listener) {
     checkEventName(event);
     return listeners.addRaw(event, listener);
+  }
+
+  @Override
+  public Subscription onArgs(String event, ArgsListener listener) {
+    checkEventName(event);
+    return listeners.addArgs(event, listener);
+  }
+
+  @Override
+  public Subscription onAny(AnyListener listener) {
+    return anyListeners.addIncoming(listener);
+  }
+
+  @Override
+  public Subscription onAnyOutgoing(AnyListener listener) {
+    return anyListeners.addOutgoing(listener);
   }
 
   @Override

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quarry.core.Backoff;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
+import dev.quarry.realtime.DisconnectReason;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicEvent;
@@ -136,7 +137,8 @@ class EndpointFailoverTest {
         .isInstanceOfSatisfying(
             ConnectionEvent.Reconnecting.class,
             r -> {
-              assertThat(r.reason()).contains("connect timeout");
+              assertThat(r.reason()).isEqualTo(DisconnectReason.CONNECT_ERROR);
+              assertThat(r.detail()).contains("connect timeout");
               assertThat(r.endpoint()).isEqualTo(B);
             });
     time.advance(Duration.ofSeconds(1));

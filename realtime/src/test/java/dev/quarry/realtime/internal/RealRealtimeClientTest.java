@@ -11,6 +11,7 @@ import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.DeliveryOverflowException;
+import dev.quarry.realtime.DisconnectReason;
 import dev.quarry.realtime.DisconnectedException;
 import dev.quarry.realtime.PayloadTooLargeException;
 import dev.quarry.realtime.ProtocolException;
@@ -145,7 +146,12 @@ class RealRealtimeClientTest {
     assertThat(events.get(events.size() - 1))
         .isEqualTo(
             new ConnectionEvent.Reconnecting(
-                1, Duration.ofSeconds(1), "ping timeout", java.util.Optional.empty(), SERVER));
+                1,
+                Duration.ofSeconds(1),
+                DisconnectReason.PING_TIMEOUT,
+                "ping timeout",
+                java.util.Optional.empty(),
+                SERVER));
     assertThat(transports.opened).hasSize(1);
     time.advance(Duration.ofSeconds(1));
     assertThat(transports.opened).hasSize(2);
@@ -184,7 +190,10 @@ class RealRealtimeClientTest {
     assertThat(events.get(events.size() - 1))
         .isInstanceOfSatisfying(
             ConnectionEvent.Reconnecting.class,
-            r -> assertThat(r.reason()).contains("connect timeout"));
+            r -> {
+              assertThat(r.reason()).isEqualTo(DisconnectReason.CONNECT_ERROR);
+              assertThat(r.detail()).contains("connect timeout");
+            });
     time.advance(Duration.ofSeconds(1));
     assertThat(transports.opened).hasSize(2);
   }
@@ -287,7 +296,7 @@ class RealRealtimeClientTest {
     t.receive("41");
     assertThat(client.state()).isEqualTo(ConnectionState.DISCONNECTED);
     assertThat(((ConnectionEvent.Disconnected) events.get(events.size() - 1)).reason())
-        .isEqualTo("io server disconnect");
+        .isEqualTo(DisconnectReason.IO_SERVER_DISCONNECT);
     time.advance(Duration.ofMinutes(1));
     assertThat(transports.opened).hasSize(1);
   }
