@@ -105,6 +105,11 @@ import org.jspecify.annotations.Nullable;
  * stores made by {@link #store}, the bindings, feeds and progress streams, and stops every thread
  * the facade created (not an executor, scheduler, OkHttp client or connectivity it was given).
  * Idempotent.
+ *
+ * <p><b>After {@code close()}</b>, as for every Quarry client: {@code close()} again does nothing;
+ * a call that starts new work throws {@link IllegalStateException} saying the client is closed;
+ * work in flight when it closed completes exceptionally, never stays pending; what can still be
+ * read answers from what is left.
  */
 public final class Quarry implements AutoCloseable {
   private final Clock clock;
@@ -402,6 +407,7 @@ public final class Quarry implements AutoCloseable {
   /** Like {@link #store(String, Object)}, with more store options (persistence, ...). */
   public <S> Store<S> store(
       String name, S initialState, UnaryOperator<Store.Builder<S>> customizer) {
+    requireOpen();
     Store<S> store =
         customizer
             .apply(
@@ -428,6 +434,7 @@ public final class Quarry implements AutoCloseable {
    * @throws IllegalStateException if the facade has no realtime connection
    */
   public TopicBinding bind(Topic topic) {
+    requireOpen();
     return requireBindings().bind(topic);
   }
 
@@ -456,6 +463,7 @@ public final class Quarry implements AutoCloseable {
       QueryKey prefix,
       Function<QueryKey, Optional<Topic>> topicOf,
       BiConsumer<Topic, TopicBinding> rules) {
+    requireOpen();
     return requireBindings().bindEach(prefix, topicOf, rules);
   }
 
@@ -466,6 +474,7 @@ public final class Quarry implements AutoCloseable {
    * @throws IllegalArgumentException if {@code capacity} is below 1
    */
   public <N> Notifications<N> notifications(String event, Class<N> type, int capacity) {
+    requireOpen();
     RealNotifications<N> feed =
         new RealNotifications<>(capacity, clock, callbackExecutor, errorHandler);
     if (realtime != null) {
@@ -487,6 +496,7 @@ public final class Quarry implements AutoCloseable {
 
   /** Like {@link #progress(Topic, String)} with a parser of the event's first argument. */
   public ProgressStream progress(Topic topic, String event, Function<JsonNode, Progress> parser) {
+    requireOpen();
     RealProgressStream stream =
         new RealProgressStream(
             requireRealtime(), topic, event, parser, callbackExecutor, errorHandler);
@@ -497,6 +507,12 @@ public final class Quarry implements AutoCloseable {
   /** The devtools view of this facade. */
   public Inspector inspector() {
     return inspector;
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this Quarry is closed");
+    }
   }
 
   private Bindings requireBindings() {

@@ -80,6 +80,11 @@ import org.jspecify.annotations.Nullable;
  * focus, resume paused retries, after the {@linkplain #addReconnectBarrier reconnect barriers}).
  * {@link #close()} stops listening, cancels timers and stops the threads the client created (not an
  * executor or scheduler it was given).
+ *
+ * <p><b>After {@code close()}</b>, as for every Quarry client: {@code close()} again does nothing;
+ * a call that starts new work throws {@link IllegalStateException} saying the client is closed;
+ * work in flight when it closed completes exceptionally, never stays pending; what can still be
+ * read answers from what is left.
  */
 public interface QueryClient extends AutoCloseable {
 

@@ -65,6 +65,11 @@ import org.jspecify.annotations.Nullable;
  * itself ({@link Builder#outbox(Path)}), not one that was handed to it. After {@code close()}, the
  * methods that submit or restore mutations throw {@link IllegalStateException}; {@link
  * #resumePausedMutations()} completes at once; the read methods keep answering.
+ *
+ * <p><b>After {@code close()}</b>, as for every Quarry client: {@code close()} again does nothing;
+ * a call that starts new work throws {@link IllegalStateException} saying the client is closed;
+ * work in flight when it closed completes exceptionally, never stays pending; what can still be
+ * read answers from what is left.
  */
 public interface MutationClient extends AutoCloseable {
   /** A builder with the defaults described on its methods. */

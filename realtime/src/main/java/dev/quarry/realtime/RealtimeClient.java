@@ -46,6 +46,11 @@ import org.jspecify.annotations.Nullable;
  *   JsonNode reply = client.emitWithAck("echo", Duration.ofSeconds(2), "hi").get();
  * }
  * }</pre>
+ *
+ * <p><b>After {@code close()}</b>, as for every Quarry client: {@code close()} again does nothing;
+ * a call that starts new work throws {@link IllegalStateException} saying the client is closed;
+ * work in flight when it closed completes exceptionally, never stays pending; what can still be
+ * read answers from what is left.
  */
 public interface RealtimeClient extends AutoCloseable {
 

@@ -65,6 +65,11 @@ import org.jspecify.annotations.Nullable;
  * is idempotent. After it, {@link #get()} still answers; {@link #update}, {@link #set}, {@link
  * #batch}, {@link #select} and {@link #subscribe} throw {@link IllegalStateException}.
  *
+ * <p><b>After {@code close()}</b>, as for every Quarry client: {@code close()} again does nothing;
+ * a call that starts new work throws {@link IllegalStateException} saying the client is closed;
+ * work in flight when it closed completes exceptionally, never stays pending; what can still be
+ * read answers from what is left.
+ *
  * @param <S> the state type: immutable, with a meaningful {@code equals} (a record)
  */
 public interface Store<S> extends AutoCloseable {

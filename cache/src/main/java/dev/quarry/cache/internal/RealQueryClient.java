@@ -143,6 +143,13 @@ public final class RealQueryClient implements QueryClient {
     return closed.get();
   }
 
+  /** The after-close contract: new work is refused. */
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("the QueryClient is closed");
+    }
+  }
+
   /** Re-weighs a query whose pinned state changed, so a size bound never evicts it. */
   void repin(Query<?> q) {
     store.repin(q);
@@ -208,6 +215,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public Subscription addReconnectBarrier(Supplier<? extends CompletionStage<?>> step) {
+    requireOpen();
     return reconnect.addBarrier(step);
   }
 
@@ -220,6 +228,7 @@ public final class RealQueryClient implements QueryClient {
    */
   @Override
   public <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options) {
+    requireOpen();
     Query<T> q = find(options.key());
     if (q != null) {
       DefaultsLayers.Memo m = defaults.forFetch(q, options, options.key(), options.settings());
@@ -258,11 +267,13 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public CompletableFuture<Void> prefetchQuery(QueryOptions<?> options) {
+    requireOpen();
     return fetchQuery(options).handle((v, e) -> null);
   }
 
   @Override
   public <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options) {
+    requireOpen();
     return ensureQueryData(options, false);
   }
 
@@ -270,6 +281,7 @@ public final class RealQueryClient implements QueryClient {
   @SuppressWarnings("FutureReturnValueIgnored") // the background refetch never fails
   public <T> CompletableFuture<T> ensureQueryData(
       QueryOptions<T> options, boolean revalidateIfStale) {
+    requireOpen();
     Query<T> existing = find(options.key());
     Resolved r =
         existing != null
@@ -316,12 +328,14 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public <T> Optional<T> setQueryData(QueryKey key, T value) {
+    requireOpen();
     java.util.Objects.requireNonNull(value, "value");
     return setQueryData(key, (Optional<T> old) -> Optional.of(value));
   }
 
   @Override
   public <T> Optional<T> setQueryData(QueryKey key, Function<Optional<T>, Optional<T>> updater) {
+    requireOpen();
     Query<T> existing = find(key);
     Optional<T> previous = existing == null ? Optional.empty() : existing.state().data();
     Optional<T> next = updater.apply(previous);
@@ -347,6 +361,7 @@ public final class RealQueryClient implements QueryClient {
   @SuppressWarnings("unchecked")
   public <T> Map<QueryKey, T> setQueriesData(
       QueryFilters filters, Function<Optional<T>, Optional<T>> updater) {
+    requireOpen();
     Map<QueryKey, T> out = new LinkedHashMap<>();
     for (Query<?> raw : matching(filters)) {
       Query<T> q = (Query<T>) raw;
@@ -478,6 +493,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public void setQueryDefaults(QueryKey prefix, QueryDefaults d) {
+    requireOpen();
     java.util.Objects.requireNonNull(prefix, "prefix");
     java.util.Objects.requireNonNull(d, "defaults");
     defaults.put(prefix, d);
@@ -492,6 +508,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public <T> QueryObserver<T> observe(QueryOptions<T> options, Consumer<QueryResult<T>> listener) {
+    requireOpen();
     return observe(options, Function.<T>identity(), listener);
   }
 
@@ -500,6 +517,7 @@ public final class RealQueryClient implements QueryClient {
       QueryOptions<T> options,
       Function<? super T, ? extends R> select,
       Consumer<QueryResult<R>> listener) {
+    requireOpen();
     java.util.Objects.requireNonNull(listener, "listener");
     QueryObserver<R> o = createObserver(options, select);
     o.subscribe(listener);
@@ -508,12 +526,14 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public <T> QueryObserver<T> createObserver(QueryOptions<T> options) {
+    requireOpen();
     return createObserver(options, Function.<T>identity());
   }
 
   @Override
   public <T, R> QueryObserver<R> createObserver(
       QueryOptions<T> options, Function<? super T, ? extends R> select) {
+    requireOpen();
     java.util.Objects.requireNonNull(select, "select");
     QueryObserverImpl<T, R> o =
         new QueryObserverImpl<>(this, Observers.bind(this, options, select));
@@ -524,6 +544,7 @@ public final class RealQueryClient implements QueryClient {
   @Override
   public <T, P> CompletableFuture<InfiniteData<T, P>> fetchInfiniteQuery(
       InfiniteQueryOptions<T, P> options) {
+    requireOpen();
     Resolved r = Resolved.of(merged(options.key(), options.settings()), false);
     Query<InfiniteData<T, P>> q = getOrCreate(options.key(), r, QueryState::initial, true);
     QueryState<InfiniteData<T, P>> s = q.state();
@@ -536,6 +557,7 @@ public final class RealQueryClient implements QueryClient {
   @Override
   public <T, P> InfiniteQueryObserver<T, P> observeInfinite(
       InfiniteQueryOptions<T, P> options, Consumer<QueryResult<InfiniteData<T, P>>> listener) {
+    requireOpen();
     java.util.Objects.requireNonNull(listener, "listener");
     InfiniteQueryObserver<T, P> o = createInfiniteObserver(options);
     o.subscribe(listener);
@@ -545,6 +567,7 @@ public final class RealQueryClient implements QueryClient {
   @Override
   public <T, P> InfiniteQueryObserver<T, P> createInfiniteObserver(
       InfiniteQueryOptions<T, P> options) {
+    requireOpen();
     InfiniteObserverImpl<T, P> o = new InfiniteObserverImpl<>(this, options);
     o.start();
     return o;
@@ -552,6 +575,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public Subscription subscribe(Consumer<QueryCacheEvent> listener) {
+    requireOpen();
     return events.add(java.util.Objects.requireNonNull(listener, "listener"));
   }
 
@@ -587,11 +611,13 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public void hydrate(DehydratedState state) {
+    requireOpen();
     hydrate(state, key -> Optional.empty());
   }
 
   @Override
   public void hydrate(DehydratedState state, Function<QueryKey, Optional<JavaType>> types) {
+    requireOpen();
     Hydration.hydrate(this, state, types);
   }
 

@@ -90,10 +90,12 @@ import org.jspecify.annotations.Nullable;
  * An instance built without a client {@linkplain #close() owns} the OkHttp client it creates;
  * closing it cancels calls in flight (their futures are cancelled), shuts down the dispatcher's
  * threads and evicts pooled connections. A client given to the builder is shared and never shut
- * down. After {@code close()} every call on the instance and its views returns a failed future.
- * Views made with {@link #withHeader} share everything with their parent: their {@code close()}
- * does nothing. Instances built from {@link #newBuilder()} share the client without owning it:
- * their {@code close()} only stops them, and they stop working when the owner is closed.
+ * down. After {@code close()}, as for every Quarry client: {@code close()} again does nothing; a
+ * call on the instance or its views throws {@link IllegalStateException} saying it is closed; calls
+ * in flight when it closed complete exceptionally, never stay pending. Views made with {@link
+ * #withHeader} share everything with their parent: their {@code close()} does nothing. Instances
+ * built from {@link #newBuilder()} share the client without owning it: their {@code close()} only
+ * stops them, and they stop working when the owner is closed.
  */
 public interface JsonHttp extends AutoCloseable {
 

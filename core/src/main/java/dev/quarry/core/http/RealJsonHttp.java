@@ -222,7 +222,7 @@ final class RealJsonHttp implements JsonHttp {
     HttpUrl url = resolve(path);
     if (shared.closed.get()) {
       String target = method + " " + shown(url);
-      return CompletableFuture.failedFuture(new QuarryException(target + ": JsonHttp is closed"));
+      throw new IllegalStateException(target + ": JsonHttp is closed");
     }
     Headers headers;
     try {

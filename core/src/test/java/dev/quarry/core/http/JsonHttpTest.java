@@ -655,9 +655,9 @@ class JsonHttpTest {
       assertThat(t.isDaemon()).isTrue();
     }
     assertThat(liveHttpThreads()).isEmpty();
-    assertThat(failure(http.get("c", Integer.class)))
-        .isInstanceOf(QuarryException.class)
-        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> http.get("c", Integer.class))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("JsonHttp is closed");
   }
 
   @Test

@@ -146,6 +146,7 @@ public final class RealMutationClient implements MutationClient {
 
   @Override
   public <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options) {
+    checkOpen();
     return new RealMutationHandle<>(this, Objects.requireNonNull(options, "options"));
   }
 
@@ -472,6 +473,7 @@ public final class RealMutationClient implements MutationClient {
 
   @Override
   public Subscription subscribe(Consumer<? super MutationCacheEvent> listener) {
+    checkOpen();
     return listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 

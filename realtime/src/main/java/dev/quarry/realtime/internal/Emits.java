@@ -3,6 +3,7 @@ package dev.quarry.realtime.internal;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import dev.quarry.core.internal.Redaction;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
@@ -74,6 +75,7 @@ final class Emits {
     ArrayNode data = data(event, args);
     CompletableFuture<ArrayNode> future = new CompletableFuture<>();
     synchronized (client.lock()) {
+      requireOpenLocked(event);
       try {
         client.atLeastOnce.add(event, data, client.outbound.completing(future));
       } catch (RuntimeException e) {
@@ -92,6 +94,7 @@ final class Emits {
     ArrayNode data = data(event, args);
     CompletableFuture<ArrayNode> future = new CompletableFuture<>();
     synchronized (client.lock()) {
+      requireOpenLocked(event);
       try {
         client.outbound.sendWithAck(event, data, timeout, client.outbound.completing(future));
       } catch (RuntimeException e) {
@@ -100,6 +103,21 @@ final class Emits {
     }
     client.callbacks.flush();
     return future;
+  }
+
+  /**
+   * The after-close contract: an emit after {@code close()} throws rather than failing its future,
+   * as every other call that starts new work does.
+   */
+  private void requireOpenLocked(String event) {
+    if (client.isClosedLocked()) {
+      throw new IllegalStateException(
+          "cannot emit '"
+              + event
+              + "': realtime client for "
+              + Redaction.url(client.options.uri())
+              + " is closed");
+    }
   }
 
   /** The ack's first argument (JSON null if none) decoded into {@code type}. */

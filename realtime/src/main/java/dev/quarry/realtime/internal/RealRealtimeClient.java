@@ -613,6 +613,20 @@ public final class RealRealtimeClient implements RealtimeClient {
     return state == ConnectionState.CLOSED;
   }
 
+  /** The after-close contract: a listener added after {@code close()} is refused. */
+  private void requireOpen(String what) {
+    synchronized (lock) {
+      if (state == ConnectionState.CLOSED) {
+        throw new IllegalStateException(
+            "cannot "
+                + what
+                + ": realtime client for "
+                + Redaction.url(options.uri())
+                + " is closed");
+      }
+    }
+  }
+
   String namespace() {
     return nsp;
   }
@@ -630,6 +644,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   @Override
   public <T> Subscription on(String event, Class<T> type, EventListener<? super T> listener) {
     checkEventName(event);
+    requireOpen("listen to '" + event + "'");
     return listeners.add(event, mapper.constructType(type), listener);
   }
 
@@ -637,40 +652,47 @@ public final class RealRealtimeClient implements RealtimeClient {
   public <T> Subscription on(
       String event, TypeReference<T> type, EventListener<? super T> listener) {
     checkEventName(event);
+    requireOpen("listen to '" + event + "'");
     return listeners.add(event, mapper.getTypeFactory().constructType(type), listener);
   }
 
   @Override
   public Subscription onArgs(String event, Consumer<? super List<JsonNode>> listener) {
     checkEventName(event);
+    requireOpen("listen to '" + event + "'");
     return listeners.addRaw(event, listener);
   }
 
   @Override
   public Subscription onArgs(String event, ArgsListener listener) {
     checkEventName(event);
+    requireOpen("listen to '" + event + "'");
     return listeners.addArgs(event, listener);
   }
 
   @Override
   public Subscription onAny(AnyListener listener) {
+    requireOpen("listen to any event");
     return anyListeners.addIncoming(listener);
   }
 
   @Override
   public Subscription onAnyOutgoing(AnyListener listener) {
+    requireOpen("listen to any outgoing event");
     return anyListeners.addOutgoing(listener);
   }
 
   @Override
   public <T> Subscription onAck(String event, Class<T> type, AckingListener<? super T> listener) {
     checkEventName(event);
+    requireOpen("listen to '" + event + "'");
     return listeners.addAcking(event, mapper.constructType(type), listener);
   }
 
   @Override
   public <T> Subscription onRequest(String event, Class<T> type, Function<? super T, ?> responder) {
     checkEventName(event);
+    requireOpen("listen to '" + event + "'");
     return listeners.addAcking(
         event,
         mapper.constructType(type),
