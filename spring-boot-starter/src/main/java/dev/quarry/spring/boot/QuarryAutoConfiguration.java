@@ -5,6 +5,7 @@ import dev.quarry.Quarry;
 import dev.quarry.core.ErrorHandler;
 import java.util.concurrent.Executor;
 import okhttp3.OkHttpClient;
+import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -55,7 +56,16 @@ public class QuarryAutoConfiguration {
       BeanFactory beanFactory) {
     Executor executor = null;
     if (properties.getCallbacks().getExecutor() == QuarryProperties.CallbackExecutor.BEAN) {
-      executor = beanFactory.getBean(properties.getCallbacks().getBeanName(), Executor.class);
+      String name = properties.getCallbacks().getBeanName();
+      try {
+        executor = beanFactory.getBean(name, Executor.class);
+      } catch (BeansException e) {
+        throw new IllegalStateException(
+            "quarry.callbacks.executor=bean but there is no java.util.concurrent.Executor bean named '"
+                + name
+                + "' (quarry.callbacks.bean-name)",
+            e);
+      }
     }
     return QuarryFactory.create(
         properties,
