@@ -10,7 +10,7 @@ import dev.quarry.Quarry;
  * <pre>{@code
  * @Bean
  * QuarryBuilderCustomizer bearerToken(TokenSource tokens) {
- *   return builder -> builder.http(h -> h.header("Authorization", () -> "Bearer " + tokens.current()));
+ *   return builder -> builder.http(h -> h.authorization(() -> Optional.of("Bearer " + tokens.current())));
  * }
  * }</pre>
  *
