@@ -7,6 +7,7 @@ import dev.quarry.realtime.ProtocolException;
 import dev.quarry.realtime.RealtimeException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -52,6 +53,9 @@ final class PollingTransport implements Transport {
   /** The most bytes queued for sending; past it the transport fails (as OkHttp's WebSocket). */
   static final long MAX_QUEUED_BYTES = 16L * 1024 * 1024;
 
+  /** The longest wait for the close packet {@link #cancel()} sends. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
   /** What the server said in its open packet, as far as the transport needs it. */
   record Handshake(String sid, long maxPayload, List<String> upgrades) {}
 
@@ -87,6 +91,7 @@ final class PollingTransport implements Transport {
   private @Nullable Runnable onPaused;
   private boolean closing;
   private boolean closed;
+  private boolean closeSent;
   private @Nullable String failure;
   private @Nullable Throwable failureCause;
 
@@ -444,6 +449,7 @@ final class PollingTransport implements Transport {
   /** Ends the transport without a close packet: the session moved to another transport. */
   void discard() {
     synchronized (lock) {
+      closeSent = true;
       closing = true;
       closed = true;
       paused = false;
@@ -470,6 +476,7 @@ final class PollingTransport implements Transport {
       }
       hasSession = handshake != null;
       if (hasSession) {
+        closeSent = true;
         queue.add("1");
         queuedBytes += 1;
       }
@@ -488,11 +495,19 @@ final class PollingTransport implements Transport {
     }
   }
 
+  /**
+   * Drops the transport at once. If the session was open, a close packet goes out by a separate
+   * {@code POST} (bounded by {@link #CLOSE_TIMEOUT}, its outcome ignored), so that the server ends
+   * the session now instead of at its ping timeout, as a WebSocket's reset would tell it.
+   */
   @Override
   public void cancel() {
     Call get;
     Call post;
+    Handshake session;
     synchronized (lock) {
+      session = closeSent ? null : handshake;
+      closeSent = true;
       closed = true;
       closing = true;
       paused = false;
@@ -507,6 +522,22 @@ final class PollingTransport implements Transport {
     }
     if (post != null) {
       post.cancel();
+    }
+    if (session != null) {
+      Request.Builder rb =
+          new Request.Builder().url(sessionUrl(session.sid())).post(new PostBody("1"));
+      headers.forEach(rb::header);
+      Call close = http.newBuilder().callTimeout(CLOSE_TIMEOUT).build().newCall(rb.build());
+      close.enqueue(
+          new Callback() {
+            @Override
+            public void onFailure(Call c, IOException e) {}
+
+            @Override
+            public void onResponse(Call c, Response response) {
+              response.close();
+            }
+          });
     }
   }
 
