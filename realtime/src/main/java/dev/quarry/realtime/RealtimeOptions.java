@@ -475,13 +475,13 @@ public final class RealtimeOptions {
       return this;
     }
 
-    /** Adds a header to the WebSocket handshake. */
+    /** Adds a header to the WebSocket handshake and to every polling request. */
     public Builder header(String name, String value) {
       headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /** Adds a query parameter to the WebSocket handshake. */
+    /** Adds a query parameter to the WebSocket handshake and to every polling request. */
     public Builder queryParam(String name, String value) {
       queryParams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       return this;
@@ -699,6 +699,11 @@ public final class RealtimeOptions {
      * bounded in-memory jar of this client. {@link #maxIncomingMessageBytes(int)} bounds each
      * packet of a poll response as it is read (a binary packet by its decoded size); a response is
      * never held in memory whole.
+     *
+     * <p>Over polling a server ping travels in the next poll response, which the client requests
+     * once it has handed over the current one: under a flood the server's {@code pingTimeout} must
+     * be longer than the time to process one response (socket.io's default of 20 s is), or the
+     * session ends with a ping timeout and reconnects.
      *
      * @param transports one or two distinct transports (at build)
      */
