@@ -10,7 +10,11 @@
 // maxHttpBufferSize (bytes), recovery (boolean, default true), maxDisconnectionDuration (ms),
 // authToken (string), path (default "/socket.io/"), namespaces (extra namespaces, e.g. ["/admin"]),
 // nodeId (string: names this node in /control/state and in stderr messages),
-// redisUrl (e.g. "redis://127.0.0.1:6380": cluster mode, see below).
+// redisUrl (e.g. "redis://127.0.0.1:6380": cluster mode, see below),
+// transports (engine.io's, default ["polling", "websocket"]; ["polling"] refuses WebSocket),
+// cookie (a cookie name: engine.io sets it to the session id on the handshake response),
+// refuseWebSocket (boolean: every WebSocket upgrade request is answered HTTP 400 while the open
+// packet still offers the upgrade, as behind a proxy that does not pass upgrades).
 //
 // Cluster mode (redisUrl set): the server uses @socket.io/redis-adapter 8.3.0 over two `redis`
 // 4.7.1 clients (publish, subscribe), so an emit to a room reaches the room's sockets on every
@@ -37,6 +41,10 @@
 //   POST /control/kick     {namespace?, sid?}   socket.disconnect(true): not recoverable
 //   POST /control/drop     {namespace?, sid?}   socket.conn.close(): a transport close, recoverable
 //   POST /control/refuse   {on}                 refuse (WebSocket upgrade: HTTP 400) or accept new handshakes
+//   POST /control/refuse-websocket {on}         answer every WebSocket upgrade request with HTTP 400, or not
+//   GET  /control/http     {requests, refusedUpgrades}: the Engine.IO HTTP requests (polling GETs and
+//                          POSTs, WebSocket upgrades), each {method, transport, sid, cookie}, at most 10,000
+// Each socket in /control/state also names its Engine.IO transport ("polling" or "websocket").
 //   POST /control/reset    {}                   clears counters and logs
 
 const http = require("node:http");
@@ -44,6 +52,7 @@ const { Server } = require("socket.io");
 
 const config = JSON.parse(process.argv[2] || "{}");
 const LOG_LIMIT = 100000;
+const HTTP_LOG_LIMIT = 10000;
 const REDIS_CONNECT_TIMEOUT_MS = 10000;
 const label = config.nodeId !== undefined ? `quarry test server ${config.nodeId}` : "quarry test server";
 
@@ -54,6 +63,9 @@ const state = {
   acks: [],
   received: [],
   disconnects: [],
+  refuseWebSocket: config.refuseWebSocket === true,
+  refusedUpgrades: 0,
+  httpRequests: [],
 };
 
 function fail(message) {
@@ -111,6 +123,10 @@ if (config.pingInterval !== undefined) options.pingInterval = config.pingInterva
 if (config.pingTimeout !== undefined) options.pingTimeout = config.pingTimeout;
 if (config.connectTimeout !== undefined) options.connectTimeout = config.connectTimeout;
 if (config.maxHttpBufferSize !== undefined) options.maxHttpBufferSize = config.maxHttpBufferSize;
+if (Array.isArray(config.transports)) options.transports = config.transports;
+if (typeof config.cookie === "string") {
+  options.cookie = { name: config.cookie, path: "/", httpOnly: true, sameSite: "lax" };
+}
 if (recovery) {
   options.connectionStateRecovery = {
     maxDisconnectionDuration: config.maxDisconnectionDuration ?? 2 * 60 * 1000,
@@ -118,6 +134,36 @@ if (recovery) {
   };
 }
 const io = new Server(httpServer, options);
+
+// Every Engine.IO HTTP request (polling and upgrades), with the cookie it carried.
+io.engine.use((req, res, next) => {
+  const query = new URL(req.url, "http://localhost").searchParams;
+  if (state.httpRequests.length < HTTP_LOG_LIMIT) {
+    state.httpRequests.push({
+      method: req.method,
+      transport: query.get("transport"),
+      sid: query.get("sid") !== null,
+      cookie: req.headers.cookie ?? null,
+    });
+  }
+  next();
+});
+
+// With refuseWebSocket on, upgrade requests never reach engine.io: HTTP 400, as from a proxy.
+const upgradeListeners = httpServer.listeners("upgrade");
+httpServer.removeAllListeners("upgrade");
+httpServer.on("upgrade", (req, socket, head) => {
+  if (state.refuseWebSocket) {
+    state.refusedUpgrades++;
+    const body = "websocket upgrades are refused";
+    socket.end(
+      "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\n" +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    return;
+  }
+  for (const listener of upgradeListeners) listener.call(httpServer, req, socket, head);
+});
 
 function onConnection(socket) {
   // Recovered sessions skip the middleware, so they are counted here.
@@ -217,6 +263,7 @@ function describe(socket) {
     namespace: socket.nsp.name,
     rooms: [...socket.rooms].filter((r) => r !== socket.id),
     recovered: socket.recovered === true,
+    transport: socket.conn.transport.name,
     auth: toJson(socket.handshake.auth || {}),
   };
 }
@@ -273,12 +320,19 @@ const routes = {
     state.refuse = body.on === true;
     return { ok: true, refuse: state.refuse };
   },
+  "POST /control/refuse-websocket": (body) => {
+    state.refuseWebSocket = body.on === true;
+    return { ok: true, refuseWebSocket: state.refuseWebSocket };
+  },
+  "GET /control/http": () => ({ requests: state.httpRequests, refusedUpgrades: state.refusedUpgrades }),
   "POST /control/reset": () => {
     state.handshakes = 0;
     state.engineHandshakes = 0;
     state.acks = [];
     state.received = [];
     state.disconnects = [];
+    state.httpRequests = [];
+    state.refusedUpgrades = 0;
     return { ok: true };
   },
 };

@@ -86,6 +86,7 @@ public final class RealtimeOptions {
   private final boolean compression;
   private final int maxQueuedEvents;
   private final long maxQueuedEventBytes;
+  private final List<RealtimeTransport> transports;
 
   private RealtimeOptions(Builder b) {
     this.endpoints = b.endpoints;
@@ -119,6 +120,7 @@ public final class RealtimeOptions {
     this.compression = b.compression;
     this.maxQueuedEvents = b.maxQueuedEvents;
     this.maxQueuedEventBytes = b.maxQueuedEventBytes;
+    this.transports = b.transports;
   }
 
   /**
@@ -335,6 +337,14 @@ public final class RealtimeOptions {
     return maxQueuedEventBytes;
   }
 
+  /**
+   * The transports in the order the client tries them; default {@code [WEBSOCKET]}. See {@link
+   * Builder#transports(RealtimeTransport...)}.
+   */
+  public List<RealtimeTransport> transports() {
+    return transports;
+  }
+
   /** The default of {@link #maxIncomingMessageBytes()}: 4 MiB. */
   public static final int DEFAULT_MAX_INCOMING_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -390,6 +400,7 @@ public final class RealtimeOptions {
     private boolean compression;
     private int maxQueuedEvents = DEFAULT_MAX_QUEUED_EVENTS;
     private long maxQueuedEventBytes = DEFAULT_MAX_QUEUED_EVENT_BYTES;
+    private List<RealtimeTransport> transports = List.of(RealtimeTransport.WEBSOCKET);
 
     private Builder(URI uri) {
       this.endpoints = List.of(Objects.requireNonNull(uri, "uri"));
@@ -427,6 +438,7 @@ public final class RealtimeOptions {
       this.compression = o.compression;
       this.maxQueuedEvents = o.maxQueuedEvents;
       this.maxQueuedEventBytes = o.maxQueuedEventBytes;
+      this.transports = o.transports;
     }
 
     /** The server URI; replaces any {@link #endpoints(List) endpoints} set before. */
@@ -487,13 +499,13 @@ public final class RealtimeOptions {
       return this;
     }
 
-    /** Adds a header to the WebSocket handshake. */
+    /** Adds a header to the WebSocket handshake and to every polling request. */
     public Builder header(String name, String value) {
       headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       return this;
     }
 
-    /** Adds a query parameter to the WebSocket handshake. */
+    /** Adds a query parameter to the WebSocket handshake and to every polling request. */
     public Builder queryParam(String name, String value) {
       queryParams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
       return this;
@@ -720,6 +732,38 @@ public final class RealtimeOptions {
     }
 
     /**
+     * The transports to use, in the order to try them (see {@link RealtimeTransport} for each
+     * combination): {@code WEBSOCKET} alone (the default), {@code POLLING} alone, {@code POLLING,
+     * WEBSOCKET} (open with HTTP long-polling, then upgrade to a WebSocket) or {@code WEBSOCKET,
+     * POLLING} (a WebSocket, falling back to polling when its handshake fails).
+     *
+     * <p>The default stays a WebSocket only: one connection per session, no HTTP round trip per
+     * batch of packets, and every Socket.IO server of the versions this client supports accepts it.
+     * Add {@code POLLING} for servers or networks that do not let a WebSocket through.
+     *
+     * <p>With polling, each long-poll runs on a daemon thread of the client ({@code
+     * quarry-realtime-polling-...}, stopped by {@link RealtimeClient#close()}) on the same {@link
+     * #httpClient(OkHttpClient) OkHttp client}, without its read and call timeouts (the heartbeat
+     * bounds a poll). Cookies the server sets (sticky sessions behind a load balancer) are sent
+     * back on every request of the client: the OkHttp client's own cookie jar if it has one, else a
+     * bounded in-memory jar of this client. {@link #maxIncomingMessageBytes(int)} bounds each
+     * packet of a poll response as it is read (a binary packet by its decoded size); a response is
+     * never held in memory whole.
+     *
+     * <p>Over polling a server ping travels in the next poll response, which the client requests
+     * once it has handed over the current one: under a flood the server's {@code pingTimeout} must
+     * be longer than the time to process one response (socket.io's default of 20 s is), or the
+     * session ends with a ping timeout and reconnects.
+     *
+     * @param transports one or two distinct transports (at build)
+     */
+    public Builder transports(RealtimeTransport... transports) {
+      List<RealtimeTransport> copy = List.of(Objects.requireNonNull(transports, "transports"));
+      this.transports = copy;
+      return this;
+    }
+
+    /**
      * Builds the options.
      *
      * @throws IllegalArgumentException naming the option and value that is invalid
@@ -780,6 +824,10 @@ public final class RealtimeOptions {
       if (maxQueuedEventBytes < 1024) {
         throw new IllegalArgumentException(
             "maxQueuedEventBytes must be >= 1024, got " + maxQueuedEventBytes);
+      }
+      if (transports.isEmpty() || Set.copyOf(transports).size() != transports.size()) {
+        throw new IllegalArgumentException(
+            "transports must list one or two distinct transports, got " + transports);
       }
       for (String e : new String[] {subscribeEvent, unsubscribeEvent}) {
         if (e.isEmpty() || RESERVED_EVENTS.contains(e)) {

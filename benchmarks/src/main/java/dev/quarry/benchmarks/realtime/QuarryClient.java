@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
+import dev.quarry.realtime.RealtimeTransport;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicSubscription;
 import java.net.URI;
@@ -17,22 +18,42 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Quarry's RealtimeClient with its defaults (its own OkHttp client, scheduler and callback thread),
- * subscribed through a {@link Topic}, listening with {@code on("tick", JsonNode.class, ...)}.
+ * subscribed through a {@link Topic}, listening with {@code on("tick", JsonNode.class, ...)}; the
+ * default transport (WebSocket) or, with {@link #polling()}, HTTP long-polling only.
  */
 final class QuarryClient implements BenchClient {
   private final List<String> disconnects = new CopyOnWriteArrayList<>();
+  private final RealtimeTransport transport;
   private @Nullable RealtimeClient client;
   private volatile boolean closing;
 
+  /** The default client: WebSocket. */
+  QuarryClient() {
+    this(RealtimeTransport.WEBSOCKET);
+  }
+
+  private QuarryClient(RealtimeTransport transport) {
+    this.transport = transport;
+  }
+
+  /** The same client over HTTP long-polling only. */
+  static QuarryClient polling() {
+    return new QuarryClient(RealtimeTransport.POLLING);
+  }
+
   @Override
   public String name() {
-    return "Quarry RealtimeClient";
+    return transport == RealtimeTransport.WEBSOCKET
+        ? "Quarry RealtimeClient"
+        : "Quarry RealtimeClient (polling)";
   }
 
   @Override
   public void connect(String url, Map<String, String> params, TickCounter ticks, Duration timeout)
       throws Exception {
-    RealtimeClient c = RealtimeClient.create(RealtimeOptions.builder(URI.create(url)).build());
+    RealtimeClient c =
+        RealtimeClient.create(
+            RealtimeOptions.builder(URI.create(url)).transports(transport).build());
     client = c;
     CompletableFuture<Void> connected = new CompletableFuture<>();
     c.onConnectionEvent(

@@ -18,8 +18,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Realtime throughput, round-trip latency and heartbeat health under a flood, for three clients on
- * the same Node socket.io 4.8.4 server, alternating in one run.
+ * Realtime throughput, round-trip latency and heartbeat health under a flood, for several clients
+ * on the same Node socket.io 4.8.4 server, alternating in one run: a raw Engine.IO client,
+ * socket.io-client-java, Quarry's {@code RealtimeClient} over WebSocket, the {@code Quarry} facade,
+ * and Quarry's {@code RealtimeClient} over HTTP long-polling only.
  *
  * <p>One unrecorded round warms up the server and all clients. Then per round, per client (the
  * order rotates every round): connect and subscribe to a room; a warm-up flood and warm-up round
@@ -30,7 +32,8 @@ import org.jspecify.annotations.Nullable;
  * and the server's disconnect reasons) is recorded.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.quarry.benchmarks.realtime.RealtimeHarness [--quick]
- * [--rounds R] [--events N] [--roundtrips M] [--flood F] [--ping-timeout MS]}
+ * [--rounds R] [--events N] [--roundtrips M] [--flood F] [--ping-timeout MS] [--only
+ * raw,socketio-java,quarry,facade,polling]}
  */
 public final class RealtimeHarness {
   private static final Map<String, String> PARAMS = Map.of("bench", "flood");
@@ -59,7 +62,8 @@ public final class RealtimeHarness {
   }
 
   /** The settings of a run. */
-  record Config(int rounds, int events, int roundTrips, int flood, int pingTimeoutMillis) {
+  record Config(
+      int rounds, int events, int roundTrips, int flood, int pingTimeoutMillis, List<String> only) {
     static Config parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
       int rounds = quick ? 1 : 3;
@@ -67,6 +71,7 @@ public final class RealtimeHarness {
       int roundTrips = quick ? 500 : 2_000;
       int flood = quick ? 50_000 : 200_000;
       int pingTimeout = 400;
+      List<String> only = List.of();
       for (int i = 0; i + 1 < args.length; i++) {
         switch (args[i]) {
           case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
@@ -74,10 +79,11 @@ public final class RealtimeHarness {
           case "--roundtrips" -> roundTrips = Integer.parseInt(args[i + 1]);
           case "--flood" -> flood = Integer.parseInt(args[i + 1]);
           case "--ping-timeout" -> pingTimeout = Integer.parseInt(args[i + 1]);
+          case "--only" -> only = List.of(args[i + 1].split(","));
           default -> {}
         }
       }
-      return new Config(rounds, events, roundTrips, flood, pingTimeout);
+      return new Config(rounds, events, roundTrips, flood, pingTimeout, only);
     }
   }
 
@@ -94,9 +100,19 @@ public final class RealtimeHarness {
   }
 
   static String run(Config config) throws Exception {
-    List<Supplier<BenchClient>> clients =
-        List.of(
-            RawClient::new, SocketIoJavaClient::new, QuarryClient::new, QuarryFacadeClient::new);
+    Map<String, Supplier<BenchClient>> all = new LinkedHashMap<>();
+    all.put("raw", RawClient::new);
+    all.put("socketio-java", SocketIoJavaClient::new);
+    all.put("quarry", QuarryClient::new);
+    all.put("facade", QuarryFacadeClient::new);
+    all.put("polling", QuarryClient::polling);
+    List<Supplier<BenchClient>> clients = new ArrayList<>();
+    all.forEach(
+        (key, factory) -> {
+          if (config.only().isEmpty() || config.only().contains(key)) {
+            clients.add(factory);
+          }
+        });
     Map<String, Figures> figures = new LinkedHashMap<>();
     String loadBefore = Machine.load();
     String started = Machine.now();
@@ -339,11 +355,13 @@ public final class RealtimeHarness {
               ? "(the limit)"
               : f.client().contains("facade")
                   ? "(no goal: event to observer, see below)"
-                  : f.client().startsWith("Quarry")
-                      ? ((rate >= 0.9 * rawRate ? "throughput met" : "throughput MISSED")
-                          + ", "
-                          + (p99 <= 1.5 * rawP99 ? "p99 met" : "p99 MISSED"))
-                      : "(peer)";
+                  : f.client().contains("polling")
+                      ? "(no goal: HTTP long-polling)"
+                      : f.client().startsWith("Quarry")
+                          ? ((rate >= 0.9 * rawRate ? "throughput met" : "throughput MISSED")
+                              + ", "
+                              + (p99 <= 1.5 * rawP99 ? "p99 met" : "p99 MISSED"))
+                          : "(peer)";
       StringBuilder rounds = new StringBuilder();
       for (double r : f.eventsPerSecond()) {
         rounds

@@ -60,7 +60,12 @@ final class ClientResources {
       this.transports = transportFactory;
       this.ownHttp = null;
     } else if (options.httpClient().isPresent()) {
-      this.transports = OkHttpTransport.factory(options.httpClient().get(), options.compression());
+      this.transports =
+          Transports.factory(
+              options,
+              options.httpClient().get(),
+              scheduler,
+              owned.threadFactory("realtime-polling"));
       this.ownHttp = null;
     } else {
       OkHttpClient http =
@@ -69,7 +74,8 @@ final class ClientResources {
               .pingInterval(Duration.ZERO)
               .build();
       this.ownHttp = http;
-      this.transports = OkHttpTransport.factory(http, options.compression());
+      this.transports =
+          Transports.factory(options, http, scheduler, owned.threadFactory("realtime-polling"));
     }
   }
 

@@ -63,6 +63,9 @@ final class NodeProcess {
     config.put("namespaces", options.namespaces());
     options.redis().ifPresent(uri -> config.put("redisUrl", uri.toString()));
     options.nodeId().ifPresent(id -> config.put("nodeId", id));
+    config.put("transports", options.transports());
+    options.cookie().ifPresent(name -> config.put("cookie", name));
+    config.put("refuseWebSocket", options.refuseWebSocketUpgrades());
     String json;
     try {
       json = JSON.writeValueAsString(config);

@@ -254,6 +254,70 @@ public final class SocketIoTestServer implements AutoCloseable {
     call("POST", "refuse", JSON.createObjectNode().put("on", refuse));
   }
 
+  /**
+   * While {@code refuse} is true, every WebSocket upgrade request (a new WebSocket session or the
+   * upgrade of a polling session) is answered {@code HTTP 400} before engine.io sees it, while the
+   * open packet of a polling session still offers the upgrade: the server behaves as if behind a
+   * proxy that does not pass WebSocket upgrades. Polling is unaffected; open WebSockets stay.
+   * Starts as {@link Options#refuseWebSocketUpgrades()}.
+   */
+  public void refuseWebSocketUpgrades(boolean refuse) {
+    call("POST", "refuse-websocket", JSON.createObjectNode().put("on", refuse));
+  }
+
+  /**
+   * The Engine.IO transport of the connected socket with this Socket.IO id: {@code "polling"} or
+   * {@code "websocket"}; empty if no such socket is connected.
+   */
+  public Optional<String> transportOf(String sid) {
+    for (JsonNode socket : call("GET", "state", JSON.createObjectNode()).path("sockets")) {
+      if (socket.path("id").asText().equals(sid)) {
+        return Optional.of(socket.path("transport").asText());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The Engine.IO HTTP requests the server received since start or the last {@link
+   * #resetCounters()}, in arrival order (at most 10,000): polling {@code GET}s and {@code POST}s
+   * and WebSocket upgrade requests that reached engine.io (not those refused by {@link
+   * #refuseWebSocketUpgrades(boolean)}).
+   */
+  public List<HttpRequest> httpRequests() {
+    List<HttpRequest> out = new java.util.ArrayList<>();
+    for (JsonNode r : call("GET", "http", JSON.createObjectNode()).path("requests")) {
+      out.add(
+          new HttpRequest(
+              r.path("method").asText(),
+              r.path("transport").asText(),
+              r.path("sid").asBoolean(),
+              r.path("cookie").isTextual()
+                  ? Optional.of(r.get("cookie").asText())
+                  : Optional.empty()));
+    }
+    return out;
+  }
+
+  /**
+   * The WebSocket upgrade requests answered {@code HTTP 400} by {@link
+   * #refuseWebSocketUpgrades(boolean)} since start or the last {@link #resetCounters()}.
+   */
+  public int refusedWebSocketUpgrades() {
+    return call("GET", "http", JSON.createObjectNode()).path("refusedUpgrades").asInt();
+  }
+
+  /**
+   * One Engine.IO HTTP request as the server received it.
+   *
+   * @param method {@code GET} or {@code POST}
+   * @param transport its {@code transport} query parameter ({@code polling} or {@code websocket})
+   * @param hasSid whether it named a session ({@code sid}); false for a handshake
+   * @param cookie its {@code Cookie} header, if it had one
+   */
+  public record HttpRequest(
+      String method, String transport, boolean hasSid, Optional<String> cookie) {}
+
   /** Reads the server's view (this node's, in cluster mode): sockets, rooms, counters and logs. */
   public ServerState state() {
     return ServerState.parse(call("GET", "state", JSON.createObjectNode()));
@@ -264,7 +328,10 @@ public final class SocketIoTestServer implements AutoCloseable {
     return state().handshakes();
   }
 
-  /** Sets the handshake counters to 0 and clears the acks, received and disconnects logs. */
+  /**
+   * Sets the handshake counters to 0 and clears the acks, received and disconnects logs and the
+   * HTTP request log.
+   */
   public void resetCounters() {
     call("POST", "reset", JSON.createObjectNode());
   }
@@ -418,6 +485,9 @@ public final class SocketIoTestServer implements AutoCloseable {
     private final String node;
     private final Optional<URI> redis;
     private final Optional<String> nodeId;
+    private final List<String> transports;
+    private final Optional<String> cookie;
+    private final boolean refuseWebSocketUpgrades;
 
     private Options(Builder b) {
       this.port = b.port;
@@ -436,6 +506,9 @@ public final class SocketIoTestServer implements AutoCloseable {
       this.node = b.node;
       this.redis = b.redis;
       this.nodeId = b.nodeId;
+      this.transports = List.copyOf(b.transports);
+      this.cookie = b.cookie;
+      this.refuseWebSocketUpgrades = b.refuseWebSocketUpgrades;
     }
 
     /** A builder with the defaults. */
@@ -541,6 +614,31 @@ public final class SocketIoTestServer implements AutoCloseable {
       return nodeId;
     }
 
+    /**
+     * The Engine.IO transports the server accepts; default {@code ["polling", "websocket"]}
+     * (engine.io's). With {@code ["polling"]} a WebSocket handshake is refused with HTTP 400 and
+     * the open packet offers no upgrade.
+     */
+    public List<String> transports() {
+      return transports;
+    }
+
+    /**
+     * The name of the cookie engine.io sets to the session id on each handshake response (path
+     * {@code /}, HttpOnly, SameSite=Lax), as a sticky-session cookie; empty (the default) = none.
+     */
+    public Optional<String> cookie() {
+      return cookie;
+    }
+
+    /**
+     * Whether WebSocket upgrade requests are refused from the start; default false. See {@link
+     * SocketIoTestServer#refuseWebSocketUpgrades(boolean)}.
+     */
+    public boolean refuseWebSocketUpgrades() {
+      return refuseWebSocketUpgrades;
+    }
+
     /** Builds {@link Options}; not thread-safe. */
     public static final class Builder {
       private int port;
@@ -559,6 +657,9 @@ public final class SocketIoTestServer implements AutoCloseable {
       private String node = "node";
       private Optional<URI> redis = Optional.empty();
       private Optional<String> nodeId = Optional.empty();
+      private List<String> transports = List.of("polling", "websocket");
+      private Optional<String> cookie = Optional.empty();
+      private boolean refuseWebSocketUpgrades;
 
       private Builder() {}
 
@@ -579,6 +680,29 @@ public final class SocketIoTestServer implements AutoCloseable {
         node = o.node;
         redis = o.redis;
         nodeId = o.nodeId;
+        transports = o.transports;
+        cookie = o.cookie;
+        refuseWebSocketUpgrades = o.refuseWebSocketUpgrades;
+      }
+
+      /**
+       * See {@link Options#transports()}; one or both of {@code "polling"} and {@code "websocket"}.
+       */
+      public Builder transports(List<String> transports) {
+        this.transports = List.copyOf(transports);
+        return this;
+      }
+
+      /** See {@link Options#cookie()}; a cookie name (letters, digits, {@code -} and {@code _}). */
+      public Builder cookie(String name) {
+        this.cookie = Optional.of(name);
+        return this;
+      }
+
+      /** See {@link Options#refuseWebSocketUpgrades()}. */
+      public Builder refuseWebSocketUpgrades(boolean refuse) {
+        this.refuseWebSocketUpgrades = refuse;
+        return this;
       }
 
       /** See {@link Options#port()}; 0 to 65535. */
@@ -735,6 +859,16 @@ public final class SocketIoTestServer implements AutoCloseable {
             throw new IllegalArgumentException(
                 "redis must be a redis:// or rediss:// URI with a host, got '" + uri + "'");
           }
+        }
+        if (transports.isEmpty()
+            || !List.of("polling", "websocket").containsAll(transports)
+            || new java.util.HashSet<>(transports).size() != transports.size()) {
+          throw new IllegalArgumentException(
+              "transports must be one or both of \"polling\" and \"websocket\", got " + transports);
+        }
+        if (cookie.isPresent() && !cookie.get().matches("[A-Za-z0-9_-]+")) {
+          throw new IllegalArgumentException(
+              "cookie must be a name of letters, digits, '-' and '_', got '" + cookie.get() + "'");
         }
         if (nodeId.isPresent() && nodeId.get().isBlank()) {
           throw new IllegalArgumentException("nodeId must not be blank");
