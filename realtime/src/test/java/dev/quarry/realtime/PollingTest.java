@@ -155,7 +155,8 @@ class PollingTest {
       MessageTooLargeException text = (MessageTooLargeException) r.cause().orElseThrow();
       assertThat(text.limit()).isEqualTo(16 * 1024);
       assertThat(text.size()).isGreaterThan(16 * 1024);
-      assertThat(r.reason()).isEqualTo("message too large");
+      assertThat(r.reason()).isEqualTo(DisconnectReason.PARSE_ERROR);
+      assertThat(r.detail()).isEqualTo("message too large");
       recorder.await(ConnectionEvent.Connected.class);
       await().atMost(Duration.ofSeconds(5)).until(() -> server.state().inRoom(room).size() == 1);
 
@@ -233,7 +234,9 @@ class PollingTest {
       client.onConnectionEvent(recorder::record);
       client.connect();
       ConnectionEvent.Reconnecting r = recorder.await(ConnectionEvent.Reconnecting.class);
-      assertThat(r.reason()).startsWith("websocket: transport error").contains("; polling: ");
+      // No transport got as far as the namespace's CONNECT: a connect error, as socket.io names it.
+      assertThat(r.reason()).isEqualTo(DisconnectReason.CONNECT_ERROR);
+      assertThat(r.detail()).startsWith("websocket: transport error").contains("; polling: ");
     }
   }
 
