@@ -113,6 +113,8 @@ class PollingTest {
           .hasValueSatisfying(v -> v.startsWith("sticky="));
     } finally {
       http.dispatcher().executorService().shutdown();
+      assertThat(http.dispatcher().executorService().awaitTermination(5, TimeUnit.SECONDS))
+          .isTrue();
       http.connectionPool().evictAll();
     }
   }

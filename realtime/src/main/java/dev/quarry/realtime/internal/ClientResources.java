@@ -100,6 +100,9 @@ final class ClientResources {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      // A call that was running at the first eviction (a polling transport's last POST) returns
+      // its connection to the pool when it ends: evict again, or that socket stays open idle.
+      http.connectionPool().evictAll();
     }
   }
 }
