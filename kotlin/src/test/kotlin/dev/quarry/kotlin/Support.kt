@@ -16,3 +16,4 @@ val REAL_WAIT: Duration = Duration.ofSeconds(20)
 suspend fun awaitReal(condition: () -> Boolean) {
   withContext(Dispatchers.IO) { await().atMost(REAL_WAIT).until(Callable { condition() }) }
 }
+
