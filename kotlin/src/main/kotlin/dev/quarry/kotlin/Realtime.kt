@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.type.TypeReference
 import dev.quarry.core.Subscription
 import dev.quarry.realtime.ConnectionEvent
 import dev.quarry.realtime.ConnectionState
+import dev.quarry.realtime.EventListener
 import dev.quarry.realtime.RealtimeClient
 import dev.quarry.realtime.RealtimeException
 import dev.quarry.realtime.Topic
 import dev.quarry.realtime.TopicEvent
 import dev.quarry.realtime.TopicSubscription
+import java.lang.reflect.Proxy
 import kotlin.reflect.KClass
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
@@ -50,7 +52,13 @@ public class EventFlowOverflowException(public val what: String, public val capa
 /**
  * Every [event] of the client, its first argument decoded into [T] (generic arguments included),
  * as a cold flow: each collection adds a listener and cancelling the collection removes it. The
- * flow completes when the client is closed (at once if it already was).
+ * flow completes when the client is closed (at once if it already was); events still queued for
+ * it then may not be emitted.
+ *
+ * **Start.** The listener is added when the flow's producer coroutine first runs on the
+ * collector's dispatcher, shortly after `collect` is called; events that arrive before are not
+ * seen. Start collecting before `connect()` (and let the collector's dispatcher run) when the
+ * first events matter.
  *
  * **Threads.** Events are produced on the client's callback executor (its event lane) and
  * collected on the collector's dispatcher, in the order they arrived.
@@ -83,7 +91,7 @@ internal fun <T> RealtimeClient.events(
 ): Flow<T> {
   require(event.isNotEmpty()) { "event must not be empty" }
   return realtimeFlow(this, "event '$event'", capacity) { emit, _ ->
-    on(event, type) { payload -> emit(checkPayload<T>(payload, nullable, event, type.type.typeName)) }
+    on(event, type, nullTolerant { payload -> emit(checkPayload<T>(payload, nullable, event, type.type.typeName)) })
   }
 }
 
@@ -130,7 +138,7 @@ internal fun <T> RealtimeClient.typedTopicEvents(
     val sub = subscribe(topic)
     try {
       val listener =
-          sub.on(event, cls) { payload -> emit(checkPayload<T>(payload, nullable, event, cls.name)) }
+          sub.on(event, cls, nullTolerant { payload -> emit(checkPayload<T>(payload, nullable, event, cls.name)) })
       Subscription {
         listener.close()
         sub.close()
@@ -171,7 +179,8 @@ public fun RealtimeClient.topicEvents(
  * The client's [ConnectionEvent]s after collection starts, as a cold flow; it emits
  * [ConnectionEvent.Closed] and completes when the client is closed (completes at once if it
  * already was). Produced on the client's control lane, so a slow event listener does not delay
- * them; collected on the collector's dispatcher. Buffering as [events].
+ * them; collected on the collector's dispatcher. Start and buffering as [events]: collect before
+ * `connect()` to see `Connecting`.
  *
  * ```kotlin
  * client.connectionEvents().collect { e -> if (e is ConnectionEvent.Connected) banner.hide() }
@@ -190,6 +199,29 @@ public fun RealtimeClient.connectionEvents(
         }
       }
     }
+
+/**
+ * A listener that accepts the JSON null the client passes for an event without arguments. A Kotlin
+ * implementation of `EventListener<T>` checks its parameter against null before its body runs, so
+ * [checkPayload] could not say what happened; a proxy has no such check.
+ */
+private fun <T : Any> nullTolerant(handle: (Any?) -> Unit): EventListener<T> {
+  val proxy =
+      Proxy.newProxyInstance(EventListener::class.java.classLoader, arrayOf(EventListener::class.java)) {
+          self,
+          method,
+          args ->
+        when (method.name) {
+          "onEvent" -> handle(args?.getOrNull(0)).let { null }
+          "equals" -> self === args?.getOrNull(0)
+          "hashCode" -> System.identityHashCode(self)
+          "toString" -> "event flow listener"
+          else -> throw UnsupportedOperationException(method.toString())
+        }
+      }
+  @Suppress("UNCHECKED_CAST")
+  return proxy as EventListener<T>
+}
 
 @PublishedApi
 internal fun <T> checkPayload(payload: Any?, nullable: Boolean, event: String, type: String): T {

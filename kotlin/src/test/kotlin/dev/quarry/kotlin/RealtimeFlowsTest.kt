@@ -145,4 +145,28 @@ class RealtimeFlowsTest {
         held.close()
         assertThat(errors).isEmpty()
       }
+
+  @Test
+  fun events_withoutAPayload_areNullInANullableFlow_andReportedWithoutEndingANonNullOne() =
+      runTest(timeout = 60.seconds) {
+        val q = quarry()
+        val client = q.realtime()
+        val held = client.subscribe(topic)
+        val nullable = async(start = CoroutineStart.UNDISPATCHED) { client.events<AgentEvent?>("maybe").take(2).toList() }
+        val strict = async(start = CoroutineStart.UNDISPATCHED) { client.events<AgentEvent>("maybe").take(1).toList() }
+        runCurrent()
+        client.connect()
+        awaitReal { server.state().inRoom(room).size == 1 }
+
+        server.emit(room, "maybe") // no arguments: JSON null
+        server.emit(room, "maybe", mapOf("executionId" to "e1", "seq" to 7))
+
+        assertThat(nullable.await()).containsExactly(null, AgentEvent("e1", 7))
+        assertThat(strict.await()).containsExactly(AgentEvent("e1", 7))
+        assertThat(errors).hasSize(1)
+        val reported = generateSequence(errors[0]) { it.cause }.map { it.message.orEmpty() }.joinToString(" / ")
+        assertThat(reported).contains("event 'maybe' arrived without a payload").contains("events<")
+        errors.clear()
+        held.close()
+      }
 }
