@@ -235,6 +235,16 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
   }
 
   @Override
+  public String logger() {
+    return "dev.quarry.cache";
+  }
+
+  @Override
+  public String describe() {
+    return "fetch of " + query.key;
+  }
+
+  @Override
   public void onPause() {
     query.onFetchStep(this, QueryAction.PAUSE, s -> Reducer.fetchStatus(s, FetchStatus.PAUSED));
   }

@@ -28,6 +28,7 @@ import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.ListenerSet;
 import dev.quarry.core.internal.Owned;
+import dev.quarry.core.internal.SubsystemErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,7 +67,7 @@ public final class RealQueryClient implements QueryClient {
 
   /** Creates the client from the builder's settings. */
   public RealQueryClient(ClientConfig config) {
-    this.errorHandler = config.errorHandler();
+    this.errorHandler = SubsystemErrors.of(config.errorHandler(), "dev.quarry.cache");
     this.clock = config.clock() != null ? config.clock() : Clock.system();
     this.owned = new Owned("query client", errorHandler);
     this.callbackExecutor =

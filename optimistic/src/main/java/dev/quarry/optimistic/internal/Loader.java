@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * MvStoreOutbox}). Runs under the outbox's lock.
  */
 final class Loader {
-  private static final Logger LOG = LoggerFactory.getLogger(Loader.class);
+  private static final Logger LOG = LoggerFactory.getLogger("dev.quarry.outbox");
   private static final int LISTED = 50;
 
   private final MvStoreOutbox outbox;

@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * user code).
  */
 public final class MvStoreOutbox implements OutboxStore {
-  private static final Logger LOG = LoggerFactory.getLogger(MvStoreOutbox.class);
+  /** The outbox's own logger, apart from the mutations'. */
+  private static final Logger LOG = LoggerFactory.getLogger("dev.quarry.outbox");
 
   /** The store format this code writes and the newest it reads. */
   static final long FORMAT = 1;
@@ -164,6 +165,16 @@ public final class MvStoreOutbox implements OutboxStore {
       pendingBytes.put(sequence, envelope.length());
       liveBytes += envelope.length();
       acknowledge("append a record");
+      if (LOG.isDebugEnabled()) {
+        // The key and sizes only: variables can hold what a log must not.
+        LOG.debug(
+            "outbox {}: appended record {} for {} ({} bytes, {} records held)",
+            file.getFileName(),
+            sequence,
+            mutationKey,
+            envelope.length(),
+            pendingBytes.size() + asideBytes.size());
+      }
       return record;
     }
   }

@@ -333,6 +333,16 @@ final class RealMutation<V, R, C> {
             this::canContinue,
             new Retryer.Hooks() {
               @Override
+              public String logger() {
+                return "dev.quarry.optimistic";
+              }
+
+              @Override
+              public String describe() {
+                return RealMutation.this.describe();
+              }
+
+              @Override
               public void onFail(int failureCount, Throwable error) {
                 dispatch(
                     MutationCacheEvent.Action.FAILED,

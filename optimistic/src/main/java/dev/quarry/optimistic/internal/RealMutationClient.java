@@ -14,6 +14,7 @@ import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.http.JsonType;
 import dev.quarry.core.internal.ListenerSet;
 import dev.quarry.core.internal.Owned;
+import dev.quarry.core.internal.SubsystemErrors;
 import dev.quarry.optimistic.DehydratedMutations;
 import dev.quarry.optimistic.MutateCallbacks;
 import dev.quarry.optimistic.Mutation;
@@ -81,7 +82,7 @@ public final class RealMutationClient implements MutationClient {
   public RealMutationClient(MutationClientConfig b) {
     this.clock = b.clock();
     this.defaults = new MutationDefaults(b.defaults());
-    ErrorHandler handler = b.errorHandler();
+    ErrorHandler handler = SubsystemErrors.of(b.errorHandler(), "dev.quarry.optimistic");
     this.errorHandler = handler;
     QueryClient qc = b.queries();
     this.queries = qc;
@@ -289,6 +290,7 @@ public final class RealMutationClient implements MutationClient {
       }
     }
     restored.forEach(m -> emit(new MutationCacheEvent.Added(m.info())));
+    OutboxLog.resumed(restored.size());
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (RealMutation<?, ?, ?> m : restored) {
       chain =

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.internal.Redaction;
+import dev.quarry.core.internal.SubsystemErrors;
 import dev.quarry.realtime.AckTimeoutException;
 import dev.quarry.realtime.DisconnectedException;
 import dev.quarry.realtime.PayloadTooLargeException;
@@ -90,7 +91,7 @@ final class Outbound {
     this.options = client.options;
     this.codec = codec;
     this.callbacks = client.callbacks;
-    this.errors = options.errorHandler();
+    this.errors = SubsystemErrors.of(options.errorHandler(), "dev.quarry.realtime");
     this.mapper = options.objectMapper();
   }
 

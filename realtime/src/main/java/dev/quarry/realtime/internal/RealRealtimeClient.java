@@ -12,6 +12,7 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.Subscription;
 import dev.quarry.core.internal.Redaction;
+import dev.quarry.core.internal.SubsystemErrors;
 import dev.quarry.realtime.AckingListener;
 import dev.quarry.realtime.AnyListener;
 import dev.quarry.realtime.ArgsListener;
@@ -90,7 +91,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     this.mapper = options.objectMapper();
     this.codec = new PacketCodec(mapper);
     this.clock = options.clock();
-    this.errors = options.errorHandler();
+    this.errors = SubsystemErrors.of(options.errorHandler(), "dev.quarry.realtime");
     this.nsp = options.namespace();
     this.resources = new ClientResources(options, transportFactory);
     this.scheduler = resources.scheduler;

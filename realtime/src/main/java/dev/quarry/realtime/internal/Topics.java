@@ -111,6 +111,13 @@ final class Topics {
     e.cancelRetry();
     String event = client.options.subscribeEvent();
     ArrayNode data = payload(event, e.topic);
+    if (DebugLog.LOG.isDebugEnabled()) {
+      // The topic's name and parameter names only: a parameter's value may be a secret.
+      java.util.List<String> names = new java.util.ArrayList<>();
+      e.topic.params().fieldNames().forEachRemaining(names::add);
+      DebugLog.LOG.debug(
+          "{} topic {} {}", e.everSent ? "resubscribing" : "subscribing", e.topic.name(), names);
+    }
     e.everSent = true;
     if (!client.options.subscribeAcks()) {
       client.sendIfConnected(new Packet(Packet.Type.EVENT, client.namespace(), -1, data));
@@ -399,5 +406,12 @@ final class Topics {
     public String toString() {
       return "TopicSubscription" + entry.topic;
     }
+  }
+
+  /** Topic (re)subscriptions at DEBUG under {@code dev.quarry.realtime}; loaded on first use. */
+  private static final class DebugLog {
+    static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("dev.quarry.realtime");
+
+    private DebugLog() {}
   }
 }
