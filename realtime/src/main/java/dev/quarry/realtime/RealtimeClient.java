@@ -12,9 +12,10 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A Socket.IO v5 client (Engine.IO v4, WebSocket transport only) for one namespace of one server,
- * with typed events, acknowledgements, topic subscriptions that survive reconnects, reconnection
- * with backoff and socket.io connection state recovery.
+ * A Socket.IO v5 client (Engine.IO v4 over WebSocket, HTTP long-polling or polling upgraded to
+ * WebSocket; see {@link RealtimeOptions.Builder#transports}) for one namespace of one server, with
+ * typed events, acknowledgements, topic subscriptions that survive reconnects, reconnection with
+ * backoff and socket.io connection state recovery.
  *
  * <p><b>Threads.</b> Every method is thread-safe and non-blocking. Listeners, ack futures'
  * completions and the error handler run on the callback executor, in the order the frames arrived,

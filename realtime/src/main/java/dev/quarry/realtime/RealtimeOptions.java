@@ -255,7 +255,7 @@ public final class RealtimeOptions {
   }
 
   /**
-   * How long one connection attempt may take from opening the WebSocket to the server's CONNECT
+   * How long one connection attempt may take from opening the transport to the server's CONNECT
    * reply before it is abandoned and the reconnect backoff applies; default 20 s (as socket.io
    * clients' {@code timeout}). Catches a server that accepts connections but never answers.
    */
