@@ -46,7 +46,9 @@ final class SocketServer implements AgentRunner.Sink {
     config.setPort(port);
     config.setBossThreads(1);
     config.setWorkerThreads(2);
-    config.setTransports(Transport.WEBSOCKET);
+    // Both Engine.IO transports, as a socket.io server offers them by default: the studio connects
+    // over WebSocket, and the parity tests also connect over HTTP long-polling.
+    config.setTransports(Transport.WEBSOCKET, Transport.POLLING);
     config.setUseLinuxNativeEpoll(false);
     SocketConfig socket = new SocketConfig();
     socket.setReuseAddress(true);
@@ -93,6 +95,13 @@ final class SocketServer implements AgentRunner.Sink {
     server.addConnectListener(c -> LOG.debug("connected {}", c.getSessionId()));
     server.addDisconnectListener(c -> LOG.debug("disconnected {}", c.getSessionId()));
     server.addEventListener("echo", Object.class, (client, payload, ack) -> reply(ack, payload));
+    // A second namespace, whose echo says where it answered from (the namespace tests).
+    server
+        .addNamespace("/ops")
+        .addEventListener(
+            "echo",
+            Object.class,
+            (client, payload, ack) -> reply(ack, Map.of("namespace", "/ops", "echo", payload)));
   }
 
   void start() {

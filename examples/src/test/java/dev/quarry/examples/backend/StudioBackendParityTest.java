@@ -1,0 +1,167 @@
+package dev.quarry.examples.backend;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.core.Backoff;
+import dev.quarry.realtime.ConnectionEvent;
+import dev.quarry.realtime.ConnectionState;
+import dev.quarry.realtime.DisconnectReason;
+import dev.quarry.realtime.RealtimeClient;
+import dev.quarry.realtime.RealtimeOptions;
+import dev.quarry.realtime.RealtimeTransport;
+import dev.quarry.realtime.Topic;
+import dev.quarry.realtime.TopicEvent;
+import dev.quarry.realtime.TopicSubscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The socket.io-client parity API (disconnect and connect again, acks on the configured timeout,
+ * catch-all listeners, HTTP long-polling) against the second real peer, netty-socketio 2.0.13.
+ */
+class StudioBackendParityTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
+  private StudioBackend backend;
+  private final List<RealtimeClient> clients = new CopyOnWriteArrayList<>();
+  private final List<ConnectionEvent> connection = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    backend = StudioBackend.builder().startGrace(Duration.ofSeconds(10)).start();
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(RealtimeClient::close);
+    backend.close();
+  }
+
+  private RealtimeClient client(RealtimeTransport... transports) {
+    RealtimeClient c =
+        RealtimeClient.create(
+            RealtimeOptions.builder(backend.socketUrl())
+                .transports(transports)
+                .ackTimeout(Duration.ofSeconds(10))
+                .reconnectBackoff(Backoff.fixed(Duration.ofMillis(200)))
+                .build());
+    c.onConnectionEvent(connection::add);
+    clients.add(c);
+    return c;
+  }
+
+  @Test
+  void disconnect_leavesTheServer_andConnectStartsANewSessionThatRejoinsTheTopic()
+      throws Exception {
+    RealtimeClient c = client(RealtimeTransport.WEBSOCKET);
+    List<TopicEvent> topicEvents = new CopyOnWriteArrayList<>();
+    c.connect();
+    TopicSubscription sub = c.subscribe(Topic.of("project", "projectId", "p1"));
+    sub.listen(topicEvents::add);
+    sub.confirmed().get(10, TimeUnit.SECONDS);
+    String first = c.id();
+    assertThat(first).isNotBlank();
+
+    c.disconnect();
+
+    await().atMost(WAIT).until(() -> backend.realtimeClients() == 0);
+    assertThat(c.isConnected()).isFalse();
+    assertThat(c.state()).isEqualTo(ConnectionState.DISCONNECTED);
+    assertThat(connection)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        ConnectionEvent.Disconnected.class,
+                        d ->
+                            assertThat(d.reason())
+                                .isEqualTo(DisconnectReason.IO_CLIENT_DISCONNECT)));
+
+    c.connect();
+
+    await().atMost(WAIT).until(c::isConnected);
+    assertThat(c.id()).isNotBlank().isNotEqualTo(first);
+    assertThat(c.recovered()).isFalse();
+    await()
+        .atMost(WAIT)
+        .until(() -> topicEvents.stream().anyMatch(e -> e instanceof TopicEvent.Gap));
+    assertThat(backend.realtimeClients()).isEqualTo(1);
+  }
+
+  @Test
+  void typedAckOnTheConfiguredTimeout_andCatchAllListenersSeeBothWays() throws Exception {
+    RealtimeClient c = client(RealtimeTransport.WEBSOCKET);
+    List<String> outgoing = new CopyOnWriteArrayList<>();
+    c.onAnyOutgoing((event, args) -> outgoing.add(event));
+    c.connect();
+    await().atMost(WAIT).until(c::isConnected);
+
+    JsonNode reply =
+        c.emitWithAck("echo", JsonNode.class, Map.of("n", 7)).get(10, TimeUnit.SECONDS);
+
+    assertThat(reply.path("n").asInt()).isEqualTo(7);
+    assertThat(outgoing).contains("echo");
+  }
+
+  @Test
+  void httpLongPollingOnly_connectsAndAcks() throws Exception {
+    RealtimeClient c = client(RealtimeTransport.POLLING);
+    c.connect();
+    try {
+      await().atMost(WAIT).until(c::isConnected);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("not connected over polling; connection events: " + connection, e);
+    }
+
+    JsonNode reply =
+        c.emitWithAck("echo", JsonNode.class, Map.of("over", "polling")).get(10, TimeUnit.SECONDS);
+
+    assertThat(reply.path("over").asText()).isEqualTo("polling");
+    assertThat(backend.realtimeClients()).isEqualTo(1);
+  }
+
+  @Test
+  void pollingUpgradedToWebSocket_connectsAndAcks() throws Exception {
+    RealtimeClient c = client(RealtimeTransport.POLLING, RealtimeTransport.WEBSOCKET);
+    c.connect();
+    await().atMost(WAIT).until(c::isConnected);
+
+    JsonNode reply =
+        c.emitWithAck("echo", JsonNode.class, Map.of("over", "upgrade")).get(10, TimeUnit.SECONDS);
+
+    assertThat(reply.path("over").asText()).isEqualTo("upgrade");
+  }
+
+  @Test
+  void aClientOfAnotherNamespace_talksToThatNamespace() throws Exception {
+    RealtimeClient ops =
+        RealtimeClient.create(
+            RealtimeOptions.builder(backend.socketUrl())
+                .namespace("/ops")
+                .ackTimeout(Duration.ofSeconds(10))
+                .build());
+    clients.add(ops);
+    RealtimeClient main = client(RealtimeTransport.WEBSOCKET);
+    ops.connect();
+    main.connect();
+    await().atMost(WAIT).until(() -> ops.isConnected() && main.isConnected());
+
+    JsonNode fromOps =
+        ops.emitWithAck("echo", JsonNode.class, Map.of("n", 1)).get(10, TimeUnit.SECONDS);
+    JsonNode fromMain =
+        main.emitWithAck("echo", JsonNode.class, Map.of("n", 2)).get(10, TimeUnit.SECONDS);
+
+    assertThat(fromOps.path("namespace").asText()).isEqualTo("/ops");
+    assertThat(fromOps.path("echo").path("n").asInt()).isEqualTo(1);
+    assertThat(fromMain.path("n").asInt()).isEqualTo(2);
+    assertThat(fromMain.has("namespace")).isFalse();
+  }
+}
