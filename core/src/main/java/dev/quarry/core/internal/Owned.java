@@ -22,9 +22,11 @@ import okhttp3.OkHttpClient;
  * resources in the reverse order of their recording, each exactly once, and goes on when one fails
  * (the failure goes to the {@link ErrorHandler}). An executor is shut down and then waited for at
  * most {@link #CLOSE_WAIT}; then it is interrupted ({@code shutdownNow}) and its threads are left
- * to end on their own. Waiting is skipped when {@code close()} runs on one of the owned threads (a
- * listener closing its client), so a close never waits for itself. An owned {@link OkHttpClient}
- * has its calls cancelled, its idle connections evicted and its dispatcher stopped the same way.
+ * to end on their own. The threads made by {@link #threadFactory} are then joined, within the same
+ * bound in all, so none of them is still alive when {@code close()} returns. Waiting is skipped
+ * when {@code close()} runs on one of the owned threads (a listener closing its client), so a close
+ * never waits for itself. An owned {@link OkHttpClient} has its calls cancelled, its idle
+ * connections evicted and its dispatcher stopped the same way.
  *
  * <p>Thread-safe: resources are recorded while a client is built and closed once; {@code close()}
  * is idempotent and later recordings are closed at once.
@@ -80,7 +82,19 @@ public final class Owned implements AutoCloseable {
   public ThreadFactory threadFactory(String role) {
     NamedThreadFactory names = new NamedThreadFactory(role);
     return r -> {
-      Thread t = names.newThread(r);
+      Thread[] self = new Thread[1];
+      // A thread leaves the set when it ends, so a pool that replaces its threads (OkHttp's
+      // dispatcher keeps idle ones 60 s) does not make the set grow for the client's whole life.
+      Thread t =
+          names.newThread(
+              () -> {
+                try {
+                  r.run();
+                } finally {
+                  threads.remove(self[0]);
+                }
+              });
+      self[0] = t;
       threads.add(t);
       return t;
     };
@@ -124,8 +138,33 @@ public final class Owned implements AutoCloseable {
       toClose = List.copyOf(entries);
       entries.clear();
     }
+    List<Thread> ours = List.copyOf(threads);
     for (Entry e : toClose) {
       closeOne(e);
+    }
+    if (!ours.contains(Thread.currentThread())) {
+      joinAll(ours);
+    }
+  }
+
+  /**
+   * Waits, within {@link #CLOSE_WAIT} in all, for the owned threads to end: an executor reports
+   * termination while its last thread is still on its way out, and a caller of {@code close()} may
+   * rightly count live threads next.
+   */
+  private static void joinAll(List<Thread> ours) {
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    for (Thread t : ours) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      if (left <= 0) {
+        return;
+      }
+      try {
+        t.join(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
