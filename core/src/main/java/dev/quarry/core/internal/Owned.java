@@ -22,11 +22,11 @@ import okhttp3.OkHttpClient;
  * resources in the reverse order of their recording, each exactly once, and goes on when one fails
  * (the failure goes to the {@link ErrorHandler}). An executor is shut down and then waited for at
  * most {@link #CLOSE_WAIT}; then it is interrupted ({@code shutdownNow}) and its threads are left
- * to end on their own. The threads made by {@link #threadFactory} are then joined, within the same
- * bound in all, so none of them is still alive when {@code close()} returns. Waiting is skipped
- * when {@code close()} runs on one of the owned threads (a listener closing its client), so a close
- * never waits for itself. An owned {@link OkHttpClient} has its calls cancelled, its idle
- * connections evicted and its dispatcher stopped the same way.
+ * to end on their own; when it has terminated, the thread of a {@link #singleThreadExecutor} is
+ * also waited for (within the same bound), so it is not alive when {@code close()} returns. Waiting
+ * is skipped when {@code close()} runs on one of the owned threads (a listener closing its client),
+ * so a close never waits for itself. An owned {@link OkHttpClient} has its calls cancelled, its
+ * idle connections evicted and its dispatcher stopped the same way.
  *
  * <p>Thread-safe: resources are recorded while a client is built and closed once; {@code close()}
  * is idempotent and later recordings are closed at once.
@@ -72,7 +72,10 @@ public final class Owned implements AutoCloseable {
    * (stopped by {@link #close()}).
    */
   public ExecutorService singleThreadExecutor(String role) {
-    return executor(role, Executors.newSingleThreadExecutor(threadFactory(role)));
+    Set<Thread> its = ConcurrentHashMap.newKeySet();
+    ExecutorService executor = Executors.newSingleThreadExecutor(threadFactory(role, its));
+    add(role, () -> stop(executor, its));
+    return executor;
   }
 
   /**
@@ -80,6 +83,11 @@ public final class Owned implements AutoCloseable {
    * so that {@link #close()} called on one of them does not wait for itself.
    */
   public ThreadFactory threadFactory(String role) {
+    return threadFactory(role, ConcurrentHashMap.newKeySet());
+  }
+
+  /** Like {@link #threadFactory(String)}, recording each live thread in {@code its} as well. */
+  private ThreadFactory threadFactory(String role, Set<Thread> its) {
     NamedThreadFactory names = new NamedThreadFactory(role);
     return r -> {
       Thread[] self = new Thread[1];
@@ -92,17 +100,19 @@ public final class Owned implements AutoCloseable {
                   r.run();
                 } finally {
                   threads.remove(self[0]);
+                  its.remove(self[0]);
                 }
               });
       self[0] = t;
       threads.add(t);
+      its.add(t);
       return t;
     };
   }
 
   /** Records {@code executor}, stopped by {@link #close()} with the policy above; returns it. */
   public ExecutorService executor(String what, ExecutorService executor) {
-    add(what, () -> stop(executor));
+    add(what, () -> stop(executor, Set.of()));
     return executor;
   }
 
@@ -116,7 +126,7 @@ public final class Owned implements AutoCloseable {
         () -> {
           client.dispatcher().cancelAll();
           client.connectionPool().evictAll();
-          stop(client.dispatcher().executorService());
+          stop(client.dispatcher().executorService(), Set.of());
         });
     return client;
   }
@@ -138,33 +148,8 @@ public final class Owned implements AutoCloseable {
       toClose = List.copyOf(entries);
       entries.clear();
     }
-    List<Thread> ours = List.copyOf(threads);
     for (Entry e : toClose) {
       closeOne(e);
-    }
-    if (!ours.contains(Thread.currentThread())) {
-      joinAll(ours);
-    }
-  }
-
-  /**
-   * Waits, within {@link #CLOSE_WAIT} in all, for the owned threads to end: an executor reports
-   * termination while its last thread is still on its way out, and a caller of {@code close()} may
-   * rightly count live threads next.
-   */
-  private static void joinAll(List<Thread> ours) {
-    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-    for (Thread t : ours) {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-      if (left <= 0) {
-        return;
-      }
-      try {
-        t.join(left);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
     }
   }
 
@@ -178,14 +163,28 @@ public final class Owned implements AutoCloseable {
     }
   }
 
-  private void stop(ExecutorService executor) throws InterruptedException {
+  /**
+   * Shuts {@code executor} down and waits for it; once it has terminated, waits (within the same
+   * bound) for {@code its} threads to be gone too, as an executor reports termination while its
+   * last thread is still on its way out.
+   */
+  private void stop(ExecutorService executor, Set<Thread> its) throws InterruptedException {
+    List<Thread> leaving = List.copyOf(its);
     executor.shutdown();
     if (onOwnThread()) {
       return;
     }
     try {
+      long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
       if (!executor.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
         executor.shutdownNow();
+        return;
+      }
+      for (Thread t : leaving) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left > 0) {
+          t.join(left);
+        }
       }
     } catch (InterruptedException interrupted) {
       executor.shutdownNow();
