@@ -93,7 +93,7 @@ class QueriesTest {
     server.enqueue(json("""[{"number":1,"title":"Pilot"}]"""))
     val fetch = async(start = CoroutineStart.UNDISPATCHED) { quarry.awaitFetch<List<Episode>>(key, "episodes") }
 
-    awaitReal { quarry.queries().getQueryState<Any>(key).map { it.fetchFailureCount() == 1 }.orElse(false) }
+    awaitReal { quarry.queries().getQueryState<Any>(key).map { it.fetchFailureCount() == 1 }.orElse(false) && time.pendingTasks() > 0 }
     time.advance(Duration.ofSeconds(9))
     assertThat(server.requestCount).describedAs("no retry before the delay").isEqualTo(1)
     time.advance(Duration.ofSeconds(1))
@@ -105,7 +105,7 @@ class QueriesTest {
     server.enqueue(json("{}", code = 500))
     server.enqueue(json("{}", code = 502))
     val failing = async(start = CoroutineStart.UNDISPATCHED) { runCatching { quarry.awaitFetch<List<Episode>>(key, "episodes") } }
-    awaitReal { quarry.queries().getQueryState<Any>(key).map { it.fetchFailureCount() == 1 }.orElse(false) }
+    awaitReal { quarry.queries().getQueryState<Any>(key).map { it.fetchFailureCount() == 1 }.orElse(false) && time.pendingTasks() > 0 }
     time.advance(Duration.ofSeconds(10))
     val error = failing.await().exceptionOrNull()
     assertThat(error).isInstanceOf(HttpStatusException::class.java)

@@ -290,7 +290,6 @@ public final class Retryer<T> {
       return;
     }
     hooks.onFail(count, error);
-    logRetry(count, delay, error);
     Cancellable t = scheduler.schedule(delay, this::afterDelay);
     synchronized (lock) {
       if (future.isDone()) {
@@ -299,6 +298,9 @@ public final class Retryer<T> {
         timer = t;
       }
     }
+    // After the timer is set: the first line may start SLF4J, which must not delay the retry's
+    // scheduling behind the failure that observers already see.
+    logRetry(count, delay, error);
   }
 
   /**
