@@ -422,26 +422,18 @@ final class RealMutation<V, R, C> {
           dispatch(MutationCacheEvent.Action.SUCCESS, MutationStates.succeeded(state, data));
           CompletableFuture<?> site = CompletableFuture.completedFuture(null);
           if (callSiteApplies()) {
-            if (callSite.onSuccess().isPresent()) {
-              MutationCallbacks.SuccessAsync<V, R, C> hook = callSite.onSuccess().get();
-              site =
-                  site.thenCompose(
-                      x -> isolated("onSuccess", () -> hook.apply(data, variables, context)));
-            }
-            if (callSite.onSettled().isPresent()) {
-              MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled().get();
-              site =
-                  site.thenCompose(
-                      x ->
-                          isolated(
-                              "onSettled",
-                              () ->
-                                  hook.apply(
-                                      Optional.ofNullable(data),
-                                      Optional.empty(),
-                                      variables,
-                                      context)));
-            }
+            site =
+                thenHook(
+                    site,
+                    callSite.onSuccess(),
+                    "onSuccess",
+                    h -> h.apply(data, variables, context));
+            site =
+                thenHook(
+                    site,
+                    callSite.onSettled(),
+                    "onSettled",
+                    h -> h.apply(Optional.ofNullable(data), Optional.empty(), variables, context));
           }
           return site.thenApply(x -> data);
         });
@@ -461,63 +453,43 @@ final class RealMutation<V, R, C> {
     }
     MutationCacheConfig cfg = host.cacheConfig();
     CompletableFuture<?> chain = CompletableFuture.completedFuture(null);
-    if (cfg.onError().isPresent()) {
-      MutationCacheConfig.OnError hook = cfg.onError().get();
-      chain =
-          chain.thenCompose(
-              x -> isolated("cache onError", () -> hook.apply(error, variables, erased(), info())));
-    }
-    if (options.onError().isPresent()) {
-      MutationCallbacks.FailureAsync<V, C> hook = options.onError().get();
-      chain =
-          chain.thenCompose(x -> isolated("onError", () -> hook.apply(error, variables, context)));
-    }
-    if (cfg.onSettled().isPresent()) {
-      MutationCacheConfig.OnSettled hook = cfg.onSettled().get();
-      chain =
-          chain.thenCompose(
-              x ->
-                  isolated(
-                      "cache onSettled",
-                      () ->
-                          hook.apply(
-                              Optional.empty(), Optional.of(error), variables, erased(), info())));
-    }
-    if (options.onSettled().isPresent()) {
-      MutationCallbacks.SettledAsync<V, R, C> hook = options.onSettled().get();
-      chain =
-          chain.thenCompose(
-              x ->
-                  isolated(
-                      "onSettled",
-                      () -> hook.apply(Optional.empty(), Optional.of(error), variables, context)));
-    }
+    chain =
+        thenHook(
+            chain,
+            cfg.onError(),
+            "cache onError",
+            h -> h.apply(error, variables, erased(), info()));
+    chain = thenHook(chain, options.onError(), "onError", h -> h.apply(error, variables, context));
+    chain =
+        thenHook(
+            chain,
+            cfg.onSettled(),
+            "cache onSettled",
+            h -> h.apply(Optional.empty(), Optional.of(error), variables, erased(), info()));
+    chain =
+        thenHook(
+            chain,
+            options.onSettled(),
+            "onSettled",
+            h -> h.apply(Optional.empty(), Optional.of(error), variables, context));
     return chain
         .thenCompose(
             x -> {
               dispatch(MutationCacheEvent.Action.ERROR, MutationStates.errored(state, error));
               CompletableFuture<?> site = CompletableFuture.completedFuture(null);
               if (callSiteApplies()) {
-                if (callSite.onError().isPresent()) {
-                  MutationCallbacks.FailureAsync<V, C> hook = callSite.onError().get();
-                  site =
-                      site.thenCompose(
-                          y -> isolated("onError", () -> hook.apply(error, variables, context)));
-                }
-                if (callSite.onSettled().isPresent()) {
-                  MutationCallbacks.SettledAsync<V, R, C> hook = callSite.onSettled().get();
-                  site =
-                      site.thenCompose(
-                          y ->
-                              isolated(
-                                  "onSettled",
-                                  () ->
-                                      hook.apply(
-                                          Optional.empty(),
-                                          Optional.of(error),
-                                          variables,
-                                          context)));
-                }
+                site =
+                    thenHook(
+                        site,
+                        callSite.onError(),
+                        "onError",
+                        h -> h.apply(error, variables, context));
+                site =
+                    thenHook(
+                        site,
+                        callSite.onSettled(),
+                        "onSettled",
+                        h -> h.apply(Optional.empty(), Optional.of(error), variables, context));
               }
               return site;
             })
@@ -547,6 +519,24 @@ final class RealMutation<V, R, C> {
   }
 
   /** Runs a callback whose failure is reported and does not change the outcome. */
+  /**
+   * {@code chain}, then {@code hook} (if there is one) called through {@link #isolated}, so that
+   * what it throws or fails with is reported under {@code what} and the chain goes on.
+   */
+  private <H> CompletableFuture<?> thenHook(
+      CompletableFuture<?> chain, Optional<H> hook, String what, HookCall<H> call) {
+    if (hook.isEmpty()) {
+      return chain;
+    }
+    H h = hook.get();
+    return chain.thenCompose(x -> isolated(what, () -> call.call(h)));
+  }
+
+  /** One call of a user callback {@code H}, which may throw. */
+  private interface HookCall<H> {
+    java.util.concurrent.CompletionStage<?> call(H hook) throws Exception;
+  }
+
   private CompletableFuture<Boolean> isolated(String what, MutationLoop.UserCall<?> call) {
     return host.loop()
         .callUser(call)
