@@ -1,6 +1,6 @@
 package dev.quarry;
 
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  *
  * @param <N> the payload type, decoded from the event's first argument with Jackson
  */
-public interface Notifications<N> extends Subscription {
+public interface Notifications<N> extends Registration {
 
   /** The feed now. */
   Feed<N> feed();
@@ -42,7 +42,7 @@ public interface Notifications<N> extends Subscription {
   void clear();
 
   /** Listens to changes; the listener gets the current feed first. */
-  Subscription subscribe(Consumer<? super Feed<N>> listener);
+  Registration subscribe(Consumer<? super Feed<N>> listener);
 
   /** How many items the feed keeps. */
   int capacity();

@@ -1,6 +1,6 @@
 package dev.quarry;
 
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.realtime.Topic;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * #close()} unsubscribes and, if the task had not finished, cancels {@link #finished()};
  * idempotent.
  */
-public interface ProgressStream extends Subscription {
+public interface ProgressStream extends Registration {
   /** The topic. */
   Topic topic();
 
@@ -34,7 +34,7 @@ public interface ProgressStream extends Subscription {
   CompletableFuture<Progress> finished();
 
   /** Listens to the steps. */
-  Subscription listen(Consumer<? super Progress> listener);
+  Registration listen(Consumer<? super Progress> listener);
 
   /** Unsubscribes. Idempotent. */
   @Override

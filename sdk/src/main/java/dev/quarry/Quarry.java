@@ -14,8 +14,8 @@ import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RealScheduler;
+import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
-import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.Owned;
@@ -25,8 +25,8 @@ import dev.quarry.internal.RealNotifications;
 import dev.quarry.internal.RealProgressStream;
 import dev.quarry.internal.RealtimeMonitor;
 import dev.quarry.optimistic.DehydratedMutations;
-import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationClient;
+import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
@@ -70,7 +70,7 @@ import org.jspecify.annotations.Nullable;
  *
  * var episodes = quarry.query(QueryKey.of("episodes", pid), http -> http.get("projects/" + pid + "/episodes", EPISODES));
  * quarry.fetch(episodes).thenAccept(this::show);             // cached, deduplicated, retried
- * Subscription s = quarry.observe(episodes, this::render);   // status, data, error, fetching, stale ...
+ * Registration s = quarry.observe(episodes, this::render);   // status, data, error, fetching, stale ...
  *
  * quarry.bind(Topic.of("execution", "executionId", id))      // realtime keeps the cache fresh
  *     .append("agent-event", AgentEvent.class, QueryKey.of("execution", id, "events"));
@@ -364,7 +364,7 @@ public final class Quarry implements AutoCloseable {
   }
 
   /** A mutation handle on the shared mutation client. */
-  public <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options) {
+  public <V, R, C> MutationObserver<V, R, C> mutation(MutationOptions<V, R, C> options) {
     return mutations.mutation(options);
   }
 
@@ -422,8 +422,8 @@ public final class Quarry implements AutoCloseable {
   }
 
   /** A view whose keys start with {@code prefix}. */
-  public Scope scope(QueryKey prefix) {
-    return new Scope(this, prefix);
+  public KeyPrefixView view(QueryKey prefix) {
+    return new KeyPrefixView(this, prefix);
   }
 
   // ------------------------------------------------------------------ realtime integrations
@@ -459,7 +459,7 @@ public final class Quarry implements AutoCloseable {
    *
    * @throws IllegalStateException if the facade has no realtime connection
    */
-  public Subscription bindEach(
+  public Registration bindEach(
       QueryKey prefix,
       Function<QueryKey, Optional<Topic>> topicOf,
       BiConsumer<Topic, TopicBinding> rules) {

@@ -1,7 +1,7 @@
 package dev.quarry;
 
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.realtime.Topic;
 import java.time.Duration;
 import java.util.function.BiFunction;
@@ -62,7 +62,7 @@ import java.util.function.BiFunction;
  * <p>Thread-safe. Rules may be added at any time. {@link #close()} removes the rules and ends the
  * subscription; idempotent. {@link Quarry#close()} closes every binding.
  */
-public interface TopicBinding extends Subscription {
+public interface TopicBinding extends Registration {
   /** The topic. */
   Topic topic();
 
@@ -104,7 +104,7 @@ public interface TopicBinding extends Subscription {
   TopicBinding live(QueryKey... prefixes);
 
   /** Keeps the topic subscribed, observed or not, until the handle is closed. */
-  Subscription hold();
+  Registration hold();
 
   /** Whether the topic is subscribed now. */
   boolean isSubscribed();

@@ -11,7 +11,7 @@ import dev.quarry.cache.QueryResult;
 import dev.quarry.core.Backoff;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.http.JsonType;
-import dev.quarry.optimistic.Mutation;
+import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.Topic;
@@ -186,7 +186,7 @@ class EndToEndTest {
     assertThat(quarry.realtime().state()).isEqualTo(ConnectionState.RECONNECTING);
 
     // An optimistic create while offline: shown at once, queued, nothing sent.
-    Mutation<NewEpisode, Episode, Void> create =
+    MutationObserver<NewEpisode, Episode, Void> create =
         quarry.mutation(
             MutationOptions.<NewEpisode, Episode, Void>builder()
                 .mutationFn((in, ctx) -> ctx.http().post("episodes", in, Episode.class))

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.quarry.cache.QueryObserver;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.testing.VirtualTime;
@@ -128,7 +128,7 @@ class WiringTest {
   @Test
   void hold_keepsTheTopicSubscribedWithoutObservers_untilReleased() {
     TopicBinding binding = quarry.bind(topic).live(QueryKey.of("execution", "e1"));
-    Subscription hold = binding.hold();
+    Registration hold = binding.hold();
     assertThat(binding.isSubscribed()).isTrue();
 
     hold.close();

@@ -4,7 +4,7 @@ import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.cache.StaleTime;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +41,7 @@ public class FanoutBenchmark {
   public int observers;
 
   private QueryClient client = QueryClient.builder().build();
-  private final List<Subscription> subscriptions = new ArrayList<>();
+  private final List<Registration> subscriptions = new ArrayList<>();
   private volatile Object expected = new Object();
   private volatile CountDownLatch delivered = new CountDownLatch(0);
   private long version;
@@ -79,7 +79,7 @@ public class FanoutBenchmark {
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    subscriptions.forEach(Subscription::close);
+    subscriptions.forEach(Registration::close);
     subscriptions.clear();
     client.close();
   }

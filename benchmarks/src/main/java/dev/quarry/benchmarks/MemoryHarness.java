@@ -6,7 +6,7 @@ import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.cache.StaleTime;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
@@ -182,13 +182,13 @@ public final class MemoryHarness {
                 key, ctx -> CompletableFuture.failedFuture(new IllegalStateException("no fetch")))
             .staleTime(StaleTime.never())
             .build();
-    List<Subscription> subscriptions = new ArrayList<>(n);
+    List<Registration> subscriptions = new ArrayList<>(n);
     long before = used();
     for (int i = 0; i < n; i++) {
       subscriptions.add(client.observe(options, result -> {}));
     }
     long after = used();
-    subscriptions.forEach(Subscription::close);
+    subscriptions.forEach(Registration::close);
     client.close();
     return after - before;
   }
@@ -196,13 +196,13 @@ public final class MemoryHarness {
   private static long measureTopics(int n) {
     RealtimeClient client =
         RealtimeClient.create(RealtimeOptions.builder(URI.create("http://127.0.0.1:9")).build());
-    List<Subscription> subscriptions = new ArrayList<>(n);
+    List<Registration> subscriptions = new ArrayList<>(n);
     long before = used();
     for (int i = 0; i < n; i++) {
       subscriptions.add(client.subscribe(Topic.of("execution", "executionId", "e-" + i)));
     }
     long after = used();
-    subscriptions.forEach(Subscription::close);
+    subscriptions.forEach(Registration::close);
     client.close();
     return after - before;
   }

@@ -1,10 +1,10 @@
 package dev.quarry.benchmarks;
 
 import dev.quarry.core.Connectivity;
-import dev.quarry.core.Subscription;
-import dev.quarry.optimistic.Mutation;
+import dev.quarry.core.Registration;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationFilters;
+import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.testing.VirtualTime;
 import java.time.Duration;
@@ -14,12 +14,12 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The heap of a long-running app that creates a {@link Mutation} handle per view: 100,000 handles,
- * each listened to, used for one mutation, and its listener closed, in virtual time with {@code
- * gcTime} 1 s. Used heap after full collections is sampled every 25,000 mutations (each sample
- * after advancing past {@code gcTime}), together with the size of the mutation cache. A second run
- * leaves every listener open, the way a view that never unsubscribes would: its mutations stay
- * observed, so its heap grows, which shows the measurement can see a leak.
+ * The heap of a long-running app that creates a {@link MutationObserver} handle per view: 100,000
+ * handles, each listened to, used for one mutation, and its listener closed, in virtual time with
+ * {@code gcTime} 1 s. Used heap after full collections is sampled every 25,000 mutations (each
+ * sample after advancing past {@code gcTime}), together with the size of the mutation cache. A
+ * second run leaves every listener open, the way a view that never unsubscribes would: its
+ * mutations stay observed, so its heap grows, which shows the measurement can see a leak.
  *
  * <p>Run alone: {@code java -Xms512m -Xmx512m -cp benchmarks.jar
  * dev.quarry.benchmarks.MutationLeakHarness}.
@@ -79,7 +79,7 @@ public final class MutationLeakHarness {
   private static List<long[]> measure(int count, boolean closeListeners) {
     VirtualTime time = new VirtualTime();
     List<long[]> rows = new ArrayList<>();
-    List<Subscription> kept = new ArrayList<>();
+    List<Registration> kept = new ArrayList<>();
     try (MutationClient client =
         MutationClient.builder()
             .clock(time)
@@ -94,8 +94,8 @@ public final class MutationLeakHarness {
               .build();
       long before = MemoryHarness.used();
       for (int i = 1; i <= count; i++) {
-        Mutation<Integer, Integer, Void> handle = client.mutation(options);
-        Subscription s = handle.subscribe(state -> {});
+        MutationObserver<Integer, Integer, Void> handle = client.mutation(options);
+        Registration s = handle.subscribe(state -> {});
         handle.mutate(i);
         if (closeListeners) {
           s.close();

@@ -1,6 +1,6 @@
 package dev.quarry.cache;
 
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.util.Optional;
 
 /**
@@ -34,5 +34,5 @@ public interface CancellationSignal {
    *
    * @return a handle that unregisters the callback
    */
-  Subscription onCancel(Runnable callback);
+  Registration onCancel(Runnable callback);
 }

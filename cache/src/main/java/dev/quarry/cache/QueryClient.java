@@ -8,8 +8,8 @@ import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
+import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
-import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
 import java.util.List;
 import java.util.Map;
@@ -276,7 +276,7 @@ public interface QueryClient extends AutoCloseable {
    * Listens to cache events (TanStack Query's cache events: added, removed, updated, observer added
    * and removed), in order, on the callback executor.
    */
-  Subscription subscribe(Consumer<QueryCacheEvent> listener);
+  Registration subscribe(Consumer<QueryCacheEvent> listener);
 
   /** A snapshot of every cached query, in insertion order. */
   List<QuerySnapshot> snapshot();
@@ -293,7 +293,7 @@ public interface QueryClient extends AutoCloseable {
    * returns, before queries refetch and paused retries continue. Steps run in registration order,
    * concurrently; a failed step is reported and does not stop the others.
    */
-  Subscription addReconnectBarrier(Supplier<? extends CompletionStage<?>> step);
+  Registration addReconnectBarrier(Supplier<? extends CompletionStage<?>> step);
 
   // ---- hydration
 

@@ -1,6 +1,6 @@
 package dev.quarry.cache;
 
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -12,7 +12,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * QueryObserver<List<Episode>> o = client.createObserver(episodes); // no fetch yet
- * Subscription s = o.subscribe(r -> render(r));                      // attaches, fetches if due
+ * Registration s = o.subscribe(r -> render(r));                      // attaches, fetches if due
  * o.setOptions(episodesOf(otherProject));                            // moves to the new key
  * s.close();                                                         // detaches
  * }</pre>
@@ -34,7 +34,7 @@ import java.util.function.Function;
  *
  * @param <R> the (selected) data type
  */
-public interface QueryObserver<R> extends Subscription {
+public interface QueryObserver<R> extends Registration {
   /**
    * The last result computed: while subscribed, the one delivered (or about to be delivered) to the
    * listeners; without listeners, the result as of creation, the last {@link #setOptions} or the
@@ -49,7 +49,7 @@ public interface QueryObserver<R> extends Subscription {
    * @return closing it removes this listener (idempotent); the last one leaving detaches
    * @throws IllegalStateException if the observer was {@linkplain #close() closed}
    */
-  Subscription subscribe(Consumer<QueryResult<R>> listener);
+  Registration subscribe(Consumer<QueryResult<R>> listener);
 
   /** Whether at least one listener is subscribed (the observer is attached to its query). */
   boolean hasListeners();

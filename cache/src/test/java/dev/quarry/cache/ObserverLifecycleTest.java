@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.testing.RecordingListener;
 import java.time.Duration;
 import java.util.List;
@@ -93,9 +93,9 @@ class ObserverLifecycleTest {
                 .staleTime(Duration.ofMinutes(10))
                 .gcTime(Duration.ofMinutes(1))
                 .build());
-    Subscription first = o.subscribe(results);
+    Registration first = o.subscribe(results);
     RecordingListener<QueryResult<String>> second = new RecordingListener<>();
-    Subscription s2 = o.subscribe(second);
+    Registration s2 = o.subscribe(second);
     assertThat(second.next().data()).as("a new listener gets the current result").contains("v0");
     second.assertExhausted();
 

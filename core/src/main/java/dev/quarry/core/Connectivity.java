@@ -93,12 +93,12 @@ public final class Connectivity {
   }
 
   /** Listens to online changes: {@code true} when coming online. */
-  public Subscription onOnlineChange(Consumer<Boolean> listener) {
+  public Registration onOnlineChange(Consumer<Boolean> listener) {
     return onlineListeners.add(listener);
   }
 
   /** Listens to focus changes: {@code true} when gaining focus. */
-  public Subscription onFocusChange(Consumer<Boolean> listener) {
+  public Registration onFocusChange(Consumer<Boolean> listener) {
     return focusListeners.add(listener);
   }
 

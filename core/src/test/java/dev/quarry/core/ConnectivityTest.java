@@ -46,7 +46,7 @@ class ConnectivityTest {
   void closedListener_isNotCalledAgain() {
     Connectivity c = Connectivity.create();
     List<Boolean> seen = new ArrayList<>();
-    Subscription s = c.onOnlineChange(seen::add);
+    Registration s = c.onOnlineChange(seen::add);
     c.setOnline(false);
     s.close();
     s.close();

@@ -30,7 +30,7 @@ import dev.quarry.examples.studio.Page;
 import dev.quarry.examples.studio.Project;
 import dev.quarry.examples.studio.RenameEpisode;
 import dev.quarry.examples.studio.TaskProgress;
-import dev.quarry.optimistic.Mutation;
+import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationState;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
@@ -208,7 +208,7 @@ final class DemoSteps {
   private void createEpisodeOptimistically() {
     n.step(2, "Creating an episode optimistically");
     Waiter<Page<Episode>> view = observeEpisodes();
-    Mutation<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
+    MutationObserver<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
     long t0 = System.nanoTime();
     CompletableFuture<Episode> created = create.mutate(new NewEpisode(PROJECT, "Pilot"));
     view.until(p -> p.docs().stream().anyMatch(Episode::isDraft), WAIT, "the draft");
@@ -264,7 +264,7 @@ final class DemoSteps {
       n.say("creating an episode with a blank title, which the server should refuse");
     }
     Waiter<Page<Episode>> view = observeEpisodes();
-    Mutation<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
+    MutationObserver<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
     CompletableFuture<Episode> refused = create.mutate(new NewEpisode(PROJECT, title));
     view.until(p -> p.docs().stream().anyMatch(Episode::isDraft), WAIT, "the draft");
     n.say("the draft is shown at once ...");
@@ -486,7 +486,7 @@ final class DemoSteps {
     quarry.connectivity().setOnline(false);
     ui.update(u -> u.withOffline(true));
     n.say("connectivity: offline");
-    Mutation<RenameEpisode, Episode, Optional<Page<Episode>>> rename =
+    MutationObserver<RenameEpisode, Episode, Optional<Page<Episode>>> rename =
         quarry.mutation(studio.renameEpisode());
     Waiter<MutationState<RenameEpisode, Episode, Optional<Page<Episode>>>> state =
         new Waiter<>("the rename");

@@ -20,7 +20,7 @@ import dev.quarry.examples.studio.NewExecution;
 import dev.quarry.examples.studio.Notification;
 import dev.quarry.examples.studio.Page;
 import dev.quarry.examples.studio.RenameEpisode;
-import dev.quarry.optimistic.Mutation;
+import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.Topic;
 import java.nio.file.Path;
@@ -122,7 +122,7 @@ class StudioSdkTest {
   void createEpisode_refused_rollsBackTheCachedList() throws Exception {
     backend.faults().refuseCreates("(?i)untitled", 422, "an episode needs a real title");
     Page<Episode> before = get(quarry.fetch(studio.episodes("p1")));
-    Mutation<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
+    MutationObserver<NewEpisode, Episode, Void> create = quarry.mutation(studio.createEpisode());
 
     assertThatThrownBy(() -> get(create.mutate(new NewEpisode("p1", "Untitled"))))
         .isInstanceOf(ExecutionException.class)

@@ -1,11 +1,11 @@
 package dev.quarry.kotlin
 
-import dev.quarry.optimistic.Mutation
+import dev.quarry.optimistic.MutationObserver
 import dev.quarry.optimistic.MutationClient
 import dev.quarry.optimistic.MutationOptions
 
 /**
- * [Mutation.mutate] as a suspend function: submits the mutation (applying its optimistic update at
+ * [MutationObserver.mutate] as a suspend function: submits the mutation (applying its optimistic update at
  * once) and returns its result after every callback ran.
  *
  * **Threads.** Suspends without blocking; resumes on the caller's dispatcher.
@@ -23,7 +23,7 @@ import dev.quarry.optimistic.MutationOptions
  * val created: Episode = createEpisode.awaitMutate(NewEpisode(projectId, "Pilot"))
  * ```
  */
-public suspend fun <V : Any, R : Any, C : Any> Mutation<V, R, C>.awaitMutate(variables: V): R =
+public suspend fun <V : Any, R : Any, C : Any> MutationObserver<V, R, C>.awaitMutate(variables: V): R =
     awaitMutateOrNull(variables)
         ?: throw IllegalStateException(
             "mutation " +
@@ -34,13 +34,13 @@ public suspend fun <V : Any, R : Any, C : Any> Mutation<V, R, C>.awaitMutate(var
  * [awaitMutate] for mutations that may succeed without a result (a `Void` function): returns
  * `null` then. Threads, errors (except the missing-result one) and cancellation as [awaitMutate].
  */
-public suspend fun <V : Any, R : Any, C : Any> Mutation<V, R, C>.awaitMutateOrNull(
+public suspend fun <V : Any, R : Any, C : Any> MutationObserver<V, R, C>.awaitMutateOrNull(
     variables: V
 ): R? = awaitNullable(mutate(variables))
 
 /**
  * [MutationClient.mutate] (a one-off mutation without a handle) as a suspend function; threads,
- * errors and cancellation as [Mutation.awaitMutate]; returns `null` for a mutation that succeeded
+ * errors and cancellation as [MutationObserver.awaitMutate]; returns `null` for a mutation that succeeded
  * without a result.
  */
 public suspend fun <V : Any, R : Any, C : Any> MutationClient.awaitMutate(

@@ -1,7 +1,7 @@
 package dev.quarry.kotlin
 
 import com.fasterxml.jackson.core.type.TypeReference
-import dev.quarry.core.Subscription
+import dev.quarry.core.Registration
 import dev.quarry.realtime.ConnectionEvent
 import dev.quarry.realtime.ConnectionState
 import dev.quarry.realtime.EventListener
@@ -139,7 +139,7 @@ internal fun <T> RealtimeClient.typedTopicEvents(
     try {
       val listener =
           sub.on(event, cls, nullTolerant { payload -> emit(checkPayload<T>(payload, nullable, event, cls.name)) })
-      Subscription {
+      Registration {
         listener.close()
         sub.close()
       }
@@ -165,7 +165,7 @@ public fun RealtimeClient.topicEvents(
       val sub: TopicSubscription = subscribe(topic)
       try {
         val listener = sub.listen { e -> emit(e) }
-        Subscription {
+        Registration {
           listener.close()
           sub.close()
         }
@@ -244,7 +244,7 @@ private fun <T> realtimeFlow(
     client: RealtimeClient,
     what: String,
     capacity: Int,
-    register: (emit: (T) -> Unit, end: () -> Unit) -> Subscription,
+    register: (emit: (T) -> Unit, end: () -> Unit) -> Registration,
 ): Flow<T> {
   require(capacity >= 1) { "capacity must be at least 1 but was $capacity ($what)" }
   return callbackFlow {

@@ -7,7 +7,7 @@ import dev.quarry.cache.QueryCacheEvent;
 import dev.quarry.cache.QueryFilters;
 import dev.quarry.cache.QuerySnapshot;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.optimistic.MutationCacheEvent;
 import dev.quarry.optimistic.MutationFilters;
 import dev.quarry.optimistic.MutationInfo;
@@ -117,7 +117,7 @@ public final class QuarryMetrics implements MeterBinder, AutoCloseable {
   private final List<String> countedEvents;
 
   private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
-  private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
+  private final List<Registration> subscriptions = new CopyOnWriteArrayList<>();
   private final Map<QueryKey, Long> fetchStartedAt = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private boolean subscribed;
@@ -366,13 +366,13 @@ public final class QuarryMetrics implements MeterBinder, AutoCloseable {
   /** Ends the subscriptions to the facade's events; meters stay registered. Idempotent. */
   @Override
   public void close() {
-    List<Subscription> subs;
+    List<Registration> subs;
     synchronized (lock) {
       closed = true;
       subs = new ArrayList<>(subscriptions);
       subscriptions.clear();
     }
-    subs.forEach(Subscription::close);
+    subs.forEach(Registration::close);
     fetchStartedAt.clear();
   }
 

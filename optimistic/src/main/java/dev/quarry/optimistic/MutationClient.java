@@ -6,8 +6,8 @@ import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
+import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
-import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Defaults;
 import dev.quarry.optimistic.internal.MutationClientConfig;
@@ -85,7 +85,7 @@ public interface MutationClient extends AutoCloseable {
    *
    * @throws NullPointerException if {@code options} is null
    */
-  <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options);
+  <V, R, C> MutationObserver<V, R, C> mutation(MutationOptions<V, R, C> options);
 
   /**
    * Submits one mutation, with {@code options} over the defaults registered for its key.
@@ -101,10 +101,10 @@ public interface MutationClient extends AutoCloseable {
 
   /**
    * As {@link #mutate(MutationOptions, Object)} with call-site callbacks, which run after every
-   * other callback (always, unlike those of a {@link Mutation} handle).
+   * other callback (always, unlike those of a {@link MutationObserver} handle).
    */
   <V, R, C> CompletableFuture<R> mutate(
-      MutationOptions<V, R, C> options, V variables, MutateCallbacks<V, R, C> callbacks);
+      MutationOptions<V, R, C> options, V variables, CallSiteCallbacks<V, R, C> callbacks);
 
   // ---- defaults ----
 
@@ -286,7 +286,7 @@ public interface MutationClient extends AutoCloseable {
    * Listens to mutation cache events, delivered in order on the callback executor; a throwing
    * listener is reported to the error handler. Close the subscription to stop.
    */
-  Subscription subscribe(Consumer<? super MutationCacheEvent> listener);
+  Registration subscribe(Consumer<? super MutationCacheEvent> listener);
 
   /** Removes every mutation from the cache (running ones keep running and still settle). */
   void clear();

@@ -2,7 +2,9 @@ package dev.quarry.optimistic;
 
 /** Where a mutation is in its life (TanStack's {@code status}). */
 public enum MutationStatus {
-  /** Not started (a {@link Mutation} handle before its first {@code mutate} or after reset). */
+  /**
+   * Not started (a {@link MutationObserver} handle before its first {@code mutate} or after reset).
+   */
   IDLE,
   /** Submitted and not settled: running, paused offline, or waiting for its scope. */
   PENDING,

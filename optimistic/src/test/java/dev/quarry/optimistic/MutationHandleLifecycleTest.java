@@ -3,7 +3,7 @@ package dev.quarry.optimistic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quarry.core.Connectivity;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.testing.VirtualTime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,8 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A {@link Mutation} handle stays attached to its mutation only while it has listeners, so the
- * mutation cache collects settled mutations {@code gcTime} after they settle, and its call-site
+ * A {@link MutationObserver} handle stays attached to its mutation only while it has listeners, so
+ * the mutation cache collects settled mutations {@code gcTime} after they settle, and its call-site
  * callbacks run only while it is listened to (TanStack's MutationObserver and mutation gc).
  */
 class MutationHandleLifecycleTest {
@@ -45,9 +45,9 @@ class MutationHandleLifecycleTest {
 
   @Test
   void closingTheLastListener_detachesTheHandle_andTheSettledMutationIsCollectedAfterGcTime() {
-    Mutation<String, String, Void> handle = client.mutation(echo());
-    Subscription first = handle.subscribe(s -> {});
-    Subscription second = handle.subscribe(s -> {});
+    MutationObserver<String, String, Void> handle = client.mutation(echo());
+    Registration first = handle.subscribe(s -> {});
+    Registration second = handle.subscribe(s -> {});
     handle.mutate("a");
     assertThat(client.findAll(MutationFilters.all())).hasSize(1);
 
@@ -68,13 +68,13 @@ class MutationHandleLifecycleTest {
 
   @Test
   void subscribingAgain_reattachesToTheLatestMutation_whichIsThenKept() {
-    Mutation<String, String, Void> handle = client.mutation(echo());
-    Subscription s = handle.subscribe(x -> {});
+    MutationObserver<String, String, Void> handle = client.mutation(echo());
+    Registration s = handle.subscribe(x -> {});
     handle.mutate("a");
     s.close();
     time.advance(GC.minusMillis(1));
 
-    Subscription again = handle.subscribe(x -> {});
+    Registration again = handle.subscribe(x -> {});
     time.advance(GC.multipliedBy(3));
     assertThat(client.findAll(MutationFilters.all())).hasSize(1);
 
@@ -85,7 +85,7 @@ class MutationHandleLifecycleTest {
 
   @Test
   void aHandleWithoutListeners_doesNotHoldItsMutations() {
-    Mutation<String, String, Void> handle = client.mutation(echo());
+    MutationObserver<String, String, Void> handle = client.mutation(echo());
     handle.mutate("a");
     handle.mutate("b");
     time.advance(GC);
@@ -96,13 +96,13 @@ class MutationHandleLifecycleTest {
   @Test
   void aPendingMutationOfAClosedHandle_isKeptUntilItSettles_thenCollected() {
     CompletableFuture<String> server = new CompletableFuture<>();
-    Mutation<String, String, Void> handle =
+    MutationObserver<String, String, Void> handle =
         client.mutation(
             MutationOptions.<String, String, Void>builder()
                 .mutationFn((v, ctx) -> server)
                 .gcTime(GC)
                 .build());
-    Subscription s = handle.subscribe(x -> {});
+    Registration s = handle.subscribe(x -> {});
     CompletableFuture<String> done = handle.mutate("a");
     s.close();
     time.advance(GC.multipliedBy(4));
@@ -117,8 +117,8 @@ class MutationHandleLifecycleTest {
   @Test
   void aHundredThousandMutationsThroughHandlesWhoseListenersClosed_leaveTheCacheEmpty() {
     for (int i = 0; i < 100_000; i++) {
-      Mutation<String, String, Void> handle = client.mutation(echo());
-      Subscription s = handle.subscribe(x -> {});
+      MutationObserver<String, String, Void> handle = client.mutation(echo());
+      Registration s = handle.subscribe(x -> {});
       handle.mutate("m" + i);
       s.close();
     }
@@ -130,18 +130,18 @@ class MutationHandleLifecycleTest {
   @Test
   void callSiteCallbacks_runOnlyWhileTheHandleHasAListener_butTheFutureCompletesEitherWay() {
     CompletableFuture<String> server = new CompletableFuture<>();
-    Mutation<String, String, Void> handle =
+    MutationObserver<String, String, Void> handle =
         client.mutation(
             MutationOptions.<String, String, Void>builder()
                 .mutationFn((v, ctx) -> server)
                 .gcTime(GC)
                 .build());
     List<String> site = new ArrayList<>();
-    Subscription s = handle.subscribe(x -> {});
+    Registration s = handle.subscribe(x -> {});
     CompletableFuture<String> done =
         handle.mutate(
             "a",
-            MutateCallbacks.<String, String, Void>builder()
+            CallSiteCallbacks.<String, String, Void>builder()
                 .onSuccess((d, v, c) -> site.add("onSuccess " + d))
                 .onSettled((d, e, v, c) -> site.add("onSettled"))
                 .build());
@@ -155,7 +155,7 @@ class MutationHandleLifecycleTest {
         client.mutate(
             echo(),
             "b",
-            MutateCallbacks.<String, String, Void>builder()
+            CallSiteCallbacks.<String, String, Void>builder()
                 .onSuccess((d, v, c) -> site.add("client onSuccess " + d))
                 .build());
     assertThat(viaClient).isCompletedWithValue("b");

@@ -62,14 +62,14 @@ class MutationNullResultTest {
 
   @Test
   void aNullResultThroughAHandle_reachesItsListenersAsSuccessWithEmptyData() {
-    Mutation<String, Void, Void> handle = client.mutation(returningNull());
+    MutationObserver<String, Void, Void> handle = client.mutation(returningNull());
     List<MutationState<String, Void, Void>> states = new ArrayList<>();
     List<String> site = new ArrayList<>();
     handle.subscribe(states::add);
 
     handle.mutate(
         "a",
-        MutateCallbacks.<String, Void, Void>builder()
+        CallSiteCallbacks.<String, Void, Void>builder()
             .onSuccess((d, v, c) -> site.add("site onSuccess " + d))
             .build());
 

@@ -123,8 +123,8 @@ class MutationOrderTest {
                         + e.map(Throwable::getMessage).orElse("-")));
   }
 
-  private MutateCallbacks<String, String, String> callSite() {
-    return MutateCallbacks.<String, String, String>builder()
+  private CallSiteCallbacks<String, String, String> callSite() {
+    return CallSiteCallbacks.<String, String, String>builder()
         .onSuccess((data, v, ctx) -> log.add("mutate.onSuccess " + data + " " + ctx.orElse("-")))
         .onError((e, v, ctx) -> log.add("mutate.onError " + e.getMessage()))
         .onSettled((data, e, v, ctx) -> log.add("mutate.onSettled"))
@@ -659,7 +659,7 @@ class MutationOrderTest {
 
   @Test
   void handle_followsTheLatestMutation_andCallSiteCallbacksFireOnlyForIt() {
-    Mutation<String, String, Void> handle =
+    MutationObserver<String, String, Void> handle =
         client.mutation(MutationOptions.of(delayed(Duration.ofMillis(10))));
     List<MutationStatus> states = new ArrayList<>();
     handle.subscribe(s -> states.add(s.status()));
@@ -667,12 +667,12 @@ class MutationOrderTest {
 
     handle.mutate(
         "a",
-        MutateCallbacks.<String, String, Void>builder()
+        CallSiteCallbacks.<String, String, Void>builder()
             .onSuccess((d, v, c) -> log.add("site-a"))
             .build());
     handle.mutate(
         "b",
-        MutateCallbacks.<String, String, Void>builder()
+        CallSiteCallbacks.<String, String, Void>builder()
             .onSuccess((d, v, c) -> log.add("site-b"))
             .build());
     time.advance(Duration.ofMillis(10));

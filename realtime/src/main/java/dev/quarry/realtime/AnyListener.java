@@ -11,7 +11,7 @@ import java.util.List;
  * listeners.
  *
  * <pre>{@code
- * Subscription trace = client.onAny((event, args) -> log.debug("<- {} {}", event, args));
+ * Registration trace = client.onAny((event, args) -> log.debug("<- {} {}", event, args));
  * }</pre>
  */
 @FunctionalInterface

@@ -3,7 +3,7 @@ package dev.quarry.realtime;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.realtime.internal.RealRealtimeClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -109,7 +109,7 @@ public interface RealtimeClient extends AutoCloseable {
    * Adds a listener for state changes. It receives the changes after this call, in order, on the
    * callback executor.
    */
-  Subscription onConnectionEvent(Consumer<? super ConnectionEvent> listener);
+  Registration onConnectionEvent(Consumer<? super ConnectionEvent> listener);
 
   /**
    * Sends an event. Arguments are written by Jackson; {@code byte[]} (anywhere in them) travel as
@@ -198,13 +198,13 @@ public interface RealtimeClient extends AutoCloseable {
    *
    * @throws IllegalArgumentException if the name is reserved
    */
-  <T> Subscription on(String event, Class<T> type, EventListener<? super T> listener);
+  <T> Registration on(String event, Class<T> type, EventListener<? super T> listener);
 
   /** Like {@link #on(String, Class, EventListener)} for generic types. */
-  <T> Subscription on(String event, TypeReference<T> type, EventListener<? super T> listener);
+  <T> Registration on(String event, TypeReference<T> type, EventListener<? super T> listener);
 
   /** Listens to every argument of {@code event} (without the recovery offset). */
-  Subscription onArgs(String event, Consumer<? super java.util.List<JsonNode>> listener);
+  Registration onArgs(String event, Consumer<? super java.util.List<JsonNode>> listener);
 
   /**
    * Listens to every argument of {@code event} (without the recovery offset; binary attachments as
@@ -215,7 +215,7 @@ public interface RealtimeClient extends AutoCloseable {
    *
    * @throws IllegalArgumentException if the name is reserved
    */
-  Subscription onArgs(String event, ArgsListener listener);
+  Registration onArgs(String event, ArgsListener listener);
 
   /**
    * Listens to every event from the server, with its name and arguments, before the event's own
@@ -223,7 +223,7 @@ public interface RealtimeClient extends AutoCloseable {
    * reserved connection events. Runs on the callback executor, in arrival order. Closing the
    * returned handle removes the listener at once (socket.io's {@code offAny}); idempotent.
    */
-  Subscription onAny(AnyListener listener);
+  Registration onAny(AnyListener listener);
 
   /**
    * Listens to every event this client writes on the connection, when it is written (an emit
@@ -232,16 +232,16 @@ public interface RealtimeClient extends AutoCloseable {
    * (socket.io's {@code socket.onAnyOutgoing}). Runs on the callback executor's control lane.
    * Closing the returned handle removes the listener at once; idempotent.
    */
-  Subscription onAnyOutgoing(AnyListener listener);
+  Registration onAnyOutgoing(AnyListener listener);
 
   /** Listens to {@code event} and answers the server's ack request through the {@link Ack}. */
-  <T> Subscription onAck(String event, Class<T> type, AckingListener<? super T> listener);
+  <T> Registration onAck(String event, Class<T> type, AckingListener<? super T> listener);
 
   /**
    * Listens to {@code event} and answers the server's ack request with the function's result (one
    * argument; a {@code null} result acks with no argument).
    */
-  <T> Subscription onRequest(String event, Class<T> type, Function<? super T, ?> responder);
+  <T> Registration onRequest(String event, Class<T> type, Function<? super T, ?> responder);
 
   /**
    * Subscribes to a topic: sends the subscribe event with the topic's params now (if connected),

@@ -1,7 +1,7 @@
 package dev.quarry.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  */
-public interface TopicSubscription extends Subscription {
+public interface TopicSubscription extends Registration {
   /** The topic. */
   Topic topic();
 
@@ -52,13 +52,13 @@ public interface TopicSubscription extends Subscription {
   CompletableFuture<JsonNode> confirmed();
 
   /** Adds a listener for every {@link TopicEvent} of this topic (messages and gaps). */
-  Subscription listen(Consumer<? super TopicEvent> listener);
+  Registration listen(Consumer<? super TopicEvent> listener);
 
   /**
    * Adds a listener for {@code event} routed to this topic, decoding its first argument into {@code
    * type}. A decoding error goes to the error handler.
    */
-  <T> Subscription on(String event, Class<T> type, EventListener<? super T> listener);
+  <T> Registration on(String event, Class<T> type, EventListener<? super T> listener);
 
   /** Ends this handle; the last open handle of the topic unsubscribes. Idempotent. */
   @Override

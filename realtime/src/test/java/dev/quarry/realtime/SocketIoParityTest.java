@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.BinaryNode;
 import dev.quarry.core.Backoff;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.testing.socketio.SocketIoTestServer;
 import java.net.URI;
 import java.time.Duration;
@@ -149,8 +149,8 @@ class SocketIoParityTest {
     String sid = connect(options()).sessionId();
     List<String> in = new CopyOnWriteArrayList<>();
     List<String> out = new CopyOnWriteArrayList<>();
-    Subscription any = client.onAny((event, args) -> in.add(event + args));
-    Subscription anyOut = client.onAnyOutgoing((event, args) -> out.add(event + args));
+    Registration any = client.onAny((event, args) -> in.add(event + args));
+    Registration anyOut = client.onAnyOutgoing((event, args) -> out.add(event + args));
 
     server.emit(sid, "first", 1);
     client.emit("echo", "hello");

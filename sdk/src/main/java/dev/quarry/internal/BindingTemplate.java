@@ -4,7 +4,7 @@ import dev.quarry.TopicBinding;
 import dev.quarry.cache.QueryCacheEvent;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.realtime.Topic;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +17,7 @@ import java.util.function.Function;
  * Bindings declared once for a family of keys: the first observer of a key under the prefix makes
  * (once per topic) a {@link TopicBinding} with the declared rules and binds the key to it.
  */
-public final class BindingTemplate implements Subscription {
+public final class BindingTemplate implements Registration {
   private final QueryKey prefix;
   private final Function<QueryKey, Optional<Topic>> topicOf;
   private final BiConsumer<Topic, TopicBinding> rules;

@@ -8,8 +8,8 @@ import dev.quarry.cache.QuerySnapshot;
 import dev.quarry.core.Clock;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
+import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
-import dev.quarry.core.Subscription;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.realtime.Topic;
 import java.util.List;
@@ -36,8 +36,8 @@ public final class Bindings implements AutoCloseable {
   private final ErrorHandler errorHandler;
   private final RefetchCoalescer refetches;
   private final CopyOnWriteArrayList<RealTopicBinding> bindings = new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<Subscription> templates = new CopyOnWriteArrayList<>();
-  private final Subscription liveQueries;
+  private final CopyOnWriteArrayList<Registration> templates = new CopyOnWriteArrayList<>();
+  private final Registration liveQueries;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
@@ -84,15 +84,15 @@ public final class Bindings implements AutoCloseable {
    * under the prefix that are observed already are bound at once, as if their observers had just
    * come.
    */
-  public Subscription bindEach(
+  public Registration bindEach(
       QueryKey prefix,
       Function<QueryKey, Optional<Topic>> topicOf,
       BiConsumer<Topic, TopicBinding> rules) {
     requireOpen();
     BindingTemplate template =
         new BindingTemplate(prefix, topicOf, rules, this::bind, errorHandler);
-    Subscription events = queries.subscribe(template::onCacheEvent);
-    Subscription[] handle = new Subscription[1];
+    Registration events = queries.subscribe(template::onCacheEvent);
+    Registration[] handle = new Registration[1];
     handle[0] =
         () -> {
           templates.remove(handle[0]);
@@ -126,7 +126,7 @@ public final class Bindings implements AutoCloseable {
       return;
     }
     liveQueries.close();
-    for (Subscription template : List.copyOf(templates)) {
+    for (Registration template : List.copyOf(templates)) {
       template.close();
     }
     for (RealTopicBinding b : List.copyOf(bindings)) {

@@ -3,7 +3,7 @@ package dev.quarry.internal;
 import dev.quarry.Notifications;
 import dev.quarry.core.Clock;
 import dev.quarry.core.ErrorHandler;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.core.internal.SerialExecutor;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -28,7 +28,7 @@ public final class RealNotifications<N> implements Notifications<N> {
   private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
   private final SerialExecutor delivery;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final CopyOnWriteArrayList<Subscription> sources = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<Registration> sources = new CopyOnWriteArrayList<>();
   private long nextId = 1;
 
   private static final class Listener<N> {
@@ -58,7 +58,7 @@ public final class RealNotifications<N> implements Notifications<N> {
   }
 
   /** Ties a source (the realtime listener) to this feed's lifetime. */
-  public void addSource(Subscription source) {
+  public void addSource(Registration source) {
     sources.add(source);
     if (closed.get()) {
       source.close();
@@ -175,7 +175,7 @@ public final class RealNotifications<N> implements Notifications<N> {
   }
 
   @Override
-  public Subscription subscribe(Consumer<? super Feed<N>> listener) {
+  public Registration subscribe(Consumer<? super Feed<N>> listener) {
     Listener<N> l =
         new Listener<>(
             listener,
@@ -207,7 +207,7 @@ public final class RealNotifications<N> implements Notifications<N> {
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
-      sources.forEach(Subscription::close);
+      sources.forEach(Registration::close);
     }
   }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.Progress;
 import dev.quarry.ProgressStream;
 import dev.quarry.core.ErrorHandler;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.core.internal.ListenerSet;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicEvent;
@@ -87,7 +87,7 @@ public final class RealProgressStream implements ProgressStream {
   }
 
   @Override
-  public Subscription listen(Consumer<? super Progress> listener) {
+  public Registration listen(Consumer<? super Progress> listener) {
     return listeners.add(listener);
   }
 

@@ -7,7 +7,7 @@ import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QuerySnapshot;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicEvent;
@@ -154,7 +154,7 @@ public final class RealTopicBinding implements TopicBinding {
   }
 
   @Override
-  public Subscription hold() {
+  public Registration hold() {
     holds.incrementAndGet();
     reevaluate();
     AtomicBoolean released = new AtomicBoolean();

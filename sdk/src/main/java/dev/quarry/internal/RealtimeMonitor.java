@@ -3,7 +3,7 @@ package dev.quarry.internal;
 import dev.quarry.Inspector;
 import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.core.internal.Redaction;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.RealtimeClient;
@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 public final class RealtimeMonitor implements AutoCloseable {
   private final RealtimeClient client;
   private final Clock clock;
-  private final Subscription listening;
+  private final Registration listening;
   private Inspector.@Nullable Recovery lastRecovery;
   private @Nullable URI endpoint;
 

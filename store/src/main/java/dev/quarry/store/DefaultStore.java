@@ -1,7 +1,7 @@
 package dev.quarry.store;
 
 import dev.quarry.core.ErrorHandler;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.core.internal.SerialExecutor;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -119,7 +119,7 @@ final class DefaultStore<S> implements Store<S> {
   }
 
   @Override
-  public <T> Subscription select(
+  public <T> Registration select(
       Function<? super S, ? extends T> selector, Consumer<? super T> listener) {
     Objects.requireNonNull(selector, "selector");
     Objects.requireNonNull(listener, "listener");
@@ -131,7 +131,7 @@ final class DefaultStore<S> implements Store<S> {
   }
 
   @Override
-  public Subscription subscribe(Consumer<? super S> listener) {
+  public Registration subscribe(Consumer<? super S> listener) {
     return select(Function.identity(), listener);
   }
 
@@ -196,7 +196,7 @@ final class DefaultStore<S> implements Store<S> {
   }
 
   /** One listener and its selector; also the handle that ends it. */
-  private final class Watcher<T> implements Subscription {
+  private final class Watcher<T> implements Registration {
     private final Function<? super S, ? extends T> selector;
     private final Consumer<? super T> listener;
     private final SerialExecutor serial;

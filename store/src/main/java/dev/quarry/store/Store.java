@@ -1,7 +1,7 @@
 package dev.quarry.store;
 
 import dev.quarry.core.ErrorHandler;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  *     .name("layout")
  *     .callbackExecutor(SwingUtilities::invokeLater)
  *     .build();
- * Subscription s = layout.select(Layout::sidebarOpen, open -> sidebar.setVisible(open));
+ * Registration s = layout.select(Layout::sidebarOpen, open -> sidebar.setVisible(open));
  * layout.update(l -> new Layout(!l.sidebarOpen(), l.view()));   // the listener gets false
  * layout.batch(() -> {                                           // one notification, final state
  *   layout.update(l -> new Layout(true, l.view()));
@@ -109,7 +109,7 @@ public interface Store<S> extends AutoCloseable {
    * @return a handle that ends the subscription
    * @throws IllegalStateException if the store is closed
    */
-  <T> Subscription select(Function<? super S, ? extends T> selector, Consumer<? super T> listener);
+  <T> Registration select(Function<? super S, ? extends T> selector, Consumer<? super T> listener);
 
   /**
    * Calls {@code listener} with the whole state: once now and then on every change (by {@code
@@ -117,7 +117,7 @@ public interface Store<S> extends AutoCloseable {
    *
    * @throws IllegalStateException if the store is closed
    */
-  Subscription subscribe(Consumer<? super S> listener);
+  Registration subscribe(Consumer<? super S> listener);
 
   /**
    * Runs {@code changes} (which may call {@link #update}, {@link #set} and nested {@code batch})

@@ -3,7 +3,7 @@ package dev.quarry.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.testing.RecordingListener;
 import dev.quarry.testing.VirtualTime;
 import java.time.Duration;
@@ -321,7 +321,7 @@ class StoreTest {
   void subscriptionClose_stopsDelivery_andIsIdempotent() {
     Store<Counter> store = store();
     RecordingListener<Integer> counts = new RecordingListener<>();
-    Subscription s = store.select(Counter::count, counts);
+    Registration s = store.select(Counter::count, counts);
     counts.next();
     s.close();
     s.close();

@@ -12,7 +12,7 @@ import dev.quarry.cache.RefetchMode;
 import dev.quarry.cache.ResultProperty;
 import dev.quarry.cache.StaleTime;
 import dev.quarry.core.Cancellable;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.core.internal.SerialExecutor;
 import java.time.Duration;
 import java.util.List;
@@ -185,7 +185,7 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
   // ---------------------------------------------------------------- listeners
 
   @Override
-  public Subscription subscribe(Consumer<QueryResult<R>> listener) {
+  public Registration subscribe(Consumer<QueryResult<R>> listener) {
     Objects.requireNonNull(listener, "listener");
     Listener<R> l = new Listener<>(listener);
     Runnable after;

@@ -22,8 +22,8 @@ import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RealScheduler;
+import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
-import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.ListenerSet;
@@ -215,7 +215,7 @@ public final class RealQueryClient implements QueryClient {
   }
 
   @Override
-  public Subscription addReconnectBarrier(Supplier<? extends CompletionStage<?>> step) {
+  public Registration addReconnectBarrier(Supplier<? extends CompletionStage<?>> step) {
     requireOpen();
     return reconnect.addBarrier(step);
   }
@@ -575,7 +575,7 @@ public final class RealQueryClient implements QueryClient {
   }
 
   @Override
-  public Subscription subscribe(Consumer<QueryCacheEvent> listener) {
+  public Registration subscribe(Consumer<QueryCacheEvent> listener) {
     requireOpen();
     return events.add(java.util.Objects.requireNonNull(listener, "listener"));
   }

@@ -2,7 +2,7 @@ package dev.quarry.cache.internal;
 
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +21,7 @@ final class ReconnectWiring {
   private final ErrorHandler errorHandler;
   private final CopyOnWriteArrayList<Supplier<? extends CompletionStage<?>>> barriers =
       new CopyOnWriteArrayList<>();
-  private final List<Subscription> subscriptions;
+  private final List<Registration> subscriptions;
 
   ReconnectWiring(RealQueryClient client, Connectivity connectivity, ErrorHandler errorHandler) {
     this.client = client;
@@ -42,13 +42,13 @@ final class ReconnectWiring {
                 }));
   }
 
-  Subscription addBarrier(Supplier<? extends CompletionStage<?>> step) {
+  Registration addBarrier(Supplier<? extends CompletionStage<?>> step) {
     barriers.add(step);
     return () -> barriers.remove(step);
   }
 
   void close() {
-    subscriptions.forEach(Subscription::close);
+    subscriptions.forEach(Registration::close);
   }
 
   private void afterBarriers(Runnable then) {

@@ -3,7 +3,7 @@ package dev.quarry.cache.internal;
 import dev.quarry.cache.CancellationSignal;
 import dev.quarry.cache.CancelledException;
 import dev.quarry.core.ErrorHandler;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +37,7 @@ final class Signal implements CancellationSignal {
   }
 
   @Override
-  public Subscription onCancel(Runnable callback) {
+  public Registration onCancel(Runnable callback) {
     synchronized (lock) {
       if (reason == null) {
         callbacks.add(callback);
@@ -49,7 +49,7 @@ final class Signal implements CancellationSignal {
       }
     }
     run(callback);
-    return Subscription.closed();
+    return Registration.closed();
   }
 
   /** Cancels and runs the callbacks on this thread (no lock held). */

@@ -1,7 +1,7 @@
 package dev.quarry.core.internal;
 
 import dev.quarry.core.ErrorHandler;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -33,7 +33,7 @@ public final class ListenerSet<E> {
   }
 
   /** Registers a listener; the handle removes it. */
-  public Subscription add(Consumer<? super E> listener) {
+  public Registration add(Consumer<? super E> listener) {
     Entry<E> entry =
         new Entry<>(
             listener,

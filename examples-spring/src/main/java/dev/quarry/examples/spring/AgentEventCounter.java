@@ -1,7 +1,7 @@
 package dev.quarry.examples.spring;
 
 import dev.quarry.Quarry;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.examples.studio.AgentEvent;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicSubscription;
@@ -28,7 +28,7 @@ public class AgentEventCounter implements DisposableBean {
   private final AtomicLong total = new AtomicLong();
   private final Map<String, AtomicLong> perExecution = new ConcurrentHashMap<>();
   private final Map<String, TopicSubscription> watched = new ConcurrentHashMap<>();
-  private final Subscription listener;
+  private final Registration listener;
 
   /** Listens to {@code agent-event} on {@code quarry}'s realtime connection. */
   public AgentEventCounter(Quarry quarry) {

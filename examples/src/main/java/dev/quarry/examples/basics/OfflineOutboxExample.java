@@ -6,7 +6,7 @@ import dev.quarry.examples.backend.StudioBackend;
 import dev.quarry.examples.studio.Episode;
 import dev.quarry.examples.studio.EpisodePatch;
 import dev.quarry.examples.studio.RenameEpisode;
-import dev.quarry.optimistic.Mutation;
+import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ public final class OfflineOutboxExample {
     try (StudioBackend backend = StudioBackend.start();
         Quarry quarry =
             Quarry.builder().baseUrl(backend.baseUrl().toString()).persistence(dir).build()) {
-      Mutation<RenameEpisode, Episode, Void> rename =
+      MutationObserver<RenameEpisode, Episode, Void> rename =
           quarry.mutation(
               MutationOptions.<RenameEpisode, Episode, Void>builder()
                   .mutationKey(RENAME)

@@ -8,7 +8,7 @@ import dev.quarry.examples.backend.StudioBackend;
 import dev.quarry.examples.studio.Episode;
 import dev.quarry.examples.studio.NewEpisode;
 import dev.quarry.examples.studio.Page;
-import dev.quarry.optimistic.Mutation;
+import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationOptions;
 import java.io.PrintStream;
 import java.util.List;
@@ -39,7 +39,7 @@ public final class OptimisticMutationExample {
           quarry.query(key, http -> http.get("projects/p1/episodes", QueryExample.EPISODES));
       quarry.fetch(episodes).get(10, TimeUnit.SECONDS);
 
-      Mutation<NewEpisode, Episode, Void> create =
+      MutationObserver<NewEpisode, Episode, Void> create =
           quarry.mutation(
               MutationOptions.<NewEpisode, Episode, Void>builder()
                   .mutationFn(

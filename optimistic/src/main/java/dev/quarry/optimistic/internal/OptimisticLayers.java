@@ -6,7 +6,7 @@ import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryFilters;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.OptimisticUpdate;
 import java.util.ArrayDeque;
@@ -78,7 +78,7 @@ final class OptimisticLayers implements AutoCloseable {
   private final Map<QueryKey, KeyLayers> keys = new HashMap<>();
   private final ConcurrentMap<QueryKey, Published> published = new ConcurrentHashMap<>();
   private final ConcurrentMap<QueryKey, Queue<Source>> sources = new ConcurrentHashMap<>();
-  private final Subscription events;
+  private final Registration events;
 
   private static final class Layer {
     final long mutationId;

@@ -5,7 +5,7 @@ import dev.quarry.core.Cancellable;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.internal.Retryer;
-import dev.quarry.optimistic.MutateCallbacks;
+import dev.quarry.optimistic.CallSiteCallbacks;
 import dev.quarry.optimistic.MutationCacheConfig;
 import dev.quarry.optimistic.MutationCacheEvent;
 import dev.quarry.optimistic.MutationCallbacks;
@@ -27,11 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One submitted mutation (TanStack's {@code Mutation}): runs {@code execute} once, in TanStack's
- * order (cache and option {@code onMutate}, the function through the retry loop, then the success
- * or error path). Every step runs on the client's loop (a serial executor), so state changes need
- * no lock; {@link #state} is volatile for readers on other threads. It reaches its client only
- * through the {@link MutationHost} it is given.
+ * One submitted mutation (TanStack's {@code MutationObserver}): runs {@code execute} once, in
+ * TanStack's order (cache and option {@code onMutate}, the function through the retry loop, then
+ * the success or error path). Every step runs on the client's loop (a serial executor), so state
+ * changes need no lock; {@link #state} is volatile for readers on other threads. It reaches its
+ * client only through the {@link MutationHost} it is given.
  */
 final class RealMutation<V, R, C> {
   private final MutationHost host;
@@ -51,7 +51,7 @@ final class RealMutation<V, R, C> {
   final CopyOnWriteArrayList<RealMutationHandle<V, R, C>> observers = new CopyOnWriteArrayList<>();
 
   private final AtomicBoolean started = new AtomicBoolean();
-  private final MutateCallbacks<V, R, C> callSite;
+  private final CallSiteCallbacks<V, R, C> callSite;
   private final @Nullable RealMutationHandle<V, R, C> owner;
   private volatile MutationState<V, R, C> state = MutationState.idle();
   private @Nullable Retryer<R> retryer;
@@ -68,7 +68,7 @@ final class RealMutation<V, R, C> {
       @Nullable String idempotencyKey,
       long sequence,
       boolean restored,
-      MutateCallbacks<V, R, C> callSite,
+      CallSiteCallbacks<V, R, C> callSite,
       @Nullable RealMutationHandle<V, R, C> owner,
       @Nullable MutationState<V, R, C> saved) {
     this.host = host;

@@ -8,21 +8,21 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RealScheduler;
+import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
-import dev.quarry.core.Subscription;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.http.JsonType;
 import dev.quarry.core.internal.ListenerSet;
 import dev.quarry.core.internal.Owned;
 import dev.quarry.core.internal.SubsystemErrors;
+import dev.quarry.optimistic.CallSiteCallbacks;
 import dev.quarry.optimistic.DehydratedMutations;
-import dev.quarry.optimistic.MutateCallbacks;
-import dev.quarry.optimistic.Mutation;
 import dev.quarry.optimistic.MutationCacheConfig;
 import dev.quarry.optimistic.MutationCacheEvent;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationFilters;
 import dev.quarry.optimistic.MutationInfo;
+import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.optimistic.MutationState;
 import dev.quarry.optimistic.MutationStatus;
@@ -68,7 +68,7 @@ public final class RealMutationClient implements MutationClient {
   private final MutationDefaults defaults;
   private final AtomicLong ids = new AtomicLong();
   private final ListenerSet<MutationCacheEvent> listeners;
-  private final List<Subscription> subscriptions = new ArrayList<>();
+  private final List<Registration> subscriptions = new ArrayList<>();
   private final MutationHost host = new Host();
   private final MutationHydration hydration;
   private volatile boolean closed;
@@ -146,26 +146,26 @@ public final class RealMutationClient implements MutationClient {
   // ---- submitting ----
 
   @Override
-  public <V, R, C> Mutation<V, R, C> mutation(MutationOptions<V, R, C> options) {
+  public <V, R, C> MutationObserver<V, R, C> mutation(MutationOptions<V, R, C> options) {
     checkOpen();
     return new RealMutationHandle<>(this, Objects.requireNonNull(options, "options"));
   }
 
   @Override
   public <V, R, C> CompletableFuture<R> mutate(MutationOptions<V, R, C> options, V variables) {
-    return submit(options, variables, MutateCallbacks.none(), null);
+    return submit(options, variables, CallSiteCallbacks.none(), null);
   }
 
   @Override
   public <V, R, C> CompletableFuture<R> mutate(
-      MutationOptions<V, R, C> options, V variables, MutateCallbacks<V, R, C> callbacks) {
+      MutationOptions<V, R, C> options, V variables, CallSiteCallbacks<V, R, C> callbacks) {
     return submit(options, variables, Objects.requireNonNull(callbacks, "callbacks"), null);
   }
 
   <V, R, C> CompletableFuture<R> submit(
       MutationOptions<V, R, C> given,
       V variables,
-      MutateCallbacks<V, R, C> callSite,
+      CallSiteCallbacks<V, R, C> callSite,
       @Nullable RealMutationHandle<V, R, C> owner) {
     Objects.requireNonNull(given, "options");
     Objects.requireNonNull(variables, "variables");
@@ -331,7 +331,7 @@ public final class RealMutationClient implements MutationClient {
         record.idempotencyKey(),
         record.sequence(),
         true,
-        MutateCallbacks.none(),
+        CallSiteCallbacks.none(),
         null,
         null);
   }
@@ -369,7 +369,7 @@ public final class RealMutationClient implements MutationClient {
             null,
             -1,
             true,
-            MutateCallbacks.none(),
+            CallSiteCallbacks.none(),
             null,
             state);
     synchronized (lock) {
@@ -474,7 +474,7 @@ public final class RealMutationClient implements MutationClient {
   }
 
   @Override
-  public Subscription subscribe(Consumer<? super MutationCacheEvent> listener) {
+  public Registration subscribe(Consumer<? super MutationCacheEvent> listener) {
     checkOpen();
     return listeners.add(Objects.requireNonNull(listener, "listener"));
   }
@@ -526,7 +526,7 @@ public final class RealMutationClient implements MutationClient {
       return;
     }
     closed = true;
-    subscriptions.forEach(Subscription::close);
+    subscriptions.forEach(Registration::close);
     resumeRounds.closeAll();
     for (RealMutation<?, ?, ?> m : registry.all()) {
       m.result.completeExceptionally(new QuarryException(m.describe() + ": the client was closed"));

@@ -1,9 +1,9 @@
 package dev.quarry.optimistic.internal;
 
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.core.internal.ListenerSet;
-import dev.quarry.optimistic.MutateCallbacks;
-import dev.quarry.optimistic.Mutation;
+import dev.quarry.optimistic.CallSiteCallbacks;
+import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.optimistic.MutationState;
 import java.util.Objects;
@@ -13,12 +13,12 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link Mutation} handle: submits with its options and follows the latest mutation. It is one
- * of that mutation's observers only while it has listeners (TanStack's MutationObserver), so a
- * handle nobody listens to never keeps a mutation from being collected. {@code lock} guards {@code
- * current} and the attach/detach decisions; no user code runs under it.
+ * The {@link MutationObserver} handle: submits with its options and follows the latest mutation. It
+ * is one of that mutation's observers only while it has listeners (TanStack's MutationObserver), so
+ * a handle nobody listens to never keeps a mutation from being collected. {@code lock} guards
+ * {@code current} and the attach/detach decisions; no user code runs under it.
  */
-final class RealMutationHandle<V, R, C> implements Mutation<V, R, C> {
+final class RealMutationHandle<V, R, C> implements MutationObserver<V, R, C> {
   private final RealMutationClient client;
   private final MutationOptions<V, R, C> options;
   private final ListenerSet<MutationState<V, R, C>> listeners;
@@ -34,11 +34,11 @@ final class RealMutationHandle<V, R, C> implements Mutation<V, R, C> {
 
   @Override
   public CompletableFuture<R> mutate(V variables) {
-    return mutate(variables, MutateCallbacks.none());
+    return mutate(variables, CallSiteCallbacks.none());
   }
 
   @Override
-  public CompletableFuture<R> mutate(V variables, MutateCallbacks<V, R, C> callbacks) {
+  public CompletableFuture<R> mutate(V variables, CallSiteCallbacks<V, R, C> callbacks) {
     Objects.requireNonNull(callbacks, "callbacks");
     return client.submit(options, variables, callbacks, this);
   }
@@ -58,10 +58,10 @@ final class RealMutationHandle<V, R, C> implements Mutation<V, R, C> {
    * collected {@code gcTime} later.
    */
   @Override
-  public Subscription subscribe(Consumer<? super MutationState<V, R, C>> listener) {
+  public Registration subscribe(Consumer<? super MutationState<V, R, C>> listener) {
     Objects.requireNonNull(listener, "listener");
     RealMutation<V, R, C> attachTo;
-    Subscription added;
+    Registration added;
     synchronized (lock) {
       boolean first = listeners.isEmpty();
       added = listeners.add(listener);

@@ -1,7 +1,7 @@
 package dev.quarry.realtime.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.realtime.AnyListener;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class AnyListeners {
   private final RealRealtimeClient client;
-  private final CopyOnWriteArrayList<Listeners.Registration<Event>> incoming =
+  private final CopyOnWriteArrayList<Listeners.ListenerEntry<Event>> incoming =
       new CopyOnWriteArrayList<>();
-  private final CopyOnWriteArrayList<Listeners.Registration<Event>> outgoing =
+  private final CopyOnWriteArrayList<Listeners.ListenerEntry<Event>> outgoing =
       new CopyOnWriteArrayList<>();
 
   private record Event(String name, List<JsonNode> args) {}
@@ -27,18 +27,18 @@ final class AnyListeners {
     this.client = client;
   }
 
-  Subscription addIncoming(AnyListener listener) {
+  Registration addIncoming(AnyListener listener) {
     return add(incoming, listener);
   }
 
-  Subscription addOutgoing(AnyListener listener) {
+  Registration addOutgoing(AnyListener listener) {
     return add(outgoing, listener);
   }
 
-  private static Subscription add(
-      CopyOnWriteArrayList<Listeners.Registration<Event>> list, AnyListener listener) {
-    Listeners.Registration<Event> r =
-        new Listeners.Registration<>(e -> listener.onEvent(e.name(), e.args()), () -> {});
+  private static Registration add(
+      CopyOnWriteArrayList<Listeners.ListenerEntry<Event>> list, AnyListener listener) {
+    Listeners.ListenerEntry<Event> r =
+        new Listeners.ListenerEntry<>(e -> listener.onEvent(e.name(), e.args()), () -> {});
     list.add(r);
     return () -> {
       r.close();
@@ -76,8 +76,8 @@ final class AnyListeners {
   }
 
   private void deliver(
-      List<Listeners.Registration<Event>> list, Event e, String context, boolean eventLane) {
-    for (Listeners.Registration<Event> r : list) {
+      List<Listeners.ListenerEntry<Event>> list, Event e, String context, boolean eventLane) {
+    for (Listeners.ListenerEntry<Event> r : list) {
       Runnable task =
           () -> {
             try {

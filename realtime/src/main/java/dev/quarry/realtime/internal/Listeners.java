@@ -3,7 +3,7 @@ package dev.quarry.realtime.internal;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.realtime.Ack;
 import dev.quarry.realtime.AckingListener;
 import dev.quarry.realtime.ArgsListener;
@@ -34,9 +34,9 @@ final class Listeners {
       };
 
   private final RealRealtimeClient client;
-  private final CopyOnWriteArrayList<Registration<ConnectionEvent>> stateListeners =
+  private final CopyOnWriteArrayList<ListenerEntry<ConnectionEvent>> stateListeners =
       new CopyOnWriteArrayList<>();
-  private final Map<String, CopyOnWriteArrayList<Registration<Delivery>>> byEvent =
+  private final Map<String, CopyOnWriteArrayList<ListenerEntry<Delivery>>> byEvent =
       new ConcurrentHashMap<>();
 
   Listeners(RealRealtimeClient client) {
@@ -47,12 +47,12 @@ final class Listeners {
   record Delivery(String event, List<JsonNode> args, @Nullable Ack ack) {}
 
   /** A listener plus the flag that makes its handle's close() effective at once. */
-  static final class Registration<E> implements Subscription {
+  static final class ListenerEntry<E> implements Registration {
     private final Consumer<E> target;
     private final Runnable onClose;
     private volatile boolean closed;
 
-    Registration(Consumer<E> target, Runnable onClose) {
+    ListenerEntry(Consumer<E> target, Runnable onClose) {
       this.target = target;
       this.onClose = onClose;
     }
@@ -72,8 +72,8 @@ final class Listeners {
     }
   }
 
-  Subscription addStateListener(Consumer<? super ConnectionEvent> listener) {
-    Registration<ConnectionEvent> r = new Registration<>(listener::accept, () -> {});
+  Registration addStateListener(Consumer<? super ConnectionEvent> listener) {
+    ListenerEntry<ConnectionEvent> r = new ListenerEntry<>(listener::accept, () -> {});
     stateListeners.add(r);
     return () -> {
       r.close();
@@ -82,15 +82,15 @@ final class Listeners {
   }
 
   void stateChanged(ConnectionEvent event) {
-    for (Registration<ConnectionEvent> r : stateListeners) {
+    for (ListenerEntry<ConnectionEvent> r : stateListeners) {
       client.callbacks.enqueue(() -> r.deliver(event));
     }
   }
 
-  private Subscription register(String event, Consumer<Delivery> target) {
-    CopyOnWriteArrayList<Registration<Delivery>> list =
+  private Registration register(String event, Consumer<Delivery> target) {
+    CopyOnWriteArrayList<ListenerEntry<Delivery>> list =
         byEvent.computeIfAbsent(event, k -> new CopyOnWriteArrayList<>());
-    Registration<Delivery> r = new Registration<>(target, () -> {});
+    ListenerEntry<Delivery> r = new ListenerEntry<>(target, () -> {});
     list.add(r);
     return () -> {
       r.close();
@@ -109,7 +109,7 @@ final class Listeners {
     }
   }
 
-  <T> Subscription add(String event, JavaType type, EventListener<? super T> listener) {
+  <T> Registration add(String event, JavaType type, EventListener<? super T> listener) {
     return register(
         event,
         d -> {
@@ -119,11 +119,11 @@ final class Listeners {
         });
   }
 
-  Subscription addRaw(String event, Consumer<? super List<JsonNode>> listener) {
+  Registration addRaw(String event, Consumer<? super List<JsonNode>> listener) {
     return register(event, d -> listener.accept(d.args()));
   }
 
-  Subscription addArgs(String event, ArgsListener listener) {
+  Registration addArgs(String event, ArgsListener listener) {
     return register(
         event,
         d -> {
@@ -132,7 +132,7 @@ final class Listeners {
         });
   }
 
-  <T> Subscription addAcking(String event, JavaType type, AckingListener<? super T> listener) {
+  <T> Registration addAcking(String event, JavaType type, AckingListener<? super T> listener) {
     return register(
         event,
         d -> {
@@ -145,19 +145,19 @@ final class Listeners {
 
   /** Whether {@code event} has listeners. */
   boolean has(String event) {
-    CopyOnWriteArrayList<Registration<Delivery>> list = byEvent.get(event);
+    CopyOnWriteArrayList<ListenerEntry<Delivery>> list = byEvent.get(event);
     return list != null && !list.isEmpty();
   }
 
   /** Queues the event for its listeners on the event lane; under the client's lock. */
   void dispatch(String event, List<JsonNode> args, @Nullable Ack ack) {
-    CopyOnWriteArrayList<Registration<Delivery>> list = byEvent.get(event);
+    CopyOnWriteArrayList<ListenerEntry<Delivery>> list = byEvent.get(event);
     if (list == null || list.isEmpty()) {
       return;
     }
     Delivery d = new Delivery(event, args, ack);
     String context = "realtime listener of '" + event + "'";
-    for (Registration<Delivery> r : list) {
+    for (ListenerEntry<Delivery> r : list) {
       client.callbacks.enqueueEvent(
           () -> {
             try {

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.core.Cancellable;
 import dev.quarry.core.Clock;
 import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
-import dev.quarry.core.Subscription;
 import dev.quarry.core.internal.Redaction;
 import dev.quarry.core.internal.SubsystemErrors;
 import dev.quarry.realtime.AckingListener;
@@ -158,7 +158,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   }
 
   @Override
-  public Subscription onConnectionEvent(Consumer<? super ConnectionEvent> listener) {
+  public Registration onConnectionEvent(Consumer<? super ConnectionEvent> listener) {
     return listeners.addStateListener(listener);
   }
 
@@ -643,14 +643,14 @@ public final class RealRealtimeClient implements RealtimeClient {
   // ---------------------------------------------------------------- listeners
 
   @Override
-  public <T> Subscription on(String event, Class<T> type, EventListener<? super T> listener) {
+  public <T> Registration on(String event, Class<T> type, EventListener<? super T> listener) {
     checkEventName(event);
     requireOpen("listen to '" + event + "'");
     return listeners.add(event, mapper.constructType(type), listener);
   }
 
   @Override
-  public <T> Subscription on(
+  public <T> Registration on(
       String event, TypeReference<T> type, EventListener<? super T> listener) {
     checkEventName(event);
     requireOpen("listen to '" + event + "'");
@@ -658,40 +658,40 @@ public final class RealRealtimeClient implements RealtimeClient {
   }
 
   @Override
-  public Subscription onArgs(String event, Consumer<? super List<JsonNode>> listener) {
+  public Registration onArgs(String event, Consumer<? super List<JsonNode>> listener) {
     checkEventName(event);
     requireOpen("listen to '" + event + "'");
     return listeners.addRaw(event, listener);
   }
 
   @Override
-  public Subscription onArgs(String event, ArgsListener listener) {
+  public Registration onArgs(String event, ArgsListener listener) {
     checkEventName(event);
     requireOpen("listen to '" + event + "'");
     return listeners.addArgs(event, listener);
   }
 
   @Override
-  public Subscription onAny(AnyListener listener) {
+  public Registration onAny(AnyListener listener) {
     requireOpen("listen to any event");
     return anyListeners.addIncoming(listener);
   }
 
   @Override
-  public Subscription onAnyOutgoing(AnyListener listener) {
+  public Registration onAnyOutgoing(AnyListener listener) {
     requireOpen("listen to any outgoing event");
     return anyListeners.addOutgoing(listener);
   }
 
   @Override
-  public <T> Subscription onAck(String event, Class<T> type, AckingListener<? super T> listener) {
+  public <T> Registration onAck(String event, Class<T> type, AckingListener<? super T> listener) {
     checkEventName(event);
     requireOpen("listen to '" + event + "'");
     return listeners.addAcking(event, mapper.constructType(type), listener);
   }
 
   @Override
-  public <T> Subscription onRequest(String event, Class<T> type, Function<? super T, ?> responder) {
+  public <T> Registration onRequest(String event, Class<T> type, Function<? super T, ?> responder) {
     checkEventName(event);
     requireOpen("listen to '" + event + "'");
     return listeners.addAcking(

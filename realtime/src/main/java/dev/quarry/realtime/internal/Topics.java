@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.quarry.core.Cancellable;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.realtime.AckTimeoutException;
 import dev.quarry.realtime.DisconnectedException;
 import dev.quarry.realtime.EventListener;
@@ -317,7 +317,7 @@ final class Topics {
   /** One handle on a topic. */
   final class Handle implements TopicSubscription {
     private final Entry entry;
-    private final CopyOnWriteArrayList<Listeners.Registration<TopicEvent>> listeners =
+    private final CopyOnWriteArrayList<Listeners.ListenerEntry<TopicEvent>> listeners =
         new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
@@ -329,7 +329,7 @@ final class Topics {
       if (closed) {
         return;
       }
-      for (Listeners.Registration<TopicEvent> r : listeners) {
+      for (Listeners.ListenerEntry<TopicEvent> r : listeners) {
         try {
           r.deliver(event);
         } catch (RuntimeException ex) {
@@ -349,9 +349,9 @@ final class Topics {
     }
 
     @Override
-    public Subscription listen(Consumer<? super TopicEvent> listener) {
-      Listeners.Registration<TopicEvent> r =
-          new Listeners.Registration<>(listener::accept, () -> {});
+    public Registration listen(Consumer<? super TopicEvent> listener) {
+      Listeners.ListenerEntry<TopicEvent> r =
+          new Listeners.ListenerEntry<>(listener::accept, () -> {});
       listeners.add(r);
       return () -> {
         r.close();
@@ -360,7 +360,7 @@ final class Topics {
     }
 
     @Override
-    public <T> Subscription on(String event, Class<T> type, EventListener<? super T> listener) {
+    public <T> Registration on(String event, Class<T> type, EventListener<? super T> listener) {
       RealRealtimeClient.checkEventName(event);
       JavaType jt = client.mapper.constructType(type);
       return listen(

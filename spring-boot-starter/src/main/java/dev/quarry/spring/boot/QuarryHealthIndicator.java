@@ -2,7 +2,7 @@ package dev.quarry.spring.boot;
 
 import dev.quarry.Inspector;
 import dev.quarry.Quarry;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.optimistic.MutationFilters;
 import dev.quarry.optimistic.MutationInfo;
 import dev.quarry.realtime.ConnectionEvent;
@@ -47,7 +47,7 @@ public final class QuarryHealthIndicator implements HealthIndicator, AutoCloseab
   private final Quarry quarry;
   private final AtomicReference<ConnectionEvent.@Nullable Disconnected> gaveUp =
       new AtomicReference<>();
-  private final Subscription events;
+  private final Registration events;
 
   /** Reports on {@code quarry}. */
   public QuarryHealthIndicator(Quarry quarry) {
@@ -64,7 +64,7 @@ public final class QuarryHealthIndicator implements HealthIndicator, AutoCloseab
                         gaveUp.set(null);
                       }
                     })
-            : Subscription.closed();
+            : Registration.closed();
   }
 
   @Override

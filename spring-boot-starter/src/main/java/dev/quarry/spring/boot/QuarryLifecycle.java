@@ -1,7 +1,7 @@
 package dev.quarry.spring.boot;
 
 import dev.quarry.Quarry;
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import dev.quarry.optimistic.MutationFilters;
 import java.time.Duration;
 import java.util.Objects;
@@ -107,7 +107,7 @@ public final class QuarryLifecycle implements SmartLifecycle {
             drained.complete(null);
           }
         };
-    try (Subscription s = quarry.mutations().subscribe(event -> check.run())) {
+    try (Registration s = quarry.mutations().subscribe(event -> check.run())) {
       check.run();
       drained.get(drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {

@@ -36,7 +36,7 @@ class ScopeTest {
 
   @Test
   void fetch_inAScope_cachesUnderThePrefixedKey() throws Exception {
-    Scope project = quarry.scope(QueryKey.of("project", "p1"));
+    KeyPrefixView project = quarry.view(QueryKey.of("project", "p1"));
 
     assertThat(project.fetch(counting("episodes")).get()).isEqualTo("episodes #1");
 
@@ -44,14 +44,14 @@ class ScopeTest {
         .hasValue("episodes #1");
     assertThat(project.<String>getQueryData(QueryKey.of("episodes"))).hasValue("episodes #1");
     assertThat(project.key("scenes", 3)).isEqualTo(QueryKey.of("project", "p1", "scenes", 3));
-    assertThat(project.scope(QueryKey.of("episode", "e1")).prefix())
+    assertThat(project.view(QueryKey.of("episode", "e1")).prefix())
         .isEqualTo(QueryKey.of("project", "p1", "episode", "e1"));
   }
 
   @Test
   void invalidateAll_refetchesTheScopesObservedQueries_only() {
-    Scope p1 = quarry.scope(QueryKey.of("project", "p1"));
-    Scope p2 = quarry.scope(QueryKey.of("project", "p2"));
+    KeyPrefixView p1 = quarry.view(QueryKey.of("project", "p1"));
+    KeyPrefixView p2 = quarry.view(QueryKey.of("project", "p2"));
     QueryObserver<String> a = p1.observe(counting("episodes"), r -> {});
     QueryObserver<String> b = p1.observe(counting("characters"), r -> {});
     QueryObserver<String> c = p2.observe(counting("episodes"), r -> {});
@@ -69,7 +69,7 @@ class ScopeTest {
 
   @Test
   void setAndUpdateQueryData_inAScope_touchOnlyThePrefixedKey() {
-    Scope p1 = quarry.scope(QueryKey.of("project", "p1"));
+    KeyPrefixView p1 = quarry.view(QueryKey.of("project", "p1"));
 
     p1.setQueryData(QueryKey.of("title"), "Draft");
     p1.<String>updateQueryData(QueryKey.of("title"), t -> t + " 2");
@@ -83,7 +83,7 @@ class ScopeTest {
 
   @Test
   void removeAll_dropsEveryQueryOfTheScope() {
-    Scope p1 = quarry.scope(QueryKey.of("project", "p1"));
+    KeyPrefixView p1 = quarry.view(QueryKey.of("project", "p1"));
     p1.setQueryData(QueryKey.of("a"), 1);
     p1.setQueryData(QueryKey.of("b"), 2);
     quarry.setQueryData(QueryKey.of("project", "p2", "a"), 3);

@@ -8,19 +8,19 @@ package dev.quarry.core;
  * listener receives no notification that was not already being delivered.
  *
  * <pre>{@code
- * try (Subscription s = connectivity.onOnlineChange(online -> log(online))) {
+ * try (Registration s = connectivity.onOnlineChange(online -> log(online))) {
  *   ...
  * }
  * }</pre>
  */
 @FunctionalInterface
-public interface Subscription extends AutoCloseable {
+public interface Registration extends AutoCloseable {
   /** Ends the registration; calling it again does nothing. */
   @Override
   void close();
 
   /** A handle that is already closed. */
-  static Subscription closed() {
+  static Registration closed() {
     return () -> {};
   }
 }

@@ -7,25 +7,25 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Call-site callbacks of one {@code mutate(variables, callbacks)} call. They run after every
- * cache-level and option-level callback and after the state is settled; on a {@link Mutation}
- * handle only for its latest {@code mutate} call (TanStack's "consecutive mutations" rule).
- * Returned stages are awaited before the future of {@code mutate} completes; a throw goes to the
- * error handler and does not change the outcome.
+ * cache-level and option-level callback and after the state is settled; on a {@link
+ * MutationObserver} handle only for its latest {@code mutate} call (TanStack's "consecutive
+ * mutations" rule). Returned stages are awaited before the future of {@code mutate} completes; a
+ * throw goes to the error handler and does not change the outcome.
  *
  * <pre>{@code
- * handle.mutate(draft, MutateCallbacks.<Draft, Episode, Void>builder()
+ * handle.mutate(draft, CallSiteCallbacks.<Draft, Episode, Void>builder()
  *     .onSuccess((episode, d, ctx) -> navigateTo(episode))
  *     .build());
  * }</pre>
  *
  * <p>Immutable and thread-safe.
  */
-public final class MutateCallbacks<V, R, C> {
+public final class CallSiteCallbacks<V, R, C> {
   private final MutationCallbacks.@Nullable SuccessAsync<V, R, C> onSuccess;
   private final MutationCallbacks.@Nullable FailureAsync<V, C> onError;
   private final MutationCallbacks.@Nullable SettledAsync<V, R, C> onSettled;
 
-  private MutateCallbacks(Builder<V, R, C> b) {
+  private CallSiteCallbacks(Builder<V, R, C> b) {
     this.onSuccess = b.onSuccess;
     this.onError = b.onError;
     this.onSettled = b.onSettled;
@@ -52,11 +52,11 @@ public final class MutateCallbacks<V, R, C> {
   }
 
   /** No callbacks. */
-  public static <V, R, C> MutateCallbacks<V, R, C> none() {
+  public static <V, R, C> CallSiteCallbacks<V, R, C> none() {
     return new Builder<V, R, C>().build();
   }
 
-  /** Builds {@link MutateCallbacks}. Not thread-safe. */
+  /** Builds {@link CallSiteCallbacks}. Not thread-safe. */
   public static final class Builder<V, R, C> {
     private MutationCallbacks.@Nullable SuccessAsync<V, R, C> onSuccess;
     private MutationCallbacks.@Nullable FailureAsync<V, C> onError;
@@ -98,8 +98,8 @@ public final class MutateCallbacks<V, R, C> {
     }
 
     /** Builds the callbacks. */
-    public MutateCallbacks<V, R, C> build() {
-      return new MutateCallbacks<>(this);
+    public CallSiteCallbacks<V, R, C> build() {
+      return new CallSiteCallbacks<>(this);
     }
   }
 }

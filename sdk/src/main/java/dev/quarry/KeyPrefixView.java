@@ -12,31 +12,31 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
- * A view of a {@link Quarry} whose query keys are prefixed (the studio's project scope): every key
- * given to the scope is appended to its {@link #prefix()}, so that everything of one project lives
+ * A view of a {@link Quarry} whose query keys are prefixed (the studio's project view): every key
+ * given to the view is appended to its {@link #prefix()}, so that everything of one project lives
  * under {@code ["project", id, ...]} and can be invalidated at once.
  *
  * <pre>{@code
- * Scope project = quarry.scope(QueryKey.of("project", projectId));
+ * KeyPrefixView project = quarry.view(QueryKey.of("project", projectId));
  * project.fetch(QueryOptions.of(QueryKey.of("episodes"), ctx -> api.episodes(projectId)));
  * // cached under ["project","p1","episodes"]
  * project.invalidateAll();   // every query of the project refetches if observed
  * }</pre>
  *
- * <p>Immutable and thread-safe; a scope holds no resources (closing the facade is enough). Options
+ * <p>Immutable and thread-safe; a view holds no resources (closing the facade is enough). Options
  * given to {@link #fetch} and {@link #observe} are copied with the prefixed key; their query
  * function sees the prefixed key in its context.
  */
-public final class Scope {
+public final class KeyPrefixView {
   private final Quarry quarry;
   private final QueryKey prefix;
 
-  Scope(Quarry quarry, QueryKey prefix) {
+  KeyPrefixView(Quarry quarry, QueryKey prefix) {
     this.quarry = quarry;
     this.prefix = Objects.requireNonNull(prefix, "prefix");
   }
 
-  /** The prefix of every key of this scope. */
+  /** The prefix of every key of this view. */
   public QueryKey prefix() {
     return prefix;
   }
@@ -86,23 +86,23 @@ public final class Scope {
     return quarry.invalidate(key(suffix));
   }
 
-  /** Invalidates every query of the scope. */
+  /** Invalidates every query of the view. */
   public CompletableFuture<Void> invalidateAll() {
     return quarry.queries().invalidateQueries(QueryFilters.prefix(prefix));
   }
 
-  /** Removes every query of the scope from the cache (leaving a project, say). */
+  /** Removes every query of the view from the cache (leaving a project, say). */
   public void removeAll() {
     quarry.queries().removeQueries(QueryFilters.prefix(prefix));
   }
 
-  /** A narrower scope: {@code prefix + suffix}. */
-  public Scope scope(QueryKey suffix) {
-    return new Scope(quarry, key(suffix));
+  /** A narrower view: {@code prefix + suffix}. */
+  public KeyPrefixView view(QueryKey suffix) {
+    return new KeyPrefixView(quarry, key(suffix));
   }
 
   @Override
   public String toString() {
-    return "Scope" + prefix;
+    return "KeyPrefixView" + prefix;
   }
 }

@@ -1,6 +1,6 @@
 package dev.quarry.optimistic;
 
-import dev.quarry.core.Subscription;
+import dev.quarry.core.Registration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * cache; the handle's {@link #state()} and listeners follow the latest.
  *
  * <pre>{@code
- * Mutation<NewEpisode, Episode, Void> create = client.mutation(createOptions);
+ * MutationObserver<NewEpisode, Episode, Void> create = client.mutation(createOptions);
  * create.subscribe(state -> render(state.isPending()));
  * create.mutate(new NewEpisode("Pilot")).thenAccept(ep -> open(ep));
  * }</pre>
@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * @param <R> the result type
  * @param <C> the context type returned by {@code onMutate}
  */
-public interface Mutation<V, R, C> {
+public interface MutationObserver<V, R, C> {
   /**
    * Submits a mutation; the future completes with its result after every callback ran, or fails
    * with the error (the function's, or a callback's that took the error path).
@@ -46,15 +46,15 @@ public interface Mutation<V, R, C> {
    * Query's {@code MutationObserver}, they run only for the latest {@code mutate} of this handle
    * and only if the handle still has a listener when the mutation settles (a view that went away
    * does not get them); the returned future completes either way. {@link
-   * MutationClient#mutate(MutationOptions, Object, MutateCallbacks)} always runs them.
+   * MutationClient#mutate(MutationOptions, Object, CallSiteCallbacks)} always runs them.
    */
-  CompletableFuture<R> mutate(V variables, MutateCallbacks<V, R, C> callbacks);
+  CompletableFuture<R> mutate(V variables, CallSiteCallbacks<V, R, C> callbacks);
 
   /** The latest mutation's state, or idle before the first {@code mutate} and after reset. */
   MutationState<V, R, C> state();
 
   /** Listens to state changes of the latest mutation. */
-  Subscription subscribe(Consumer<? super MutationState<V, R, C>> listener);
+  Registration subscribe(Consumer<? super MutationState<V, R, C>> listener);
 
   /** Detaches from the latest mutation (which keeps running) and returns to idle. */
   void reset();
