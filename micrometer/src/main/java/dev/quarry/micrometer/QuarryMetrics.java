@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -205,10 +206,10 @@ public final class QuarryMetrics implements MeterBinder, AutoCloseable {
       ToDoubleFunction<QuarryMetrics> size =
           file != null
               ? m -> fileSize(file)
-              : m ->
-                  m.quarry.mutations().outboxSizeOnDisk().orElse(-1) < 0
-                      ? Double.NaN
-                      : m.quarry.mutations().outboxSizeOnDisk().getAsLong();
+              : m -> {
+                OptionalLong bytes = m.quarry.mutations().outboxSizeOnDisk();
+                return bytes.isPresent() ? bytes.getAsLong() : Double.NaN;
+              };
       Gauge.builder("quarry.outbox.size", this, m -> m.read(size))
           .description("the outbox's size on disk")
           .baseUnit("bytes")
