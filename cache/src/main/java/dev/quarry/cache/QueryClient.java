@@ -278,6 +278,15 @@ public interface QueryClient extends AutoCloseable {
    */
   Registration subscribe(Consumer<QueryCacheEvent> listener);
 
+  /**
+   * Registers a listener for measurements: cache hits and each fetch's outcome and exact duration,
+   * for monitoring; see {@link QueryStatsListener} for when and on which thread it is called. The
+   * handle removes it (idempotent).
+   *
+   * @throws IllegalStateException if the client is closed
+   */
+  Registration addStatsListener(QueryStatsListener listener);
+
   /** A snapshot of every cached query, in insertion order. */
   List<QuerySnapshot> snapshot();
 

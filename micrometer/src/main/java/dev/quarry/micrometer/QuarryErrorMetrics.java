@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * An {@link ErrorHandler} that counts what reaches Quarry's error boundary, then hands it on: build
  * the facade with it to get {@code quarry.errors} (tag {@code type}: the exception's simple class
- * name, at most 50 distinct values, then {@code other}) and {@code quarry.realtime.events.dropped}
- * (events dropped because listeners fell behind, from {@link DeliveryOverflowException#dropped()}).
+ * name, at most 50 distinct values, then {@code other}). Events dropped because listeners fell
+ * behind ({@link DeliveryOverflowException#dropped()}) are summed in {@link #droppedEvents()}; the
+ * meter {@code quarry.realtime.events.dropped} comes from {@link QuarryMetrics}, which reads the
+ * realtime client's own count.
  *
  * <pre>{@code
  * QuarryErrorMetrics errors = new QuarryErrorMetrics(ErrorHandler.logging());
@@ -103,10 +105,6 @@ public final class QuarryErrorMetrics implements ErrorHandler, MeterBinder {
       registries.add(registry);
       errorsByType.forEach((type, counter) -> registerErrors(registry, type, counter));
     }
-    FunctionCounter.builder("quarry.realtime.events.dropped", dropped, AtomicLong::doubleValue)
-        .description("realtime events dropped because listeners fell behind")
-        .tags(tags)
-        .register(registry);
   }
 
   @Override

@@ -1,11 +1,11 @@
 package dev.quarry.micrometer;
 
 import dev.quarry.Quarry;
-import dev.quarry.cache.FetchStatus;
 import dev.quarry.cache.QueryAction;
 import dev.quarry.cache.QueryCacheEvent;
 import dev.quarry.cache.QueryFilters;
 import dev.quarry.cache.QuerySnapshot;
+import dev.quarry.cache.QueryStatsListener;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.Registration;
 import dev.quarry.optimistic.MutationCacheEvent;
@@ -14,6 +14,7 @@ import dev.quarry.optimistic.MutationInfo;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -23,13 +24,12 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -55,8 +55,11 @@ import org.jspecify.annotations.Nullable;
  *   <caption>Meters and their tags</caption>
  *   <tr><th>name</th><th>type</th><th>tags</th><th>what</th></tr>
  *   <tr><td>{@code quarry.query.fetch}</td><td>timer</td><td>key, outcome</td>
- *       <td>fetches from start to end; outcome {@code success}, {@code error} (the last attempt
- *       failed) or {@code cancelled}</td></tr>
+ *       <td>fetches from start to end (retry delays and pauses included); outcome {@code success},
+ *       {@code error} (the last attempt failed) or {@code cancelled}</td></tr>
+ *   <tr><td>{@code quarry.query.hits}</td><td>counter</td><td>key</td>
+ *       <td>reads answered from the cache without a fetch ({@code fetch} of fresh data, {@code
+ *       ensureQueryData} of cached data)</td></tr>
  *   <tr><td>{@code quarry.query.retries}</td><td>counter</td><td>key</td>
  *       <td>failed attempts that will be retried</td></tr>
  *   <tr><td>{@code quarry.queries}</td><td>gauge</td><td></td><td>queries in the cache</td></tr>
@@ -67,6 +70,8 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@code quarry.mutations}</td><td>counter</td><td>key, outcome</td>
  *       <td>settled mutations; outcome {@code success} or {@code error} (an error rolls back the
  *       mutation's optimistic changes, if it has any)</td></tr>
+ *   <tr><td>{@code quarry.mutation.rollbacks}</td><td>counter</td><td>key</td>
+ *       <td>failed mutations whose optimistic changes were rolled back</td></tr>
  *   <tr><td>{@code quarry.mutation.retries}</td><td>counter</td><td>key</td>
  *       <td>failed attempts that will be retried (a persistent mutation pausing counts too)</td></tr>
  *   <tr><td>{@code quarry.mutations.pending}</td><td>gauge</td><td></td>
@@ -79,7 +84,8 @@ import org.jspecify.annotations.Nullable;
  *       <td>outbox records set aside because they could not be restored (an operator must look at
  *       them)</td></tr>
  *   <tr><td>{@code quarry.outbox.size}</td><td>gauge (bytes)</td><td></td>
- *       <td>the outbox file's size on disk, when {@link Builder#outboxFile} is given</td></tr>
+ *       <td>the outbox's size on disk (its file and mark), when the facade has an outbox or
+ *       {@link Builder#outboxFile} is given</td></tr>
  *   <tr><td>{@code quarry.realtime.state}</td><td>gauge</td><td>state</td>
  *       <td>1 for the connection's current {@link ConnectionState}, 0 for the others</td></tr>
  *   <tr><td>{@code quarry.realtime.topics}</td><td>gauge</td><td></td>
@@ -91,16 +97,23 @@ import org.jspecify.annotations.Nullable;
  *       <td>reconnect attempts scheduled after a lost connection</td></tr>
  *   <tr><td>{@code quarry.realtime.events}</td><td>counter</td><td>event</td>
  *       <td>events received, for the names given to {@link Builder#countEvents}</td></tr>
+ *   <tr><td>{@code quarry.realtime.events.received}</td><td>function counter</td><td></td>
+ *       <td>every event received, whatever its name and whether a listener wanted it</td></tr>
+ *   <tr><td>{@code quarry.realtime.events.dropped}</td><td>function counter</td><td></td>
+ *       <td>events dropped because the callback queue was full (listeners fell behind)</td></tr>
+ *   <tr><td>{@code quarry.realtime.callback.queue}</td><td>gauge</td><td></td>
+ *       <td>events waiting for their listeners now</td></tr>
+ *   <tr><td>{@code quarry.realtime.callback.queue.size}</td><td>gauge (bytes)</td><td></td>
+ *       <td>those events' payload bytes</td></tr>
  * </table>
  *
  * <p>Realtime meters exist only if the facade has a realtime connection. {@link QuarryErrorMetrics}
- * adds {@code quarry.errors} and {@code quarry.realtime.events.dropped}. Keys become tags through
- * {@link KeyTags} (default: the key's first part; a mutation without a key is {@code none}), so the
- * number of series stays bounded.
+ * adds {@code quarry.errors}. Keys become tags through {@link KeyTags} (default: the key's first
+ * part; a mutation without a key is {@code none}), so the number of series stays bounded.
  *
- * <p><b>Timing.</b> Fetch durations are measured with the facade's clock between the cache events
- * that start and end a fetch, on the thread that delivers them (the callback executor): a callback
- * executor that is far behind blurs them.
+ * <p><b>Timing.</b> Fetch durations are measured by the cache with the facade's clock where each
+ * fetch starts and ends ({@link dev.quarry.cache.QueryStatsListener}), so a callback executor that
+ * is behind delays the recording but does not change the figure.
  *
  * <p><b>Threads, lifecycle, errors.</b> Thread-safe. {@link #bindTo} may be called for several
  * registries; the first call subscribes to the facade's events (listeners run on its callback
@@ -118,7 +131,6 @@ public final class QuarryMetrics implements MeterBinder, AutoCloseable {
 
   private final List<MeterRegistry> registries = new CopyOnWriteArrayList<>();
   private final List<Registration> subscriptions = new CopyOnWriteArrayList<>();
-  private final Map<QueryKey, Long> fetchStartedAt = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private boolean subscribed;
   private boolean closed;
@@ -190,9 +202,16 @@ public final class QuarryMetrics implements MeterBinder, AutoCloseable {
         "outbox records set aside because they could not be restored",
         m -> m.quarry.mutations().setAsideRecords().size());
     Path file = outboxFile;
-    if (file != null) {
-      Gauge.builder("quarry.outbox.size", this, m -> fileSize(file))
-          .description("the outbox file's size on disk")
+    if (file != null || quarry.mutations().outboxSizeOnDisk().isPresent()) {
+      ToDoubleFunction<QuarryMetrics> size =
+          file != null
+              ? m -> fileSize(file)
+              : m -> {
+                OptionalLong bytes = m.quarry.mutations().outboxSizeOnDisk();
+                return bytes.isPresent() ? bytes.getAsLong() : Double.NaN;
+              };
+      Gauge.builder("quarry.outbox.size", this, m -> m.read(size))
+          .description("the outbox's size on disk")
           .baseUnit("bytes")
           .tags(tags)
           .strongReference(true)
@@ -214,11 +233,55 @@ public final class QuarryMetrics implements MeterBinder, AutoCloseable {
           "quarry.realtime.topics",
           "topics subscribed",
           m -> m.quarry.realtime().topics().size());
+      FunctionCounter.builder(
+              "quarry.realtime.events.received",
+              this,
+              m -> m.quarry.realtime().stats().eventsReceived())
+          .description("every realtime event received")
+          .tags(tags)
+          .register(registry);
+      FunctionCounter.builder(
+              "quarry.realtime.events.dropped",
+              this,
+              m -> m.quarry.realtime().stats().eventsDropped())
+          .description("realtime events dropped because listeners fell behind")
+          .tags(tags)
+          .register(registry);
+      gauge(
+          registry,
+          "quarry.realtime.callback.queue",
+          "realtime events waiting for their listeners",
+          m -> m.quarry.realtime().stats().queuedEvents());
+      Gauge.builder(
+              "quarry.realtime.callback.queue.size",
+              this,
+              m -> m.read(q -> q.quarry.realtime().stats().queuedBytes()))
+          .description("payload bytes of the realtime events waiting for their listeners")
+          .baseUnit("bytes")
+          .tags(tags)
+          .strongReference(true)
+          .register(registry);
     }
   }
 
   private void subscribe() {
     subscriptions.add(quarry.queries().subscribe(this::onCacheEvent));
+    subscriptions.add(
+        quarry
+            .queries()
+            .addStatsListener(
+                new QueryStatsListener() {
+                  @Override
+                  public void onCacheHit(QueryKey key) {
+                    increment("quarry.query.hits", "reads answered from the cache", key);
+                  }
+
+                  @Override
+                  public void onFetchEnded(
+                      QueryKey key, QueryStatsListener.FetchOutcome outcome, Duration duration) {
+                    fetchEnded(key, outcome, duration);
+                  }
+                }));
     subscriptions.add(quarry.mutations().subscribe(this::onMutationEvent));
     if (quarry.hasRealtime()) {
       subscriptions.add(quarry.realtime().onConnectionEvent(this::onConnectionEvent));
@@ -240,45 +303,33 @@ public final class QuarryMetrics implements MeterBinder, AutoCloseable {
   // ------------------------------------------------------------------ events
 
   private void onCacheEvent(QueryCacheEvent event) {
-    if (event instanceof QueryCacheEvent.Updated u) {
-      QueryKey key = u.key();
-      switch (u.action()) {
-        case FETCH -> fetchStartedAt.put(key, quarry.clock().nanoTime());
-        case SUCCESS -> fetchEnded(key, "success");
-        case ERROR -> fetchEnded(key, "error");
-        case REVERT, RESET -> fetchEnded(key, "cancelled");
-        case FAILED ->
-            increment("quarry.query.retries", "failed attempts that will be retried", key);
-        default -> {
-          // other transitions are not measured
-        }
-      }
-      if (u.state().fetchStatus() == FetchStatus.IDLE && u.action() != QueryAction.FETCH) {
-        fetchStartedAt.remove(key);
-      }
-    } else if (event instanceof QueryCacheEvent.Removed r) {
-      fetchEnded(r.key(), "cancelled");
+    if (event instanceof QueryCacheEvent.Updated u && u.action() == QueryAction.FAILED) {
+      increment("quarry.query.retries", "failed attempts that will be retried", u.key());
     }
   }
 
-  private void fetchEnded(QueryKey key, String outcome) {
-    Long started = fetchStartedAt.remove(key);
-    if (started == null) {
-      return;
-    }
-    long nanos = Math.max(0, quarry.clock().nanoTime() - started);
-    Tags t = tags.and("key", keyTags.tag(key), "outcome", outcome);
+  private void fetchEnded(
+      QueryKey key, QueryStatsListener.FetchOutcome outcome, Duration duration) {
+    Tags t =
+        tags.and(
+            "key", keyTags.tag(key), "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT));
     for (MeterRegistry registry : registries) {
       Timer.builder("quarry.query.fetch")
           .description("query fetches, from start to end")
           .tags(t)
           .register(registry)
-          .record(nanos, TimeUnit.NANOSECONDS);
+          .record(duration);
     }
   }
 
   private void onMutationEvent(MutationCacheEvent event) {
-    if (event instanceof MutationCacheEvent.Updated u) {
+    if (event instanceof MutationCacheEvent.RolledBack r) {
+      count(
+          "quarry.mutation.rollbacks",
+          "failed mutations whose optimistic changes were rolled back",
+          "key",
+          r.mutation().mutationKey().map(keyTags::tag).orElse(KeyTags.NONE));
+    } else if (event instanceof MutationCacheEvent.Updated u) {
       String key = u.mutation().mutationKey().map(keyTags::tag).orElse(KeyTags.NONE);
       switch (u.action()) {
         case SUCCESS ->
@@ -373,7 +424,6 @@ public final class QuarryMetrics implements MeterBinder, AutoCloseable {
       subscriptions.clear();
     }
     subs.forEach(Registration::close);
-    fetchStartedAt.clear();
   }
 
   @Override

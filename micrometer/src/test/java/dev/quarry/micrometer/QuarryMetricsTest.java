@@ -7,12 +7,17 @@ import dev.quarry.Quarry;
 import dev.quarry.cache.QueryObserver;
 import dev.quarry.core.QueryKey;
 import dev.quarry.optimistic.MutationOptions;
+import dev.quarry.testing.VirtualTime;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import mockwebserver3.Dispatcher;
@@ -243,6 +248,120 @@ class QuarryMetricsTest {
                             .sum())
                     .isEqualTo(6));
     assertThat(keyTagValues()).hasSize(4).contains(KeyTags.OTHER);
+  }
+
+  @Test
+  void cacheHits_areCountedByKey_whenAReadNeedsNoFetch() throws Exception {
+    start(Quarry.builder().queryDefaults(d -> d.staleTime(Duration.ofMinutes(5))));
+    COUNTS.clear();
+    var numbers = quarry.query(QueryKey.of("numbers", 1), h -> h.get("numbers/1", int[].class));
+
+    quarry.fetch(numbers).get(10, TimeUnit.SECONDS); // a miss: fetched
+    quarry.fetch(numbers).get(10, TimeUnit.SECONDS); // fresh: a hit
+    quarry.queries().ensureQueryData(numbers).get(10, TimeUnit.SECONDS); // cached: a hit
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(counter("quarry.query.hits", "key", "numbers")).isEqualTo(2);
+              assertThat(timerCount("quarry.query.fetch", "key", "numbers", "outcome", "success"))
+                  .isEqualTo(1);
+            });
+    assertThat(COUNTS.get("numbers").get()).isEqualTo(1);
+  }
+
+  @Test
+  void fetchDurations_areExact_evenWhenTheCallbackExecutorIsBehind() throws Exception {
+    VirtualTime time = new VirtualTime();
+    // a callback executor that runs nothing until the test drains it: as far behind as can be
+    Queue<Runnable> behind = new ConcurrentLinkedQueue<>();
+    start(Quarry.builder().time(time, time).callbackExecutor(behind::add));
+    CompletableFuture<Void> serverAnswered = new CompletableFuture<>();
+    var slow =
+        quarry.query(
+            QueryKey.of("numbers", "slow"),
+            h -> serverAnswered.thenCompose(x -> h.get("numbers/slow", int[].class)));
+
+    CompletableFuture<int[]> fetch = quarry.fetch(slow);
+    time.advance(Duration.ofMillis(7_250)); // the request takes 7.25 s of the facade's clock
+    serverAnswered.complete(null);
+    assertThat(fetch.get(10, TimeUnit.SECONDS)).containsExactly(1, 2, 3);
+    time.advance(Duration.ofSeconds(3)); // the callbacks run 3 s later
+    for (Runnable r; (r = behind.poll()) != null; ) {
+      r.run();
+    }
+
+    Timer t =
+        registry.find("quarry.query.fetch").tags("key", "numbers", "outcome", "success").timer();
+    assertThat(t).isNotNull();
+    assertThat(t.count()).isEqualTo(1);
+    // the real HTTP round trip adds no virtual time, the late callbacks change nothing
+    assertThat(t.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(7_250.0);
+  }
+
+  @Test
+  void optimisticRollbacks_areCountedByKey_onlyForFailedMutationsWithChanges() throws Exception {
+    start(Quarry.builder());
+    QueryKey list = QueryKey.of("numbers", "list");
+    quarry.setQueryData(list, new int[] {1, 2, 3});
+    var refused =
+        quarry.mutation(
+            MutationOptions.<Integer, int[], Void>builder()
+                .mutationKey(QueryKey.of("numbers", "add"))
+                .mutationFn((v, ctx) -> ctx.http().post("missing", v, int[].class))
+                .<int[]>optimistic(v -> list, (old, v) -> old.map(o -> new int[] {v}))
+                .build());
+    var accepted =
+        quarry.mutation(
+            MutationOptions.<Integer, int[], Void>builder()
+                .mutationKey(QueryKey.of("numbers", "add"))
+                .mutationFn((v, ctx) -> ctx.http().post("numbers", v, int[].class))
+                .<int[]>optimistic(v -> list, (old, v) -> old.map(o -> new int[] {v}))
+                .build());
+
+    assertThat(refused.mutate(9).handle((v, e) -> e).get(10, TimeUnit.SECONDS)).isNotNull();
+    assertThat(refused.mutate(8).handle((v, e) -> e).get(10, TimeUnit.SECONDS)).isNotNull();
+    accepted.mutate(7).get(10, TimeUnit.SECONDS);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(counter("quarry.mutations", "key", "numbers", "outcome", "error"))
+                  .isEqualTo(2);
+              assertThat(counter("quarry.mutations", "key", "numbers", "outcome", "success"))
+                  .isEqualTo(1);
+            });
+    assertThat(counter("quarry.mutation.rollbacks", "key", "numbers")).isEqualTo(2);
+  }
+
+  @Test
+  void outboxSize_isTheFacadesOutboxOnDisk_withoutAPathGiven(@TempDir Path dir) throws Exception {
+    quarry = Quarry.builder().baseUrl(http.url("/").toString()).persistence(dir).build();
+    metrics = QuarryMetrics.of(quarry);
+    metrics.bindTo(registry);
+    quarry
+        .mutation(
+            MutationOptions.<String, int[], Void>builder()
+                .mutationKey(QueryKey.of("numbers", "add"))
+                .variablesType(String.class)
+                .persistent(true)
+                .mutationFn((v, ctx) -> ctx.http().post("unavailable", v, int[].class))
+                .build())
+        .mutate("x");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(gauge("quarry.outbox.pending")).isEqualTo(1));
+    long file = Files.size(dir.resolve("outbox.mv"));
+    assertThat(file).isPositive();
+    assertThat(gauge("quarry.outbox.size")).isGreaterThanOrEqualTo(file);
+  }
+
+  @Test
+  void withoutAnOutbox_thereIsNoOutboxSizeMeter() {
+    start(Quarry.builder());
+    assertThat(registry.find("quarry.outbox.size").gauge()).isNull();
   }
 
   @Test

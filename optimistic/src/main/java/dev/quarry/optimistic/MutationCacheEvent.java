@@ -11,6 +11,21 @@ public sealed interface MutationCacheEvent {
   /** The mutation as it was when the event happened. */
   MutationInfo mutation();
 
+  /**
+   * A failed mutation's optimistic changes were removed from these queries (a rollback), just
+   * before its {@link Action#ERROR} update; the other mutations' changes on them stay.
+   *
+   * @param keys the queries the mutation had changed, never empty
+   */
+  record RolledBack(MutationInfo mutation, java.util.List<dev.quarry.core.QueryKey> keys)
+      implements MutationCacheEvent {
+    /** Checks that no component is null and copies {@code keys}. */
+    public RolledBack {
+      Objects.requireNonNull(mutation, "mutation");
+      keys = java.util.List.copyOf(keys);
+    }
+  }
+
   /** A state transition of a mutation. */
   enum Action {
     /** Submitted (again when onMutate produced a context). */

@@ -233,6 +233,12 @@ public interface MutationClient extends AutoCloseable {
   /** The outbox records set aside because they could not be restored. */
   List<OutboxRecord.SetAside> setAsideRecords();
 
+  /**
+   * The bytes the outbox occupies on disk now ({@link OutboxStore#sizeOnDisk()}), for monitoring;
+   * empty without an outbox or when its store cannot tell. Any thread; never throws.
+   */
+  java.util.OptionalLong outboxSizeOnDisk();
+
   // ---- query data under the optimistic layers ----
 
   /**

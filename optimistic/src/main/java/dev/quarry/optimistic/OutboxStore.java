@@ -96,6 +96,15 @@ public interface OutboxStore extends AutoCloseable {
     return List.of();
   }
 
+  /**
+   * The bytes the store occupies on disk now (for the default store: the file and the mark beside
+   * it), for monitoring; -1 if unknown. Any thread; does not wait for the store's writes and never
+   * throws (an unreadable size is -1). The default returns -1.
+   */
+  default long sizeOnDisk() {
+    return -1;
+  }
+
   /** Closes the store; further calls fail. Idempotent. */
   @Override
   void close();

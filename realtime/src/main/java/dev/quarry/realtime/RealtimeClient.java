@@ -264,6 +264,13 @@ public interface RealtimeClient extends AutoCloseable {
   java.util.List<TopicStatus> topics();
 
   /**
+   * Counters of incoming events (received, dropped because the callback queue was full) and the
+   * callback queue's depth now, for monitoring. Thread-safe and non-blocking; never null; after
+   * {@link #close()} the counters keep their last values.
+   */
+  RealtimeStats stats();
+
+  /**
    * Closes the client: cancels a pending reconnect, fails pending acks with {@link
    * DisconnectedException}, disconnects, and stops every thread the client started. Idempotent.
    */

@@ -8,6 +8,7 @@ import dev.quarry.cache.NetworkMode;
 import dev.quarry.cache.QueryAction;
 import dev.quarry.cache.QueryContext;
 import dev.quarry.cache.QueryState;
+import dev.quarry.cache.QueryStatsListener.FetchOutcome;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.QuarryException;
 import dev.quarry.core.QueryKey;
@@ -34,6 +35,7 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
   final FetchBehavior.Run<T> run;
   volatile boolean consumed;
   volatile @Nullable CompletableFuture<?> attempt;
+  private final long startedNanos;
 
   /** Set under the query lock when the fetch is cancelled; its settlement follows it. */
   @Nullable CancelledException cancelReason;
@@ -49,6 +51,7 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
     this.run = run;
     this.direction = direction;
     this.signal = new Signal(query.client().errorHandler(), "fetch of " + query.key);
+    this.startedNanos = query.client().stats().start();
     this.retryer =
         Retryer.create(
             this::attemptOnce,
@@ -136,6 +139,7 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
       }
       query.updatePin();
       query.client().pipeline().flush();
+      query.client().stats().ended(query.key, FetchOutcome.SUCCESS, startedNanos);
       promise.complete(stored);
       return;
     }
@@ -156,6 +160,7 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
     }
     query.updatePin();
     query.client().pipeline().flush();
+    query.client().stats().ended(query.key, FetchOutcome.ERROR, startedNanos);
     promise.completeExceptionally(error);
   }
 
@@ -171,6 +176,7 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
     }
     query.updatePin();
     query.client().pipeline().flush();
+    query.client().stats().ended(query.key, FetchOutcome.CANCELLED, startedNanos);
     Optional<T> data = query.state().data();
     if (why.silent()) {
       if (replacement != null && replacement != this) {

@@ -63,6 +63,7 @@ public final class RealQueryClient implements QueryClient {
   private final QueryStore store;
   private final ReconnectWiring reconnect;
   private final CacheCallbacks cacheCallbacks;
+  private final FetchStats stats;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Creates the client from the builder's settings. */
@@ -87,6 +88,7 @@ public final class RealQueryClient implements QueryClient {
     this.events = new ListenerSet<>(callbackExecutor, errorHandler, "query cache");
     this.cacheCallbacks =
         new CacheCallbacks(config.cacheCallbacks(), pipeline, callbackExecutor, errorHandler);
+    this.stats = new FetchStats(callbackExecutor, errorHandler, clock);
     this.store = new QueryStore(this, config.maximumSize());
     this.reconnect = new ReconnectWiring(this, connectivity, errorHandler);
   }
@@ -129,6 +131,10 @@ public final class RealQueryClient implements QueryClient {
 
   CacheCallbacks cacheCallbacks() {
     return cacheCallbacks;
+  }
+
+  FetchStats stats() {
+    return stats;
   }
 
   ObjectMapper mapper() {
@@ -235,6 +241,7 @@ public final class RealQueryClient implements QueryClient {
       DefaultsLayers.Memo m = defaults.forFetch(q, options, options.key(), options.settings());
       QueryState<T> s = q.state();
       if (s.data().isPresent() && !isStale(q, s, m.staleTime())) {
+        stats.hit(q.key);
         return CompletableFuture.completedFuture(s.data().get());
       }
       return fetchBuilt(options, m.resolved());
@@ -246,6 +253,7 @@ public final class RealQueryClient implements QueryClient {
     Query<T> q = build(options, r);
     QueryState<T> s = q.state();
     if (s.data().isPresent() && !isStale(q, s, r.staleTime())) {
+      stats.hit(q.key);
       return CompletableFuture.completedFuture(s.data().get());
     }
     return q.fetch(config(options, r), false, null);
@@ -294,6 +302,7 @@ public final class RealQueryClient implements QueryClient {
     if (data.isEmpty()) {
       return q.fetch(config(options, r), false, null);
     }
+    stats.hit(q.key);
     if (revalidateIfStale && isStale(q, s, r.staleTime())) {
       prefetchQuery(options);
     }
@@ -550,6 +559,7 @@ public final class RealQueryClient implements QueryClient {
     Query<InfiniteData<T, P>> q = getOrCreate(options.key(), r, QueryState::initial, true);
     QueryState<InfiniteData<T, P>> s = q.state();
     if (s.data().isPresent() && !isStale(q, s, r.staleTime())) {
+      stats.hit(q.key);
       return CompletableFuture.completedFuture(s.data().get());
     }
     return q.fetch(InfiniteBehavior.config(options, r), false, null);
@@ -578,6 +588,12 @@ public final class RealQueryClient implements QueryClient {
   public Registration subscribe(Consumer<QueryCacheEvent> listener) {
     requireOpen();
     return events.add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public Registration addStatsListener(dev.quarry.cache.QueryStatsListener listener) {
+    requireOpen();
+    return stats.add(listener);
   }
 
   @Override

@@ -91,6 +91,16 @@ public final class MvStoreOutbox implements OutboxStore {
   private @Nullable String lastFailure;
   private boolean closed;
 
+  @Override
+  public long sizeOnDisk() {
+    try {
+      long bytes = Files.size(file);
+      return Files.exists(markFile) ? bytes + Files.size(markFile) : bytes;
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1; // being replaced (compaction, repair) or gone: unknown for this read
+    }
+  }
+
   private MvStoreOutbox(Path file, OutboxOptions options) {
     this.file = file;
     this.markFile = Mark.pathFor(file);

@@ -148,6 +148,10 @@ final class Outbox implements AutoCloseable {
     return store.setAsideRecords();
   }
 
+  long sizeOnDisk() {
+    return store.sizeOnDisk();
+  }
+
   @Override
   public void close() {
     if (owned) {

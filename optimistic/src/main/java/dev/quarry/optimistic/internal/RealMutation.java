@@ -443,6 +443,7 @@ final class RealMutation<V, R, C> {
     OptimisticLayers layers = host.layers();
     if (layers != null && !optimisticKeys.isEmpty()) {
       layers.rollback(this, optimisticKeys);
+      host.stateChanged(new MutationCacheEvent.RolledBack(info(), optimisticKeys));
       String what = "optimistic update of " + describe() + " on " + optimisticKeys + " rolled back";
       if (errorIsHandled()) {
         // The error reaches a callback of the application: not an uncaught error.

@@ -415,6 +415,13 @@ public final class RealMutationClient implements MutationClient {
     return box == null ? List.of() : box.setAsideRecords();
   }
 
+  @Override
+  public java.util.OptionalLong outboxSizeOnDisk() {
+    Outbox box = outbox;
+    long bytes = box == null ? -1 : box.sizeOnDisk();
+    return bytes < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(bytes);
+  }
+
   // ---- query data under the optimistic layers ----
 
   @Override

@@ -59,6 +59,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   final String errorContext;
 
   final Callbacks callbacks;
+  private final DeliveryStats stats = new DeliveryStats();
   private final Transport.Factory transports;
   private final String nsp;
   final Listeners listeners;
@@ -479,12 +480,14 @@ public final class RealRealtimeClient implements RealtimeClient {
    */
   boolean dispatch(
       String name, List<JsonNode> args, dev.quarry.realtime.@Nullable Ack ack, long size) {
+    stats.received();
     boolean toListeners = listeners.has(name) || anyListeners.hasIncoming();
     boolean toTopics = topics.hasActive();
     if (!toListeners && !toTopics) {
       return true;
     }
     if (!callbacks.admit(size)) {
+      stats.dropped();
       return false;
     }
     if (toListeners) {
@@ -730,6 +733,11 @@ public final class RealRealtimeClient implements RealtimeClient {
     synchronized (lock) {
       return state == ConnectionState.CLOSED ? List.of() : topics.snapshot();
     }
+  }
+
+  @Override
+  public dev.quarry.realtime.RealtimeStats stats() {
+    return stats.snapshot(callbacks);
   }
 
   /** Pending acks (for tests). */

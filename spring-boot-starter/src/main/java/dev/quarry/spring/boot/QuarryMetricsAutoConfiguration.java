@@ -7,7 +7,6 @@ import dev.quarry.micrometer.QuarryErrorMetrics;
 import dev.quarry.micrometer.QuarryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import java.nio.file.Path;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -23,9 +22,9 @@ import org.springframework.core.annotation.Order;
  * Registers Quarry's Micrometer meters when Micrometer and {@code quarry-micrometer} are on the
  * class path: a {@link QuarryMetrics} binder for the context's one {@link Quarry} (key tags from a
  * {@link KeyTags} bean if there is one, else the key's first part; realtime events named in {@code
- * quarry.metrics.events} counted; the outbox file's size when {@code quarry.persistence.directory}
- * is set), and, for the auto-configured {@code Quarry}, an error handler that counts {@code
- * quarry.errors} and dropped realtime events before handing each error to the application's {@link
+ * quarry.metrics.events} counted; the outbox's size on disk when {@code
+ * quarry.persistence.directory} is set), and, for the auto-configured {@code Quarry}, an error
+ * handler that counts {@code quarry.errors} before handing each error to the application's {@link
  * ErrorHandler} bean (or the logging one). Spring Boot's metrics support binds both to every {@link
  * MeterRegistry}. {@code quarry.metrics.enabled=false} turns it off.
  */
@@ -44,15 +43,10 @@ public class QuarryMetricsAutoConfiguration {
   @ConditionalOnMissingBean
   public QuarryMetrics quarryMetrics(
       Quarry quarry, QuarryProperties properties, ObjectProvider<KeyTags> keyTags) {
-    QuarryMetrics.Builder b =
-        QuarryMetrics.builder(quarry)
-            .keyTags(keyTags.getIfUnique(KeyTags::firstPart))
-            .countEvents(properties.getMetrics().getEvents().toArray(String[]::new));
-    Path dir = properties.getPersistence().getDirectory();
-    if (dir != null) {
-      b.outboxFile(dir.resolve("outbox.mv"));
-    }
-    return b.build();
+    return QuarryMetrics.builder(quarry)
+        .keyTags(keyTags.getIfUnique(KeyTags::firstPart))
+        .countEvents(properties.getMetrics().getEvents().toArray(String[]::new))
+        .build();
   }
 
   /**

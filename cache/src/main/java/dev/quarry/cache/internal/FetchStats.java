@@ -1,0 +1,52 @@
+package dev.quarry.cache.internal;
+
+import dev.quarry.cache.QueryStatsListener;
+import dev.quarry.core.Clock;
+import dev.quarry.core.ErrorHandler;
+import dev.quarry.core.QueryKey;
+import dev.quarry.core.Registration;
+import dev.quarry.core.internal.ListenerSet;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * The client's {@link QueryStatsListener}s. Each measurement is a call handed to the callback
+ * executor; with no listener registered nothing is allocated or queued, so a cache hit stays as
+ * cheap as it was.
+ */
+final class FetchStats {
+  private final ListenerSet<Consumer<QueryStatsListener>> listeners;
+  private final Clock clock;
+
+  FetchStats(Executor executor, ErrorHandler errorHandler, Clock clock) {
+    this.listeners = new ListenerSet<>(executor, errorHandler, "query stats listener");
+    this.clock = clock;
+  }
+
+  Registration add(QueryStatsListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    return listeners.add(call -> call.accept(listener));
+  }
+
+  /** The start of a fetch, in the clock's nanoseconds; any thread. */
+  long start() {
+    return clock.nanoTime();
+  }
+
+  /** A read answered from the cache; any thread, no lock needed. */
+  void hit(QueryKey key) {
+    if (!listeners.isEmpty()) {
+      listeners.emit(l -> l.onCacheHit(key));
+    }
+  }
+
+  /** A fetch that started at {@code startedNanos} ended now; call without the query's lock. */
+  void ended(QueryKey key, QueryStatsListener.FetchOutcome outcome, long startedNanos) {
+    if (!listeners.isEmpty()) {
+      Duration took = Duration.ofNanos(Math.max(0, clock.nanoTime() - startedNanos));
+      listeners.emit(l -> l.onFetchEnded(key, outcome, took));
+    }
+  }
+}
