@@ -16,6 +16,7 @@ import dev.quarry.core.QueryKey;
 import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
+import dev.quarry.core.TypedKey;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.Owned;
@@ -291,6 +292,18 @@ public final class Quarry implements AutoCloseable {
     return QueryOptions.of(key, ctx -> fetch.apply(ctx.http()));
   }
 
+  /**
+   * Query options on a typed key whose function calls {@link #http()}, TanStack's {@code
+   * queryOptions()}: the data type comes from the key, and {@link #getQueryData(QueryOptions)} and
+   * the other typed methods infer it: {@code quarry.query(TODOS, http -> http.get("todos",
+   * TODOS.type()))}.
+   */
+  public <T> QueryOptions<T> query(
+      TypedKey<T> key, Function<? super JsonHttp, ? extends CompletionStage<T>> fetch) {
+    Objects.requireNonNull(fetch, "fetch");
+    return QueryOptions.of(key, ctx -> fetch.apply(ctx.http()));
+  }
+
   /** {@link QueryClient#fetchQuery}: cached, deduplicated, retried per the defaults. */
   public <T> CompletableFuture<T> fetch(QueryOptions<T> options) {
     return queries.fetchQuery(options);
@@ -304,6 +317,25 @@ public final class Quarry implements AutoCloseable {
   /** The cached data of {@code key}. */
   public <T> Optional<T> getQueryData(QueryKey key) {
     return queries.getQueryData(key);
+  }
+
+  /**
+   * The cached data of a typed key, of its type (inferred: no type argument, no cast).
+   *
+   * @throws ClassCastException if the cached data is not of the key's type, naming the key, the
+   *     declared type and the class found
+   */
+  public <T> Optional<T> getQueryData(TypedKey<T> key) {
+    return queries.getQueryData(key);
+  }
+
+  /**
+   * The cached data of the query of {@code options}, of the options' type; checked when the options
+   * have a {@linkplain QueryOptions#typedKey() typed key} (see {@link
+   * QueryClient#getQueryData(QueryOptions)}).
+   */
+  public <T> Optional<T> getQueryData(QueryOptions<T> options) {
+    return queries.getQueryData(options);
   }
 
   /**
@@ -337,6 +369,37 @@ public final class Quarry implements AutoCloseable {
   /** Invalidates every query under {@code prefix}; the observed ones refetch. */
   public CompletableFuture<Void> invalidate(QueryKey prefix) {
     return queries.invalidateQueries(QueryFilters.prefix(prefix));
+  }
+
+  /**
+   * {@link #setQueryData(QueryKey, Object)} on a typed key: the value must be of the key's type.
+   *
+   * @throws ClassCastException if {@code value} or the stored result is not of the key's type
+   *     (possible only through raw types or another writer), naming the key and both types
+   */
+  public <T> Optional<T> setQueryData(TypedKey<T> key, T value) {
+    return mutations.setQueryDataUnderLayers(key.key(), key.cast(value)).map(key::cast);
+  }
+
+  /**
+   * {@link #updateQueryData(QueryKey, UnaryOperator)} on a typed key: {@code update} gets the data
+   * as the key's type, inferred from the key ({@code quarry.updateQueryData(TODOS, list ->
+   * plus(list, todo))}).
+   *
+   * @throws ClassCastException if the cached data is not of the key's type (the function is not
+   *     called and nothing is written), naming the key, the declared type and the class found
+   */
+  public <T> Optional<T> updateQueryData(TypedKey<T> key, UnaryOperator<T> update) {
+    Objects.requireNonNull(update, "update");
+    return mutations
+        .<Object>setQueryDataUnderLayers(
+            key.key(), old -> old.map(data -> update.apply(key.cast(data))))
+        .map(key::cast);
+  }
+
+  /** {@link #invalidate(QueryKey)} on the key of {@code key} and every key under it. */
+  public CompletableFuture<Void> invalidate(TypedKey<?> key) {
+    return invalidate(key.key());
   }
 
   /**
