@@ -13,16 +13,11 @@ import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
-import dev.quarry.core.RealScheduler;
 import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
+import dev.quarry.core.TypedKey;
 import dev.quarry.core.http.JsonHttp;
-import dev.quarry.core.internal.Defaults;
-import dev.quarry.core.internal.Owned;
-import dev.quarry.internal.Bindings;
-import dev.quarry.internal.FacadeInspector;
-import dev.quarry.internal.RealNotifications;
-import dev.quarry.internal.RealProgressStream;
+import dev.quarry.internal.Assembly;
 import dev.quarry.internal.RealtimeMonitor;
 import dev.quarry.optimistic.DehydratedMutations;
 import dev.quarry.optimistic.MutationClient;
@@ -32,14 +27,11 @@ import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.store.Store;
-import dev.quarry.store.StorePersistence;
 import dev.quarry.store.StoreRegistry;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -112,115 +104,13 @@ import org.jspecify.annotations.Nullable;
  * read answers from what is left.
  */
 public final class Quarry implements AutoCloseable {
-  private final Clock clock;
-  private final Executor callbackExecutor;
-  private final ErrorHandler errorHandler;
-  private final ObjectMapper mapper;
-  private final Connectivity connectivity;
-  private final JsonHttp http;
-  private final QueryClient queries;
-  private final MutationClient mutations;
-  private final @Nullable RealtimeMonitor realtime;
-  private final StoreRegistry stores = new StoreRegistry();
-  private final @Nullable Path persistence;
+  /** Every part, and the one list of what the facade created and stops on close. */
+  private final Assembly parts;
 
-  /** What the facade created (threads, HTTP, the clients) and stops on close, in reverse order. */
-  private final Owned owned;
-
-  private final @Nullable Bindings bindings;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final Inspector inspector;
 
-  private Quarry(Builder b) {
-    this.errorHandler = b.errorHandler;
-    this.persistence = b.persistence;
-    this.owned = new Owned("facade", errorHandler);
-    try {
-      this.mapper = b.mapper != null ? b.mapper : Defaults.objectMapper();
-      this.callbackExecutor =
-          b.callbackExecutor != null ? b.callbackExecutor : owned.singleThreadExecutor("callbacks");
-      Scheduler scheduler;
-      if (b.scheduler != null && b.clock != null) {
-        this.clock = b.clock;
-        scheduler = b.scheduler;
-      } else {
-        this.clock = Clock.system();
-        scheduler = owned.add("scheduler", RealScheduler.create(errorHandler));
-      }
-      OkHttpClient okHttp = b.okHttp != null ? b.okHttp : Defaults.okHttpClient(owned);
-      this.connectivity =
-          b.connectivity != null
-              ? b.connectivity
-              : Connectivity.create(callbackExecutor, errorHandler);
-
-      JsonHttp.Builder hb = JsonHttp.builder().client(okHttp).objectMapper(mapper).clock(clock);
-      if (b.baseUrl != null) {
-        hb.baseUrl(b.baseUrl);
-      }
-      this.http = owned.add("HTTP", b.httpCustomizer.apply(hb).build());
-
-      this.queries =
-          QueryClient.builder()
-              .clock(clock)
-              .scheduler(scheduler)
-              .callbackExecutor(callbackExecutor)
-              .errorHandler(errorHandler)
-              .connectivity(connectivity)
-              .objectMapper(mapper)
-              .http(http)
-              .defaults(b.queryDefaults)
-              .build();
-      owned.add("query client", queries);
-
-      // Given the query client, the mutation client applies optimistic layers to it and registers
-      // "resume paused mutations" as its reconnect barrier: on reconnect and focus, paused
-      // mutations resume and settle before active stale queries refetch.
-      MutationClient.Builder mb =
-          MutationClient.builder()
-              .queryClient(queries)
-              .clock(clock)
-              .scheduler(scheduler)
-              .callbackExecutor(callbackExecutor)
-              .errorHandler(errorHandler)
-              .connectivity(connectivity)
-              .http(http)
-              .objectMapper(mapper);
-      if (b.persistence != null) {
-        mb.outbox(b.persistence.resolve("outbox.mv"));
-      }
-      this.mutations = owned.add("mutation client", mb.build());
-
-      if (b.realtime != null) {
-        RealtimeOptions.Builder rb =
-            b.realtime
-                .newBuilder()
-                .time(clock, scheduler)
-                .callbackExecutor(callbackExecutor)
-                .errorHandler(errorHandler)
-                .httpClient(okHttp.newBuilder().readTimeout(Duration.ZERO).build())
-                .objectMapper(mapper);
-        RealtimeClient client = owned.add("realtime client", RealtimeClient.create(rb.build()));
-        this.realtime =
-            owned.add(
-                "realtime monitor",
-                new RealtimeMonitor(
-                    client, clock, b.connectivityFromRealtime ? connectivity : null));
-        this.bindings =
-            owned.add(
-                "topic bindings",
-                new Bindings(queries, mutations, realtime, mapper, clock, scheduler, errorHandler));
-        if (b.connectRealtime) {
-          client.connect();
-        }
-      } else {
-        this.realtime = null;
-        this.bindings = null;
-      }
-      this.inspector = new FacadeInspector(queries, mutations, realtime, stores, clock, mapper);
-    } catch (RuntimeException | Error e) {
-      owned.close();
-      throw e;
-    }
+  private Quarry(Assembly parts) {
+    this.parts = parts;
   }
 
   /** A builder with the defaults described on its methods. */
@@ -232,12 +122,12 @@ public final class Quarry implements AutoCloseable {
 
   /** The query cache. */
   public QueryClient queries() {
-    return queries;
+    return parts.queries();
   }
 
   /** The mutation client (with the outbox when {@link Builder#persistence} is set). */
   public MutationClient mutations() {
-    return mutations;
+    return parts.mutations();
   }
 
   /**
@@ -246,37 +136,37 @@ public final class Quarry implements AutoCloseable {
    * @throws IllegalStateException if the facade was built without {@link Builder#realtime}
    */
   public RealtimeClient realtime() {
-    return requireRealtime().client();
+    return parts.requireRealtime().client();
   }
 
   /** Whether the facade has a realtime connection. */
   public boolean hasRealtime() {
-    return realtime != null;
+    return parts.realtime() != null;
   }
 
   /** The online and focus state every part follows. */
   public Connectivity connectivity() {
-    return connectivity;
+    return parts.connectivity();
   }
 
   /** JSON over HTTP against the base URL, on the shared OkHttp client. */
   public JsonHttp http() {
-    return http;
+    return parts.http();
   }
 
   /** The shared Jackson mapper. */
   public ObjectMapper objectMapper() {
-    return mapper;
+    return parts.mapper();
   }
 
   /** The shared clock. */
   public Clock clock() {
-    return clock;
+    return parts.clock();
   }
 
   /** The stores created with {@link #store}. */
   public StoreRegistry stores() {
-    return stores;
+    return parts.stores();
   }
 
   // ------------------------------------------------------------------ shortcuts
@@ -291,19 +181,50 @@ public final class Quarry implements AutoCloseable {
     return QueryOptions.of(key, ctx -> fetch.apply(ctx.http()));
   }
 
+  /**
+   * Query options on a typed key whose function calls {@link #http()}, TanStack's {@code
+   * queryOptions()}: the data type comes from the key, and {@link #getQueryData(QueryOptions)} and
+   * the other typed methods infer it: {@code quarry.query(TODOS, http -> http.get("todos",
+   * TODOS.type()))}.
+   */
+  public <T> QueryOptions<T> query(
+      TypedKey<T> key, Function<? super JsonHttp, ? extends CompletionStage<T>> fetch) {
+    Objects.requireNonNull(fetch, "fetch");
+    return QueryOptions.of(key, ctx -> fetch.apply(ctx.http()));
+  }
+
   /** {@link QueryClient#fetchQuery}: cached, deduplicated, retried per the defaults. */
   public <T> CompletableFuture<T> fetch(QueryOptions<T> options) {
-    return queries.fetchQuery(options);
+    return parts.queries().fetchQuery(options);
   }
 
   /** {@link QueryClient#observe}: the listener gets every result on the callback executor. */
   public <T> QueryObserver<T> observe(QueryOptions<T> options, Consumer<QueryResult<T>> listener) {
-    return queries.observe(options, listener);
+    return parts.queries().observe(options, listener);
   }
 
   /** The cached data of {@code key}. */
   public <T> Optional<T> getQueryData(QueryKey key) {
-    return queries.getQueryData(key);
+    return parts.queries().getQueryData(key);
+  }
+
+  /**
+   * The cached data of a typed key, of its type (inferred: no type argument, no cast).
+   *
+   * @throws ClassCastException if the cached data is not of the key's type, naming the key, the
+   *     declared type and the class found
+   */
+  public <T> Optional<T> getQueryData(TypedKey<T> key) {
+    return parts.queries().getQueryData(key);
+  }
+
+  /**
+   * The cached data of the query of {@code options}, of the options' type; checked when the options
+   * have a {@linkplain QueryOptions#typedKey() typed key} (see {@link
+   * QueryClient#getQueryData(QueryOptions)}).
+   */
+  public <T> Optional<T> getQueryData(QueryOptions<T> options) {
+    return parts.queries().getQueryData(options);
   }
 
   /**
@@ -317,7 +238,7 @@ public final class Quarry implements AutoCloseable {
    * @return the stored value (with the pending changes shown on top)
    */
   public <T> Optional<T> setQueryData(QueryKey key, T value) {
-    return mutations.setQueryDataUnderLayers(key, value);
+    return parts.mutations().setQueryDataUnderLayers(key, value);
   }
 
   /**
@@ -331,12 +252,44 @@ public final class Quarry implements AutoCloseable {
    */
   public <T> Optional<T> updateQueryData(QueryKey key, UnaryOperator<T> update) {
     Objects.requireNonNull(update, "update");
-    return mutations.<T>setQueryDataUnderLayers(key, old -> old.map(update));
+    return parts.mutations().<T>setQueryDataUnderLayers(key, old -> old.map(update));
   }
 
   /** Invalidates every query under {@code prefix}; the observed ones refetch. */
   public CompletableFuture<Void> invalidate(QueryKey prefix) {
-    return queries.invalidateQueries(QueryFilters.prefix(prefix));
+    return parts.queries().invalidateQueries(QueryFilters.prefix(prefix));
+  }
+
+  /**
+   * {@link #setQueryData(QueryKey, Object)} on a typed key: the value must be of the key's type.
+   *
+   * @throws ClassCastException if {@code value} or the stored result is not of the key's type
+   *     (possible only through raw types or another writer), naming the key and both types
+   */
+  public <T> Optional<T> setQueryData(TypedKey<T> key, T value) {
+    return parts.mutations().setQueryDataUnderLayers(key.key(), key.cast(value)).map(key::cast);
+  }
+
+  /**
+   * {@link #updateQueryData(QueryKey, UnaryOperator)} on a typed key: {@code update} gets the data
+   * as the key's type, inferred from the key ({@code quarry.updateQueryData(TODOS, list ->
+   * plus(list, todo))}).
+   *
+   * @throws ClassCastException if the cached data is not of the key's type (the function is not
+   *     called and nothing is written), naming the key, the declared type and the class found
+   */
+  public <T> Optional<T> updateQueryData(TypedKey<T> key, UnaryOperator<T> update) {
+    Objects.requireNonNull(update, "update");
+    return parts
+        .mutations()
+        .<Object>setQueryDataUnderLayers(
+            key.key(), old -> old.map(data -> update.apply(key.cast(data))))
+        .map(key::cast);
+  }
+
+  /** {@link #invalidate(QueryKey)} on the key of {@code key} and every key under it. */
+  public CompletableFuture<Void> invalidate(TypedKey<?> key) {
+    return invalidate(key.key());
   }
 
   /**
@@ -344,7 +297,7 @@ public final class Quarry implements AutoCloseable {
    * ({@link MutationClient#dehydrate()}) together. Any thread; calls no user code.
    */
   public Dehydrated dehydrate() {
-    return new Dehydrated(queries.dehydrate(), mutations.dehydrate());
+    return new Dehydrated(parts.queries().dehydrate(), parts.mutations().dehydrate());
   }
 
   /**
@@ -359,13 +312,13 @@ public final class Quarry implements AutoCloseable {
    */
   public void hydrate(Dehydrated state) {
     Objects.requireNonNull(state, "state");
-    queries.hydrate(state.queries());
-    mutations.hydrate(state.mutations());
+    parts.queries().hydrate(state.queries());
+    parts.mutations().hydrate(state.mutations());
   }
 
   /** A mutation handle on the shared mutation client. */
   public <V, R, C> MutationObserver<V, R, C> mutation(MutationOptions<V, R, C> options) {
-    return mutations.mutation(options);
+    return parts.mutations().mutation(options);
   }
 
   /**
@@ -389,36 +342,15 @@ public final class Quarry implements AutoCloseable {
    * }</pre>
    */
   public <S> Store<S> store(String name, S initialState, Class<S> stateType) {
-    Path dir = persistence;
-    if (dir == null) {
-      return store(name, initialState);
-    }
-    Path file = dir.resolve("stores").resolve(name + ".json");
-    try {
-      Files.createDirectories(file.getParent());
-    } catch (IOException e) {
-      throw new UncheckedIOException("persistence: cannot create " + file.getParent(), e);
-    }
-    StorePersistence<S> persisted =
-        StorePersistence.<S>file(file, stateType).withObjectMapper(mapper);
-    return store(name, initialState, b -> b.persistence(persisted));
+    requireOpen();
+    return parts.persistedStore(name, initialState, stateType);
   }
 
   /** Like {@link #store(String, Object)}, with more store options (persistence, ...). */
   public <S> Store<S> store(
       String name, S initialState, UnaryOperator<Store.Builder<S>> customizer) {
     requireOpen();
-    Store<S> store =
-        customizer
-            .apply(
-                Store.builder(initialState)
-                    .name(name)
-                    .callbackExecutor(callbackExecutor)
-                    .errorHandler(errorHandler))
-            .registry(stores)
-            .build();
-    owned.add("store " + store, store);
-    return store;
+    return parts.store(name, initialState, customizer);
   }
 
   /** A view whose keys start with {@code prefix}. */
@@ -435,7 +367,7 @@ public final class Quarry implements AutoCloseable {
    */
   public TopicBinding bind(Topic topic) {
     requireOpen();
-    return requireBindings().bind(topic);
+    return parts.requireBindings().bind(topic);
   }
 
   /**
@@ -464,7 +396,7 @@ public final class Quarry implements AutoCloseable {
       Function<QueryKey, Optional<Topic>> topicOf,
       BiConsumer<Topic, TopicBinding> rules) {
     requireOpen();
-    return requireBindings().bindEach(prefix, topicOf, rules);
+    return parts.requireBindings().bindEach(prefix, topicOf, rules);
   }
 
   /**
@@ -475,13 +407,7 @@ public final class Quarry implements AutoCloseable {
    */
   public <N> Notifications<N> notifications(String event, Class<N> type, int capacity) {
     requireOpen();
-    RealNotifications<N> feed =
-        new RealNotifications<>(capacity, clock, callbackExecutor, errorHandler);
-    if (realtime != null) {
-      feed.addSource(realtime.client().on(event, type, feed::post));
-    }
-    owned.add("notification feed", feed);
-    return feed;
+    return parts.notifications(event, type, capacity);
   }
 
   /**
@@ -497,36 +423,18 @@ public final class Quarry implements AutoCloseable {
   /** Like {@link #progress(Topic, String)} with a parser of the event's first argument. */
   public ProgressStream progress(Topic topic, String event, Function<JsonNode, Progress> parser) {
     requireOpen();
-    RealProgressStream stream =
-        new RealProgressStream(
-            requireRealtime(), topic, event, parser, callbackExecutor, errorHandler);
-    owned.add("progress stream", stream);
-    return stream;
+    return parts.progress(topic, event, parser);
   }
 
   /** The devtools view of this facade. */
   public Inspector inspector() {
-    return inspector;
+    return parts.inspector();
   }
 
   private void requireOpen() {
     if (closed.get()) {
       throw new IllegalStateException("this Quarry is closed");
     }
-  }
-
-  private Bindings requireBindings() {
-    requireRealtime();
-    return Objects.requireNonNull(bindings, "bindings");
-  }
-
-  private RealtimeMonitor requireRealtime() {
-    RealtimeMonitor r = realtime;
-    if (r == null) {
-      throw new IllegalStateException(
-          "this Quarry has no realtime connection: configure Quarry.builder().realtime(...)");
-    }
-    return r;
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -539,16 +447,16 @@ public final class Quarry implements AutoCloseable {
   /** Stops everything the facade created; see the class documentation. Idempotent. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    if (closed.compareAndSet(false, true)) {
+      parts.close();
     }
-    owned.close();
   }
 
   @Override
   public String toString() {
+    RealtimeMonitor r = parts.realtime();
     return "Quarry{realtime="
-        + (realtime == null ? "none" : realtime.client().state())
+        + (r == null ? "none" : r.client().state())
         + ", closed="
         + closed.get()
         + "}";
@@ -702,15 +610,23 @@ public final class Quarry implements AutoCloseable {
      * @throws UncheckedIOException if the persistence directory cannot be created
      */
     public Quarry build() {
-      Path dir = persistence;
-      if (dir != null) {
-        try {
-          Files.createDirectories(dir);
-        } catch (IOException e) {
-          throw new UncheckedIOException("persistence: cannot create " + dir, e);
-        }
-      }
-      return new Quarry(this);
+      return new Quarry(
+          Assembly.assemble(
+              new Assembly.Settings(
+                  baseUrl,
+                  okHttp,
+                  mapper,
+                  clock,
+                  scheduler,
+                  callbackExecutor,
+                  errorHandler,
+                  connectivity,
+                  connectivityFromRealtime,
+                  realtime,
+                  connectRealtime,
+                  queryDefaults,
+                  httpCustomizer,
+                  persistence)));
     }
   }
 }

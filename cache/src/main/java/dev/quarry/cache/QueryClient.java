@@ -10,6 +10,7 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
+import dev.quarry.core.TypedKey;
 import dev.quarry.core.http.JsonHttp;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -127,6 +129,29 @@ public interface QueryClient extends AutoCloseable {
    */
   <T> Optional<T> getQueryData(QueryKey key, Class<T> type);
 
+  /**
+   * The data of the query with exactly this typed key, of the key's type; creates nothing. The type
+   * is inferred from the key: {@code Optional<List<Todo>> todos = client.getQueryData(TODOS)}.
+   *
+   * @throws ClassCastException if the cached data is not of the key's type (see {@link
+   *     TypedKey#cast}), naming the key, the declared type and the class found
+   */
+  default <T> Optional<T> getQueryData(TypedKey<T> key) {
+    return this.<Object>getQueryData(key.key()).map(key::cast);
+  }
+
+  /**
+   * The data of the query of {@code options}, of the options' type (TanStack's {@code
+   * getQueryData(queryOptions.queryKey)}); creates nothing. Checked as {@link
+   * #getQueryData(TypedKey)} when the options have a {@linkplain QueryOptions#typedKey() typed
+   * key}, unchecked otherwise.
+   *
+   * @throws ClassCastException if the options have a typed key and the data is not of its type
+   */
+  default <T> Optional<T> getQueryData(QueryOptions<T> options) {
+    return this.<Object>getQueryData(options.key()).map(options::castData);
+  }
+
   /** The state of the query with exactly this key. */
   <T> Optional<QueryState<T>> getQueryState(QueryKey key);
 
@@ -150,6 +175,38 @@ public interface QueryClient extends AutoCloseable {
    * MutationClient.setQueryDataUnderLayers}.
    */
   <T> Optional<T> setQueryData(QueryKey key, Function<Optional<T>, Optional<T>> updater);
+
+  /**
+   * {@link #setQueryData(QueryKey, Object)} through a typed key, so the value's type is checked by
+   * the compiler (a {@code TypedKey<List<Todo>>} takes a {@code List<Todo>}) and, against erased or
+   * raw types, at run time.
+   *
+   * @return the stored value (the old instance if equal)
+   * @throws ClassCastException if {@code value} is not of the key's type
+   */
+  default <T> Optional<T> setQueryData(TypedKey<T> key, T value) {
+    return setQueryData(key.key(), key.cast(value));
+  }
+
+  /**
+   * Replaces the data of a typed key with {@code update(old)} if it has data; does nothing (and
+   * creates nothing) otherwise, or when {@code update} returns {@code null}. The data's type is
+   * inferred from the key: {@code client.updateQueryData(TODOS, list -> plus(list, todo))}. As
+   * {@link #setQueryData(QueryKey, Function)}, the function runs outside any lock and may run again
+   * if the data changed concurrently. (A typed form of {@code setQueryData(key, updater)} cannot
+   * share its name with {@link #setQueryData(TypedKey, Object)}: Java could not tell a lambda from
+   * a value of the key's type.)
+   *
+   * @return the stored value, or empty if nothing was written
+   * @throws ClassCastException if the cached data is not of the key's type (the function is not
+   *     called and nothing is written), naming the key, the declared type and the class found
+   */
+  default <T> Optional<T> updateQueryData(TypedKey<T> key, UnaryOperator<T> update) {
+    Objects.requireNonNull(update, "update");
+    return this.<Object>setQueryData(
+            key.key(), old -> old.map(data -> update.apply(key.cast(data))))
+        .map(key::cast);
+  }
 
   /** {@link #setQueryData(QueryKey, Function)} on every existing matching query. */
   <T> Map<QueryKey, T> setQueriesData(

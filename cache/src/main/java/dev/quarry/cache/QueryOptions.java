@@ -2,6 +2,8 @@ package dev.quarry.cache;
 
 import dev.quarry.cache.internal.ReplaceEqualDeep;
 import dev.quarry.core.QueryKey;
+import dev.quarry.core.TypedKey;
+import dev.quarry.core.http.JsonType;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -19,12 +21,22 @@ import org.jspecify.annotations.Nullable;
  * QueryDefaults}).
  *
  * <pre>{@code
- * QueryOptions<List<Episode>> episodes = QueryOptions.<List<Episode>>builder(
+ * QueryOptions<List<Episode>> episodes = QueryOptions.builder(
  *         QueryKey.of("episodes", projectId),
  *         ctx -> ctx.http().get("projects/" + projectId + "/episodes", EPISODES))
  *     .staleTime(Duration.ofMinutes(5))
  *     .placeholderData(List.of())
  *     .build();
+ * }</pre>
+ *
+ * <p><b>Typed keys</b> (TanStack's {@code queryOptions()}). Built from a {@link TypedKey}, the
+ * options carry their data type: {@code getQueryData(options)} and the other typed methods of the
+ * clients and the facade infer it and check what they read against it ({@link #typedKey()}).
+ *
+ * <pre>{@code
+ * static final TypedKey<List<Episode>> EPISODES_OF_P1 = TypedKey.of(EPISODES, "episodes", "p1");
+ * var episodes = QueryOptions.of(EPISODES_OF_P1, ctx -> ctx.http().get("projects/p1/episodes", EPISODES));
+ * Optional<List<Episode>> cached = client.getQueryData(episodes);
  * }</pre>
  *
  * <p><b>Structural sharing.</b> When a fetch or {@code setQueryData} brings new data, the data
@@ -42,6 +54,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class QueryOptions<T> {
   private final QueryKey key;
+  private final @Nullable TypedKey<T> typedKey;
   private final QueryFunction<T> function;
   private final QueryDefaults settings;
   private final @Nullable Supplier<? extends @Nullable T> initialData;
@@ -52,6 +65,8 @@ public final class QueryOptions<T> {
 
   private QueryOptions(Builder<T> b) {
     this.key = b.key;
+    JsonType<T> type = b.dataType;
+    this.typedKey = type == null ? null : TypedKey.of(b.key, type);
     this.function = b.function;
     this.settings = b.settings();
     this.initialData = b.initialData;
@@ -66,14 +81,29 @@ public final class QueryOptions<T> {
     return builder(key, function).build();
   }
 
+  /**
+   * Options with the given typed key and function and nothing else set; the data type comes from
+   * the key (see {@link #typedKey()}).
+   */
+  public static <T> QueryOptions<T> of(TypedKey<T> key, QueryFunction<T> function) {
+    return builder(key, function).build();
+  }
+
   /** A builder for the given key and function. */
   public static <T> Builder<T> builder(QueryKey key, QueryFunction<T> function) {
     return new Builder<>(key, function);
   }
 
+  /** A builder for the given typed key and function; see {@link #typedKey()}. */
+  public static <T> Builder<T> builder(TypedKey<T> key, QueryFunction<T> function) {
+    return new Builder<>(key.key(), function).key(key);
+  }
+
   /** A builder holding these options. */
   public Builder<T> newBuilder() {
     Builder<T> b = new Builder<>(key, function);
+    TypedKey<T> typed = typedKey;
+    b.dataType = typed == null ? null : typed.type();
     b.copyFrom(settings);
     b.initialData = initialData;
     b.initialDataUpdatedAt = initialDataUpdatedAt;
@@ -86,6 +116,29 @@ public final class QueryOptions<T> {
   /** The key. */
   public QueryKey key() {
     return key;
+  }
+
+  /**
+   * The key with its data type, when the options were built from a {@link TypedKey}; empty for
+   * options built from a plain {@link QueryKey}, whose data type exists only at compile time.
+   * Methods that take options ({@code getQueryData(options)} ...) check the data they read against
+   * it when it is present.
+   */
+  public Optional<TypedKey<T>> typedKey() {
+    return Optional.ofNullable(typedKey);
+  }
+
+  /**
+   * {@code data} as this query's data: checked with {@link TypedKey#cast} when the options have a
+   * typed key, otherwise cast unchecked (the options' type comes from their function).
+   *
+   * @throws ClassCastException if the options have a typed key and {@code data} is not of its type,
+   *     naming the key and both types
+   */
+  @SuppressWarnings("unchecked") // unchecked only for options without a typed key, as documented
+  public T castData(Object data) {
+    TypedKey<T> typed = typedKey;
+    return typed == null ? (T) data : typed.cast(data);
   }
 
   /** The query function. */
@@ -208,6 +261,7 @@ public final class QueryOptions<T> {
    */
   public static final class Builder<T> extends SettingsBuilder<Builder<T>> {
     private QueryKey key;
+    private @Nullable JsonType<T> dataType;
     private QueryFunction<T> function;
     private @Nullable Supplier<? extends @Nullable T> initialData;
     private @Nullable Long initialDataUpdatedAt;
@@ -220,9 +274,20 @@ public final class QueryOptions<T> {
       this.function = Objects.requireNonNull(function, "function");
     }
 
-    /** Replaces the key. */
+    /**
+     * Replaces the key; a data type set by {@link #key(TypedKey)} is kept, as it describes the
+     * data, not the key.
+     */
     public Builder<T> key(QueryKey key) {
       this.key = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** Replaces the key and the data type with those of {@code key}. */
+    public Builder<T> key(TypedKey<T> key) {
+      Objects.requireNonNull(key, "key");
+      this.key = key.key();
+      this.dataType = key.type();
       return this;
     }
 

@@ -4,6 +4,7 @@ import dev.quarry.cache.NetworkMode;
 import dev.quarry.core.Backoff;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.RetryPolicy;
+import dev.quarry.core.TypedKey;
 import dev.quarry.core.http.JsonType;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,14 +23,23 @@ import org.jspecify.annotations.Nullable;
  * and persistence, with the meaning TanStack Query v5 gives them.
  *
  * <pre>{@code
- * MutationOptions<NewEpisode, Episode, List<Episode>> create =
- *     MutationOptions.<NewEpisode, Episode, List<Episode>>builder()
+ * var create =
+ *     MutationOptions.builder(NewEpisode.class, (ep, ctx) -> ctx.http().post("episodes", ep, Episode.class))
  *         .mutationKey(QueryKey.of("episodes", "create"))
- *         .mutationFn((ep, ctx) -> ctx.http().post("episodes", ep, Episode.class))
- *         .onError((error, ep, previous) -> showError(error))
+ *         .optimistic(EPISODES_OF_P1, (list, ep) -> list.map(l -> plus(l, ep.asPending())))
+ *         .onError((error, ep, context) -> showError(error))
  *         .scope("project-p1")
- *         .build();
+ *         .build();                       // a MutationOptions<NewEpisode, Episode, Void>
  * }</pre>
+ *
+ * <p><b>Types without type arguments.</b> {@link #builder(Class, MutationFunction)} takes the
+ * variables' class and the function, so Java infers the variables type {@code V} from the class and
+ * the result type {@code R} from what the function returns; {@link #builder(MutationFunction)}
+ * infers both from a method reference or a lambda with typed parameters. The context type is {@code
+ * Void} until {@link Builder#contextFrom} sets an {@code onMutate} whose result becomes the
+ * context. An optimistic change through a {@link TypedKey} ({@link Builder#optimistic(TypedKey,
+ * BiFunction)}) takes its data type from the key. The explicit form {@code MutationOptions.<V, R,
+ * C>builder()} stays for callers who prefer it.
  *
  * <p>Every option may be left unset: a mutation takes what it does not set from the defaults
  * registered with {@link MutationClient#setMutationDefaults(QueryKey, MutationOptions)} for every
@@ -123,9 +133,42 @@ public final class MutationOptions<V, R, C> {
     return new Builder<>();
   }
 
+  /**
+   * A builder with the function set and no context ({@code C} is {@code Void}), whose types come
+   * from the function: a method reference ({@code builder(api::createTodo)}) or a lambda with typed
+   * parameters ({@code builder((NewTodo in, MutationContext ctx) -> ...)}). For a lambda with
+   * untyped parameters use {@link #builder(Class, MutationFunction)}, which names {@code V}.
+   */
+  public static <V, R> Builder<V, R, Void> builder(MutationFunction<V, R> mutationFn) {
+    Builder<V, R, Void> b = new Builder<>();
+    return b.mutationFn(mutationFn);
+  }
+
+  /**
+   * A builder with the function set and no context ({@code C} is {@code Void}): {@code V} is {@code
+   * variablesType} and {@code R} is inferred from what the function returns, so a lambda needs no
+   * typed parameters: {@code builder(NewTodo.class, (in, ctx) -> ctx.http().post("todos", in,
+   * Todo.class))}. The class is also the {@link Builder#variablesType(Class) variablesType}, with
+   * which a persistent mutation writes its variables to the outbox.
+   */
+  public static <V, R> Builder<V, R, Void> builder(
+      Class<V> variablesType, MutationFunction<V, R> mutationFn) {
+    return builder(JsonType.of(Objects.requireNonNull(variablesType, "variablesType")), mutationFn);
+  }
+
+  /**
+   * {@link #builder(Class, MutationFunction)} for generic variables types: {@code
+   * builder(NEW_TODOS, (list, ctx) -> ...)} with {@code NEW_TODOS} a {@code
+   * JsonType<List<NewTodo>>}.
+   */
+  public static <V, R> Builder<V, R, Void> builder(
+      JsonType<V> variablesType, MutationFunction<V, R> mutationFn) {
+    return builder(mutationFn).variablesType(variablesType);
+  }
+
   /** Options with only a function. */
   public static <V, R> MutationOptions<V, R, Void> of(MutationFunction<V, R> mutationFn) {
-    return MutationOptions.<V, R, Void>builder().mutationFn(mutationFn).build();
+    return builder(mutationFn).build();
   }
 
   /** A builder holding these options. */
@@ -370,6 +413,33 @@ public final class MutationOptions<V, R, C> {
       return this;
     }
 
+    /**
+     * Sets {@code onMutate} (as {@link #onMutate(MutationCallbacks.Mutate)}) and makes the type it
+     * returns the builder's context type, as TanStack infers the context from {@code onMutate}:
+     *
+     * <pre>{@code
+     * MutationOptions.builder(Todo.class, (todo, ctx) -> api.save(todo))
+     *     .contextFrom((todo, ctx) -> snapshotOf(todo))         // C becomes Snapshot
+     *     .onError((error, todo, snapshot) -> snapshot.ifPresent(Snapshot::restore))
+     *     .build();
+     * }</pre>
+     *
+     * <p>Call it before the callbacks that take the context.
+     *
+     * @throws IllegalStateException if {@code onSuccess}, {@code onError} or {@code onSettled} is
+     *     already set (they were written for the previous context type)
+     */
+    @SuppressWarnings("unchecked") // nothing typed by C is set yet (checked), so C may change
+    public <D> Builder<V, R, D> contextFrom(MutationCallbacks.Mutate<V, D> onMutate) {
+      Objects.requireNonNull(onMutate, "onMutate");
+      if (onSuccess != null || onError != null || onSettled != null) {
+        throw new IllegalStateException(
+            "contextFrom must come before onSuccess, onError and onSettled, which take the context");
+      }
+      Builder<V, R, D> retyped = (Builder<V, R, D>) (Builder<?, ?, ?>) this;
+      return retyped.onMutate(onMutate);
+    }
+
     /** The async form of {@link #onMutate(MutationCallbacks.Mutate)}. */
     public Builder<V, R, C> onMutateAsync(MutationCallbacks.MutateAsync<V, C> onMutate) {
       this.onMutate = Objects.requireNonNull(onMutate, "onMutate");
@@ -549,6 +619,57 @@ public final class MutationOptions<V, R, C> {
       }
       optimistic.add(new OptimisticUpdate<V, T>(key, updater));
       return this;
+    }
+
+    /**
+     * {@link #optimistic(Function, BiFunction)} on one typed key, whose type is the updater's data
+     * type, so no type argument is needed: {@code .optimistic(TODOS, (list, todo) -> list.map(l ->
+     * plus(l, todo)))}. The data the updater receives is checked against the key's type first: if
+     * another writer stored a different type under the key, the updater is not called and a {@link
+     * ClassCastException} naming the key and both types goes to the error handler, leaving the data
+     * as it was (as for any updater that throws).
+     */
+    public <T> Builder<V, R, C> optimistic(
+        TypedKey<T> key, BiFunction<Optional<T>, ? super V, Optional<T>> updater) {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(updater, "updater");
+      QueryKey plain = key.key();
+      return optimistic(v -> plain, checked(v -> key, updater));
+    }
+
+    /**
+     * {@link #optimistic(Function, BiFunction)} on a key computed from the variables, with the data
+     * type given, so no type argument is needed: {@code .optimistic(ep -> QueryKey.of("episodes",
+     * ep.projectId()), EPISODE_LIST, (list, ep) -> ...)}. The data is checked against {@code type}
+     * as in {@link #optimistic(TypedKey, BiFunction)}.
+     */
+    public <T> Builder<V, R, C> optimistic(
+        Function<? super V, QueryKey> key,
+        JsonType<T> type,
+        BiFunction<Optional<T>, ? super V, Optional<T>> updater) {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(updater, "updater");
+      return optimistic(key, checked(v -> TypedKey.of(key.apply(v), type), updater));
+    }
+
+    /** {@link #optimistic(Function, JsonType, BiFunction)} with a plain class. */
+    public <T> Builder<V, R, C> optimistic(
+        Function<? super V, QueryKey> key,
+        Class<T> type,
+        BiFunction<Optional<T>, ? super V, Optional<T>> updater) {
+      return optimistic(key, JsonType.of(Objects.requireNonNull(type, "type")), updater);
+    }
+
+    /** The updater, called with the data checked against the key's type. */
+    private static <W, T> BiFunction<Optional<T>, W, Optional<T>> checked(
+        Function<? super W, TypedKey<T>> typedKey,
+        BiFunction<Optional<T>, ? super W, Optional<T>> updater) {
+      return (data, variables) -> {
+        Optional<T> checkedData =
+            data.isEmpty() ? data : Optional.of(typedKey.apply(variables).cast(data.get()));
+        return updater.apply(checkedData, variables);
+      };
     }
 
     /** Whether the optimistically updated keys are invalidated after settling; default true. */

@@ -41,7 +41,8 @@ class FirstAppTest {
           .contains("fetched: [Todo[id=t1, title=Buy milk]]")
           .contains("shown: [Todo[id=t1, title=Buy milk], Todo[id=draft, title=Write docs]]")
           .contains("saved: Todo[id=t2, title=Write docs]")
-          .contains("shown: [Todo[id=t1, title=Buy milk], Todo[id=t2, title=Write docs]]");
+          .contains("shown: [Todo[id=t1, title=Buy milk], Todo[id=t2, title=Write docs]]")
+          .contains("cached: [Todo[id=t1, title=Buy milk], Todo[id=t2, title=Write docs]]");
       assertThat(server.requests).containsOnlyOnce("POST /api/todos");
       assertThat(server.requests.subList(server.requests.indexOf("POST /api/todos"), server.requests.size()))
           .as("the list is fetched again after the mutation")

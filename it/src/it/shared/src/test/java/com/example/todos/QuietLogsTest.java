@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quarry.Quarry;
 import dev.quarry.cache.QueryOptions;
-import dev.quarry.core.QueryKey;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
@@ -35,7 +34,7 @@ class QuietLogsTest {
     try (TodoServer server = new TodoServer();
         Quarry quarry = Quarry.builder().baseUrl(server.baseUrl()).build()) {
       QueryOptions<List<FirstApp.Todo>> todos =
-          quarry.query(QueryKey.of("todos"), http -> http.get("todos", FirstApp.TODOS));
+          quarry.query(FirstApp.TODOS, http -> http.get("todos", FirstApp.TODOS.type()));
       quarry.fetch(todos).get(10, TimeUnit.SECONDS);
       long before = size();
 

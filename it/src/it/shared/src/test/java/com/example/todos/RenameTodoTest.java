@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quarry.Quarry;
 import dev.quarry.cache.QueryOptions;
-import dev.quarry.core.QueryKey;
 import dev.quarry.testing.VirtualTime;
 import java.time.Duration;
 import java.util.List;
@@ -15,21 +14,19 @@ import org.junit.jupiter.api.Test;
 
 /** README.md's mutation example, and Quarry on virtual time, in an application's own tests. */
 class RenameTodoTest {
-  private static final QueryKey KEY = QueryKey.of("todos");
-
   @Test
   void aRefusedRenameIsRolledBack_anAcceptedOneStays() throws Exception {
     try (TodoServer server = new TodoServer();
         Quarry quarry = Quarry.builder().baseUrl(server.baseUrl()).build()) {
       QueryOptions<List<FirstApp.Todo>> todos =
-          quarry.query(KEY, http -> http.get("todos", FirstApp.TODOS));
+          quarry.query(FirstApp.TODOS, http -> http.get("todos", FirstApp.TODOS.type()));
       quarry.fetch(todos).get(10, TimeUnit.SECONDS);
       var rename = RenameTodo.create(quarry);
 
       assertThatThrownBy(() -> rename.mutate(new FirstApp.Todo("t1", " ")).get(10, TimeUnit.SECONDS))
           .isInstanceOf(ExecutionException.class)
           .hasMessageContaining("422");
-      assertThat(quarry.<List<FirstApp.Todo>>getQueryData(KEY).orElseThrow())
+      assertThat(quarry.getQueryData(FirstApp.TODOS).orElseThrow())
           .containsExactly(new FirstApp.Todo("t1", "Buy milk"));
 
       rename.mutate(new FirstApp.Todo("t1", "Buy oat milk")).get(10, TimeUnit.SECONDS);
@@ -50,7 +47,7 @@ class RenameTodoTest {
                 .queryDefaults(d -> d.staleTime(Duration.ofMinutes(5)))
                 .build()) {
       QueryOptions<List<FirstApp.Todo>> todos =
-          quarry.query(KEY, http -> http.get("todos", FirstApp.TODOS));
+          quarry.query(FirstApp.TODOS, http -> http.get("todos", FirstApp.TODOS.type()));
 
       quarry.fetch(todos).get(10, TimeUnit.SECONDS);
       quarry.fetch(todos).get(10, TimeUnit.SECONDS);
