@@ -64,10 +64,12 @@ public final class RealProgressStream implements ProgressStream {
       }
       latest = step;
     }
-    listeners.emit(step);
     if (step.isFinished()) {
-      finished.complete(step);
+      // finished() completes only after every listener has seen the last step
+      listeners.emit(step, () -> finished.complete(step));
       subscription.close();
+    } else {
+      listeners.emit(step);
     }
   }
 

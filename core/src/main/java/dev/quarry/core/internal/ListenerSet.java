@@ -2,8 +2,10 @@ package dev.quarry.core.internal;
 
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Registration;
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -53,6 +55,35 @@ public final class ListenerSet<E> {
           () -> {
             if (!entry.closed) {
               entry.listener.accept(event);
+            }
+          });
+    }
+  }
+
+  /**
+   * Delivers {@code event} to every current listener, then runs {@code whenDelivered} once every
+   * one of them has returned (or thrown, or was closed before its turn): on the callback executor,
+   * or at once on the calling thread when there is no listener. A completion that listeners must
+   * see after the last event (a stream's end) goes here rather than after {@link #emit}.
+   */
+  public void emit(E event, Runnable whenDelivered) {
+    List<Entry<E>> current = List.copyOf(entries);
+    if (current.isEmpty()) {
+      whenDelivered.run();
+      return;
+    }
+    AtomicInteger left = new AtomicInteger(current.size());
+    for (Entry<E> entry : current) {
+      entry.executor.execute(
+          () -> {
+            try {
+              if (!entry.closed) {
+                entry.listener.accept(event);
+              }
+            } finally {
+              if (left.decrementAndGet() == 0) {
+                whenDelivered.run();
+              }
             }
           });
     }

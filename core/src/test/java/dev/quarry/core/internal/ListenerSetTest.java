@@ -76,4 +76,48 @@ class ListenerSetTest {
     assertThat(seen).containsExactly("a");
     assertThat(set.isEmpty()).isTrue();
   }
+
+  @Test
+  void emitWhenDelivered_runsAfterEveryListenerHasTheEvent_evenOneThatThrows()
+      throws InterruptedException {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      ListenerSet<Integer> set = new ListenerSet<>(pool, handler, "test");
+      List<Integer> a = new CopyOnWriteArrayList<>();
+      List<Integer> b = new CopyOnWriteArrayList<>();
+      set.add(a::add);
+      set.add(b::add);
+      set.add(
+          i -> {
+            if (i == 100) {
+              throw new IllegalStateException("last one refused");
+            }
+          });
+      for (int i = 0; i < 100; i++) {
+        set.emit(i);
+      }
+      List<Integer> sizesWhenDelivered = new CopyOnWriteArrayList<>();
+      CountDownLatch delivered = new CountDownLatch(1);
+      set.emit(
+          100,
+          () -> {
+            sizesWhenDelivered.add(a.size());
+            sizesWhenDelivered.add(b.size());
+            delivered.countDown();
+          });
+      assertThat(delivered.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(sizesWhenDelivered).containsExactly(101, 101);
+      assertThat(errors).anySatisfy(e -> assertThat(e).contains("last one refused"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void emitWhenDelivered_withNoListener_runsAtOnceOnTheCaller() {
+    ListenerSet<String> set = new ListenerSet<>(command -> {}, handler, "test");
+    List<String> ran = new ArrayList<>();
+    set.emit("x", () -> ran.add(Thread.currentThread().getName()));
+    assertThat(ran).containsExactly(Thread.currentThread().getName());
+  }
 }
