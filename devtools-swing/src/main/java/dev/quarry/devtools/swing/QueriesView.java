@@ -129,6 +129,9 @@ final class QueriesView extends JPanel {
     JPanel header = new JPanel();
     header.setLayout(new BoxLayout(header, BoxLayout.Y_AXIS));
     header.setBorder(BorderFactory.createEmptyBorder(4, 6, 4, 6));
+    for (javax.swing.JComponent c : List.of(detailKey, detailState, detailError, actions)) {
+      c.setAlignmentX(LEFT_ALIGNMENT);
+    }
     header.add(detailKey);
     header.add(detailState);
     header.add(detailError);
