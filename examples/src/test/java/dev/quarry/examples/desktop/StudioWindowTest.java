@@ -131,13 +131,15 @@ class StudioWindowTest {
 
   @Test
   void optimisticCreate_showsTheDraftSavingAtOnce_thenTheServersEpisode() {
-    backend.faults().latency(Duration.ofSeconds(2)); // the create is slow to answer
+    backend.faults().latency(Duration.ofSeconds(4)); // the create is slow to answer
     createEpisode("Pilot 2");
 
-    awaitEdt(() -> episodeTexts().contains("4. Pilot 2   [saving...]"));
+    awaitEdt(
+        () ->
+            episodeTexts().contains("4. Pilot 2   [saving...]")
+                && "pending"
+                    .equals(find(window, "mutations.table", JTable.class).getValueAt(0, 2)));
     paint("studio-saving.png");
-    assertThat(onEdt(() -> find(window, "mutations.table", JTable.class).getValueAt(0, 2)))
-        .isEqualTo("pending");
 
     backend.faults().latency(Duration.ZERO);
     awaitEdt(() -> episodeTexts().contains("4. Pilot 2   [draft]"));
