@@ -1,7 +1,6 @@
 package dev.quarry.devtools.swing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.Map;
 import javax.swing.tree.DefaultMutableTreeNode;
 import javax.swing.tree.DefaultTreeModel;
@@ -29,13 +28,11 @@ final class JsonTrees {
     budget[0]--;
     if (json.isObject()) {
       DefaultMutableTreeNode n = new DefaultMutableTreeNode(name + " {" + json.size() + "}");
-      Iterator<Map.Entry<String, JsonNode>> fields = json.fields();
-      while (fields.hasNext()) {
+      for (Map.Entry<String, JsonNode> f : json.properties()) {
         if (budget[0] <= 0) {
           n.add(new DefaultMutableTreeNode("..."));
           break;
         }
-        Map.Entry<String, JsonNode> f = fields.next();
         n.add(node(f.getKey(), f.getValue(), budget));
       }
       return n;

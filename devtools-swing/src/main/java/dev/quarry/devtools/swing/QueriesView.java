@@ -39,7 +39,6 @@ import org.jspecify.annotations.Nullable;
 final class QueriesView extends JPanel {
   private static final long serialVersionUID = 1L;
 
-  private final transient Quarry quarry;
   private final transient Runnable changed;
   private Instant now = Instant.EPOCH;
   private final RowsModel<Inspector.QueryRow> model =
@@ -72,7 +71,6 @@ final class QueriesView extends JPanel {
 
   QueriesView(Quarry quarry, Runnable changed) {
     super(new BorderLayout());
-    this.quarry = quarry;
     this.changed = changed;
     setName("queries");
     table.setName("queries.table");

@@ -73,6 +73,8 @@ final class AgentPanel extends JPanel implements AutoCloseable {
     add(new JScrollPane(draft), BorderLayout.CENTER);
   }
 
+  // the future's outcome is handled in whenComplete; the stage it returns has nothing more
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void start() {
     String id = project.get();
     if (id == null) {

@@ -108,6 +108,8 @@ final class EpisodesPanel extends JPanel implements AutoCloseable {
             });
   }
 
+  // the future's outcome is handled in whenComplete; the stage it returns has nothing more
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void create() {
     String id = projectId;
     String text = title.getText().trim();
