@@ -1,9 +1,12 @@
 package dev.quarry;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.cache.FetchStatus;
 import dev.quarry.cache.QueryStatus;
+import dev.quarry.core.Registration;
 import dev.quarry.internal.InspectorFormat;
 import dev.quarry.optimistic.MutationStatus;
+import dev.quarry.optimistic.OutboxRecord;
 import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.TopicStatus;
 import java.net.URI;
@@ -39,6 +42,37 @@ public interface Inspector {
    * ObjectMapper}; a state it cannot write is reported as a string naming the error.
    */
   String toJson(Snapshot snapshot);
+
+  /**
+   * The data of the cached query whose {@linkplain QueryRow#key() key} is {@code key}, as a JSON
+   * tree written with the facade's {@code ObjectMapper}: what a devtools detail view shows. Empty
+   * when no such query is cached or it has no data; data the mapper cannot write is returned as a
+   * text node naming the error. Thread-safe; reads the current data, not a snapshot's.
+   *
+   * @param key a key as canonical JSON, e.g. {@code ["execution","e1"]}
+   * @throws IllegalArgumentException if {@code key} is not a JSON array
+   */
+  Optional<JsonNode> queryData(String key);
+
+  /**
+   * The outbox of persistent mutations: the records not yet settled and the records set aside
+   * because they could not be restored (both empty without {@code persistence}). Thread-safe.
+   */
+  Outbox outbox();
+
+  /**
+   * Calls {@code onChange} after anything a snapshot shows may have changed: a query cache event, a
+   * mutation cache event (the outbox changes with these), a realtime connection event, a change of
+   * a store registered when this was called. Changes that only the clock makes (a query turning
+   * stale, a gc timer coming due) raise no call: a view that shows them re-reads on a timer of its
+   * own.
+   *
+   * <p>Calls run on the facade's callback executor, one per change, not coalesced: a view should
+   * coalesce them before it takes a snapshot. {@code onChange} must be quick; an exception from it
+   * goes to the error handler. Close the returned handle to stop (idempotent); closing the facade
+   * stops every call too.
+   */
+  Registration subscribe(Runnable onChange);
 
   /** {@code snapshot().toTable()}. */
   default String table() {
@@ -86,6 +120,7 @@ public interface Inspector {
    * @param key the key as canonical JSON, e.g. {@code ["execution","e1"]}
    * @param dataUpdatedAt when data last arrived; empty while it has none
    * @param gcDueAt when it is collected, if a gc timer runs (nobody observes it)
+   * @param error the last error as {@code Type: message}, if its status is {@code ERROR}
    */
   record QueryRow(
       String key,
@@ -94,7 +129,20 @@ public interface Inspector {
       int observers,
       boolean stale,
       Optional<Instant> dataUpdatedAt,
-      Optional<Instant> gcDueAt) {}
+      Optional<Instant> gcDueAt,
+      Optional<String> error) {
+    /** A row without an error. */
+    public QueryRow(
+        String key,
+        QueryStatus status,
+        FetchStatus fetchStatus,
+        int observers,
+        boolean stale,
+        Optional<Instant> dataUpdatedAt,
+        Optional<Instant> gcDueAt) {
+      this(key, status, fetchStatus, observers, stale, dataUpdatedAt, gcDueAt, Optional.empty());
+    }
+  }
 
   /**
    * One mutation.
@@ -103,6 +151,10 @@ public interface Inspector {
    * @param key the mutation key as canonical JSON, if it has one
    * @param paused whether it waits for connectivity
    * @param scope its scope id, if any
+   * @param variables its variables as JSON written with the facade's {@code ObjectMapper} (or their
+   *     {@code toString()} if the mapper cannot write them), if it was submitted
+   * @param error its error as {@code Type: message} once it failed, or the reason of the last
+   *     failed attempt while it is paused for a retry
    */
   record MutationRow(
       long id,
@@ -110,7 +162,34 @@ public interface Inspector {
       MutationStatus status,
       boolean paused,
       Optional<String> scope,
-      Optional<Instant> submittedAt) {}
+      Optional<Instant> submittedAt,
+      Optional<String> variables,
+      Optional<String> error) {
+    /** A row without variables or error. */
+    public MutationRow(
+        long id,
+        Optional<String> key,
+        MutationStatus status,
+        boolean paused,
+        Optional<String> scope,
+        Optional<Instant> submittedAt) {
+      this(id, key, status, paused, scope, submittedAt, Optional.empty(), Optional.empty());
+    }
+  }
+
+  /**
+   * The outbox of persistent mutations.
+   *
+   * @param pending the records not yet settled, in submission order
+   * @param setAside the records set aside because they could not be restored, with the reason
+   */
+  record Outbox(List<OutboxRecord> pending, List<OutboxRecord.SetAside> setAside) {
+    /** Copies the lists. */
+    public Outbox {
+      pending = List.copyOf(pending);
+      setAside = List.copyOf(setAside);
+    }
+  }
 
   /**
    * The realtime connection.

@@ -10,9 +10,10 @@
  *       events;
  *   <li>{@link dev.quarry.examples.basics.OfflineOutboxExample}: a change made offline, kept on
  *       disk and sent when back online;
- *   <li>{@link dev.quarry.examples.basics.SwingExample}: a Swing window whose listeners run on the
- *       event dispatch thread.
  * </ul>
+ *
+ * <p>A Swing application on Quarry (listeners on the event dispatch thread, the devtools docked) is
+ * the desktop studio, {@link dev.quarry.examples.desktop.DesktopStudio}.
  */
 @NullMarked
 package dev.quarry.examples.basics;
