@@ -24,11 +24,13 @@ import dev.quarry.internal.FacadeInspector;
 import dev.quarry.internal.RealNotifications;
 import dev.quarry.internal.RealProgressStream;
 import dev.quarry.internal.RealtimeMonitor;
+import dev.quarry.internal.RealtimeNamespaces;
 import dev.quarry.optimistic.DehydratedMutations;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.realtime.RealtimeClient;
+import dev.quarry.realtime.RealtimeConnection;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.store.Store;
@@ -40,6 +42,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -49,6 +53,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
@@ -121,6 +126,7 @@ public final class Quarry implements AutoCloseable {
   private final QueryClient queries;
   private final MutationClient mutations;
   private final @Nullable RealtimeMonitor realtime;
+  private final @Nullable RealtimeNamespaces namespaces;
   private final StoreRegistry stores = new StoreRegistry();
   private final @Nullable Path persistence;
 
@@ -199,7 +205,10 @@ public final class Quarry implements AutoCloseable {
                 .errorHandler(errorHandler)
                 .httpClient(okHttp.newBuilder().readTimeout(Duration.ZERO).build())
                 .objectMapper(mapper);
-        RealtimeClient client = owned.add("realtime client", RealtimeClient.create(rb.build()));
+        RealtimeOptions ro = rb.build();
+        RealtimeConnection connection =
+            owned.add("realtime connection", RealtimeConnection.create(ro));
+        RealtimeClient client = connection.namespace(ro.namespace());
         this.realtime =
             owned.add(
                 "realtime monitor",
@@ -212,9 +221,21 @@ public final class Quarry implements AutoCloseable {
         if (b.connectRealtime) {
           client.connect();
         }
+        this.namespaces =
+            owned.add(
+                "realtime namespaces",
+                new RealtimeNamespaces(
+                    connection,
+                    ro.namespace(),
+                    b.realtimeNamespaces,
+                    m ->
+                        new Bindings(queries, mutations, m, mapper, clock, scheduler, errorHandler),
+                    clock,
+                    b.connectRealtime));
       } else {
         this.realtime = null;
         this.bindings = null;
+        this.namespaces = null;
       }
       this.inspector = new FacadeInspector(queries, mutations, realtime, stores, clock, mapper);
     } catch (RuntimeException | Error e) {
@@ -247,6 +268,18 @@ public final class Quarry implements AutoCloseable {
    */
   public RealtimeClient realtime() {
     return requireRealtime().client();
+  }
+
+  /**
+   * The realtime client of {@code namespace}: the main one, or one added with {@link
+   * Builder#realtimeNamespace}; all share one connection.
+   *
+   * @throws IllegalArgumentException if the facade has no such namespace
+   * @throws IllegalStateException if the facade was built without {@link Builder#realtime}
+   */
+  public RealtimeClient realtime(String namespace) {
+    RealtimeNamespaces n = requireNamespaces();
+    return namespace.equals(n.main()) ? realtime() : n.client(namespace);
   }
 
   /** Whether the facade has a realtime connection. */
@@ -439,6 +472,19 @@ public final class Quarry implements AutoCloseable {
   }
 
   /**
+   * Declares realtime-to-cache rules for {@code topic} of {@code namespace} (the main one or one
+   * added with {@link Builder#realtimeNamespace}); see {@link TopicBinding}.
+   *
+   * @throws IllegalArgumentException if the facade has no such namespace
+   * @throws IllegalStateException if the facade has no realtime connection
+   */
+  public TopicBinding bind(String namespace, Topic topic) {
+    requireOpen();
+    RealtimeNamespaces n = requireNamespaces();
+    return namespace.equals(n.main()) ? bind(topic) : n.bind(namespace, topic);
+  }
+
+  /**
    * Declares bindings once for every key under {@code prefix}: when a key under it gains its first
    * observer, {@code topicOf} names its topic (empty: none); the first time a topic is named, a
    * {@link #bind(Topic) binding} is made for it and {@code rules} declares its rules; the observed
@@ -520,6 +566,11 @@ public final class Quarry implements AutoCloseable {
     return Objects.requireNonNull(bindings, "bindings");
   }
 
+  private RealtimeNamespaces requireNamespaces() {
+    requireRealtime();
+    return Objects.requireNonNull(namespaces, "namespaces");
+  }
+
   private RealtimeMonitor requireRealtime() {
     RealtimeMonitor r = realtime;
     if (r == null) {
@@ -570,6 +621,7 @@ public final class Quarry implements AutoCloseable {
     private boolean connectivityFromRealtime = true;
     private @Nullable RealtimeOptions realtime;
     private boolean connectRealtime = true;
+    private final Map<String, @Nullable Supplier<?>> realtimeNamespaces = new LinkedHashMap<>();
     private QueryDefaults queryDefaults = QueryDefaults.none();
     private UnaryOperator<JsonHttp.Builder> httpCustomizer = UnaryOperator.identity();
     private @Nullable Path persistence;
@@ -660,6 +712,23 @@ public final class Quarry implements AutoCloseable {
     public Builder realtime(URI uri, UnaryOperator<RealtimeOptions.Builder> customizer) {
       Objects.requireNonNull(customizer, "realtime customizer");
       return realtime(customizer.apply(RealtimeOptions.builder(uri)).build());
+    }
+
+    /**
+     * Another namespace on the realtime connection (socket.io multiplexing: one Engine.IO
+     * connection), with the realtime options' auth; its client is {@link Quarry#realtime(String)}
+     * and its topics are bound with {@link Quarry#bind(String, Topic)}. Needs {@link #realtime}.
+     */
+    public Builder realtimeNamespace(String namespace) {
+      realtimeNamespaces.put(Objects.requireNonNull(namespace, "namespace"), null);
+      return this;
+    }
+
+    /** Like {@link #realtimeNamespace(String)}, its CONNECT carrying what {@code auth} supplies. */
+    public Builder realtimeNamespace(String namespace, Supplier<?> auth) {
+      realtimeNamespaces.put(
+          Objects.requireNonNull(namespace, "namespace"), Objects.requireNonNull(auth, "auth"));
+      return this;
     }
 
     /** Whether {@link #build()} starts connecting the realtime client (default true). */
