@@ -19,6 +19,7 @@ import dev.quarry.core.TypedKey;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.internal.Assembly;
 import dev.quarry.internal.RealtimeMonitor;
+import dev.quarry.internal.RealtimeNamespaces;
 import dev.quarry.optimistic.DehydratedMutations;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationObserver;
@@ -32,6 +33,8 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +44,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
@@ -137,6 +141,18 @@ public final class Quarry implements AutoCloseable {
    */
   public RealtimeClient realtime() {
     return parts.requireRealtime().client();
+  }
+
+  /**
+   * The realtime client of {@code namespace}: the main one, or one added with {@link
+   * Builder#realtimeNamespace}; all share one connection.
+   *
+   * @throws IllegalArgumentException if the facade has no such namespace
+   * @throws IllegalStateException if the facade was built without {@link Builder#realtime}
+   */
+  public RealtimeClient realtime(String namespace) {
+    RealtimeNamespaces n = parts.requireNamespaces();
+    return namespace.equals(n.main()) ? realtime() : n.client(namespace);
   }
 
   /** Whether the facade has a realtime connection. */
@@ -371,6 +387,19 @@ public final class Quarry implements AutoCloseable {
   }
 
   /**
+   * Declares realtime-to-cache rules for {@code topic} of {@code namespace} (the main one or one
+   * added with {@link Builder#realtimeNamespace}); see {@link TopicBinding}.
+   *
+   * @throws IllegalArgumentException if the facade has no such namespace
+   * @throws IllegalStateException if the facade has no realtime connection
+   */
+  public TopicBinding bind(String namespace, Topic topic) {
+    requireOpen();
+    RealtimeNamespaces n = parts.requireNamespaces();
+    return namespace.equals(n.main()) ? bind(topic) : n.bind(namespace, topic);
+  }
+
+  /**
    * Declares bindings once for every key under {@code prefix}: when a key under it gains its first
    * observer, {@code topicOf} names its topic (empty: none); the first time a topic is named, a
    * {@link #bind(Topic) binding} is made for it and {@code rules} declares its rules; the observed
@@ -478,6 +507,7 @@ public final class Quarry implements AutoCloseable {
     private boolean connectivityFromRealtime = true;
     private @Nullable RealtimeOptions realtime;
     private boolean connectRealtime = true;
+    private final Map<String, @Nullable Supplier<?>> realtimeNamespaces = new LinkedHashMap<>();
     private QueryDefaults queryDefaults = QueryDefaults.none();
     private UnaryOperator<JsonHttp.Builder> httpCustomizer = UnaryOperator.identity();
     private @Nullable Path persistence;
@@ -570,6 +600,23 @@ public final class Quarry implements AutoCloseable {
       return realtime(customizer.apply(RealtimeOptions.builder(uri)).build());
     }
 
+    /**
+     * Another namespace on the realtime connection (socket.io multiplexing: one Engine.IO
+     * connection), with the realtime options' auth; its client is {@link Quarry#realtime(String)}
+     * and its topics are bound with {@link Quarry#bind(String, Topic)}. Needs {@link #realtime}.
+     */
+    public Builder realtimeNamespace(String namespace) {
+      realtimeNamespaces.put(Objects.requireNonNull(namespace, "namespace"), null);
+      return this;
+    }
+
+    /** Like {@link #realtimeNamespace(String)}, its CONNECT carrying what {@code auth} supplies. */
+    public Builder realtimeNamespace(String namespace, Supplier<?> auth) {
+      realtimeNamespaces.put(
+          Objects.requireNonNull(namespace, "namespace"), Objects.requireNonNull(auth, "auth"));
+      return this;
+    }
+
     /** Whether {@link #build()} starts connecting the realtime client (default true). */
     public Builder connectRealtime(boolean connect) {
       this.connectRealtime = connect;
@@ -626,7 +673,8 @@ public final class Quarry implements AutoCloseable {
                   connectRealtime,
                   queryDefaults,
                   httpCustomizer,
-                  persistence)));
+                  persistence,
+                  new LinkedHashMap<>(realtimeNamespaces))));
     }
   }
 }

@@ -18,6 +18,7 @@ import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.Owned;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.realtime.RealtimeClient;
+import dev.quarry.realtime.RealtimeConnection;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.store.Store;
@@ -28,9 +29,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
@@ -67,7 +70,8 @@ public final class Assembly implements AutoCloseable {
       boolean connectRealtime,
       QueryDefaults queryDefaults,
       UnaryOperator<JsonHttp.Builder> httpCustomizer,
-      @Nullable Path persistence) {}
+      @Nullable Path persistence,
+      Map<String, @Nullable Supplier<?>> realtimeNamespaces) {}
 
   private final Owned owned;
   private final ErrorHandler errorHandler;
@@ -81,6 +85,7 @@ public final class Assembly implements AutoCloseable {
   private final MutationClient mutations;
   private final @Nullable RealtimeMonitor realtime;
   private final @Nullable Bindings bindings;
+  private final @Nullable RealtimeNamespaces namespaces;
   private final StoreRegistry stores = new StoreRegistry();
   private final Inspector inspector;
 
@@ -185,7 +190,10 @@ public final class Assembly implements AutoCloseable {
               .errorHandler(errorHandler)
               .httpClient(okHttp.newBuilder().readTimeout(Duration.ZERO).build())
               .objectMapper(mapper);
-      RealtimeClient client = owned.add("realtime client", RealtimeClient.create(rb.build()));
+      RealtimeOptions ro = rb.build();
+      RealtimeConnection connection =
+          owned.add("realtime connection", RealtimeConnection.create(ro));
+      RealtimeClient client = connection.namespace(ro.namespace());
       this.realtime =
           owned.add(
               "realtime monitor",
@@ -198,9 +206,20 @@ public final class Assembly implements AutoCloseable {
       if (s.connectRealtime()) {
         client.connect();
       }
+      this.namespaces =
+          owned.add(
+              "realtime namespaces",
+              new RealtimeNamespaces(
+                  connection,
+                  ro.namespace(),
+                  s.realtimeNamespaces(),
+                  m -> new Bindings(queries, mutations, m, mapper, clock, scheduler, errorHandler),
+                  clock,
+                  s.connectRealtime()));
     } else {
       this.realtime = null;
       this.bindings = null;
+      this.namespaces = null;
     }
     this.inspector = new FacadeInspector(queries, mutations, realtime, stores, clock, mapper);
   }
@@ -272,6 +291,16 @@ public final class Assembly implements AutoCloseable {
   public Bindings requireBindings() {
     requireRealtime();
     return Objects.requireNonNull(bindings, "bindings");
+  }
+
+  /**
+   * The namespaces besides the main one.
+   *
+   * @throws IllegalStateException without realtime, as {@link #requireRealtime()}
+   */
+  public RealtimeNamespaces requireNamespaces() {
+    requireRealtime();
+    return Objects.requireNonNull(namespaces, "namespaces");
   }
 
   /** The topic bindings, or {@code null} without realtime. */

@@ -4,6 +4,7 @@ import com.corundumstudio.socketio.AckRequest;
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketConfig;
 import com.corundumstudio.socketio.SocketIOChannelInitializer;
+import com.corundumstudio.socketio.SocketIOClient;
 import com.corundumstudio.socketio.SocketIOServer;
 import com.corundumstudio.socketio.Transport;
 import com.corundumstudio.socketio.scheduler.CancelableScheduler;
@@ -94,14 +95,17 @@ final class SocketServer implements AgentRunner.Sink {
         });
     server.addConnectListener(c -> LOG.debug("connected {}", c.getSessionId()));
     server.addDisconnectListener(c -> LOG.debug("disconnected {}", c.getSessionId()));
-    server.addEventListener("echo", Object.class, (client, payload, ack) -> reply(ack, payload));
+    // echo: acks its payload, or without an ack emits it back to the sender as an "echo" event.
+    server.addEventListener(
+        "echo", Object.class, (client, payload, ack) -> replyOrEmit(client, ack, payload));
     // A second namespace, whose echo says where it answered from (the namespace tests).
     server
         .addNamespace("/ops")
         .addEventListener(
             "echo",
             Object.class,
-            (client, payload, ack) -> reply(ack, Map.of("namespace", "/ops", "echo", payload)));
+            (client, payload, ack) ->
+                replyOrEmit(client, ack, Map.of("namespace", "/ops", "echo", payload)));
   }
 
   void start() {
@@ -187,6 +191,14 @@ final class SocketServer implements AgentRunner.Sink {
 
   private Object plain(Object payload) {
     return mapper.convertValue(payload, LinkedHashMap.class);
+  }
+
+  private static void replyOrEmit(SocketIOClient client, AckRequest ack, Object value) {
+    if (ack.isAckRequested()) {
+      ack.sendAckData(value);
+    } else {
+      client.sendEvent("echo", value);
+    }
   }
 
   private static void reply(AckRequest ack, Object value) {

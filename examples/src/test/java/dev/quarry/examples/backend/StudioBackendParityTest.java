@@ -9,6 +9,7 @@ import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
 import dev.quarry.realtime.DisconnectReason;
 import dev.quarry.realtime.RealtimeClient;
+import dev.quarry.realtime.RealtimeConnection;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.RealtimeTransport;
 import dev.quarry.realtime.Topic;
@@ -25,13 +26,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The socket.io-client parity API (disconnect and connect again, acks on the configured timeout,
- * catch-all listeners, HTTP long-polling) against the second real peer, netty-socketio 2.0.13.
+ * catch-all listeners, HTTP long-polling, several namespaces over one connection) against the
+ * second real peer, netty-socketio 2.0.13.
  */
 class StudioBackendParityTest {
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   private StudioBackend backend;
   private final List<RealtimeClient> clients = new CopyOnWriteArrayList<>();
+  private final List<RealtimeConnection> connections = new CopyOnWriteArrayList<>();
   private final List<ConnectionEvent> connection = new CopyOnWriteArrayList<>();
 
   @BeforeEach
@@ -42,6 +45,7 @@ class StudioBackendParityTest {
   @AfterEach
   void stop() {
     clients.forEach(RealtimeClient::close);
+    connections.forEach(RealtimeConnection::close);
     backend.close();
   }
 
@@ -163,5 +167,53 @@ class StudioBackendParityTest {
     assertThat(fromOps.path("echo").path("n").asInt()).isEqualTo(1);
     assertThat(fromMain.path("n").asInt()).isEqualTo(2);
     assertThat(fromMain.has("namespace")).isFalse();
+  }
+
+  @Test
+  void twoNamespacesOverOneConnection_eachConnectsGetsItsEventsAndAcks() throws Exception {
+    RealtimeConnection io =
+        RealtimeConnection.create(
+            RealtimeOptions.builder(backend.socketUrl())
+                .ackTimeout(Duration.ofSeconds(10))
+                .reconnectBackoff(Backoff.fixed(Duration.ofMillis(200)))
+                .build());
+    connections.add(io);
+    RealtimeClient main = io.namespace("/");
+    RealtimeClient ops = io.namespace("/ops");
+    List<JsonNode> mainEchoes = new CopyOnWriteArrayList<>();
+    List<JsonNode> opsEchoes = new CopyOnWriteArrayList<>();
+    main.on("echo", JsonNode.class, mainEchoes::add);
+    ops.on("echo", JsonNode.class, opsEchoes::add);
+    main.connect();
+    ops.connect();
+    await().atMost(WAIT).until(() -> main.isConnected() && ops.isConnected());
+
+    // netty-socketio names a socket by its Engine.IO session: one session serves both namespaces.
+    assertThat(ops.id()).isEqualTo(main.id());
+    assertThat(backend.realtimeClients()).isEqualTo(1);
+
+    main.emit("echo", Map.of("n", 3));
+    ops.emit("echo", Map.of("n", 4));
+    await().atMost(WAIT).until(() -> mainEchoes.size() == 1 && opsEchoes.size() == 1);
+    assertThat(mainEchoes.get(0).path("n").asInt()).isEqualTo(3);
+    assertThat(opsEchoes.get(0).path("namespace").asText()).isEqualTo("/ops");
+    assertThat(opsEchoes.get(0).path("echo").path("n").asInt()).isEqualTo(4);
+
+    JsonNode fromOps =
+        ops.emitWithAck("echo", JsonNode.class, Map.of("n", 5)).get(10, TimeUnit.SECONDS);
+    JsonNode fromMain =
+        main.emitWithAck("echo", JsonNode.class, Map.of("n", 6)).get(10, TimeUnit.SECONDS);
+    assertThat(fromOps.path("namespace").asText()).isEqualTo("/ops");
+    assertThat(fromOps.path("echo").path("n").asInt()).isEqualTo(5);
+    assertThat(fromMain.path("n").asInt()).isEqualTo(6);
+
+    ops.disconnect();
+    JsonNode afterOpsLeft =
+        main.emitWithAck("echo", JsonNode.class, Map.of("n", 7)).get(10, TimeUnit.SECONDS);
+    assertThat(afterOpsLeft.path("n").asInt()).isEqualTo(7);
+    assertThat(main.isConnected()).isTrue();
+
+    io.close();
+    await().atMost(WAIT).until(() -> backend.realtimeClients() == 0);
   }
 }

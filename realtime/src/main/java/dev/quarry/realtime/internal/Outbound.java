@@ -198,7 +198,7 @@ final class Outbound {
   }
 
   /** Sends what was buffered while disconnected, in order, while {@code conn} stays current. */
-  void flush(Conn conn) {
+  void flush(Session conn) {
     while (!sendBuffer.isEmpty() && client.isCurrentLocked(conn)) {
       Outgoing o = sendBuffer.poll();
       if (o != null) {
@@ -221,7 +221,7 @@ final class Outbound {
     if (size > lastMaxPayload) {
       throw new PayloadTooLargeException(o.event(), size, lastMaxPayload);
     }
-    Conn conn = client.connectedLocked();
+    Session conn = client.connectedLocked();
     if (conn != null) {
       transmit(conn, o);
       return;
@@ -233,7 +233,7 @@ final class Outbound {
   }
 
   /** Writes a packet on the connection. */
-  private void transmit(Conn conn, Outgoing o) {
+  private void transmit(Session conn, Outgoing o) {
     long size = o.encoded().largestFrame();
     long max = conn.maxPayload();
     if (size > max) {
@@ -274,7 +274,7 @@ final class Outbound {
     if (size > lastMaxPayload) {
       throw new PayloadTooLargeException(event, size, lastMaxPayload);
     }
-    Conn conn = client.connectedLocked();
+    Session conn = client.connectedLocked();
     if (conn == null) {
       return false;
     }

@@ -12,42 +12,40 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Registration;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.internal.Redaction;
-import dev.quarry.core.internal.SubsystemErrors;
 import dev.quarry.realtime.AckingListener;
 import dev.quarry.realtime.AnyListener;
 import dev.quarry.realtime.ArgsListener;
 import dev.quarry.realtime.ConnectErrorException;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.ConnectionState;
-import dev.quarry.realtime.DeliveryOverflowException;
 import dev.quarry.realtime.DisconnectReason;
 import dev.quarry.realtime.EventListener;
-import dev.quarry.realtime.MessageTooLargeException;
-import dev.quarry.realtime.ProtocolException;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicStatus;
 import dev.quarry.realtime.TopicSubscription;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The client's state machine. All state is guarded by {@link #lock}; user code (listeners, the
- * routing rule, future completions, the error handler) is queued on {@link #callbacks} under the
- * lock and run after it is released. The auth supplier is called outside the lock.
+ * One namespace of a {@link RealRealtimeConnection}: its state, listeners, topics, send buffer,
+ * acks and recovery state (pid and offset). All state is guarded by the connection's lock; user
+ * code (listeners, the routing rule, future completions, the error handler) is queued on {@link
+ * #callbacks} under the lock and run after it is released. The auth supplier is called outside the
+ * lock.
+ *
+ * <p>A client made with {@link #RealRealtimeClient(RealtimeOptions)} is the only namespace of a
+ * connection of its own, which it closes when it closes.
  */
 public final class RealRealtimeClient implements RealtimeClient {
-  private final Object lock = new Object();
+  private final RealRealtimeConnection engine;
+  private final Object lock;
   final RealtimeOptions options;
   final ObjectMapper mapper;
   private final PacketCodec codec;
@@ -60,51 +58,66 @@ public final class RealRealtimeClient implements RealtimeClient {
 
   final Callbacks callbacks;
   private final DeliveryStats stats = new DeliveryStats();
-  private final Transport.Factory transports;
   private final String nsp;
   final Listeners listeners;
   final AnyListeners anyListeners;
   final Topics topics;
-  private final ClientResources resources;
 
   // guarded by lock
   private ConnectionState state = ConnectionState.DISCONNECTED;
-  private @Nullable Conn current;
-  private int attempt;
-  private int endpointIndex;
-  private @Nullable Cancellable reconnectTimer;
+  private @Nullable Session session;
   private @Nullable String pid;
   private @Nullable String offset;
   private boolean everConnected;
   private @Nullable String sid;
   private boolean recovered;
+
+  /** Attempts of this namespace's own CONNECT retries, while the connection stays up. */
+  private int attempt;
+
+  private @Nullable Cancellable retryTimer;
+  private long retryGeneration;
   final Outbound outbound;
   final AtLeastOnce atLeastOnce;
   private final Emits emits;
 
-  /** Creates a client with OkHttp transports. */
+  /** Creates a client with OkHttp transports, the only namespace of a connection of its own. */
   public RealRealtimeClient(RealtimeOptions options) {
     this(options, null);
   }
 
   RealRealtimeClient(RealtimeOptions options, Transport.@Nullable Factory transportFactory) {
+    this(new RealRealtimeConnection(options, transportFactory), options, true);
+  }
+
+  /** A namespace of {@code engine}; {@code options} name the namespace and its auth. */
+  RealRealtimeClient(RealRealtimeConnection engine, RealtimeOptions options) {
+    this(engine, options, false);
+  }
+
+  private RealRealtimeClient(
+      RealRealtimeConnection engine, RealtimeOptions options, boolean register) {
+    this.engine = engine;
+    this.lock = engine.lock();
     this.options = options;
     this.mapper = options.objectMapper();
-    this.codec = new PacketCodec(mapper);
-    this.clock = options.clock();
-    this.errors = SubsystemErrors.of(options.errorHandler(), "dev.quarry.realtime");
+    this.codec = engine.codec();
+    this.clock = engine.clock();
+    this.errors = engine.errors;
     this.nsp = options.namespace();
-    this.resources = new ClientResources(options, transportFactory);
-    this.scheduler = resources.scheduler;
-    this.callbacks = resources.callbacks;
-    this.transports = resources.transports;
-    this.errorContext = resources.errorContext;
+    this.scheduler = engine.scheduler();
+    this.callbacks = engine.callbacks;
+    this.errorContext =
+        nsp.equals("/") ? engine.errorContext : engine.errorContext + " namespace " + nsp;
     this.listeners = new Listeners(this);
     this.anyListeners = new AnyListeners(this);
     this.topics = new Topics(this);
     this.outbound = new Outbound(this, codec);
     this.atLeastOnce = new AtLeastOnce(this);
     this.emits = new Emits(this);
+    if (register) {
+      engine.adopt(this);
+    }
   }
 
   Object lock() {
@@ -117,8 +130,7 @@ public final class RealRealtimeClient implements RealtimeClient {
   public void connect() {
     synchronized (lock) {
       if (state == ConnectionState.CLOSED) {
-        throw new IllegalStateException(
-            "realtime client for " + Redaction.url(options.uri()) + " is closed");
+        throw new IllegalStateException("realtime client for " + describe() + " is closed");
       }
       if (state != ConnectionState.DISCONNECTED) {
         return;
@@ -127,7 +139,13 @@ public final class RealRealtimeClient implements RealtimeClient {
       setState(new ConnectionEvent.Connecting());
     }
     callbacks.flush();
-    openTransport();
+    engine.join(this);
+  }
+
+  /** The endpoint, and the namespace unless it is "/", for messages. */
+  private String describe() {
+    String url = Redaction.url(options.uri());
+    return nsp.equals("/") ? url : url + " namespace " + nsp;
   }
 
   @Override
@@ -168,185 +186,138 @@ public final class RealRealtimeClient implements RealtimeClient {
     listeners.stateChanged(event);
   }
 
-  /** The endpoint of the current or next attempt; under the lock. */
-  private URI endpoint() {
-    return options.endpoints().get(endpointIndex);
-  }
-
-  private static String url(URI endpoint, RealtimeOptions options) {
-    String base = endpoint.toString();
-    String scheme = endpoint.getScheme().toLowerCase(java.util.Locale.ROOT);
-    if (scheme.equals("ws")) {
-      base = "http" + base.substring(2);
-    } else if (scheme.equals("wss")) {
-      base = "https" + base.substring(3);
-    }
-    HttpUrl parsed = HttpUrl.get(base);
-    HttpUrl.Builder b = parsed.newBuilder().encodedPath(options.path());
-    b.addQueryParameter("EIO", "4").addQueryParameter("transport", "websocket");
-    options.queryParams().forEach(b::addQueryParameter);
-    return b.build().toString();
-  }
-
-  /** Opens a new transport; called without the lock (the auth supplier is user code). */
-  private void openTransport() {
-    ObjectNode auth;
-    try {
-      Object value = options.auth().get();
-      JsonNode node = value == null ? mapper.createObjectNode() : mapper.valueToTree(value);
-      if (!(node instanceof ObjectNode o)) {
-        throw new IllegalArgumentException(
-            "the auth supplier must return something written as a JSON object, got " + node);
-      }
-      auth = o;
-    } catch (RuntimeException e) {
-      synchronized (lock) {
-        if (state == ConnectionState.CLOSED || current != null) {
-          return;
-        }
-        callbacks.enqueue(() -> errors.safeHandle("realtime auth supplier", e));
-        scheduleReconnect(DisconnectReason.CONNECT_ERROR, "auth supplier failed", e, false);
-      }
-      callbacks.flush();
-      return;
-    }
-    Conn conn;
-    URI target;
-    synchronized (lock) {
-      if (state != ConnectionState.CONNECTING && state != ConnectionState.RECONNECTING) {
-        return;
-      }
-      if (current != null) {
-        return;
-      }
-      target = endpoint();
-      conn =
-          new Conn(
-              this,
-              codec.newDecoder(options.maxIncomingMessageBytes(), options.maxIncomingAttachments()),
-              auth,
-              target);
-      current = conn;
-      conn.startHandshakeDeadline();
-    }
-    Transport t;
-    try {
-      t = transports.open(url(target, options), options.headers(), conn);
-    } catch (RuntimeException e) {
-      conn.onEnd(null, "cannot open transport: " + e, e);
-      return;
-    }
-    boolean stale;
-    synchronized (lock) {
-      conn.transport = t;
-      stale = current != conn;
-    }
-    if (stale) {
-      t.cancel();
-    }
+  /** Whether this namespace wants the connection (connecting, connected, reconnecting). */
+  boolean isActiveLocked() {
+    return state == ConnectionState.CONNECTING
+        || state == ConnectionState.CONNECTED
+        || state == ConnectionState.RECONNECTING;
   }
 
   /**
-   * Schedules the next attempt; under the lock. {@code failedAttempt}: the connection ended before
-   * its namespace connected, so the next attempt goes to the next endpoint.
+   * This namespace's session on the current connection, if its CONNECT was sent; under the lock.
    */
-  private void scheduleReconnect(
-      DisconnectReason reason, String detail, @Nullable Throwable cause, boolean failedAttempt) {
-    if (failedAttempt) {
-      endpointIndex = (endpointIndex + 1) % options.endpoints().size();
+  @Nullable Session session() {
+    return session;
+  }
+
+  /** The auth object of the next CONNECT; called without the lock (the supplier is user code). */
+  ObjectNode authNode() {
+    Object value = options.auth().get();
+    JsonNode node = value == null ? mapper.createObjectNode() : mapper.valueToTree(value);
+    if (!(node instanceof ObjectNode o)) {
+      throw new IllegalArgumentException(
+          "the auth supplier must return something written as a JSON object, got " + node);
     }
+    return o;
+  }
+
+  /** Sends this namespace's CONNECT on {@code conn}; under the lock. */
+  void startSession(Conn conn, ObjectNode auth) {
+    Session s = new Session(this, conn);
+    session = s;
+    conn.sessions.put(nsp, s);
+    s.start(auth);
+  }
+
+  /** Ends {@code s} (its connection ended or the namespace left it); under the lock. */
+  void sessionEnded(Session s, String reason) {
+    if (session != s) {
+      return;
+    }
+    session = null;
+    sid = null;
+    s.stop();
+    if (s.conn.sessions.get(nsp) == s) {
+      s.conn.sessions.remove(nsp);
+    }
+    outbound.connectionEnded(s, reason);
+  }
+
+  /** The connection is being reopened; under the lock. */
+  void engineReconnecting(ConnectionEvent.Reconnecting event) {
+    cancelRetry();
+    attempt = 0;
+    setState(event);
+  }
+
+  /** The connection gave up reconnecting; under the lock. */
+  void engineGaveUp(ConnectionEvent.Disconnected event) {
+    cancelRetry();
+    setState(event);
+  }
+
+  /** Enters DISCONNECTED for {@code reason}; under the lock. */
+  void setDisconnected(DisconnectReason reason, String detail, @Nullable Throwable cause) {
+    cancelRetry();
+    setState(new ConnectionEvent.Disconnected(reason, detail, Optional.ofNullable(cause)));
+  }
+
+  private void cancelRetry() {
+    Cancellable t = retryTimer;
+    if (t != null) {
+      t.cancel();
+    }
+    retryTimer = null;
+    retryGeneration++;
+  }
+
+  /**
+   * This namespace failed while others keep the connection: it sends its CONNECT again after its
+   * own backoff, on the same connection; under the lock.
+   */
+  void retryLater(DisconnectReason reason, String detail, @Nullable Throwable cause) {
+    cancelRetry();
     if (attempt >= options.maxReconnectAttempts()) {
       setState(
           new ConnectionEvent.Disconnected(
               reason,
               "gave up after " + attempt + " reconnect attempts; last: " + detail,
               Optional.ofNullable(cause)));
+      engine.leaveIfIdle("namespace " + nsp + " gave up");
       return;
     }
     Duration delay = options.reconnectBackoff().delay(attempt, options.random());
     attempt++;
-    if (DebugLog.LOG.isDebugEnabled()) {
-      DebugLog.LOG.debug(
-          "reconnect attempt {} to {} in {} ms: {}",
-          attempt,
-          Redaction.url(endpoint()),
-          delay.toMillis(),
-          cause == null ? detail : detail + " (" + cause.getClass().getSimpleName() + ")");
-    }
     setState(
         new ConnectionEvent.Reconnecting(
-            attempt, delay, reason, detail, Optional.ofNullable(cause), endpoint()));
-    reconnectTimer = scheduler.schedule(delay, this::reconnectNow);
-  }
-
-  /** Reconnect attempts at DEBUG; loaded when the first reconnect is scheduled. */
-  private static final class DebugLog {
-    static final Logger LOG = LoggerFactory.getLogger("dev.quarry.realtime");
-
-    private DebugLog() {}
-  }
-
-  private void reconnectNow() {
-    synchronized (lock) {
-      if (state != ConnectionState.RECONNECTING || current != null) {
-        return;
-      }
-      reconnectTimer = null;
-      if (!callbacks.drained()) {
-        // The listeners are behind (the connection was dropped because they were): connect again
-        // once they have taken half of what waits for them, so a stuck listener does not make the
-        // client reconnect and overflow in a loop. The check runs on the scheduler, never on the
-        // callback executor.
-        callbacks.whenDrained(
+            attempt, delay, reason, detail, Optional.ofNullable(cause), engine.endpoint()));
+    long generation = retryGeneration;
+    retryTimer =
+        scheduler.schedule(
+            delay,
             () -> {
               synchronized (lock) {
-                if (state != ConnectionState.RECONNECTING) {
+                if (generation != retryGeneration) {
                   return;
                 }
+                retryTimer = null;
               }
-              scheduler.schedule(Duration.ZERO, this::reconnectNow);
+              engine.join(this);
             });
-        return;
-      }
-    }
-    openTransport();
   }
 
-  /** Ends {@code conn}; under the lock. */
-  private void endConnection(Conn conn, String reason, boolean cancel) {
-    current = null;
-    sid = null;
-    conn.stopTimers();
-    Transport t = conn.transport;
-    if (t != null) {
-      if (cancel) {
-        t.cancel();
-      } else {
-        t.close(1000, "");
-      }
-    }
-    outbound.connectionEnded(conn, reason);
-  }
-
-  void transportLost(Conn conn, DisconnectReason reason, String detail, @Nullable Throwable cause) {
-    if (conn != current) {
+  /**
+   * This namespace failed on {@code s}: alone on the connection, the connection ends as a whole
+   * (and reconnects if {@code retry}); otherwise the namespace alone leaves it, and retries on its
+   * own if {@code retry}. Under the lock.
+   */
+  private void failed(
+      Session s,
+      DisconnectReason reason,
+      String detail,
+      @Nullable Throwable cause,
+      boolean retry,
+      boolean failedAttempt) {
+    if (!engine.othersActiveLocked(this)) {
+      engine.namespaceFailedAlone(s, reason, detail, cause, retry, failedAttempt);
       return;
     }
-    if (conn.nspConnected
-        && (cause instanceof ProtocolException
-            || cause instanceof MessageTooLargeException
-            || cause instanceof DeliveryOverflowException)) {
-      // The connection worked but the server (or our own listeners) cannot be kept up with: count
-      // it as a failed attempt, so the backoff grows and maxReconnectAttempts applies, instead of
-      // reconnecting at the first delay for ever.
-      attempt = conn.attemptsBeforeConnect;
+    sessionEnded(s, detail);
+    if (retry) {
+      retryLater(reason, detail, cause);
+    } else {
+      setDisconnected(reason, detail, cause);
     }
-    endConnection(conn, detail, true);
-    scheduleReconnect(
-        conn.nspConnected ? reason : DisconnectReason.CONNECT_ERROR,
-        detail,
-        cause,
-        !conn.nspConnected);
   }
 
   @Override
@@ -363,48 +334,51 @@ public final class RealRealtimeClient implements RealtimeClient {
       setState(
           new ConnectionEvent.Disconnected(
               DisconnectReason.IO_CLIENT_DISCONNECT, "disconnect() called", Optional.empty()));
+      engine.leaveIfIdle("namespace " + nsp + " disconnected");
     }
     callbacks.flush();
   }
 
   /**
-   * Cancels a pending reconnect and ends the current connection, telling the server first if its
-   * namespace is connected; under the lock. Returns the connection that was current, if any.
+   * Cancels a pending retry and ends this namespace's session, telling the server first if the
+   * namespace is connected; under the lock.
    */
-  private @Nullable Conn leave(String reason) {
-    Cancellable timer = reconnectTimer;
-    if (timer != null) {
-      timer.cancel();
-    }
-    reconnectTimer = null;
-    Conn conn = current;
-    if (conn != null) {
-      if (conn.nspConnected && conn.transport != null) {
-        conn.transport.send(codec.encode(new Packet(Packet.Type.DISCONNECT, nsp, -1, null)).text());
+  private void leave(String reason) {
+    cancelRetry();
+    Session s = session;
+    if (s != null) {
+      if (s.nspConnected && s.conn.transport != null) {
+        s.conn.transport.send(
+            codec.encode(new Packet(Packet.Type.DISCONNECT, nsp, -1, null)).text());
       }
-      endConnection(conn, reason, false);
+      sessionEnded(s, reason);
     }
-    return conn;
   }
 
   @Override
   public void close() {
-    Conn conn;
+    boolean release;
+    Conn last;
     synchronized (lock) {
       if (state == ConnectionState.CLOSED) {
         return;
       }
       atLeastOnce.closed();
-      conn = leave("client closed");
+      Session s = session;
+      last = s == null ? null : s.conn;
+      leave("client closed");
       outbound.closed();
       topics.closed();
       setState(new ConnectionEvent.Closed());
+      release = engine.namespaceClosed(this);
     }
     callbacks.flush();
-    resources.release(conn == null ? null : conn.transport);
+    if (release) {
+      engine.release(last);
+    }
   }
 
-  // ---------------------------------------------------------------- session (called by Conn)
+  // ---------------------------------------------------------------- session (called by Session)
 
   /**
    * Adds {@code pid} and {@code offset} to the CONNECT data if recovery is possible; under the
@@ -432,46 +406,50 @@ public final class RealRealtimeClient implements RealtimeClient {
     offset = value;
   }
 
-  /** The namespace of {@code conn} connected; under the lock. */
-  void namespaceConnected(Conn conn, String sid, @Nullable String newPid) {
-    boolean recovered = conn.pidSent != null && conn.pidSent.equals(newPid);
+  /** The namespace connected on {@code s}; under the lock. */
+  void namespaceConnected(Session s, String sid, @Nullable String newPid) {
+    boolean recovered = s.pidSent != null && s.pidSent.equals(newPid);
     if (!recovered) {
       offset = null;
     }
     pid = newPid;
     this.sid = sid;
     this.recovered = recovered;
-    conn.attemptsBeforeConnect = attempt;
     attempt = 0;
     boolean reconnect = everConnected;
     everConnected = true;
-    setState(new ConnectionEvent.Connected(sid, recovered, reconnect, conn.endpoint));
-    conn.deliverEarlyEvents();
+    setState(new ConnectionEvent.Connected(sid, recovered, reconnect, s.conn.endpoint));
+    s.deliverEarlyEvents();
     topics.onConnected(recovered, reconnect);
-    outbound.flush(conn);
+    outbound.flush(s);
   }
 
-  /** The server refused the namespace on {@code conn}; under the lock. */
-  void connectRefused(Conn conn, String message, ConnectErrorException e) {
-    endConnection(conn, "connect error: " + message, false);
-    if (options.reconnectAfterConnectError()) {
-      scheduleReconnect(DisconnectReason.CONNECT_ERROR, "connect error: " + message, e, true);
-    } else {
-      setState(
-          new ConnectionEvent.Disconnected(
-              DisconnectReason.CONNECT_ERROR, "connect error: " + message, Optional.of(e)));
-    }
+  /** The server refused the namespace on {@code s}; under the lock. */
+  void connectRefused(Session s, String message, ConnectErrorException e) {
+    failed(
+        s,
+        DisconnectReason.CONNECT_ERROR,
+        "connect error: " + message,
+        e,
+        options.reconnectAfterConnectError(),
+        true);
   }
 
-  /** The server disconnected the namespace on {@code conn}; under the lock. */
-  void serverDisconnected(Conn conn) {
+  /** The server disconnected the namespace on {@code s}; under the lock. */
+  void serverDisconnected(Session s) {
     DisconnectReason reason = DisconnectReason.IO_SERVER_DISCONNECT;
-    endConnection(conn, reason.text(), false);
-    if (options.reconnectAfterServerDisconnect()) {
-      scheduleReconnect(reason, reason.text(), null, false);
-    } else {
-      setState(new ConnectionEvent.Disconnected(reason, reason.text(), Optional.empty()));
+    failed(s, reason, reason.text(), null, options.reconnectAfterServerDisconnect(), false);
+  }
+
+  /** The CONNECT on {@code s} got no reply in time; under the lock. */
+  void connectTimedOut(Session s) {
+    String detail = "connect timeout: no CONNECT reply within " + options.connectTimeout();
+    if (!engine.othersActiveLocked(this)) {
+      s.conn.lost(DisconnectReason.CONNECT_ERROR, detail, null);
+      return;
     }
+    sessionEnded(s, detail);
+    retryLater(DisconnectReason.CONNECT_ERROR, detail, null);
   }
 
   /**
@@ -571,27 +549,20 @@ public final class RealRealtimeClient implements RealtimeClient {
   }
 
   /** Encodes and writes a control packet (CONNECT, ACK, subscriptions); under the lock. */
-  void send(Conn conn, Packet p) {
-    write(conn, codec.encode(p));
+  void send(Session s, Packet p) {
+    write(s, codec.encode(p));
   }
 
-  /** Writes encoded frames on the connection; under the lock. */
-  void write(Conn conn, PacketCodec.Encoded enc) {
-    Transport t = conn.transport;
-    if (t == null) {
-      return;
-    }
-    t.send(enc.text());
-    for (byte[] b : enc.attachments()) {
-      t.send(b);
-    }
+  /** Writes encoded frames on the session's connection; under the lock. */
+  void write(Session s, PacketCodec.Encoded enc) {
+    s.conn.write(enc);
   }
 
-  /** Sends an event on the current connection if the namespace is connected; under the lock. */
+  /** Sends an event on the current session if the namespace is connected; under the lock. */
   boolean sendIfConnected(Packet p) {
-    Conn conn = current;
-    if (conn != null && conn.nspConnected) {
-      send(conn, p);
+    Session s = session;
+    if (s != null && s.nspConnected) {
+      send(s, p);
       anyListeners.outgoing(p.data());
       return true;
     }
@@ -599,18 +570,18 @@ public final class RealRealtimeClient implements RealtimeClient {
   }
 
   boolean isConnectedLocked() {
-    Conn conn = current;
-    return conn != null && conn.nspConnected;
+    Session s = session;
+    return s != null && s.nspConnected;
   }
 
-  /** The current connection if its namespace is connected; under the lock. */
-  @Nullable Conn connectedLocked() {
-    Conn conn = current;
-    return conn != null && conn.nspConnected && state == ConnectionState.CONNECTED ? conn : null;
+  /** The current session if the namespace is connected; under the lock. */
+  @Nullable Session connectedLocked() {
+    Session s = session;
+    return s != null && s.nspConnected && state == ConnectionState.CONNECTED ? s : null;
   }
 
-  boolean isCurrentLocked(Conn conn) {
-    return current == conn;
+  boolean isCurrentLocked(Session s) {
+    return session == s;
   }
 
   boolean isClosedLocked() {
@@ -622,11 +593,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     synchronized (lock) {
       if (state == ConnectionState.CLOSED) {
         throw new IllegalStateException(
-            "cannot "
-                + what
-                + ": realtime client for "
-                + Redaction.url(options.uri())
-                + " is closed");
+            "cannot " + what + ": realtime client for " + describe() + " is closed");
       }
     }
   }
@@ -716,11 +683,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     synchronized (lock) {
       if (state == ConnectionState.CLOSED) {
         throw new IllegalStateException(
-            "cannot subscribe to "
-                + topic
-                + ": realtime client for "
-                + Redaction.url(options.uri())
-                + " is closed");
+            "cannot subscribe to " + topic + ": realtime client for " + describe() + " is closed");
       }
       sub = topics.subscribe(topic);
     }

@@ -191,6 +191,17 @@ public final class SocketIoTestServer implements AutoCloseable {
   }
 
   /**
+   * Emits {@code event(args...)} to every socket in {@code room} of {@code namespace} (one of
+   * {@link Options#namespaces()} or {@code "/"}), as {@link #emit(String, String, Object...)}.
+   */
+  public void emitTo(String namespace, String room, String event, @Nullable Object... args) {
+    ObjectNode body = body(room, event);
+    body.put("namespace", namespace);
+    body.set("args", JSON.valueToTree(args));
+    call("POST", "emit", body);
+  }
+
+  /**
    * Emits {@code count} events to {@code room}, in order, as fast as the server can: the i-th has
    * one argument, {@code base} plus a field {@code "seq": i} (0-based).
    *
