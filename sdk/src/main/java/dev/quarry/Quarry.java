@@ -4,17 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.cache.DehydratedState;
 import dev.quarry.cache.QueryClient;
-import dev.quarry.cache.QueryDefaults;
 import dev.quarry.cache.QueryFilters;
 import dev.quarry.cache.QueryObserver;
 import dev.quarry.cache.QueryOptions;
 import dev.quarry.cache.QueryResult;
 import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
-import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.Registration;
-import dev.quarry.core.Scheduler;
 import dev.quarry.core.TypedKey;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.internal.Assembly;
@@ -25,29 +22,18 @@ import dev.quarry.optimistic.MutationClient;
 import dev.quarry.optimistic.MutationObserver;
 import dev.quarry.optimistic.MutationOptions;
 import dev.quarry.realtime.RealtimeClient;
-import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import dev.quarry.store.Store;
 import dev.quarry.store.StoreRegistry;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-import okhttp3.OkHttpClient;
-import org.jspecify.annotations.Nullable;
 
 /**
  * The embeddable Quarry client: a query cache, mutations with an offline outbox, client-state
@@ -77,16 +63,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>The realtime connection's state feeds {@link #connectivity()} (connected: online;
- *       reconnecting or disconnected: offline), unless {@link Builder#connectivityFromRealtime
- *       connectivityFromRealtime(false)} leaves it to the application.
+ *       reconnecting or disconnected: offline), unless {@link
+ *       QuarryBuilder#connectivityFromRealtime connectivityFromRealtime(false)} leaves it to the
+ *       application.
  *   <li>When connectivity comes back (or focus returns), paused mutations are resumed first (a
  *       {@linkplain QueryClient#addReconnectBarrier reconnect barrier} of the cache) and only then
  *       do active stale queries refetch.
- *   <li>With {@link Builder#persistence persistence}, a persistent mutation that fails retryably (a
- *       transport failure or timeout, 5xx, 408, 429) pauses with its outbox record kept and is
- *       retried with backoff, on reconnect and on {@code mutations().resumeOutbox()}, until the
- *       server accepts or refuses it (see {@link MutationOptions}); a reconnect's refetch waits for
- *       it only until its attempt fails again.
+ *   <li>With {@link QuarryBuilder#persistence persistence}, a persistent mutation that fails
+ *       retryably (a transport failure or timeout, 5xx, 408, 429) pauses with its outbox record
+ *       kept and is retried with backoff, on reconnect and on {@code mutations().resumeOutbox()},
+ *       until the server accepts or refuses it (see {@link MutationOptions}); a reconnect's refetch
+ *       waits for it only until its attempt fails again.
  *   <li>A realtime gap (a reconnect that did not recover the session) invalidates the queries bound
  *       to that topic with {@link #bind(Topic)}, so the observed ones refetch.
  * </ul>
@@ -96,8 +83,8 @@ import org.jspecify.annotations.Nullable;
  * Thread-safe. Every listener, observer and callback runs on the callback executor (default: one
  * daemon thread {@code quarry-callbacks-...}), in order per listener, never under a Quarry lock and
  * never on the OkHttp reader thread; an exception from user code goes to the error handler. Bad
- * configuration fails at {@link Builder#build()} with {@link IllegalArgumentException} naming the
- * option. {@link #close()} closes the realtime connection, the mutation and query clients, the
+ * configuration fails at {@link QuarryBuilder#build()} with {@link IllegalArgumentException} naming
+ * the option. {@link #close()} closes the realtime connection, the mutation and query clients, the
  * stores made by {@link #store}, the bindings, feeds and progress streams, and stops every thread
  * the facade created (not an executor, scheduler, OkHttp client or connectivity it was given).
  * Idempotent.
@@ -113,13 +100,13 @@ public final class Quarry implements AutoCloseable {
 
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private Quarry(Assembly parts) {
+  Quarry(Assembly parts) {
     this.parts = parts;
   }
 
   /** A builder with the defaults described on its methods. */
-  public static Builder builder() {
-    return new Builder();
+  public static QuarryBuilder builder() {
+    return new QuarryBuilder();
   }
 
   // ------------------------------------------------------------------ parts
@@ -129,7 +116,7 @@ public final class Quarry implements AutoCloseable {
     return parts.queries();
   }
 
-  /** The mutation client (with the outbox when {@link Builder#persistence} is set). */
+  /** The mutation client (with the outbox when {@link QuarryBuilder#persistence} is set). */
   public MutationClient mutations() {
     return parts.mutations();
   }
@@ -137,7 +124,7 @@ public final class Quarry implements AutoCloseable {
   /**
    * The realtime client.
    *
-   * @throws IllegalStateException if the facade was built without {@link Builder#realtime}
+   * @throws IllegalStateException if the facade was built without {@link QuarryBuilder#realtime}
    */
   public RealtimeClient realtime() {
     return parts.requireRealtime().client();
@@ -145,10 +132,10 @@ public final class Quarry implements AutoCloseable {
 
   /**
    * The realtime client of {@code namespace}: the main one, or one added with {@link
-   * Builder#realtimeNamespace}; all share one connection.
+   * QuarryBuilder#realtimeNamespace}; all share one connection.
    *
    * @throws IllegalArgumentException if the facade has no such namespace
-   * @throws IllegalStateException if the facade was built without {@link Builder#realtime}
+   * @throws IllegalStateException if the facade was built without {@link QuarryBuilder#realtime}
    */
   public RealtimeClient realtime(String namespace) {
     RealtimeNamespaces n = parts.requireNamespaces();
@@ -349,9 +336,9 @@ public final class Quarry implements AutoCloseable {
 
   /**
    * A store like {@link #store(String, Object)} that, when the facade has a {@linkplain
-   * Builder#persistence persistence directory}, keeps its state in {@code stores/<name>.json} there
-   * (restored at creation, written after each change; a corrupt file is reported and set aside, and
-   * the initial state is used). Without a directory the store is in memory only.
+   * QuarryBuilder#persistence persistence directory}, keeps its state in {@code stores/<name>.json}
+   * there (restored at creation, written after each change; a corrupt file is reported and set
+   * aside, and the initial state is used). Without a directory the store is in memory only.
    *
    * <pre>{@code
    * Store<Layout> layout = quarry.store("layout", Layout.DEFAULT, Layout.class);
@@ -388,7 +375,7 @@ public final class Quarry implements AutoCloseable {
 
   /**
    * Declares realtime-to-cache rules for {@code topic} of {@code namespace} (the main one or one
-   * added with {@link Builder#realtimeNamespace}); see {@link TopicBinding}.
+   * added with {@link QuarryBuilder#realtimeNamespace}); see {@link TopicBinding}.
    *
    * @throws IllegalArgumentException if the facade has no such namespace
    * @throws IllegalStateException if the facade has no realtime connection
@@ -489,192 +476,5 @@ public final class Quarry implements AutoCloseable {
         + ", closed="
         + closed.get()
         + "}";
-  }
-
-  /**
-   * Builds a {@link Quarry}. Everything is optional; what is not given is created and owned by the
-   * facade. Not thread-safe.
-   */
-  public static final class Builder {
-    private @Nullable String baseUrl;
-    private @Nullable OkHttpClient okHttp;
-    private @Nullable ObjectMapper mapper;
-    private @Nullable Clock clock;
-    private @Nullable Scheduler scheduler;
-    private @Nullable Executor callbackExecutor;
-    private ErrorHandler errorHandler = ErrorHandler.logging();
-    private @Nullable Connectivity connectivity;
-    private boolean connectivityFromRealtime = true;
-    private @Nullable RealtimeOptions realtime;
-    private boolean connectRealtime = true;
-    private final Map<String, @Nullable Supplier<?>> realtimeNamespaces = new LinkedHashMap<>();
-    private QueryDefaults queryDefaults = QueryDefaults.none();
-    private UnaryOperator<JsonHttp.Builder> httpCustomizer = UnaryOperator.identity();
-    private @Nullable Path persistence;
-
-    Builder() {}
-
-    /**
-     * The base URL that {@link #http()} resolves paths against.
-     *
-     * @throws IllegalArgumentException if it is not an http(s) URL
-     */
-    public Builder baseUrl(String baseUrl) {
-      Objects.requireNonNull(baseUrl, "baseUrl");
-      JsonHttp.builder().baseUrl(baseUrl); // validates, naming the option
-      this.baseUrl = baseUrl;
-      return this;
-    }
-
-    /** Further settings of {@link #http()} (headers, authorization, timeouts). */
-    public Builder http(UnaryOperator<JsonHttp.Builder> customizer) {
-      this.httpCustomizer = Objects.requireNonNull(customizer, "http");
-      return this;
-    }
-
-    /** The OkHttp client for HTTP and WebSocket (default: one the facade creates and stops). */
-    public Builder httpClient(OkHttpClient client) {
-      this.okHttp = Objects.requireNonNull(client, "httpClient");
-      return this;
-    }
-
-    /** The Jackson mapper (default: unknown properties ignored, modules on the class path). */
-    public Builder objectMapper(ObjectMapper mapper) {
-      this.mapper = Objects.requireNonNull(mapper, "objectMapper");
-      return this;
-    }
-
-    /**
-     * The clock and scheduler for every timer (default the system clock and a scheduler thread the
-     * facade owns); tests pass {@code VirtualTime} for both.
-     */
-    public Builder time(Clock clock, Scheduler scheduler) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
-      return this;
-    }
-
-    /**
-     * Where every listener, observer and callback runs (default one daemon thread {@code
-     * quarry-callbacks-...}); for example {@code SwingUtilities::invokeLater} or {@code
-     * Platform::runLater}.
-     */
-    public Builder callbackExecutor(Executor executor) {
-      this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
-      return this;
-    }
-
-    /** Where errors from user code and unreported failures go (default logging). */
-    public Builder errorHandler(ErrorHandler handler) {
-      this.errorHandler = Objects.requireNonNull(handler, "errorHandler");
-      return this;
-    }
-
-    /** The connectivity to share (default one the facade creates). */
-    public Builder connectivity(Connectivity connectivity) {
-      this.connectivity = Objects.requireNonNull(connectivity, "connectivity");
-      return this;
-    }
-
-    /**
-     * Whether the realtime connection sets {@link #connectivity()} (default true); false when the
-     * application owns it (a network callback, a health check).
-     */
-    public Builder connectivityFromRealtime(boolean fromRealtime) {
-      this.connectivityFromRealtime = fromRealtime;
-      return this;
-    }
-
-    /**
-     * A realtime connection with these options; the facade's clock, scheduler, callback executor,
-     * error handler, OkHttp client and mapper replace theirs.
-     */
-    public Builder realtime(RealtimeOptions options) {
-      this.realtime = Objects.requireNonNull(options, "realtime");
-      return this;
-    }
-
-    /** A realtime connection to {@code uri}, customized: {@code r -> r.auth(...)}. */
-    public Builder realtime(URI uri, UnaryOperator<RealtimeOptions.Builder> customizer) {
-      Objects.requireNonNull(customizer, "realtime customizer");
-      return realtime(customizer.apply(RealtimeOptions.builder(uri)).build());
-    }
-
-    /**
-     * Another namespace on the realtime connection (socket.io multiplexing: one Engine.IO
-     * connection), with the realtime options' auth; its client is {@link Quarry#realtime(String)}
-     * and its topics are bound with {@link Quarry#bind(String, Topic)}. Needs {@link #realtime}.
-     */
-    public Builder realtimeNamespace(String namespace) {
-      realtimeNamespaces.put(Objects.requireNonNull(namespace, "namespace"), null);
-      return this;
-    }
-
-    /** Like {@link #realtimeNamespace(String)}, its CONNECT carrying what {@code auth} supplies. */
-    public Builder realtimeNamespace(String namespace, Supplier<?> auth) {
-      realtimeNamespaces.put(
-          Objects.requireNonNull(namespace, "namespace"), Objects.requireNonNull(auth, "auth"));
-      return this;
-    }
-
-    /** Whether {@link #build()} starts connecting the realtime client (default true). */
-    public Builder connectRealtime(boolean connect) {
-      this.connectRealtime = connect;
-      return this;
-    }
-
-    /** Client-wide query defaults. */
-    public Builder queryDefaults(QueryDefaults defaults) {
-      this.queryDefaults = Objects.requireNonNull(defaults, "queryDefaults");
-      return this;
-    }
-
-    /** Client-wide query defaults: {@code d -> d.staleTime(Duration.ofMinutes(5)).retry(3)}. */
-    public Builder queryDefaults(UnaryOperator<QueryDefaults.Builder> customizer) {
-      Objects.requireNonNull(customizer, "queryDefaults");
-      return queryDefaults(customizer.apply(QueryDefaults.builder()).build());
-    }
-
-    /**
-     * A directory for durable state: the mutation outbox ({@code outbox.mv}) and the stores made
-     * with {@link Quarry#store(String, Object, Class)} ({@code stores/<name>.json}). Created if
-     * missing.
-     *
-     * @throws IllegalArgumentException if it exists and is not a directory
-     */
-    public Builder persistence(Path directory) {
-      Objects.requireNonNull(directory, "persistence");
-      if (Files.exists(directory) && !Files.isDirectory(directory)) {
-        throw new IllegalArgumentException("persistence must be a directory but was " + directory);
-      }
-      this.persistence = directory;
-      return this;
-    }
-
-    /**
-     * Builds and starts the facade (connecting the realtime client unless told not to).
-     *
-     * @throws UncheckedIOException if the persistence directory cannot be created
-     */
-    public Quarry build() {
-      return new Quarry(
-          Assembly.assemble(
-              new Assembly.Settings(
-                  baseUrl,
-                  okHttp,
-                  mapper,
-                  clock,
-                  scheduler,
-                  callbackExecutor,
-                  errorHandler,
-                  connectivity,
-                  connectivityFromRealtime,
-                  realtime,
-                  connectRealtime,
-                  queryDefaults,
-                  httpCustomizer,
-                  persistence,
-                  new LinkedHashMap<>(realtimeNamespaces))));
-    }
   }
 }

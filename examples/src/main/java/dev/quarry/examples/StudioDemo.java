@@ -1,6 +1,7 @@
 package dev.quarry.examples;
 
 import dev.quarry.Quarry;
+import dev.quarry.QuarryBuilder;
 import dev.quarry.core.Backoff;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.examples.backend.StudioBackend;
@@ -97,7 +98,7 @@ public final class StudioDemo {
                 + wsUrl.map(URI::toString).orElse("none"));
       }
       dir = Files.createTempDirectory("quarry-demo-");
-      Quarry.Builder builder =
+      QuarryBuilder builder =
           Quarry.builder()
               .baseUrl(baseUrl.toString())
               .queryDefaults(

@@ -1,6 +1,7 @@
 package dev.quarry.kotlin
 
 import dev.quarry.Quarry
+import dev.quarry.QuarryBuilder
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.asExecutor
 
@@ -14,5 +15,5 @@ import kotlinx.coroutines.asExecutor
  * down; a dispatcher that rejects work (a closed executor dispatcher) makes Quarry report the
  * rejection to its error handler and drop those callbacks. Not thread-safe, like the builder.
  */
-public fun Quarry.Builder.callbackDispatcher(dispatcher: CoroutineDispatcher): Quarry.Builder =
+public fun QuarryBuilder.callbackDispatcher(dispatcher: CoroutineDispatcher): QuarryBuilder =
     callbackExecutor(dispatcher.asExecutor())

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.quarry.Quarry;
+import dev.quarry.QuarryBuilder;
 import dev.quarry.cache.QueryObserver;
 import dev.quarry.core.QueryKey;
 import dev.quarry.optimistic.MutationOptions;
@@ -71,12 +72,12 @@ class QuarryMetricsTest {
     http.close();
   }
 
-  private void start(Quarry.Builder builder) {
+  private void start(QuarryBuilder builder) {
     start(builder, QuarryMetrics::builder);
   }
 
   private void start(
-      Quarry.Builder builder, java.util.function.Function<Quarry, QuarryMetrics.Builder> custom) {
+      QuarryBuilder builder, java.util.function.Function<Quarry, QuarryMetrics.Builder> custom) {
     quarry = builder.baseUrl(http.url("/").toString()).build();
     metrics = custom.apply(quarry).build();
     metrics.bindTo(registry);

@@ -52,7 +52,7 @@ import org.jspecify.annotations.Nullable;
 public final class Assembly implements AutoCloseable {
 
   /**
-   * What {@code Quarry.Builder} collected; {@code null} means "create and own one".
+   * What {@code QuarryBuilder} collected; {@code null} means "create and own one".
    *
    * @param persistence the durable-state directory, created by {@link #assemble} if missing
    */

@@ -1,9 +1,10 @@
 package dev.quarry.spring.boot;
 
 import dev.quarry.Quarry;
+import dev.quarry.QuarryBuilder;
 
 /**
- * Changes the {@link Quarry.Builder} of the auto-configured {@link Quarry} after the {@code
+ * Changes the {@link QuarryBuilder} of the auto-configured {@link Quarry} after the {@code
  * quarry.*} properties and the picked-up beans were applied: anything the properties do not cover
  * (an HTTP customizer with authorization headers, a connectivity, a clock).
  *
@@ -20,5 +21,5 @@ import dev.quarry.Quarry;
 @FunctionalInterface
 public interface QuarryBuilderCustomizer {
   /** Changes {@code builder}. */
-  void customize(Quarry.Builder builder);
+  void customize(QuarryBuilder builder);
 }

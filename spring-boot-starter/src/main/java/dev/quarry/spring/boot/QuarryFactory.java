@@ -2,6 +2,7 @@ package dev.quarry.spring.boot;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.Quarry;
+import dev.quarry.QuarryBuilder;
 import dev.quarry.cache.NetworkMode;
 import dev.quarry.cache.QueryDefaults;
 import dev.quarry.cache.RefetchMode;
@@ -33,7 +34,7 @@ final class QuarryFactory {
       List<QuarryBuilderCustomizer> builderCustomizers) {}
 
   static Quarry create(QuarryProperties props, Beans beans) {
-    Quarry.Builder b = Quarry.builder();
+    QuarryBuilder b = Quarry.builder();
     String baseUrl = props.getBaseUrl();
     if (baseUrl != null) {
       b.baseUrl(baseUrl);

@@ -1,6 +1,7 @@
 package dev.quarry.spring.boot;
 
 import dev.quarry.Quarry;
+import dev.quarry.QuarryBuilder;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.micrometer.KeyTags;
 import dev.quarry.micrometer.QuarryErrorMetrics;
@@ -70,7 +71,7 @@ public class QuarryMetricsAutoConfiguration {
     }
 
     @Override
-    public void customize(Quarry.Builder builder) {
+    public void customize(QuarryBuilder builder) {
       builder.errorHandler(errors);
     }
 
