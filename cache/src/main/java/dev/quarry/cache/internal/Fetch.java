@@ -327,6 +327,11 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
     }
 
     @Override
+    public dev.quarry.core.Scheduler scheduler() {
+      return fetch.query.client().scheduler();
+    }
+
+    @Override
     public dev.quarry.core.Registration onCancel(Runnable callback) {
       return fetch.signal.onCancel(callback);
     }

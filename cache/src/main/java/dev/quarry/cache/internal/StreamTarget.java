@@ -47,6 +47,9 @@ public interface StreamTarget {
   /** Whether the fetch was cancelled; not a read of the signal. */
   boolean isCancelled();
 
+  /** The client's scheduler, for timers of the stream (reconnection delays). */
+  dev.quarry.core.Scheduler scheduler();
+
   /** Runs {@code callback} when the fetch is cancelled; not a read of the signal. */
   Registration onCancel(Runnable callback);
 }
