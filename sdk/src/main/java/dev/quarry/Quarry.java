@@ -484,6 +484,11 @@ public final class Quarry implements AutoCloseable {
     return feed;
   }
 
+  /** Streamed queries and their sources (server-sent events, topics); see {@link Streams}. */
+  public Streams streams() {
+    return new Streams(this::realtime);
+  }
+
   /**
    * The {@code event}s of {@code topic} read by {@link Progress#fromJson}; see {@link
    * ProgressStream}.
