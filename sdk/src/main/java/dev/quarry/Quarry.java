@@ -426,6 +426,11 @@ public final class Quarry implements AutoCloseable {
     return parts.notifications(event, type, capacity);
   }
 
+  /** Streamed queries and their sources (server-sent events, topics); see {@link Streams}. */
+  public Streams streams() {
+    return new Streams(this::realtime);
+  }
+
   /**
    * The {@code event}s of {@code topic} read by {@link Progress#fromJson}; see {@link
    * ProgressStream}.

@@ -17,7 +17,9 @@
  *       dev.quarry.cache.QueryCacheEvent} for listening, {@link dev.quarry.cache.QuerySnapshot} for
  *       inspecting;
  *   <li>{@link dev.quarry.cache.InfiniteQueryOptions} and {@link dev.quarry.cache.InfiniteData} for
- *       paged data; {@link dev.quarry.cache.DehydratedState} to persist the cache.
+ *       paged data; {@link dev.quarry.cache.DehydratedState} to persist the cache;
+ *   <li>{@link dev.quarry.cache.StreamedQuery} with a {@link dev.quarry.cache.StreamSource}: a
+ *       query whose data grows chunk by chunk as a stream arrives.
  * </ul>
  *
  * <p>Everything here is thread-safe; the machinery lives in {@code dev.quarry.cache.internal}.

@@ -92,6 +92,7 @@ final class DemoSteps {
       dropRealtime();
       offlineChange();
       inspector();
+      DraftStep.run(8, quarry, backend, n);
     } finally {
       for (AutoCloseable h : handles) {
         try {

@@ -95,7 +95,12 @@ class StudioDemoTest {
         .contains("Realtime: CONNECTED")
         .contains("Stores (3)")
         .contains("orchestrator  Orchestrator[mode=reviewing")
-        .contains("the layout store is persisted in stores/layout.json: {\"sidebarOpen\":true");
+        .contains("the layout store is persisted in stores/layout.json: {\"sidebarOpen\":true")
+        // 8. a streamed draft, cut and resumed with Last-Event-ID
+        .contains("8. A draft streamed token by token")
+        .contains("[draft 1 (streaming)] INT.")
+        .contains("stream broke; reconnecting with Last-Event-ID: 5")
+        .contains("14 tokens, ids 1..14 in order: none lost, none repeated (2 HTTP streams)");
     assertThat(output.indexOf("4 Pilot (saving...)"))
         .isLessThan(output.indexOf("confirmed by the server"));
     // threads end asynchronously after close(); wait (bounded) for the real threads to finish

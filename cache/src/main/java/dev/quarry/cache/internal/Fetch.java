@@ -262,7 +262,7 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
   }
 
   /** The context of one function call; reading its signal is recorded on the fetch. */
-  private static final class Context implements QueryContext {
+  private static final class Context implements QueryContext, StreamTarget {
     private final Fetch<?> fetch;
     private final Optional<Object> pageParam;
     private final @Nullable FetchDirection direction;
@@ -297,6 +297,49 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
     @Override
     public JsonHttp http() {
       return fetch.query.client().http();
+    }
+
+    @Override
+    public boolean isFetched() {
+      QueryState<?> s = fetch.query.state();
+      return s.dataUpdateCount() + s.errorUpdateCount() > 0;
+    }
+
+    @Override
+    public void resetForStream() {
+      reset(fetch);
+    }
+
+    private static <T> void reset(Fetch<T> f) {
+      f.query.resetForStream(f);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked") // the fetch's query holds data of the stream's type
+    public <D> boolean write(java.util.function.Function<Optional<D>, D> updater) {
+      Fetch<D> typed = (Fetch<D>) fetch;
+      return typed.query.writeFromFetch(typed, updater);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <D> Optional<D> data() {
+      return (Optional<D>) fetch.query.data();
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return fetch.signal.isCancelled();
+    }
+
+    @Override
+    public dev.quarry.core.Scheduler scheduler() {
+      return fetch.query.client().scheduler();
+    }
+
+    @Override
+    public dev.quarry.core.Registration onCancel(Runnable callback) {
+      return fetch.signal.onCancel(callback);
     }
   }
 }

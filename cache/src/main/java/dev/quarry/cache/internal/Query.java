@@ -611,6 +611,53 @@ final class Query<T> implements QueryView {
     return "Query{" + key + ", " + state.status() + ", " + state.fetchStatus() + "}";
   }
 
+  // ---------------------------------------------------------------- streamed fetches
+
+  /**
+   * A streamed refetch in reset mode: back to the reset state (no data unless initial data, no
+   * error) while {@code f} keeps fetching. The revert state is left alone, as in TanStack, so a
+   * reverting cancel before the first chunk restores what was there before the refetch.
+   */
+  void resetForStream(Fetch<T> f) {
+    synchronized (lock) {
+      if (current != f || f.cancelReason != null) {
+        return;
+      }
+      dispatchLocked(
+          QueryAction.RESET, Reducer.fetchStatus(resetState().get(), state.fetchStatus()));
+    }
+    client.pipeline().flush();
+  }
+
+  /**
+   * A chunk of the streamed fetch {@code f}, written as {@code setQueryData} would (a manual
+   * success: status success, fetch status unchanged) but only while {@code f} is the query's
+   * current fetch: a cancelled or replaced stream writes nothing more.
+   *
+   * @return whether it was written
+   */
+  boolean writeFromFetch(Fetch<T> f, Function<Optional<T>, T> updater) {
+    Optional<T> seen = state.data();
+    while (true) {
+      T next = Objects.requireNonNull(updater.apply(seen), "the stream reducer returned null");
+      T stored = share(seen, next);
+      synchronized (lock) {
+        if (current != f || f.cancelReason != null) {
+          return false;
+        }
+        if (seen.orElse(null) == state.data().orElse(null)) {
+          QueryState<T> s = Reducer.setData(state, stored, now());
+          revertState = s;
+          dispatchLocked(QueryAction.SET_DATA, s);
+          break;
+        }
+        seen = state.data();
+      }
+    }
+    client.pipeline().flush();
+    return true;
+  }
+
   // ---------------------------------------------------------------- callbacks of a Fetch
 
   Object lock() {

@@ -167,6 +167,25 @@ public interface JsonHttp extends AutoCloseable {
   }
 
   /**
+   * A raw OkHttp call for a response that is not one JSON document, such as a stream of server-sent
+   * events: the path resolved as for {@link #send}, this instance's headers (a view's included) and
+   * authorization, the body (if any) written as JSON, through the client {@link #send} would use
+   * for this method. The call is not started: the caller enqueues or executes it, reads the
+   * response and closes it; no size limit applies to it. A call timeout applies as for {@link
+   * #send}: a reader of a long stream cancels it with {@code call.timeout().cancel()} once the
+   * response began.
+   *
+   * @param method the HTTP method, for example {@code "GET"}
+   * @param path a path or URL, resolved as described in the class documentation
+   * @param body the request body, written as JSON; null means no body
+   * @throws IllegalArgumentException if the method or path is invalid
+   * @throws IllegalStateException if this instance is closed
+   * @throws dev.quarry.core.QuarryException if the authorization supplier or the body encoding
+   *     fails (naming the request)
+   */
+  Call newCall(String method, String path, @Nullable Object body);
+
+  /**
    * A view that sends one more header with every request, replacing a default header of the same
    * name. Shares everything else with this instance; see the class documentation on lifecycle.
    *

@@ -273,6 +273,47 @@ final class RealJsonHttp implements JsonHttp {
     return future;
   }
 
+  @Override
+  public Call newCall(String method, String path, @Nullable Object body) {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(path, "path");
+    HttpUrl url = resolve(path);
+    String target = method + " " + shown(url);
+    if (shared.closed.get()) {
+      throw new IllegalStateException(target + ": JsonHttp is closed");
+    }
+    Headers headers;
+    try {
+      headers = headers();
+    } catch (RuntimeException e) {
+      throw new QuarryException(target + ": the authorization supplier failed", e);
+    }
+    RequestBody requestBody = null;
+    if (body != null) {
+      try {
+        requestBody = RequestBody.create(shared.mapper.writeValueAsBytes(body), JSON);
+      } catch (JsonProcessingException | RuntimeException e) {
+        throw new QuarryException(
+            target + ": cannot write request body of " + body.getClass().getName() + " as JSON", e);
+      }
+    } else if (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
+      requestBody = RequestBody.create(new byte[0], null);
+    }
+    Request request;
+    try {
+      request = new Request.Builder().url(url).headers(headers).method(method, requestBody).build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(target + ": " + e.getMessage(), e);
+    }
+    Call.Factory factory = isIdempotent(method) ? shared.callFactory : shared.writeFactory;
+    Call call = factory.newCall(request);
+    Duration callTimeout = shared.callTimeout;
+    if (callTimeout != null && !(factory instanceof OkHttpClient)) {
+      call.timeout().timeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return call;
+  }
+
   /** The URL as it may be shown in a message: its secrets redacted. */
   private static String shown(HttpUrl url) {
     return Redaction.url(url.toString());

@@ -72,6 +72,7 @@ public final class StudioBackend implements AutoCloseable {
   private final SocketServer socket;
   private final RestApi api;
   private final Faults faults = new Faults();
+  private final DraftStream drafts;
   private boolean closed;
 
   private StudioBackend(Builder b) throws IOException {
@@ -92,6 +93,8 @@ public final class StudioBackend implements AutoCloseable {
     this.httpExecutor = Executors.newFixedThreadPool(4, new NamedThreadFactory("studio-http"));
     http.setExecutor(httpExecutor);
     http.createContext("/api/", api);
+    this.drafts = new DraftStream(scheduler, Duration.ofMillis(60));
+    http.createContext("/api/drafts/", drafts);
   }
 
   /**
@@ -125,6 +128,11 @@ public final class StudioBackend implements AutoCloseable {
   /** The socket.io server's URL ({@code http://127.0.0.1:port}; path {@code /socket.io/}). */
   public URI socketUrl() {
     return URI.create("http://127.0.0.1:" + socket.port());
+  }
+
+  /** The draft stream ({@code GET /api/drafts/{id}}, server-sent events) and its fault switch. */
+  public DraftStream drafts() {
+    return drafts;
   }
 
   /** The failure injection rules of the REST API. */
