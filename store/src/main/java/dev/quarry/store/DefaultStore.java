@@ -3,6 +3,7 @@ package dev.quarry.store;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Registration;
 import dev.quarry.core.internal.SerialExecutor;
+import dev.quarry.core.internal.SubsystemErrors;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -58,14 +59,16 @@ final class DefaultStore<S> implements Store<S> {
       ErrorHandler errorHandler,
       @Nullable StorePersistence<S> persistence,
       @Nullable StoreRegistry registry) {
+    // the default handler logs under dev.quarry.store, like the other subsystems
+    ErrorHandler errors = SubsystemErrors.of(errorHandler, "dev.quarry.store");
     FilePersister<S> persister = null;
     S initial = initialState;
     if (persistence != null) {
-      persister = new FilePersister<>(name, persistence, errorHandler);
+      persister = new FilePersister<>(name, persistence, errors);
       initial = persister.restore(initialState);
     }
     DefaultStore<S> store =
-        new DefaultStore<>(name, initial, callbackExecutor, errorHandler, persister, registry);
+        new DefaultStore<>(name, initial, callbackExecutor, errors, persister, registry);
     if (registry != null) {
       try {
         registry.register(store);

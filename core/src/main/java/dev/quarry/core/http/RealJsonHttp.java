@@ -37,6 +37,8 @@ import okhttp3.ResponseBody;
 import okio.Buffer;
 import okio.BufferedSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The {@link JsonHttp} on OkHttp; a root instance or a view with extra headers. */
 final class RealJsonHttp implements JsonHttp {
@@ -269,7 +271,15 @@ final class RealJsonHttp implements JsonHttp {
       call.timeout().timeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
     CallFuture<T> future = new CallFuture<>(call);
-    call.enqueue(new ResponseHandler<>(this, method, url.toString(), type, future));
+    call.enqueue(
+        new ResponseHandler<>(
+            this,
+            method,
+            url.toString(),
+            url.encodedPath(),
+            shared.clock.nanoTime(),
+            type,
+            future));
     return future;
   }
 
@@ -459,11 +469,30 @@ final class RealJsonHttp implements JsonHttp {
     }
   }
 
+  /**
+   * The logger {@code dev.quarry.http}: one DEBUG line per request with its method, URL path,
+   * status (or the failure's class) and duration. Never the host, query, headers or bodies, so no
+   * token or payload reaches a log line. Fetched on first use.
+   */
+  private static final class HttpLog {
+    static final Logger LOG = LoggerFactory.getLogger("dev.quarry.http");
+
+    private HttpLog() {}
+
+    static void request(String method, String path, String outcome, long nanos) {
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("{} {} -> {} in {} ms", method, path, outcome, nanos / 1_000_000);
+      }
+    }
+  }
+
   /** Turns OkHttp's callback into the future's outcome; runs on a dispatcher thread. */
   private static final class ResponseHandler<T> implements Callback {
     private final RealJsonHttp http;
     private final String method;
     private final String url;
+    private final String path;
+    private final long startNanos;
     private final JsonType<T> type;
     private final CompletableFuture<T> future;
 
@@ -471,17 +500,31 @@ final class RealJsonHttp implements JsonHttp {
         RealJsonHttp http,
         String method,
         String url,
+        String path,
+        long startNanos,
         JsonType<T> type,
         CompletableFuture<T> future) {
       this.http = http;
       this.method = method;
       this.url = url;
+      this.path = path;
+      this.startNanos = startNanos;
       this.type = type;
       this.future = future;
     }
 
+    /** Logs the request's line before its future settles, so the line comes first. */
+    private void log(String outcome) {
+      HttpLog.request(method, path, outcome, http.shared.clock.nanoTime() - startNanos);
+    }
+
     @Override
     public void onFailure(Call call, IOException e) {
+      log("failed (" + e.getClass().getSimpleName() + ")");
+      failed(call, e);
+    }
+
+    private void failed(Call call, IOException e) {
       if (future.isDone()) {
         return;
       }
@@ -503,13 +546,14 @@ final class RealJsonHttp implements JsonHttp {
 
     @Override
     public void onResponse(Call call, Response response) {
+      log(String.valueOf(response.code()));
       try (response) {
         if (future.isDone()) {
           return; // cancelled meanwhile: do not read the body
         }
         complete(response);
       } catch (IOException e) {
-        onFailure(call, e);
+        failed(call, e);
       } catch (HttpException e) {
         future.completeExceptionally(e);
       } catch (RuntimeException | Error e) {
