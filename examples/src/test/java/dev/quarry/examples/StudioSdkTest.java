@@ -52,6 +52,10 @@ class StudioSdkTest {
         StudioBackend.builder()
             .latency(Duration.ofMillis(50))
             .agentStep(Duration.ofMillis(80))
+            // An execution runs when its topic is subscribed; the grace after which it runs
+            // anyway, into an empty room, must outlast a cold start on a loaded machine (at the
+            // default 2 s the events could all be gone before the test's binding subscribed).
+            .startGrace(WAIT)
             .start();
     quarry =
         Quarry.builder()
