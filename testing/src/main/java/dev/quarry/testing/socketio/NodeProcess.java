@@ -120,6 +120,11 @@ final class NodeProcess {
       kill(process, out, err);
       throw new IllegalStateException("interrupted while starting the socket.io test server", e);
     } catch (ExecutionException | TimeoutException e) {
+      if (e instanceof ExecutionException) {
+        // stdout ended: let the process exit and stderr drain to its end before anything is
+        // destroyed, since destroying a process closes its streams and loses what was unread
+        awaitExitAndDrain(process, out, err);
+      }
       kill(process, out, err);
       String why =
           e instanceof TimeoutException
@@ -199,6 +204,16 @@ final class NodeProcess {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending SIG" + name, e);
+    }
+  }
+
+  private static void awaitExitAndDrain(Process process, Thread... drainers) {
+    try {
+      if (process.waitFor(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        ChildProcesses.join(EXIT_WAIT, drainers);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
