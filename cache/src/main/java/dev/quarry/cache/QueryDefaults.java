@@ -279,7 +279,7 @@ public final class QueryDefaults {
      * QueryOptions#replaceEqualDeep} for what is walked.
      */
     public Builder structuralSharing(boolean enabled) {
-      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : (old, fresh) -> fresh;
+      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : ReplaceEqualDeep.NONE;
       return this;
     }
 

@@ -360,7 +360,7 @@ public final class QueryOptions<T> {
      * as it came, so every successful fetch gives observers a new instance.
      */
     public Builder<T> structuralSharing(boolean enabled) {
-      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : (old, fresh) -> fresh;
+      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : ReplaceEqualDeep.NONE;
       return this;
     }
 
