@@ -1,6 +1,7 @@
 package dev.quarry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.cache.QueryCacheCallbacks;
 import dev.quarry.cache.QueryDefaults;
 import dev.quarry.core.Clock;
 import dev.quarry.core.Connectivity;
@@ -8,6 +9,7 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Scheduler;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.internal.Assembly;
+import dev.quarry.optimistic.MutationCacheConfig;
 import dev.quarry.realtime.RealtimeOptions;
 import dev.quarry.realtime.Topic;
 import java.io.UncheckedIOException;
@@ -43,6 +45,8 @@ public final class QuarryBuilder {
   private QueryDefaults queryDefaults = QueryDefaults.none();
   private UnaryOperator<JsonHttp.Builder> httpCustomizer = UnaryOperator.identity();
   private @Nullable Path persistence;
+  private @Nullable QueryCacheCallbacks queryCacheCallbacks;
+  private @Nullable MutationCacheConfig mutationCacheConfig;
 
   QuarryBuilder() {}
 
@@ -168,6 +172,28 @@ public final class QuarryBuilder {
   }
 
   /**
+   * Callbacks for the outcome of every fetch of every query (TanStack's {@code new QueryCache({
+   * onSuccess, onError, onSettled })}), for example one place that shows every load error. They run
+   * once per fetch outcome on the callback executor, never under a Quarry lock; one that throws
+   * goes to the error handler and changes nothing else. See {@link QueryCacheCallbacks}. Default:
+   * none.
+   */
+  public QuarryBuilder queryCacheCallbacks(QueryCacheCallbacks callbacks) {
+    this.queryCacheCallbacks = Objects.requireNonNull(callbacks, "queryCacheCallbacks");
+    return this;
+  }
+
+  /**
+   * Callbacks that run for every mutation, before the mutation's own ones and awaited (TanStack's
+   * {@code new MutationCache({ onMutate, onError, onSuccess, onSettled })}); they run on the
+   * callback executor. See {@link MutationCacheConfig} for what a failing one does. Default: none.
+   */
+  public QuarryBuilder mutationCacheConfig(MutationCacheConfig config) {
+    this.mutationCacheConfig = Objects.requireNonNull(config, "mutationCacheConfig");
+    return this;
+  }
+
+  /**
    * A directory for durable state: the mutation outbox ({@code outbox.mv}) and the stores made with
    * {@link Quarry#store(String, Object, Class)} ({@code stores/<name>.json}). Created if missing.
    *
@@ -205,6 +231,8 @@ public final class QuarryBuilder {
                 queryDefaults,
                 httpCustomizer,
                 persistence,
-                new LinkedHashMap<>(realtimeNamespaces))));
+                new LinkedHashMap<>(realtimeNamespaces),
+                queryCacheCallbacks,
+                mutationCacheConfig)));
   }
 }

@@ -1,9 +1,12 @@
 package dev.quarry.cache;
 
 import dev.quarry.core.QueryKey;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +74,7 @@ public final class InfiniteQueryOptions<T, P> {
   private final int maxPages;
   private final int pages;
   private final QueryDefaults settings;
+  private final @Nullable Set<ResultProperty> notifyOnChangeProps;
 
   private InfiniteQueryOptions(Builder<T, P> b) {
     key = b.key;
@@ -81,6 +85,7 @@ public final class InfiniteQueryOptions<T, P> {
     maxPages = b.maxPages;
     pages = b.pages;
     settings = b.settings();
+    notifyOnChangeProps = b.notifyOnChangeProps;
   }
 
   /** A builder with the required parts. */
@@ -99,6 +104,7 @@ public final class InfiniteQueryOptions<T, P> {
     b.previousPageParam = previousPageParam;
     b.maxPages = maxPages;
     b.pages = pages;
+    b.notifyOnChangeProps = notifyOnChangeProps;
     return b;
   }
 
@@ -137,6 +143,14 @@ public final class InfiniteQueryOptions<T, P> {
     return pages;
   }
 
+  /**
+   * The result properties whose change notifies an observer's listeners, or empty for every change
+   * (see {@link Builder#notifyOnChangeProps}).
+   */
+  public Optional<Set<ResultProperty>> notifyOnChangeProps() {
+    return Optional.ofNullable(notifyOnChangeProps);
+  }
+
   /** The settings set explicitly on these options. */
   public QueryDefaults settings() {
     return settings;
@@ -161,6 +175,7 @@ public final class InfiniteQueryOptions<T, P> {
     private @Nullable PageParamFunction<T, P> previousPageParam;
     private int maxPages;
     private int pages = 1;
+    private @Nullable Set<ResultProperty> notifyOnChangeProps;
 
     Builder(
         QueryKey key,
@@ -202,6 +217,31 @@ public final class InfiniteQueryOptions<T, P> {
         throw new IllegalArgumentException("pages must be at least 1 but was " + pages);
       }
       this.pages = pages;
+      return this;
+    }
+
+    /**
+     * Notifies an observer's listeners only when one of {@code properties} changed between two
+     * results, as {@link QueryOptions.Builder#notifyOnChangeProps} does for plain observers: {@link
+     * ResultProperty#DATA} follows the pages and their parameters, so a refetch that brings equal
+     * pages, or the fetching flag alone, is not delivered. The observer's {@link
+     * InfiniteQueryObserver#currentResult()} still follows every change and a new listener still
+     * gets the current result first. No argument: listeners get only that first result.
+     *
+     * @throws NullPointerException if an element is null
+     */
+    public Builder<T, P> notifyOnChangeProps(ResultProperty... properties) {
+      EnumSet<ResultProperty> set = EnumSet.noneOf(ResultProperty.class);
+      for (ResultProperty p : properties) {
+        set.add(Objects.requireNonNull(p, "notifyOnChangeProps element"));
+      }
+      this.notifyOnChangeProps = Collections.unmodifiableSet(set);
+      return this;
+    }
+
+    /** Back to the default: listeners get every changed result. */
+    public Builder<T, P> notifyOnAllChanges() {
+      this.notifyOnChangeProps = null;
       return this;
     }
 

@@ -293,7 +293,12 @@ public interface QueryClient extends AutoCloseable {
 
   /**
    * Observes a query through {@code select}, which is memoized per data instance; a throwing select
-   * produces an error result that keeps the last selected data.
+   * produces an error result that keeps the last selected data. Each new selected value is
+   * structurally shared with the previous one ({@link QueryOptions#replaceEqualDeep}): unchanged
+   * parts keep their instance, and a value equal to the previous one is the previous instance, so
+   * listeners are not told of it. With {@code structuralSharing(false)} the selected value is used
+   * as {@code select} returned it; a custom sharing function applies to the query's data only (it
+   * is typed to it), selected values are then shared with {@code replaceEqualDeep}.
    */
   <T, R> QueryObserver<R> observe(
       QueryOptions<T> options,

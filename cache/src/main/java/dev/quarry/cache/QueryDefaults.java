@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,6 +39,7 @@ public final class QueryDefaults {
   private final @Nullable RetryPolicy retry;
   private final @Nullable BiFunction<Integer, Throwable, Duration> retryDelay;
   private final @Nullable Boolean enabled;
+  private final @Nullable Predicate<? super QueryView> enabledWhen;
   private final @Nullable Duration refetchInterval;
   private final @Nullable Boolean refetchIntervalInBackground;
   private final @Nullable RefetchMode refetchOnMount;
@@ -55,6 +57,7 @@ public final class QueryDefaults {
     retry = b.retry;
     retryDelay = b.retryDelay;
     enabled = b.enabled;
+    enabledWhen = b.enabledWhen;
     refetchInterval = b.refetchInterval;
     refetchIntervalInBackground = b.refetchIntervalInBackground;
     refetchOnMount = b.refetchOnMount;
@@ -95,7 +98,9 @@ public final class QueryDefaults {
     b.gcTime = or(over.gcTime, gcTime);
     b.retry = or(over.retry, retry);
     b.retryDelay = or(over.retryDelay, retryDelay);
-    b.enabled = or(over.enabled, enabled);
+    boolean overEnables = over.enabled != null || over.enabledWhen != null; // one setting, 2 forms
+    b.enabled = overEnables ? over.enabled : enabled;
+    b.enabledWhen = overEnables ? over.enabledWhen : enabledWhen;
     b.refetchInterval = or(over.refetchInterval, refetchInterval);
     b.refetchIntervalInBackground =
         or(over.refetchIntervalInBackground, refetchIntervalInBackground);
@@ -134,9 +139,17 @@ public final class QueryDefaults {
     return Optional.ofNullable(retryDelay);
   }
 
-  /** Whether observers are enabled, if set. */
+  /** Whether observers are enabled, if set as a plain value (empty when set as a predicate). */
   public Optional<Boolean> enabled() {
     return Optional.ofNullable(enabled);
+  }
+
+  /**
+   * The predicate that decides, from the query, whether observers are enabled, if {@code enabled}
+   * was set as one (see {@link Builder#enabled(Predicate)}).
+   */
+  public Optional<Predicate<? super QueryView>> enabledWhen() {
+    return Optional.ofNullable(enabledWhen);
   }
 
   /** The refetch interval, if set. */
@@ -212,6 +225,10 @@ public final class QueryDefaults {
     return enabled;
   }
 
+  @Nullable Predicate<? super QueryView> enabledWhenOrNull() {
+    return enabledWhen;
+  }
+
   @Nullable Duration refetchIntervalOrNull() {
     return refetchInterval;
   }
@@ -261,7 +278,7 @@ public final class QueryDefaults {
         + ", retry="
         + retry
         + ", enabled="
-        + enabled
+        + (enabledWhen != null ? "<predicate>" : enabled)
         + ", networkMode="
         + networkMode
         + "}";
@@ -279,7 +296,7 @@ public final class QueryDefaults {
      * QueryOptions#replaceEqualDeep} for what is walked.
      */
     public Builder structuralSharing(boolean enabled) {
-      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : (old, fresh) -> fresh;
+      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : ReplaceEqualDeep.NONE;
       return this;
     }
 

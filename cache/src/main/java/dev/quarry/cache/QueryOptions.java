@@ -61,7 +61,6 @@ public final class QueryOptions<T> {
   private final @Nullable Long initialDataUpdatedAt;
   private final @Nullable UnaryOperator<Optional<T>> placeholderData;
   private final @Nullable Set<ResultProperty> notifyOnChangeProps;
-  private final @Nullable Predicate<? super QueryView> enabledWhen;
 
   private QueryOptions(Builder<T> b) {
     this.key = b.key;
@@ -73,7 +72,6 @@ public final class QueryOptions<T> {
     this.initialDataUpdatedAt = b.initialDataUpdatedAt;
     this.placeholderData = b.placeholderData;
     this.notifyOnChangeProps = b.notifyOnChangeProps;
-    this.enabledWhen = b.enabledWhen;
   }
 
   /** Options with the given key and function and nothing else set. */
@@ -109,7 +107,6 @@ public final class QueryOptions<T> {
     b.initialDataUpdatedAt = initialDataUpdatedAt;
     b.placeholderData = placeholderData;
     b.notifyOnChangeProps = notifyOnChangeProps;
-    b.enabledWhen = enabledWhen;
     return b;
   }
 
@@ -246,7 +243,7 @@ public final class QueryOptions<T> {
    * (see {@link Builder#enabled(Predicate)}); empty when {@code enabled} is a plain value.
    */
   public Optional<Predicate<? super QueryView>> enabledWhen() {
-    return Optional.ofNullable(enabledWhen);
+    return settings.enabledWhen();
   }
 
   @Override
@@ -267,7 +264,6 @@ public final class QueryOptions<T> {
     private @Nullable Long initialDataUpdatedAt;
     private @Nullable UnaryOperator<Optional<T>> placeholderData;
     private @Nullable Set<ResultProperty> notifyOnChangeProps;
-    private @Nullable Predicate<? super QueryView> enabledWhen;
 
     Builder(QueryKey key, QueryFunction<T> function) {
       this.key = Objects.requireNonNull(key, "key");
@@ -360,7 +356,7 @@ public final class QueryOptions<T> {
      * as it came, so every successful fetch gives observers a new instance.
      */
     public Builder<T> structuralSharing(boolean enabled) {
-      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : (old, fresh) -> fresh;
+      this.structuralSharing = enabled ? ReplaceEqualDeep.FUNCTION : ReplaceEqualDeep.NONE;
       return this;
     }
 
@@ -385,30 +381,6 @@ public final class QueryOptions<T> {
       }
       this.notifyOnChangeProps = Collections.unmodifiableSet(set);
       return this;
-    }
-
-    /**
-     * Whether observers are enabled, computed from the query each time it matters (TanStack's
-     * {@code enabled} as a function of the query): on subscribe, on each new result, on refetch
-     * triggers and for the active/disabled view of filters. Overrides a plain {@code enabled} of
-     * any defaults layer; {@link #enabled(boolean)} afterwards replaces it. A predicate that throws
-     * is reported to the error handler and counts as disabled. A {@link QueryFunction#skipToken()}
-     * disables the observer whatever the predicate says.
-     *
-     * <pre>{@code
-     * .enabled(q -> q.state().errorUpdateCount() < 3)
-     * }</pre>
-     */
-    public Builder<T> enabled(Predicate<? super QueryView> enabled) {
-      this.enabledWhen = Objects.requireNonNull(enabled, "enabled");
-      return this;
-    }
-
-    /** A plain {@code enabled}; replaces a predicate set before on this builder. */
-    @Override
-    public Builder<T> enabled(boolean enabled) {
-      this.enabledWhen = null;
-      return super.enabled(enabled);
     }
 
     /** Back to the default: listeners get every changed result. */

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +25,8 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
   @Nullable RetryPolicy retry;
   @Nullable BiFunction<Integer, Throwable, Duration> retryDelay;
   @Nullable Boolean enabled;
+  // Set instead of enabled when enabled is a function of the query: a layer sets one or the other.
+  @Nullable Predicate<? super QueryView> enabledWhen;
   @Nullable Duration refetchInterval;
   @Nullable Boolean refetchIntervalInBackground;
   @Nullable RefetchMode refetchOnMount;
@@ -49,6 +52,7 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     retry = d.retryOrNull();
     retryDelay = d.retryDelayOrNull();
     enabled = d.enabledOrNull();
+    enabledWhen = d.enabledWhenOrNull();
     refetchInterval = d.refetchIntervalOrNull();
     refetchIntervalInBackground = d.refetchIntervalInBackgroundOrNull();
     refetchOnMount = d.refetchOnMountOrNull();
@@ -155,9 +159,33 @@ abstract class SettingsBuilder<B extends SettingsBuilder<B>> {
     return self();
   }
 
-  /** Whether observers fetch automatically (default true); a disabled observer is never stale. */
+  /**
+   * Whether observers fetch automatically (default true); a disabled observer is never stale.
+   * Replaces a predicate set before on this builder ({@link #enabled(Predicate)}).
+   */
   public B enabled(boolean enabled) {
     this.enabled = enabled;
+    this.enabledWhen = null;
+    return self();
+  }
+
+  /**
+   * Whether observers are enabled, computed from the query each time it matters (TanStack's {@code
+   * enabled} as a function of the query): on subscribe, on each new result, on refetch triggers and
+   * for the active/disabled view of filters. It replaces a plain {@link #enabled(boolean)} set
+   * before on this builder, and like any setting it overrides the {@code enabled} (plain or
+   * predicate) of the layers below: options over per-key defaults over client defaults. The
+   * predicate runs on the thread that evaluates the trigger, outside the cache's locks, and must be
+   * cheap; one that throws is reported to the error handler and counts as disabled. A {@link
+   * QueryFunction#skipToken()} disables the observer whatever the predicate says.
+   *
+   * <pre>{@code
+   * .enabled(q -> q.state().errorUpdateCount() < 3)
+   * }</pre>
+   */
+  public B enabled(Predicate<? super QueryView> enabled) {
+    this.enabledWhen = Objects.requireNonNull(enabled, "enabled");
+    this.enabled = null;
     return self();
   }
 

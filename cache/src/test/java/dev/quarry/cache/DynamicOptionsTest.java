@@ -151,4 +151,86 @@ class DynamicOptionsTest {
     assertThat(QueryFunction.isSkipToken(QueryFunction.skipToken())).isTrue();
     assertThat(QueryFunction.isSkipToken(ctx -> Calls.ok("x"))).isFalse();
   }
+
+  private void focusAgain() {
+    f.connectivity.setFocused(false);
+    f.connectivity.setFocused(true);
+  }
+
+  @Test
+  void enabledPredicate_inClientDefaults_decidesForEveryObserver() {
+    AtomicBoolean gate = new AtomicBoolean(false);
+    try (Fixture g = new Fixture(QueryDefaults.builder().enabled(q -> gate.get()).build())) {
+      Calls<String> calls = g.<String>calls().answering(i -> Calls.ok("v" + i));
+      QueryObserver<String> o = g.client.observe(QueryOptions.of(key, calls), results);
+      assertThat(calls.count()).isZero();
+      assertThat(o.currentResult().isEnabled()).isFalse();
+
+      gate.set(true);
+      g.connectivity.setFocused(false);
+      g.connectivity.setFocused(true);
+
+      assertThat(calls.count()).isEqualTo(1);
+      assertThat(o.currentResult().isEnabled()).isTrue();
+      assertThat(g.errors).isEmpty();
+    }
+  }
+
+  @Test
+  void enabledPredicate_inPerKeyDefaults_appliesUnderThePrefix_andTheOptionsWin() {
+    AtomicBoolean gate = new AtomicBoolean(false);
+    f.client.setQueryDefaults(
+        QueryKey.of("episodes"), QueryDefaults.builder().enabled(q -> gate.get()).build());
+    Calls<String> calls = f.<String>calls().answering(i -> Calls.ok("v" + i));
+    QueryObserver<String> gated = f.client.observe(QueryOptions.of(key, calls), results);
+    QueryObserver<String> forced =
+        f.client.observe(
+            QueryOptions.builder(QueryKey.of("episodes", "p2"), calls).enabled(true).build(),
+            r -> {});
+    assertThat(gated.currentResult().isEnabled()).isFalse();
+    assertThat(forced.currentResult().isEnabled()).as("options' plain value wins").isTrue();
+    assertThat(calls.count()).isEqualTo(1);
+
+    gate.set(true);
+    focusAgain();
+
+    assertThat(gated.currentResult().data()).isPresent();
+  }
+
+  @Test
+  void enabledPredicate_inOptions_winsOverAPlainFalseInTheDefaults() {
+    try (Fixture g = new Fixture(QueryDefaults.builder().enabled(false).build())) {
+      Calls<String> calls = g.<String>calls().answering(i -> Calls.ok("v" + i));
+      g.client.observe(QueryOptions.builder(key, calls).enabled(q -> true).build(), results);
+      assertThat(calls.count()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void enabledPredicate_onAnInfiniteQuery_gatesItsFirstLoad() {
+    AtomicBoolean gate = new AtomicBoolean(false);
+    List<Integer> fetched = new CopyOnWriteArrayList<>();
+    InfiniteQueryObserver<String, Integer> o =
+        f.client.observeInfinite(
+            InfiniteQueryOptions.<String, Integer>builder(
+                    key,
+                    (ctx, page) -> {
+                      fetched.add(page);
+                      return Calls.ok("page" + page);
+                    },
+                    1,
+                    (last, pages, param, params) -> java.util.Optional.of(param + 1))
+                .enabled(q -> gate.get())
+                .build(),
+            r -> {});
+    assertThat(fetched).isEmpty();
+    assertThat(o.currentResult().isEnabled()).isFalse();
+
+    gate.set(true);
+    focusAgain();
+
+    assertThat(fetched).containsExactly(1);
+    assertThat(o.currentResult().isEnabled()).isTrue();
+    assertThat(f.errors).isEmpty();
+  }
 }

@@ -292,4 +292,42 @@ class ObserverLifecycleTest {
     assertThat(o.hasNextPage()).isTrue();
     assertThat(snapshotOf(key).observerCount()).isZero();
   }
+
+  @Test
+  void infiniteObserver_notifyOnChangeProps_data_isNotToldOfAFetchStatusOnlyChange() {
+    List<CompletableFuture<String>> pages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RecordingListener<QueryResult<InfiniteData<String, Integer>>> infinite =
+        new RecordingListener<>();
+    InfiniteQueryObserver<String, Integer> o =
+        f.client.observeInfinite(
+            InfiniteQueryOptions.<String, Integer>builder(
+                    key,
+                    (ctx, page) -> {
+                      CompletableFuture<String> p = new CompletableFuture<>();
+                      pages.add(p);
+                      return p;
+                    },
+                    1,
+                    (last, all, param, params) -> Optional.of(param + 1))
+                .notifyOnChangeProps(ResultProperty.DATA)
+                .build(),
+            infinite);
+    assertThat(infinite.next().isLoading()).as("the first result is always delivered").isTrue();
+    pages.get(0).complete("page1");
+    assertThat(infinite.next().data().orElseThrow().pages()).containsExactly("page1");
+
+    CompletableFuture<QueryResult<InfiniteData<String, Integer>>> refetch = o.refetch();
+    assertThat(o.currentResult().isFetching()).isTrue();
+    infinite.assertExhausted();
+    pages.get(1).complete("page1");
+    assertThat(refetch.join().isFetching()).isFalse();
+    infinite.assertExhausted();
+
+    CompletableFuture<QueryResult<InfiniteData<String, Integer>>> next = o.fetchNextPage();
+    infinite.assertExhausted();
+    pages.get(2).complete("page2");
+    assertThat(next.join().data().orElseThrow().pages()).containsExactly("page1", "page2");
+    assertThat(infinite.next().data().orElseThrow().pages()).containsExactly("page1", "page2");
+    infinite.assertExhausted();
+  }
 }

@@ -262,4 +262,64 @@ class StructuralSharingTest {
     assertSame(before, after);
     assertSame(answers.get(0), after.pages().get(0));
   }
+
+  /** What a select makes of a page: new instances on every call. */
+  record Title(String id, String text) {}
+
+  private static List<Title> titles(Page p) {
+    List<Title> out = new ArrayList<>();
+    for (Episode e : p.items()) {
+      out.add(new Title(e.id(), e.title().toUpperCase()));
+    }
+    return out;
+  }
+
+  @Test
+  void selectResult_isSharedWithThePreviousOne_keepingEveryUnchangedElement() {
+    QueryOptions<Page> options = answering(page("a", "b", "c"), page("a", "B2", "c")).build();
+    RecordingListener<QueryResult<List<Title>>> results = new RecordingListener<>();
+    QueryObserver<List<Title>> o =
+        f.client.observe(options, StructuralSharingTest::titles, results);
+    List<Title> before = o.currentResult().data().orElseThrow();
+
+    o.refetch().join();
+
+    List<Title> after = o.currentResult().data().orElseThrow();
+    assertThat(after).extracting(Title::text).containsExactly("A", "B2", "C");
+    assertSame(before.get(0), after.get(0));
+    assertSame(before.get(2), after.get(2));
+    assertThat(after.get(1)).isNotSameAs(before.get(1));
+  }
+
+  @Test
+  void selectResultEqualToThePreviousOne_isThePreviousInstance_andListenersAreNotNotified() {
+    QueryOptions<Page> options = answering(page("a", "b"), page("A", "b")).build();
+    RecordingListener<QueryResult<List<Title>>> results = new RecordingListener<>();
+    QueryObserver<List<Title>> o =
+        f.client.observe(options, StructuralSharingTest::titles, results);
+    List<Title> before = o.currentResult().data().orElseThrow();
+    results.drain();
+
+    o.refetch().join(); // new data ("A" instead of "a"), the same titles once upper-cased
+
+    assertSame(before, o.currentResult().data().orElseThrow());
+    assertThat(results.drain())
+        .as("only the fetching flag changed: fetching, then idle")
+        .allSatisfy(r -> assertSame(before, r.data().orElseThrow()));
+  }
+
+  @Test
+  void structuralSharingOff_leavesTheSelectResultAsTheSelectMadeIt() {
+    QueryOptions<Page> options =
+        answering(page("a", "b"), page("a", "b")).structuralSharing(false).build();
+    QueryObserver<List<Title>> o =
+        f.client.observe(options, StructuralSharingTest::titles, r -> {});
+    List<Title> before = o.currentResult().data().orElseThrow();
+
+    o.refetch().join(); // new data instance: select runs again
+
+    List<Title> after = o.currentResult().data().orElseThrow();
+    assertThat(after).isEqualTo(before).isNotSameAs(before);
+    assertThat(after.get(0)).isNotSameAs(before.get(0));
+  }
 }

@@ -6,6 +6,7 @@ import dev.quarry.Inspector;
 import dev.quarry.Notifications;
 import dev.quarry.Progress;
 import dev.quarry.ProgressStream;
+import dev.quarry.cache.QueryCacheCallbacks;
 import dev.quarry.cache.QueryClient;
 import dev.quarry.cache.QueryDefaults;
 import dev.quarry.core.Clock;
@@ -16,6 +17,7 @@ import dev.quarry.core.Scheduler;
 import dev.quarry.core.http.JsonHttp;
 import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.Owned;
+import dev.quarry.optimistic.MutationCacheConfig;
 import dev.quarry.optimistic.MutationClient;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeConnection;
@@ -71,7 +73,9 @@ public final class Assembly implements AutoCloseable {
       QueryDefaults queryDefaults,
       UnaryOperator<JsonHttp.Builder> httpCustomizer,
       @Nullable Path persistence,
-      Map<String, @Nullable Supplier<?>> realtimeNamespaces) {}
+      Map<String, @Nullable Supplier<?>> realtimeNamespaces,
+      @Nullable QueryCacheCallbacks queryCacheCallbacks,
+      @Nullable MutationCacheConfig mutationCacheConfig) {}
 
   private final Owned owned;
   private final ErrorHandler errorHandler;
@@ -147,19 +151,21 @@ public final class Assembly implements AutoCloseable {
     }
     this.http = owned.add("HTTP", s.httpCustomizer().apply(hb).build());
 
-    this.queries =
-        owned.add(
-            "query client",
-            QueryClient.builder()
-                .clock(clock)
-                .scheduler(scheduler)
-                .callbackExecutor(callbackExecutor)
-                .errorHandler(errorHandler)
-                .connectivity(connectivity)
-                .objectMapper(mapper)
-                .http(http)
-                .defaults(s.queryDefaults())
-                .build());
+    QueryClient.Builder qb =
+        QueryClient.builder()
+            .clock(clock)
+            .scheduler(scheduler)
+            .callbackExecutor(callbackExecutor)
+            .errorHandler(errorHandler)
+            .connectivity(connectivity)
+            .objectMapper(mapper)
+            .http(http)
+            .defaults(s.queryDefaults());
+    QueryCacheCallbacks queryCallbacks = s.queryCacheCallbacks();
+    if (queryCallbacks != null) {
+      qb.cacheCallbacks(queryCallbacks);
+    }
+    this.queries = owned.add("query client", qb.build());
 
     // Given the query client, the mutation client applies optimistic layers to it and registers
     // "resume paused mutations" as its reconnect barrier: on reconnect and focus, paused
@@ -177,6 +183,10 @@ public final class Assembly implements AutoCloseable {
     Path dir = s.persistence();
     if (dir != null) {
       mb.outbox(dir.resolve("outbox.mv"));
+    }
+    MutationCacheConfig mutationCallbacks = s.mutationCacheConfig();
+    if (mutationCallbacks != null) {
+      mb.cacheConfig(mutationCallbacks);
     }
     this.mutations = owned.add("mutation client", mb.build());
 

@@ -19,8 +19,7 @@ final class Observers {
       RealQueryClient client, QueryOptions<T> options, Function<? super T, ? extends R> select) {
     Resolved r =
         Resolved.of(client.merged(options.key(), options.settings()), true)
-            .withEnabled(
-                options.enabledWhen().orElse(null), QueryFunction.isSkipToken(options.function()));
+            .withEnabled(null, QueryFunction.isSkipToken(options.function()));
     Query<T> q = client.build(options, r);
     return new ObserverBinding<>(
         q,
@@ -43,7 +42,7 @@ final class Observers {
         r,
         Function.identity(),
         null,
-        null,
+        options.notifyOnChangeProps().orElse(null),
         build);
   }
 }

@@ -496,8 +496,11 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
   }
 
   /**
-   * {@code select}, memoized per data instance and select function, its result kept when equal
-   * (spec 2.9).
+   * {@code select}, memoized per data instance and select function, its result structurally shared
+   * with the previous one: unchanged parts keep their instance, and a result equal to the previous
+   * one is the previous instance. With structural sharing off, the select's own result; a custom
+   * sharing function is typed to the query's data, not to the selected value, so selected values
+   * are shared with {@link ReplaceEqualDeep} then.
    */
   private <X> R selectMemo(ObserverBinding<X, R> b, X data) {
     R previous = memoSelected;
@@ -505,7 +508,10 @@ class QueryObserverImpl<T, R> implements QueryObserver<R> {
       return previous;
     }
     R selected = Objects.requireNonNull(b.select().apply(data), "select result");
-    R kept = previous != null && previous.equals(selected) ? previous : selected;
+    R kept =
+        previous == null || b.settings().sharing() == ReplaceEqualDeep.NONE
+            ? selected
+            : ReplaceEqualDeep.share(previous, selected);
     memoData = data;
     memoSelect = b.select();
     memoSelected = kept;

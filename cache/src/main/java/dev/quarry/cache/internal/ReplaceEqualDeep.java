@@ -61,6 +61,9 @@ public final class ReplaceEqualDeep {
   /** The default structural sharing, as a function of the old and the new data. */
   public static final BinaryOperator<Object> FUNCTION = ReplaceEqualDeep::share;
 
+  /** Structural sharing turned off: the new data as it came. */
+  public static final BinaryOperator<Object> NONE = (old, fresh) -> fresh;
+
   private ReplaceEqualDeep() {}
 
   /**

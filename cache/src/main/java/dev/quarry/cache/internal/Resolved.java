@@ -54,7 +54,7 @@ record Resolved(
         d.dataType().orElse(null),
         d.dehydrate().orElse(true),
         d.structuralSharing().orElse(ReplaceEqualDeep.FUNCTION),
-        null);
+        d.enabledWhen().orElse(null));
   }
 
   /** The structural sharing of these settings, for data of any type (the caller's). */
