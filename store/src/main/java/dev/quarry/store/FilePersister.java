@@ -34,6 +34,7 @@ final class FilePersister<S> {
 
   private final String storeName;
   private final StorePersistence<S> persistence;
+  private volatile @Nullable Thread writeThread;
   private final ErrorHandler errorHandler;
   private final Path path;
   private final Path temp;
@@ -60,9 +61,14 @@ final class FilePersister<S> {
       this.writeExecutor = given;
       this.ownedExecutor = null;
     } else {
+      NamedThreadFactory threads = new NamedThreadFactory("store-" + storeName + "-persist");
       ExecutorService owned =
           Executors.newSingleThreadExecutor(
-              new NamedThreadFactory("store-" + storeName + "-persist"));
+              r -> {
+                Thread t = threads.newThread(r);
+                writeThread = t;
+                return t;
+              });
       this.writeExecutor = owned;
       this.ownedExecutor = owned;
     }
@@ -204,6 +210,13 @@ final class FilePersister<S> {
           report(
               "store '" + storeName + "': a write of " + path + " did not finish at close",
               new IllegalStateException("write still running after " + CLOSE_WAIT_SECONDS + " s"));
+        } else {
+          // an executor reports termination while its last thread is still leaving: join it, so
+          // that no thread of the store is alive when close returns
+          Thread t = writeThread;
+          if (t != null) {
+            t.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
+          }
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
