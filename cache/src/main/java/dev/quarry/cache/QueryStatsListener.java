@@ -46,4 +46,19 @@ public interface QueryStatsListener {
    * waiting for the network included). Called once per fetch, however many callers joined it.
    */
   default void onFetchEnded(QueryKey key, FetchOutcome outcome, Duration duration) {}
+
+  /**
+   * A {@link StreamedQuery} of {@code key} received one chunk and folded it (into the cache, or
+   * aside in {@link StreamRefetchMode#REPLACE} mode). Chunks that arrive after the fetch was
+   * cancelled or replaced are not counted. Called once per chunk, so keep it cheap.
+   */
+  default void onStreamChunk(QueryKey key) {}
+
+  /**
+   * A stream source of {@code key} reconnected within one fetch attempt to resume where it broke
+   * ({@link SseSource} after a broken or failed connection, sending {@code Last-Event-ID} when it
+   * has received an event ID). The first connection of an attempt is not a resume; a retry of the
+   * query (a new attempt) is not one either.
+   */
+  default void onStreamResumed(QueryKey key) {}
 }

@@ -36,7 +36,9 @@ import java.util.concurrent.Flow;
  *       server's last {@code retry} field, else {@link Builder#reconnectDelay}; it runs on the
  *       query client's scheduler. After {@link Builder#maxReconnects} reconnections in a row
  *       without an event the attempt fails with {@link dev.quarry.core.http.HttpIoException}, and
- *       the query's retry rules apply.
+ *       the query's retry rules apply. Each reconnection is reported to the client's {@link
+ *       QueryStatsListener#onStreamResumed} (and to the {@linkplain Builder#connectionListener
+ *       connection listener}).
  *   <li>A non-2xx status fails with {@link dev.quarry.core.http.HttpStatusException}, another
  *       content type with a {@link dev.quarry.core.QuarryException}, an event that does not decode
  *       with {@link dev.quarry.core.http.HttpDecodeException} ({@code MALFORMED}), an event or line
@@ -136,7 +138,12 @@ public final class SseSource<E> implements StreamSource<E> {
         context.http(),
         target.scheduler(),
         signal,
-        listener::connecting);
+        (reconnect, lastEventId) -> {
+          if (reconnect > 0) {
+            target.resumed();
+          }
+          listener.connecting(reconnect, lastEventId);
+        });
   }
 
   /**

@@ -32,7 +32,8 @@ import java.util.function.BiFunction;
  *       into the cached data at once (as {@code setQueryData} would), so the query is {@code
  *       success} from the first chunk on while its fetch status stays {@code fetching} until the
  *       stream ends. The fetch's result is the accumulated data, or the initial value when the
- *       stream was empty.
+ *       stream was empty. Each chunk folded is reported to the client's {@link
+ *       QueryStatsListener#onStreamChunk}.
  *   <li>A refetch (the query settled a fetch before, with data or an error) follows the {@link
  *       StreamRefetchMode}: {@code RESET} (the default) erases first, {@code APPEND} folds onto the
  *       data, {@code REPLACE} writes once at the end.
@@ -179,7 +180,9 @@ public final class StreamedQuery<C, D> implements QueryFunction<D> {
           accumulated = reduce(accumulated, chunk);
         } else if (!target.<D>write(prev -> reduce(prev.orElse(initialValue), chunk))) {
           stop(); // the fetch was cancelled or replaced: nothing more is written
+          return;
         }
+        target.chunkReceived();
       } catch (RuntimeException e) {
         stop();
         result.completeExceptionally(e);

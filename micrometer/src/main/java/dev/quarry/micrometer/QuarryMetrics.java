@@ -62,6 +62,12 @@ import org.jspecify.annotations.Nullable;
  *       ensureQueryData} of cached data)</td></tr>
  *   <tr><td>{@code quarry.query.retries}</td><td>counter</td><td>key</td>
  *       <td>failed attempts that will be retried</td></tr>
+ *   <tr><td>{@code quarry.stream.chunks}</td><td>counter</td><td>key</td>
+ *       <td>chunks received by streamed queries ({@link dev.quarry.cache.StreamedQuery}), one per
+ *       chunk folded, in every refetch mode</td></tr>
+ *   <tr><td>{@code quarry.stream.resumes}</td><td>counter</td><td>key</td>
+ *       <td>stream connections opened again within a fetch attempt to resume where they broke
+ *       ({@link dev.quarry.cache.SseSource} with {@code Last-Event-ID})</td></tr>
  *   <tr><td>{@code quarry.queries}</td><td>gauge</td><td></td><td>queries in the cache</td></tr>
  *   <tr><td>{@code quarry.queries.observed}</td><td>gauge</td><td></td>
  *       <td>queries with at least one observer</td></tr>
@@ -280,6 +286,19 @@ public final class QuarryMetrics implements MeterBinder, AutoCloseable {
                   public void onFetchEnded(
                       QueryKey key, QueryStatsListener.FetchOutcome outcome, Duration duration) {
                     fetchEnded(key, outcome, duration);
+                  }
+
+                  @Override
+                  public void onStreamChunk(QueryKey key) {
+                    increment("quarry.stream.chunks", "chunks received by streamed queries", key);
+                  }
+
+                  @Override
+                  public void onStreamResumed(QueryKey key) {
+                    increment(
+                        "quarry.stream.resumes",
+                        "stream connections resumed within a fetch attempt",
+                        key);
                   }
                 }));
     subscriptions.add(quarry.mutations().subscribe(this::onMutationEvent));

@@ -341,5 +341,15 @@ final class Fetch<T> implements FetchBehavior.Env, Retryer.Hooks {
     public dev.quarry.core.Registration onCancel(Runnable callback) {
       return fetch.signal.onCancel(callback);
     }
+
+    @Override
+    public void chunkReceived() {
+      fetch.query.client().stats().streamChunk(fetch.query.key);
+    }
+
+    @Override
+    public void resumed() {
+      fetch.query.client().stats().streamResumed(fetch.query.key);
+    }
   }
 }

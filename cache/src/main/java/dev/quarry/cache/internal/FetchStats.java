@@ -49,4 +49,18 @@ final class FetchStats {
       listeners.emit(l -> l.onFetchEnded(key, outcome, took));
     }
   }
+
+  /** A streamed query folded a chunk; any thread, no lock needed. */
+  void streamChunk(QueryKey key) {
+    if (!listeners.isEmpty()) {
+      listeners.emit(l -> l.onStreamChunk(key));
+    }
+  }
+
+  /** A stream source reconnected within an attempt; any thread, no lock needed. */
+  void streamResumed(QueryKey key) {
+    if (!listeners.isEmpty()) {
+      listeners.emit(l -> l.onStreamResumed(key));
+    }
+  }
 }

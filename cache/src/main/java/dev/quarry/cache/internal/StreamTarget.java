@@ -52,4 +52,10 @@ public interface StreamTarget {
 
   /** Runs {@code callback} when the fetch is cancelled; not a read of the signal. */
   Registration onCancel(Runnable callback);
+
+  /** Reports a chunk folded by this attempt to the client's stats listeners; any thread. */
+  void chunkReceived();
+
+  /** Reports a resumed connection of this attempt to the client's stats listeners; any thread. */
+  void resumed();
 }
