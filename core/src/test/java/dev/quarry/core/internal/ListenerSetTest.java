@@ -82,7 +82,14 @@ class ListenerSetTest {
       throws InterruptedException {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
-      ListenerSet<Integer> set = new ListenerSet<>(pool, handler, "test");
+      // the error handler runs after the throwing listener's task, so it is awaited on its own
+      CountDownLatch reported = new CountDownLatch(1);
+      ErrorHandler reporting =
+          (ctx, e) -> {
+            errors.add(ctx + ": " + e.getMessage());
+            reported.countDown();
+          };
+      ListenerSet<Integer> set = new ListenerSet<>(pool, reporting, "test");
       List<Integer> a = new CopyOnWriteArrayList<>();
       List<Integer> b = new CopyOnWriteArrayList<>();
       set.add(a::add);
@@ -107,6 +114,7 @@ class ListenerSetTest {
           });
       assertThat(delivered.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(sizesWhenDelivered).containsExactly(101, 101);
+      assertThat(reported.await(10, TimeUnit.SECONDS)).isTrue();
       assertThat(errors).anySatisfy(e -> assertThat(e).contains("last one refused"));
     } finally {
       pool.shutdownNow();
