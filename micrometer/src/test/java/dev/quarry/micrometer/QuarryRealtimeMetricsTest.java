@@ -137,7 +137,10 @@ class QuarryRealtimeMetricsTest {
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> assertThat(gauge(registry, "quarry.realtime.callback.queue")).isZero());
-      assertThat(functionCounter(registry, "quarry.realtime.events.dropped")).isZero();
+      // with a queue of 3, a burst of 4 on a slow (cold, loaded) callback thread may already drop
+      // one: the meter is the client's own count, and the hold below is measured from here
+      double droppedBefore = functionCounter(registry, "quarry.realtime.events.dropped");
+      assertThat(quarry.realtime().stats().eventsDropped()).isEqualTo((long) droppedBefore);
 
       // a listener that holds the callback thread: 3 events fit in the queue, the rest are dropped
       quarry
@@ -160,7 +163,7 @@ class QuarryRealtimeMetricsTest {
           .untilAsserted(
               () ->
                   assertThat(functionCounter(registry, "quarry.realtime.events.dropped"))
-                      .isPositive());
+                      .isGreaterThan(droppedBefore));
       assertThat(gauge(registry, "quarry.realtime.callback.queue")).isEqualTo(3);
       assertThat(gauge(registry, "quarry.realtime.callback.queue.size")).isPositive();
       assertThat(quarry.realtime().stats().eventsDropped())
