@@ -51,7 +51,7 @@ public final class QuarryBuilder {
   QuarryBuilder() {}
 
   /**
-   * The base URL that {@link #http()} resolves paths against.
+   * The base URL that {@link Quarry#http()} resolves paths against.
    *
    * @throws IllegalArgumentException if it is not an http(s) URL
    */
@@ -62,7 +62,7 @@ public final class QuarryBuilder {
     return this;
   }
 
-  /** Further settings of {@link #http()} (headers, authorization, timeouts). */
+  /** Further settings of {@link Quarry#http()} (headers, authorization, timeouts). */
   public QuarryBuilder http(UnaryOperator<JsonHttp.Builder> customizer) {
     this.httpCustomizer = Objects.requireNonNull(customizer, "http");
     return this;
@@ -113,7 +113,7 @@ public final class QuarryBuilder {
   }
 
   /**
-   * Whether the realtime connection sets {@link #connectivity()} (default true); false when the
+   * Whether the realtime connection sets {@link Quarry#connectivity()} (default true); false when the
    * application owns it (a network callback, a health check).
    */
   public QuarryBuilder connectivityFromRealtime(boolean fromRealtime) {
