@@ -113,8 +113,8 @@ public final class QuarryBuilder {
   }
 
   /**
-   * Whether the realtime connection sets {@link Quarry#connectivity()} (default true); false when the
-   * application owns it (a network callback, a health check).
+   * Whether the realtime connection sets {@link Quarry#connectivity()} (default true); false when
+   * the application owns it (a network callback, a health check).
    */
   public QuarryBuilder connectivityFromRealtime(boolean fromRealtime) {
     this.connectivityFromRealtime = fromRealtime;
