@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -284,10 +285,26 @@ public final class ColdStartHarness {
       String room = SocketIoTestServer.roomOf(PARAMS);
       Map<String, Object> base =
           Map.of("bench", "flood", "kind", "token", "text", "cold start flood");
-      for (int sent = 0; sent < config.events(); sent += BATCH) {
-        server.emitSequence(room, "tick", base, Math.min(BATCH, config.events() - sent));
+      // The flood runs on its own thread and stops once the child has reported, so that the
+      // server's disconnects read below are those of the run (not of a reconnection after it).
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread flood =
+          new Thread(
+              () -> {
+                for (int sent = 0; sent < config.events() && !stop.get(); sent += BATCH) {
+                  server.emitSequence(room, "tick", base, Math.min(BATCH, config.events() - sent));
+                }
+              },
+              "coldstart-flood");
+      flood.setDaemon(true);
+      flood.start();
+      String line;
+      try {
+        line = awaitLine(lines, RESULT, RESULT_TIMEOUT);
+      } finally {
+        stop.set(true);
+        flood.join(TimeUnit.SECONDS.toMillis(30));
       }
-      String line = awaitLine(lines, RESULT, RESULT_TIMEOUT);
       List<String> serverSaw = new ArrayList<>();
       for (JsonNode d : server.state().disconnects()) {
         serverSaw.add(d.path("reason").asText());
@@ -344,11 +361,13 @@ public final class ColdStartHarness {
     } catch (IOException e) {
       // already closed
     }
-    process.destroy();
     try {
       if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(5, TimeUnit.SECONDS);
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          process.waitFor(5, TimeUnit.SECONDS);
+        }
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
@@ -419,7 +438,8 @@ public final class ColdStartHarness {
     }
     String url = args[2];
     int events = Integer.parseInt(args[3]);
-    exitWhenStdinCloses();
+    CountDownLatch parentDone = new CountDownLatch(1);
+    watchStdin(parentDone);
     PrintStream out = System.out;
     TickCounter ticks = new TickCounter();
     ticks.arm(events);
@@ -453,6 +473,8 @@ public final class ColdStartHarness {
               List.copyOf(client.disconnects()));
       out.println(RESULT + JSON.writeValueAsString(result));
       out.flush();
+      // the parent reads the server's disconnects before this client closes, then closes stdin
+      parentDone.await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       System.err.println("cold start child failed: " + e);
       status = 1;
@@ -491,9 +513,10 @@ public final class ColdStartHarness {
   }
 
   /**
-   * A daemon thread ends this JVM when its standard input reaches end of file (the parent left).
+   * A daemon thread that counts {@code closed} down when standard input reaches end of file (the
+   * parent is done with this child, or gone), and ends this JVM 10 s later if it is still running.
    */
-  private static void exitWhenStdinCloses() {
+  private static void watchStdin(CountDownLatch closed) {
     Thread t =
         new Thread(
             () -> {
@@ -503,6 +526,12 @@ public final class ColdStartHarness {
                 }
               } catch (IOException e) {
                 // closed
+              }
+              closed.countDown();
+              try {
+                new CountDownLatch(1).await(10, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                // ending anyway
               }
               Runtime.getRuntime().halt(3);
             },
@@ -517,7 +546,7 @@ public final class ColdStartHarness {
   private static void spin(String[] args) throws InterruptedException {
     int threads = Integer.parseInt(args[1]);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.parseLong(args[2]));
-    exitWhenStdinCloses();
+    watchStdin(new CountDownLatch(1));
     List<Thread> spinners = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
       long seed = i;
