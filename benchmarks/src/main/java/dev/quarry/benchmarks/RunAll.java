@@ -28,17 +28,18 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark suite and prints one markdown report with the ratios computed in the same
  * run: {@code java -jar benchmarks/target/benchmarks.jar [--quick] [--jfr] [--out FILE] [suite...]}
  * where a suite is {@code keys}, {@code cache}, {@code fetch}, {@code dedup}, {@code fanout},
- * {@code memory} (cached entries and mutation handles) or {@code realtime} (default: all, in that
+ * {@code memory} (cached entries and mutation handles), {@code realtime} or {@code coldstart} (cold
+ * client JVMs flooded at their first heartbeats, also with the CPU busy) (default: all, in that
  * order).
  *
  * <p>{@code --quick} shortens everything (a smoke run, not for figures). {@code --jfr} records a
  * JFR profile of each JMH fork ({@code -prof jfr}) and of each harness JVM ({@code <Harness>.jfr}),
  * in a folder {@code jfr} next to the {@code --out} file (or in the working directory). The memory
- * and realtime harnesses run in their own JVMs.
+ * and realtime harnesses run in their own JVMs (the cold-start harness starts one more per run).
  */
 public final class RunAll {
   private static final List<String> SUITES =
-      List.of("keys", "cache", "fetch", "dedup", "fanout", "memory", "realtime");
+      List.of("keys", "cache", "fetch", "dedup", "fanout", "memory", "realtime", "coldstart");
 
   private final boolean quick;
   private final boolean jfr;
@@ -106,6 +107,13 @@ public final class RunAll {
                   fork(
                       "dev.quarry.benchmarks.realtime.RealtimeHarness",
                       quick ? List.of("--quick") : List.of()))
+              .append('\n');
+      case "coldstart" ->
+          report
+              .append(
+                  fork(
+                      "dev.quarry.benchmarks.realtime.ColdStartHarness",
+                      quick ? List.of("--busy", "--quick") : List.of("--busy")))
               .append('\n');
       default -> throw new IllegalArgumentException(suite);
     }

@@ -1,6 +1,5 @@
 package dev.quarry.benchmarks.realtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.RealtimeClient;
 import dev.quarry.realtime.RealtimeOptions;
@@ -18,8 +17,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Quarry's RealtimeClient with its defaults (its own OkHttp client, scheduler and callback thread),
- * subscribed through a {@link Topic}, listening with {@code on("tick", JsonNode.class, ...)}; the
- * default transport (WebSocket) or, with {@link #polling()}, HTTP long-polling only.
+ * subscribed through a {@link Topic}, listening with {@code on("tick", TickRecord.class, ...)}
+ * (every event decoded into the record, as the minimal client does); the default transport
+ * (WebSocket) or, with {@link #polling()}, HTTP long-polling only.
  */
 final class QuarryClient implements BenchClient {
   private final List<String> disconnects = new CopyOnWriteArrayList<>();
@@ -66,7 +66,7 @@ final class QuarryClient implements BenchClient {
             disconnects.add(e.toString());
           }
         });
-    c.on("tick", JsonNode.class, node -> ticks.tick());
+    c.on("tick", TickRecord.class, tick -> ticks.tick());
     TopicSubscription sub = c.subscribe(Topic.of("bench", params));
     c.connect();
     connected.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -23,11 +23,11 @@ import org.jspecify.annotations.Nullable;
  * bind(topic).update(...)} rule writing the query's data, and a query observer seeing it, on the
  * facade's defaults (one callback thread for realtime and the cache).
  *
- * <p>Flood: the rule counts {@code tick} events into a {@code Long} query; the observer reports how
- * far the count moved (notifications may coalesce, the count may not). Round trip: {@code echo}
- * without an ack, so the server emits {@code echo(payload)} back on the socket; a second rule
- * writes the payload's {@code rt} into another query, and the round trip ends when that query's
- * observer sees it.
+ * <p>Flood: the rule decodes every {@code tick} event into a {@link TickRecord} and counts them
+ * into a {@code Long} query; the observer reports how far the count moved (notifications may
+ * coalesce, the count may not). Round trip: {@code echo} without an ack, so the server emits {@code
+ * echo(payload)} back on the socket; a second rule writes the payload's {@code rt} into another
+ * query, and the round trip ends when that query's observer sees it.
  */
 final class QuarryFacadeClient implements BenchClient {
   private static final QueryKey TICKS = QueryKey.of("bench", "ticks");
@@ -65,7 +65,7 @@ final class QuarryFacadeClient implements BenchClient {
               }
             });
     q.bind(Topic.of("bench", params))
-        .update("tick", JsonNode.class, TICKS, (Long count, JsonNode tick) -> count + 1)
+        .update("tick", TickRecord.class, TICKS, (Long count, TickRecord tick) -> count + 1)
         .update(
             "echo", JsonNode.class, ECHO, (Long last, JsonNode echo) -> echo.get("rt").asLong());
     QueryOptions<Long> counter =

@@ -1,6 +1,8 @@
 package dev.quarry.benchmarks.realtime;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.benchmarks.Machine;
 import dev.quarry.testing.socketio.SocketIoTestServer;
 import java.time.Duration;
@@ -19,35 +21,50 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Realtime throughput, round-trip latency and heartbeat health under a flood, for several clients
- * on the same Node socket.io 4.8.4 server, alternating in one run: a raw Engine.IO client,
- * socket.io-client-java, Quarry's {@code RealtimeClient} over WebSocket, the {@code Quarry} facade,
- * and Quarry's {@code RealtimeClient} over HTTP long-polling only.
+ * on the same Node socket.io 4.8.4 server, alternating in one run: the minimal hand-written client
+ * (OkHttp WebSocket, every event decoded into a record on the reader thread: {@link
+ * MinimalClient}), socket.io-client-java, Quarry's {@code RealtimeClient} over WebSocket, the
+ * {@code Quarry} facade, and Quarry's {@code RealtimeClient} over HTTP long-polling only; ratios
+ * are to the minimal client.
  *
  * <p>One unrecorded round warms up the server and all clients. Then per round, per client (the
- * order rotates every round): connect and subscribe to a room; a warm-up flood and warm-up round
- * trips; then a measured flood ({@code emitSequence} calls of 1,000 events of about 120 bytes to
- * the room, N in all: events/s = N / (time from the control request to the N-th event received))
- * and sequential {@code echo} round trips with acks (p50 / p99 over all rounds). A second server
- * pings every 200 ms; each client receives a long flood there and every disconnect (client side,
- * and the server's disconnect reasons) is recorded.
+ * order rotates every round): connect and subscribe to a room; for each payload size, a warm-up
+ * flood and a measured flood ({@code emitSequence} calls of 1,000 events to the room, N in all,
+ * each event's JSON payload object padded to the size: events/s = N / (time from the first control
+ * request to the N-th event received)); then warm-up and measured sequential {@code echo} round
+ * trips with acks (p50 / p99 over all rounds). A second server pings every 200 ms; each client
+ * receives a long flood there and every disconnect (client side, and the server's disconnect
+ * reasons) is recorded.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.quarry.benchmarks.realtime.RealtimeHarness [--quick]
- * [--rounds R] [--events N] [--roundtrips M] [--flood F] [--ping-timeout MS] [--only
- * raw,socketio-java,quarry,facade,polling]}
+ * [--rounds R] [--events N] [--payload 64,1024] [--roundtrips M] [--flood F] [--ping-timeout MS]
+ * [--only minimal,socketio-java,quarry,facade,polling,tree]} ({@code tree}, the earlier baseline
+ * that parses every frame with {@code readTree}, runs only when named in {@code --only}).
  */
 public final class RealtimeHarness {
   private static final Map<String, String> PARAMS = Map.of("bench", "flood");
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final int BATCH = 1_000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String FILL =
+      "The quick brown fox jumps over the lazy dog, again and again. ";
 
   /** The measured figures of one client, over all rounds. */
   record Figures(
       String client,
-      List<Double> eventsPerSecond,
+      Map<Integer, List<Double>> eventsPerSecond,
       List<Long> roundTripNanos,
       List<String> floodDrops) {
-    double medianRate() {
-      double[] r = eventsPerSecond.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    static Figures of(String client) {
+      return new Figures(client, new LinkedHashMap<>(), new ArrayList<>(), new ArrayList<>());
+    }
+
+    List<Double> rates(int payload) {
+      return eventsPerSecond.computeIfAbsent(payload, p -> new ArrayList<>());
+    }
+
+    double medianRate(int payload) {
+      double[] r = rates(payload).stream().mapToDouble(Double::doubleValue).sorted().toArray();
       return r.length == 0 ? Double.NaN : r[r.length / 2];
     }
 
@@ -63,7 +80,13 @@ public final class RealtimeHarness {
 
   /** The settings of a run. */
   record Config(
-      int rounds, int events, int roundTrips, int flood, int pingTimeoutMillis, List<String> only) {
+      int rounds,
+      int events,
+      List<Integer> payloads,
+      int roundTrips,
+      int flood,
+      int pingTimeoutMillis,
+      List<String> only) {
     static Config parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
       int rounds = quick ? 1 : 3;
@@ -71,6 +94,7 @@ public final class RealtimeHarness {
       int roundTrips = quick ? 500 : 2_000;
       int flood = quick ? 50_000 : 200_000;
       int pingTimeout = 400;
+      List<Integer> payloads = List.of(64, 1024);
       List<String> only = List.of();
       for (int i = 0; i + 1 < args.length; i++) {
         switch (args[i]) {
@@ -80,10 +104,13 @@ public final class RealtimeHarness {
           case "--flood" -> flood = Integer.parseInt(args[i + 1]);
           case "--ping-timeout" -> pingTimeout = Integer.parseInt(args[i + 1]);
           case "--only" -> only = List.of(args[i + 1].split(","));
+          case "--payload" ->
+              payloads = Arrays.stream(args[i + 1].split(",")).map(Integer::valueOf).toList();
           default -> {}
         }
       }
-      return new Config(rounds, events, roundTrips, flood, pingTimeout, only);
+      payloads.forEach(RealtimeHarness::payloadBase); // a size too small fails here, named
+      return new Config(rounds, events, payloads, roundTrips, flood, pingTimeout, only);
     }
   }
 
@@ -101,15 +128,23 @@ public final class RealtimeHarness {
 
   static String run(Config config) throws Exception {
     Map<String, Supplier<BenchClient>> all = new LinkedHashMap<>();
-    all.put("raw", RawClient::new);
+    all.put("minimal", MinimalClient::new);
     all.put("socketio-java", SocketIoJavaClient::new);
     all.put("quarry", QuarryClient::new);
     all.put("facade", QuarryFacadeClient::new);
     all.put("polling", QuarryClient::polling);
+    all.put("tree", MinimalClient::tree);
+    for (String key : config.only()) {
+      if (!all.containsKey(key)) {
+        throw new IllegalArgumentException(
+            "--only: unknown client '" + key + "'; known: " + String.join(",", all.keySet()));
+      }
+    }
     List<Supplier<BenchClient>> clients = new ArrayList<>();
     all.forEach(
         (key, factory) -> {
-          if (config.only().isEmpty() || config.only().contains(key)) {
+          boolean byDefault = !key.equals("tree");
+          if (config.only().isEmpty() ? byDefault : config.only().contains(key)) {
             clients.add(factory);
           }
         });
@@ -122,29 +157,30 @@ public final class RealtimeHarness {
       // an unrecorded round first: the server's and every client's code paths get compiled
       for (Supplier<BenchClient> factory : clients) {
         try (BenchClient client = factory.get()) {
-          measure(
-              server,
-              room,
-              client,
-              config,
-              new Figures(client.name(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+          measure(server, room, client, config, Figures.of(client.name()));
         }
       }
       for (int round = 0; round < config.rounds(); round++) {
         for (int k = 0; k < clients.size(); k++) {
           Supplier<BenchClient> factory = clients.get((k + round) % clients.size());
           try (BenchClient client = factory.get()) {
-            Figures f =
-                figures.computeIfAbsent(
-                    client.name(),
-                    n -> new Figures(n, new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+            Figures f = figures.computeIfAbsent(client.name(), Figures::of);
             measure(server, room, client, config, f);
+            for (int payload : config.payloads()) {
+              List<Double> rates = f.rates(payload);
+              System.err.printf(
+                  Locale.ROOT,
+                  "round %d %-42s %5d B %,10.0f events/s%n",
+                  round,
+                  client.name(),
+                  payload,
+                  rates.get(rates.size() - 1));
+            }
             System.err.printf(
                 Locale.ROOT,
-                "round %d %-38s %,10.0f events/s  rtt p50 %.0f us%n",
+                "round %d %-42s rtt p50 %.0f us%n",
                 round,
                 client.name(),
-                f.eventsPerSecond().get(f.eventsPerSecond().size() - 1),
                 f.percentileMicros(0.5));
           }
         }
@@ -180,20 +216,51 @@ public final class RealtimeHarness {
       throws Exception {
     TickCounter ticks = new TickCounter();
     client.connect(server.url(), PARAMS, ticks, TIMEOUT);
-    Map<String, Object> base = new LinkedHashMap<>();
-    base.put("bench", "flood");
-    base.put("kind", "token");
-    base.put("text", "The quick brown fox jumps over the lazy dog, again and again.");
-    // warm-up
-    flood(server, room, ticks, base, Math.max(1_000, config.events() / 5));
-    roundTrips(client, Math.max(100, config.roundTrips() / 4), null);
-    // measured
-    long nanos = flood(server, room, ticks, base, config.events());
-    f.eventsPerSecond().add(config.events() * 1e9 / nanos);
+    for (int payload : config.payloads()) {
+      Map<String, Object> base = payloadBase(payload);
+      flood(server, room, ticks, base, Math.max(1_000, config.events() / 5)); // warm-up
+      long nanos = flood(server, room, ticks, base, config.events());
+      f.rates(payload).add(config.events() * 1e9 / nanos);
+    }
+    roundTrips(client, Math.max(100, config.roundTrips() / 4), null); // warm-up
     roundTrips(client, config.roundTrips(), f.roundTripNanos());
     if (!client.disconnects().isEmpty()) {
       f.floodDrops().addAll(client.disconnects());
     }
+  }
+
+  /**
+   * The base object of a flood whose events' JSON payload objects are {@code bytes} long (ASCII,
+   * with a 3-digit {@code seq}: seq runs 0 to 999 in each control call, so payloads of the first
+   * 100 events of a call are 1 or 2 bytes shorter): {@code bench}, {@code kind} and {@code text},
+   * the text padded. The server adds {@code seq}; the frame adds {@code 42["tick",} and {@code ]}.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is below the size with an empty text
+   */
+  static Map<String, Object> payloadBase(int bytes) {
+    Map<String, Object> base = new LinkedHashMap<>();
+    base.put("bench", "flood");
+    base.put("kind", "token");
+    base.put("text", "");
+    Map<String, Object> probe = new LinkedHashMap<>(base);
+    probe.put("seq", 500);
+    int empty;
+    try {
+      empty = JSON.writeValueAsString(probe).length();
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    if (bytes < empty) {
+      throw new IllegalArgumentException(
+          "--payload "
+              + bytes
+              + ": a payload is at least "
+              + empty
+              + " bytes (the fields bench, kind, an empty text and seq)");
+    }
+    int pad = bytes - empty;
+    base.put("text", FILL.repeat(pad / FILL.length() + 1).substring(0, pad));
+    return base;
   }
 
   private static long flood(
@@ -306,6 +373,10 @@ public final class RealtimeHarness {
     return problems;
   }
 
+  private static String sizeName(int bytes) {
+    return bytes % 1024 == 0 ? (bytes / 1024) + " KB" : bytes + " B";
+  }
+
   private static String table(
       Config config,
       Map<String, Figures> figures,
@@ -329,57 +400,72 @@ public final class RealtimeHarness {
         .append(
             String.format(
                 Locale.ROOT,
-                "%d rounds, clients alternating; per round a flood of %,d events and %,d sequential"
-                    + " echo round trips (after warm-up).%n%n",
+                "%d rounds, clients alternating; per round and payload size a flood of %,d events"
+                    + " (the event's JSON payload object padded to the size; the frame adds 11"
+                    + " bytes), then %,d sequential echo round trips with an ack (after warm-up)."
+                    + " Ratios are to the minimal client: an OkHttp WebSocket speaking Engine.IO /"
+                    + " Socket.IO frames by hand and decoding every event into a record with a"
+                    + " prepared Jackson ObjectReader on the reader thread.%n%n",
                 config.rounds(),
                 config.events(),
                 config.roundTrips()));
-    Figures raw = figures.values().iterator().next();
+    Figures base = figures.values().iterator().next();
     for (Figures f : figures.values()) {
-      if (f.client().startsWith("raw")) {
-        raw = f;
+      if (f.client().startsWith("minimal")) {
+        base = f;
       }
     }
-    double rawRate = raw.medianRate();
-    double rawP99 = raw.percentileMicros(0.99);
-    out.append(
-        "| client | events/s (median) | each round | x raw | RTT p50 (µs) | RTT p99 (µs) | p99 x raw |"
-            + " goal (>= 0.9x raw, p99 <= 1.5x raw) |\n");
-    out.append("|---|---:|---|---:|---:|---:|---:|---|\n");
+    double baseP99 = base.percentileMicros(0.99);
+    StringBuilder header = new StringBuilder("| client |");
+    StringBuilder align = new StringBuilder("|---|");
+    for (int payload : config.payloads()) {
+      header.append(
+          String.format(
+              Locale.ROOT, " events/s, %s (median) | each round | x minimal |", sizeName(payload)));
+      align.append("---:|---|---:|");
+    }
+    header.append(
+        " RTT p50 (µs) | RTT p99 (µs) | p99 x minimal | goal (>= 0.9x minimal, p99 <= 1.5x"
+            + " minimal) |\n");
+    align.append("---:|---:|---:|---|\n");
+    out.append(header).append(align);
     for (Figures f : figures.values()) {
-      double rate = f.medianRate();
       double p99 = f.percentileMicros(0.99);
-      boolean isRaw = f == raw;
+      boolean throughputMet = true;
+      StringBuilder row = new StringBuilder("| ").append(f.client()).append(" |");
+      for (int payload : config.payloads()) {
+        double rate = f.medianRate(payload);
+        double ratio = rate / base.medianRate(payload);
+        throughputMet &= ratio >= 0.9;
+        StringBuilder rounds = new StringBuilder();
+        for (double r : f.rates(payload)) {
+          rounds
+              .append(rounds.length() == 0 ? "" : " / ")
+              .append(String.format(Locale.ROOT, "%,.0f", r));
+        }
+        row.append(String.format(Locale.ROOT, " %,.0f | %s | %.2f |", rate, rounds, ratio));
+      }
       String goal =
-          isRaw
-              ? "(the limit)"
+          f == base
+              ? "(the baseline)"
               : f.client().contains("facade")
                   ? "(no goal: event to observer, see below)"
                   : f.client().contains("polling")
                       ? "(no goal: HTTP long-polling)"
                       : f.client().startsWith("Quarry")
-                          ? ((rate >= 0.9 * rawRate ? "throughput met" : "throughput MISSED")
+                          ? ((throughputMet ? "throughput met" : "throughput MISSED")
                               + ", "
-                              + (p99 <= 1.5 * rawP99 ? "p99 met" : "p99 MISSED"))
+                              + (p99 <= 1.5 * baseP99 ? "p99 met" : "p99 MISSED"))
                           : "(peer)";
-      StringBuilder rounds = new StringBuilder();
-      for (double r : f.eventsPerSecond()) {
-        rounds
-            .append(rounds.length() == 0 ? "" : " / ")
-            .append(String.format(Locale.ROOT, "%,.0f", r));
-      }
-      out.append(
+      row.append(
           String.format(
               Locale.ROOT,
-              "| %s | %,.0f | %s | %.2f | %.0f | %.0f | %.2f | %s |%n",
-              f.client(),
-              rate,
-              rounds,
-              rate / rawRate,
+              " %.0f | %.0f | %.2f | %s |%n",
               f.percentileMicros(0.5),
               p99,
-              p99 / rawP99,
+              p99 / baseP99,
               goal));
+      out.append(row);
     }
     out.append(
         "\nThe facade row is the live-query path end to end: each `tick` goes through a"

@@ -1,7 +1,9 @@
 /**
- * The realtime harness: three Socket.IO clients (Quarry's RealtimeClient, socket.io-client-java
- * 2.1.2 and a raw OkHttp WebSocket that speaks Engine.IO v4 / Socket.IO v5 frames by hand) against
- * the same Node socket.io 4.8.4 server, alternating, in one run.
+ * The realtime harnesses: Socket.IO clients (the minimal hand-written OkHttp WebSocket client that
+ * decodes every event into a record on its reader thread, Quarry's RealtimeClient and facade, and
+ * socket.io-client-java 2.1.2) against the same Node socket.io 4.8.4 server, alternating in one run
+ * ({@code RealtimeHarness}); and cold client JVMs flooded at their first heartbeats ({@code
+ * ColdStartHarness}).
  */
 @NullMarked
 package dev.quarry.benchmarks.realtime;
