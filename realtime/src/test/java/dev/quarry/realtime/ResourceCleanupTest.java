@@ -71,7 +71,10 @@ class ResourceCleanupTest {
     }
   }
 
-  /** Threads a client owns: its callback thread, its scheduler and OkHttp's reader/dispatcher. */
+  /**
+   * Threads a client owns: its callback threads, its inbound stage, its scheduler and OkHttp's
+   * reader/dispatcher.
+   */
   static long threadsOfClients() {
     return Thread.getAllStackTraces().keySet().stream()
         .filter(Thread::isAlive)
@@ -80,6 +83,7 @@ class ResourceCleanupTest {
             n ->
                 n.startsWith("quarry-realtime-callbacks")
                     || n.startsWith("quarry-realtime-control")
+                    || n.startsWith("quarry-realtime-inbound")
                     || n.startsWith("quarry-scheduler")
                     || n.startsWith("OkHttp http")
                     || n.startsWith("OkHttp Dispatcher"))

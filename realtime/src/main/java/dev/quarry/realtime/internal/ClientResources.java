@@ -17,14 +17,21 @@ import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The scheduler, callback executors and transports of a {@link RealRealtimeClient}: the configured
- * ones, or ones the client creates and owns, which {@link #release} stops (through {@link Owned},
- * plus the OkHttp client's own stop, which can cancel the last transport).
+ * The scheduler, callback executors, inbound executor and transports of a {@link
+ * RealRealtimeConnection}: the configured ones, or ones the client creates and owns, which {@link
+ * #release} stops (through {@link Owned}, plus the OkHttp client's own stop, which can cancel the
+ * last transport).
  */
 final class ClientResources {
   final Scheduler scheduler;
   final Callbacks callbacks;
   final Transport.Factory transports;
+
+  /**
+   * Where the connection's frames are decoded and routed: its own {@code quarry-realtime-inbound}
+   * thread, or the executor a test gave.
+   */
+  final Executor inbound;
 
   /** How error reports name this client: "realtime " and its endpoint, redacted. */
   final String errorContext;
@@ -32,7 +39,10 @@ final class ClientResources {
   private final Owned owned;
   private final @Nullable OkHttpClient ownHttp;
 
-  ClientResources(RealtimeOptions options, Transport.@Nullable Factory transportFactory) {
+  ClientResources(
+      RealtimeOptions options,
+      Transport.@Nullable Factory transportFactory,
+      @Nullable Executor inboundExecutor) {
     ErrorHandler errors = options.errorHandler();
     this.owned = new Owned("realtime client", errors);
     String context = "realtime " + Redaction.url(options.uri());
@@ -48,6 +58,8 @@ final class ClientResources {
       eventExecutor = owned.singleThreadExecutor("realtime-callbacks");
       controlExecutor = owned.singleThreadExecutor("realtime-control");
     }
+    this.inbound =
+        inboundExecutor != null ? inboundExecutor : owned.singleThreadExecutor("realtime-inbound");
     Optional<Scheduler> s = options.scheduler();
     this.scheduler = s.isPresent() ? s.get() : owned.add("scheduler", RealScheduler.create(errors));
     this.callbacks =

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,14 +20,25 @@ import org.jspecify.annotations.Nullable;
  * connection as a whole (reconnects, endpoints) is decided by the connection; what a packet means
  * for a namespace by its session and client.
  *
- * <p>Every field is guarded by the connection's lock, except {@link #decoder}, which only the
- * transport's reader thread uses, and {@link #lastPingNanos}, written by the reader thread before
- * it takes the lock. The reader thread answers pings itself and otherwise only takes the lock, so a
- * listener never runs on it.
+ * <p>Threads. The transport's <em>reader thread</em> does the least it can per frame, so that a
+ * burst of events never delays the answer to a ping: it looks at the Engine.IO packet type only,
+ * answers a ping ({@code 2}) with a pong at once (and records when), and hands every frame, the
+ * ping included, and the end of the transport, in order, to this connection's {@link Inbound}
+ * queue; it parses nothing, builds no string and takes no lock but the queue's (it waits there
+ * while the queue is full). The <em>inbound stage</em> (the connection's {@code
+ * quarry-realtime-inbound} thread) does the rest, frame by frame: decoding with {@link #decoder}
+ * (every check and limit of the codec), taking the connection's lock, routing, and flushing the
+ * callbacks after releasing the lock. Listeners run on the callback executor, never on either
+ * thread.
+ *
+ * <p>Every field is guarded by the connection's lock, except {@link #decoder} and {@link
+ * #messageSize}, which only the inbound stage uses, {@link #lastPingNanos}, written by the reader
+ * thread, and {@link #inbound}, which is thread-safe.
  */
 final class Conn implements Transport.Listener {
   private final RealRealtimeConnection engine;
   private final PacketCodec.Decoder decoder;
+  private final Inbound inbound;
 
   /** The auth objects of the namespaces that join when the open packet arrives. */
   final Map<RealRealtimeClient, ObjectNode> auths;
@@ -52,8 +64,14 @@ final class Conn implements Transport.Listener {
   private volatile long lastPingNanos;
 
   /**
+   * The transport the frames come from, set by the reader thread from its first frame: the server
+   * can answer before {@code Transport.Factory.open} has returned.
+   */
+  private volatile @Nullable Transport reading;
+
+  /**
    * The size of the message being decoded: its text frame's length plus the binary frames so far;
-   * written by the reader thread before it takes the lock.
+   * written by the inbound stage before it takes the lock.
    */
   private long messageSize;
 
@@ -61,11 +79,19 @@ final class Conn implements Transport.Listener {
       RealRealtimeConnection engine,
       PacketCodec.Decoder decoder,
       Map<RealRealtimeClient, ObjectNode> auths,
-      URI endpoint) {
+      URI endpoint,
+      Executor inboundExecutor,
+      Inbound.Limits inboundLimits) {
     this.engine = engine;
     this.decoder = decoder;
     this.auths = auths;
     this.endpoint = endpoint;
+    this.inbound = new Inbound(new Stage(), inboundExecutor, inboundLimits);
+  }
+
+  /** Frames read and not yet decoded (the end of the transport counts as one). */
+  int queuedFrames() {
+    return inbound.queued();
   }
 
   /** Starts the connect deadline; under the lock. */
@@ -110,8 +136,12 @@ final class Conn implements Transport.Listener {
     engine.transportLost(this, reason, detail, cause);
   }
 
-  /** Stops this connection's timers; under the lock, when the connection ends. */
+  /**
+   * Stops this connection's timers and discards the frames not yet decoded (they would be ignored:
+   * the connection is no longer current); under the lock, when the connection ends.
+   */
   void stopTimers() {
+    inbound.close();
     Cancellable hb = heartbeat;
     if (hb != null) {
       hb.cancel();
@@ -126,38 +156,72 @@ final class Conn implements Transport.Listener {
 
   @Override
   public void onText(Transport t, String text) {
-    messageSize = text.length();
-    Frame f;
-    try {
-      f = decoder.decodeText(text);
-    } catch (ProtocolException | MessageTooLargeException e) {
-      protocolError(e);
-      return;
+    if (reading == null) {
+      reading = t;
     }
-    if (f instanceof Frame.Ping) {
-      // Answered here, before anything else: a pong never waits for the lock or a listener.
+    if (!text.isEmpty() && text.charAt(0) == '2') {
+      // Answered here, before anything else: a pong never waits for the frames queued before it,
+      // the lock or a listener. The ping is still queued, so that the decoder checks it in order.
       lastPingNanos = engine.clock().nanoTime();
       t.send("3");
-      return;
     }
-    handle(t, f);
+    inbound.offer(text);
   }
 
   @Override
   public void onBinary(Transport t, byte[] bytes) {
-    messageSize += bytes.length;
-    Frame f;
-    try {
-      f = decoder.decodeBinary(bytes);
-    } catch (ProtocolException | MessageTooLargeException e) {
-      protocolError(e);
-      return;
+    if (reading == null) {
+      reading = t;
     }
-    handle(t, f);
+    inbound.offer(bytes);
   }
 
   @Override
   public void onEnd(@Nullable Transport t, String reason, @Nullable Throwable cause) {
+    inbound.end(reason, cause);
+  }
+
+  // ---------------------------------------------------------------- inbound stage
+
+  /** Decodes and routes the frames of this connection, in order; on the inbound stage. */
+  private final class Stage implements Inbound.Sink {
+    @Override
+    public void text(String text) {
+      messageSize = text.length();
+      Frame f;
+      try {
+        f = decoder.decodeText(text);
+      } catch (ProtocolException | MessageTooLargeException e) {
+        protocolError(e);
+        return;
+      }
+      if (f instanceof Frame.Ping) {
+        // Answered by the reader thread when it read it.
+        return;
+      }
+      handle(f);
+    }
+
+    @Override
+    public void binary(byte[] bytes) {
+      messageSize += bytes.length;
+      Frame f;
+      try {
+        f = decoder.decodeBinary(bytes);
+      } catch (ProtocolException | MessageTooLargeException e) {
+        protocolError(e);
+        return;
+      }
+      handle(f);
+    }
+
+    @Override
+    public void end(String reason, @Nullable Throwable cause) {
+      ended(reason, cause);
+    }
+  }
+
+  private void ended(String reason, @Nullable Throwable cause) {
     synchronized (engine.lock()) {
       if (cause instanceof RealtimeException e && engine.isCurrentLocked(this)) {
         // The server broke the protocol below the codec (an invalid WebSocket frame): as loud as
@@ -173,7 +237,7 @@ final class Conn implements Transport.Listener {
     engine.callbacks.flush();
   }
 
-  private void handle(Transport t, Frame f) {
+  private void handle(Frame f) {
     synchronized (engine.lock()) {
       if (!engine.isCurrentLocked(this)) {
         return;
@@ -182,7 +246,7 @@ final class Conn implements Transport.Listener {
         // The server can answer before Transport.Factory.open has returned (OkHttp reads on its
         // own thread): take the transport from the callback, or the CONNECT reply to this open
         // packet would have nothing to be written on.
-        transport = t;
+        transport = reading;
       }
       try {
         onFrame(f);
@@ -212,6 +276,7 @@ final class Conn implements Transport.Listener {
   }
 
   // ---------------------------------------------------------------- frames, under the lock
+  // (inbound stage)
 
   private void onFrame(Frame f) {
     if (f instanceof Frame.Open o) {

@@ -2,6 +2,7 @@ package dev.quarry.realtime.internal;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.quarry.core.Registration;
 import dev.quarry.realtime.Ack;
@@ -9,6 +10,7 @@ import dev.quarry.realtime.AckingListener;
 import dev.quarry.realtime.ArgsListener;
 import dev.quarry.realtime.ConnectionEvent;
 import dev.quarry.realtime.EventListener;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -98,23 +100,45 @@ final class Listeners {
     };
   }
 
-  private Object decode(List<JsonNode> args, JavaType type, String event) {
+  /** How a typed listener reads its payload: a reader made once, when it is registered. */
+  private record Decoding(JavaType type, ObjectReader reader) {}
+
+  private Decoding decoding(JavaType type) {
+    return new Decoding(type, client.mapper.readerFor(type));
+  }
+
+  /**
+   * Reads the first argument as the listener's type: a node the type already is (a listener for
+   * {@link JsonNode}, say) is handed over as it is, anything else is bound by the listener's
+   * reader. The error names the event and the type; it is built only when binding fails.
+   */
+  private static Object decode(List<JsonNode> args, Decoding decoding, String event) {
     JsonNode first = args.isEmpty() ? NullNode.getInstance() : args.get(0);
+    Class<?> raw = decoding.type().getRawClass();
+    if (JsonNode.class.isAssignableFrom(raw) && raw.isInstance(first)) {
+      return first;
+    }
     try {
-      return client.mapper.convertValue(first, type);
-    } catch (IllegalArgumentException e) {
+      return decoding.reader().readValue(first);
+    } catch (IOException | IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "cannot decode the payload of event '" + event + "' as " + type + ": " + e.getMessage(),
+          "cannot decode the payload of event '"
+              + event
+              + "' as "
+              + decoding.type()
+              + ": "
+              + e.getMessage(),
           e);
     }
   }
 
   <T> Registration add(String event, JavaType type, EventListener<? super T> listener) {
+    Decoding decoding = decoding(type);
     return register(
         event,
         d -> {
           @SuppressWarnings("unchecked")
-          T value = (T) decode(d.args(), type, event);
+          T value = (T) decode(d.args(), decoding, event);
           listener.onEvent(value);
         });
   }
@@ -133,11 +157,12 @@ final class Listeners {
   }
 
   <T> Registration addAcking(String event, JavaType type, AckingListener<? super T> listener) {
+    Decoding decoding = decoding(type);
     return register(
         event,
         d -> {
           @SuppressWarnings("unchecked")
-          T value = (T) decode(d.args(), type, event);
+          T value = (T) decode(d.args(), decoding, event);
           Ack ack = d.ack();
           listener.onEvent(value, ack == null ? NO_ACK : ack);
         });
@@ -156,14 +181,14 @@ final class Listeners {
       return;
     }
     Delivery d = new Delivery(event, args, ack);
-    String context = "realtime listener of '" + event + "'";
     for (ListenerEntry<Delivery> r : list) {
       client.callbacks.enqueueEvent(
           () -> {
             try {
               r.deliver(d);
             } catch (RuntimeException e) {
-              client.errors.safeHandle(context, e);
+              // The context is built only when a listener fails, not for every event.
+              client.errors.safeHandle("realtime listener of '" + event + "'", e);
             }
           });
     }

@@ -144,8 +144,8 @@ public final class PacketCodec {
   }
 
   /**
-   * Decodes the frames of one connection. Not thread-safe: OkHttp delivers a connection's frames on
-   * one thread, in order.
+   * Decodes the frames of one connection. Not thread-safe: a connection's frames are decoded on its
+   * inbound stage, one at a time, in order.
    */
   public final class Decoder {
     private @Nullable Packet pending;

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
@@ -39,7 +40,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All state of the connection and of its namespaces is guarded by {@link #lock}; user code is
  * queued on {@link #callbacks} under the lock and run after it is released; auth suppliers are
- * called outside the lock.
+ * called outside the lock. A transport's reader thread only answers pings and queues frames; they
+ * are decoded and routed on the connection's own {@code quarry-realtime-inbound} thread (see {@link
+ * Conn}), which {@link #close()} stops with the other threads the connection owns.
  */
 public final class RealRealtimeConnection implements RealtimeConnection {
   private final Object lock = new Object();
@@ -52,6 +55,7 @@ public final class RealRealtimeConnection implements RealtimeConnection {
   final Callbacks callbacks;
   private final Transport.Factory transports;
   private final ClientResources resources;
+  private final Inbound.Limits inboundLimits;
 
   // guarded by lock
   private final Map<String, RealRealtimeClient> namespaces = new LinkedHashMap<>();
@@ -68,12 +72,33 @@ public final class RealRealtimeConnection implements RealtimeConnection {
     this(options, null);
   }
 
+  /**
+   * A connection on scripted transports (tests): their frames are decoded on the thread that
+   * delivers them, so that a script sees each frame's effect when {@code receive} returns.
+   */
   RealRealtimeConnection(RealtimeOptions options, Transport.@Nullable Factory transportFactory) {
+    this(
+        options,
+        transportFactory,
+        transportFactory == null ? null : Runnable::run,
+        Inbound.Limits.DEFAULT);
+  }
+
+  /**
+   * A connection whose frames are decoded and routed on {@code inboundExecutor} (null: its own
+   * {@code quarry-realtime-inbound} thread), with at most {@code inboundLimits} of them waiting.
+   */
+  RealRealtimeConnection(
+      RealtimeOptions options,
+      Transport.@Nullable Factory transportFactory,
+      @Nullable Executor inboundExecutor,
+      Inbound.Limits inboundLimits) {
     this.options = options;
+    this.inboundLimits = inboundLimits;
     this.codec = new PacketCodec(options.objectMapper());
     this.clock = options.clock();
     this.errors = SubsystemErrors.of(options.errorHandler(), "dev.quarry.realtime");
-    this.resources = new ClientResources(options, transportFactory);
+    this.resources = new ClientResources(options, transportFactory, inboundExecutor);
     this.scheduler = resources.scheduler;
     this.callbacks = resources.callbacks;
     this.transports = resources.transports;
@@ -369,7 +394,9 @@ public final class RealRealtimeConnection implements RealtimeConnection {
                 codec.newDecoder(
                     options.maxIncomingMessageBytes(), options.maxIncomingAttachments()),
                 auths,
-                target);
+                target,
+                resources.inbound,
+                inboundLimits);
         current = conn;
         conn.startHandshakeDeadline();
       }
@@ -591,6 +618,13 @@ public final class RealRealtimeConnection implements RealtimeConnection {
       endConnection(conn, reason, false);
     }
     return conn;
+  }
+
+  /** The connection's current transport attempt, if any (tests). */
+  @Nullable Conn currentConn() {
+    synchronized (lock) {
+      return current;
+    }
   }
 
   boolean isCurrentLocked(Conn conn) {

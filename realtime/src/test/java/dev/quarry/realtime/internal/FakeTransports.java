@@ -1,6 +1,7 @@
 package dev.quarry.realtime.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -23,9 +24,12 @@ final class FakeTransports implements Transport.Factory {
 
   static final class FakeTransport implements Transport {
     final Transport.Listener listener;
-    final List<Object> sent = new ArrayList<>();
-    boolean closed;
-    boolean cancelled;
+
+    /** What the client sent; synchronized: the reader thread sends pongs, the stage the rest. */
+    final List<Object> sent = Collections.synchronizedList(new ArrayList<>());
+
+    volatile boolean closed;
+    volatile boolean cancelled;
 
     FakeTransport(Transport.Listener listener) {
       this.listener = listener;
@@ -66,7 +70,9 @@ final class FakeTransports implements Transport.Factory {
     }
 
     List<String> texts() {
-      return sent.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+      synchronized (sent) {
+        return sent.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+      }
     }
 
     /** Server open with 1 s ping interval, 1 s timeout, then the CONNECT reply. */

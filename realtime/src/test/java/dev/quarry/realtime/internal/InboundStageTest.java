@@ -1,0 +1,263 @@
+package dev.quarry.realtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quarry.core.Backoff;
+import dev.quarry.realtime.ConnectionEvent;
+import dev.quarry.realtime.DisconnectReason;
+import dev.quarry.realtime.ProtocolException;
+import dev.quarry.realtime.RealtimeClient;
+import dev.quarry.realtime.RealtimeOptions;
+import dev.quarry.testing.VirtualTime;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The transport's reader thread only answers pings and queues frames; the connection's inbound
+ * stage decodes and routes them, in order, behind a bounded queue. Timers run in virtual time; the
+ * reader and the stage are real threads, so the waits here are real and bounded.
+ */
+class InboundStageTest {
+  private static final URI SERVER = URI.create("http://127.0.0.1:9");
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final VirtualTime time = new VirtualTime();
+  private final FakeTransports transports = new FakeTransports();
+  private final List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+  private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+  private final List<Integer> received = new CopyOnWriteArrayList<>();
+  private final CountDownLatch release = new CountDownLatch(1);
+  private @Nullable RealRealtimeConnection connection;
+  private @Nullable Thread blocker;
+
+  private RealtimeOptions options() {
+    return RealtimeOptions.builder(SERVER)
+        .time(time, time)
+        .callbackExecutor(VirtualTime.direct())
+        .random(new SplittableRandom(0))
+        .reconnectBackoff(
+            Backoff.builder()
+                .initial(Duration.ofSeconds(1))
+                .max(Duration.ofSeconds(1))
+                .jitter(Backoff.Jitter.NONE)
+                .build())
+        .errorHandler((context, e) -> errors.add(e))
+        .build();
+  }
+
+  /**
+   * A connected client of namespace "/" listening to {@code n(int)}, its frames decoded on {@code
+   * inbound} (null: the connection's own thread), at most {@code limits} of them waiting.
+   */
+  private FakeTransports.FakeTransport connected(
+      @Nullable Executor inbound, Inbound.Limits limits) {
+    RealRealtimeConnection c = new RealRealtimeConnection(options(), transports, inbound, limits);
+    connection = c;
+    RealtimeClient client = c.namespace("/");
+    client.onConnectionEvent(events::add);
+    client.on("n", Integer.class, received::add);
+    client.connect();
+    FakeTransports.FakeTransport t = transports.last();
+    t.handshake("40{\"sid\":\"s1\"}");
+    await().atMost(WAIT).until(client::isConnected);
+    return t;
+  }
+
+  /** Holds the connection's lock on a thread of its own until {@link #release} counts down. */
+  private void holdTheLock() throws InterruptedException {
+    RealRealtimeConnection c = connection;
+    CountDownLatch held = new CountDownLatch(1);
+    Thread th =
+        new Thread(
+            () -> {
+              synchronized (c.lock()) {
+                held.countDown();
+                try {
+                  release.await(3 * WAIT.toSeconds(), TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            },
+            "test-lock-holder");
+    th.setDaemon(true);
+    th.start();
+    blocker = th;
+    assertThat(held.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+  }
+
+  /** Feeds {@code frames} to the transport on a reader thread of its own, as OkHttp would. */
+  private static Thread reader(FakeTransports.FakeTransport t, List<String> frames) {
+    Thread th =
+        new Thread(
+            () -> {
+              for (String f : frames) {
+                t.receive(f);
+              }
+            },
+            "test-reader");
+    th.setDaemon(true);
+    th.start();
+    return th;
+  }
+
+  private static List<String> events(int from, int to) {
+    List<String> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add("42[\"n\"," + i + "]");
+    }
+    return out;
+  }
+
+  private static List<Integer> range(int from, int to) {
+    List<Integer> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add(i);
+    }
+    return out;
+  }
+
+  private static long pongs(FakeTransports.FakeTransport t) {
+    return t.texts().stream().filter("3"::equals).count();
+  }
+
+  @AfterEach
+  void close() throws InterruptedException {
+    release.countDown();
+    Thread b = blocker;
+    if (b != null) {
+      b.join(WAIT.toMillis());
+    }
+    RealRealtimeConnection c = connection;
+    if (c != null) {
+      c.close();
+    }
+  }
+
+  @Test
+  void aPingBehindThousandsOfEvents_isAnsweredAtOnce_whileTheStageCannotDecodeThem()
+      throws Exception {
+    FakeTransports.FakeTransport t = connected(null, Inbound.Limits.DEFAULT);
+    Conn conn = connection.currentConn();
+    // The stage is stuck: it cannot take the connection's lock to route what it decodes.
+    holdTheLock();
+    List<String> frames = events(0, 2_000);
+    frames.add("2");
+    Thread reader = reader(t, frames);
+
+    // The reader gets through all of it while the stage is stuck: no frame waits for decoding.
+    reader.join(WAIT.toMillis());
+    assertThat(reader.isAlive()).as("reader still busy").isFalse();
+    assertThat(pongs(t)).as("pongs sent").isEqualTo(1);
+    assertThat(received).as("events delivered before the stage could route them").isEmpty();
+    assertThat(conn.queuedFrames())
+        .as("frames waiting for the stage (the first is being routed)")
+        .isEqualTo(2_000);
+
+    release.countDown();
+    await().atMost(WAIT).until(() -> received.size() == 2_000);
+    assertThat(received).isEqualTo(range(0, 2_000));
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void aFullQueue_makesTheReaderWait_afterAnsweringItsPings_andDropsNothing() throws Exception {
+    FakeTransports.FakeTransport t = connected(null, new Inbound.Limits(8, 1 << 20));
+    Conn conn = connection.currentConn();
+    holdTheLock();
+    List<String> frames = events(0, 5);
+    frames.add("2");
+    frames.addAll(events(5, 20));
+    Thread reader = reader(t, frames);
+
+    // One frame is taken by the stage (stuck routing it), eight wait; the reader waits to add the
+    // tenth, having answered the ping it read.
+    await().atMost(WAIT).until(() -> reader.getState() == Thread.State.WAITING);
+    assertThat(conn.queuedFrames()).isEqualTo(8);
+    assertThat(pongs(t)).isEqualTo(1);
+    assertThat(received).isEmpty();
+
+    release.countDown();
+    reader.join(WAIT.toMillis());
+    assertThat(reader.isAlive()).as("reader still waiting").isFalse();
+    await().atMost(WAIT).until(() -> received.size() == 20);
+    assertThat(received).isEqualTo(range(0, 20));
+    assertThat(errors).isEmpty();
+    assertThat(events)
+        .noneMatch(e -> e instanceof ConnectionEvent.Reconnecting)
+        .noneMatch(e -> e instanceof ConnectionEvent.Disconnected);
+  }
+
+  @Test
+  void
+      aMalformedFrame_isReportedByTheStage_andResetsTheConnectionWithParseError_afterTheEventsBeforeIt()
+          throws Exception {
+    FakeTransports.FakeTransport t = connected(null, Inbound.Limits.DEFAULT);
+    List<String> frames = events(0, 3);
+    frames.add("42[\"n\",oops]");
+    frames.addAll(events(3, 6));
+    reader(t, frames).join(WAIT.toMillis());
+
+    await()
+        .atMost(WAIT)
+        .until(() -> events.stream().anyMatch(e -> e instanceof ConnectionEvent.Reconnecting));
+    assertThat(errors)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            ProtocolException.class,
+            e -> assertThat(e).hasMessageContaining("malformed JSON in frame '42[\"n\",oops]'"));
+    assertThat(events)
+        .filteredOn(ConnectionEvent.Reconnecting.class::isInstance)
+        .map(e -> ((ConnectionEvent.Reconnecting) e).reason())
+        .containsExactly(DisconnectReason.PARSE_ERROR);
+    assertThat(t.cancelled).as("transport dropped").isTrue();
+    assertThat(received).as("the events before the bad frame, none after").isEqualTo(range(0, 3));
+  }
+
+  @Test
+  void aReaderWaitingOnAFullQueue_isReleasedByClose_andTheQueuedFramesAreDiscarded()
+      throws Exception {
+    // A stage that never runs: its drain tasks are kept, not executed.
+    ConcurrentLinkedQueue<Runnable> never = new ConcurrentLinkedQueue<>();
+    Executor held =
+        task -> {
+          never.add(task);
+        };
+    RealRealtimeConnection c =
+        new RealRealtimeConnection(options(), transports, held, new Inbound.Limits(2, 1 << 20));
+    connection = c;
+    c.namespace("/").connect();
+    FakeTransports.FakeTransport t = transports.last();
+    Thread reader =
+        reader(
+            t,
+            List.of(
+                "0{\"sid\":\"e1\",\"upgrades\":[],\"pingInterval\":1000,\"pingTimeout\":1000}",
+                "2",
+                "40{\"sid\":\"s1\"}",
+                "42[\"n\",1]"));
+
+    await().atMost(WAIT).until(() -> reader.getState() == Thread.State.WAITING);
+    assertThat(pongs(t)).isEqualTo(1);
+    assertThat(c.currentConn().queuedFrames()).isEqualTo(2);
+    assertThat(c.isOpen()).as("open packet decoded").isFalse();
+    assertThat(never).as("drain tasks handed to the stage").hasSize(1);
+
+    c.close();
+    reader.join(WAIT.toMillis());
+    assertThat(reader.isAlive()).as("reader still waiting after close").isFalse();
+    assertThat(c.currentConn()).isNull();
+  }
+}
