@@ -64,6 +64,7 @@ public final class RealQueryClient implements QueryClient {
   private final ReconnectWiring reconnect;
   private final CacheCallbacks cacheCallbacks;
   private final FetchStats stats;
+  private final GcQueue gcQueue;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Creates the client from the builder's settings. */
@@ -89,6 +90,7 @@ public final class RealQueryClient implements QueryClient {
     this.cacheCallbacks =
         new CacheCallbacks(config.cacheCallbacks(), pipeline, callbackExecutor, errorHandler);
     this.stats = new FetchStats(callbackExecutor, errorHandler, clock);
+    this.gcQueue = new GcQueue(clock, scheduler);
     this.store = new QueryStore(this, config.maximumSize());
     this.reconnect = new ReconnectWiring(this, connectivity, errorHandler);
   }
@@ -135,6 +137,10 @@ public final class RealQueryClient implements QueryClient {
 
   FetchStats stats() {
     return stats;
+  }
+
+  GcQueue gcQueue() {
+    return gcQueue;
   }
 
   ObjectMapper mapper() {
