@@ -252,4 +252,30 @@ class FetchThreadsAndGcTest {
     }
     assertThat(responses).hasSize(2);
   }
+
+  @Test
+  void getQueryData_followsTheQueryOfItsKey_throughRemovalResetAndANewQuery() {
+    client.setQueryData(key, "first");
+    assertThat(client.<String>getQueryData(key)).contains("first");
+
+    client.removeQueries(QueryFilters.exact(key));
+    assertThat(client.getQueryData(key)).isEmpty();
+
+    client.setQueryData(key, "second");
+    assertThat(client.<String>getQueryData(key)).contains("second");
+    assertThat(client.<String>getQueryData(key))
+        .isSameAs(client.<String>getQueryState(key).orElseThrow().data());
+
+    client.resetQueries(QueryFilters.exact(key));
+    assertThat(client.getQueryData(key)).isEmpty();
+
+    client.setQueryData(key, "third");
+    time.advance(Duration.ofMinutes(5));
+    assertThat(client.getQueryData(key)).as("collected by gc").isEmpty();
+    assertThat(cached(key)).isFalse();
+
+    client.setQueryData(key, "fourth");
+    client.clear();
+    assertThat(client.getQueryData(key)).isEmpty();
+  }
 }

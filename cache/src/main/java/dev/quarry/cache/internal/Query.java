@@ -32,10 +32,9 @@ import org.jspecify.annotations.Nullable;
  * order. Nothing that may run user code (the query function, change detection, updaters,
  * cancellation callbacks, completing futures) runs under the lock.
  *
- * <p>The data is also kept on its own in {@link #data}, the same {@code Optional} instance as in
- * the state, so that {@code getQueryData} reads the map's value and one field of it instead of
- * following the state record. Both fields are written together, data first, in {@link
- * #dispatchLocked}: whoever sees a state also sees its data.
+ * <p>The data is also published in the store's data index (the same {@code Optional} instance as in
+ * the state), so that {@code getQueryData} is one map lookup; {@link #dispatchLocked} writes it
+ * there before the state, and only while this query is the live one for its key (not removed).
  */
 final class Query<T> implements QueryView {
   final QueryKey key;
@@ -43,8 +42,6 @@ final class Query<T> implements QueryView {
   final boolean infinite;
   private final RealQueryClient client;
   private final Object lock = new Object();
-  // Declared first among the references: read on every getQueryData.
-  private volatile Optional<T> data;
   private volatile QueryState<T> state;
   private volatile boolean pinned;
   private volatile DefaultsLayers.@Nullable Memo fetchSettings;
@@ -82,7 +79,6 @@ final class Query<T> implements QueryView {
       long sequence) {
     this.client = client;
     this.key = key;
-    this.data = initial.data();
     this.state = initial;
     this.gcTime = gcTime;
     this.infinite = infinite;
@@ -99,9 +95,9 @@ final class Query<T> implements QueryView {
     return key;
   }
 
-  /** The data of {@link #state()}, read without loading the state: the cache's hot read. */
+  /** The data of {@link #state()}. */
   Optional<T> data() {
-    return data;
+    return state.data();
   }
 
   /**
@@ -148,6 +144,9 @@ final class Query<T> implements QueryView {
     synchronized (lock) {
       Query<?> raced = insert.apply(this);
       if (raced == null) {
+        if (state.data().isPresent()) {
+          client.indexData(this, state.data());
+        }
         client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.Added(key)));
         scheduleGcLocked();
       }
@@ -170,6 +169,7 @@ final class Query<T> implements QueryView {
       // Leaves the store here unless it was evicted already; either way it is finished below.
       delete.accept(this);
       removed = true;
+      client.unindexData(this);
       client.gcQueue().cancel(this);
       f = current;
       current = null;
@@ -243,8 +243,13 @@ final class Query<T> implements QueryView {
 
   // ---------------------------------------------------------------- dispatch
 
+  // The index holds the state's own Optional instance, so a new instance is written even if equal.
+  @SuppressWarnings("OptionalEquality")
   private void dispatchLocked(QueryAction action, QueryState<T> next) {
-    data = next.data();
+    Optional<T> nextData = next.data();
+    if (nextData != state.data() && !removed) {
+      client.indexData(this, nextData);
+    }
     state = next;
     List<QueryObserverImpl<T, ?>> list = observers;
     List<QueryObserverImpl<T, ?>> snapshot = list == null ? List.of() : List.copyOf(list);

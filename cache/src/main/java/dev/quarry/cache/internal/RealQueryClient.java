@@ -181,6 +181,16 @@ public final class RealQueryClient implements QueryClient {
     return store.find(key);
   }
 
+  /** Under {@code q}'s lock, while it is the live query of its key: its data is now {@code d}. */
+  void indexData(Query<?> q, Optional<?> d) {
+    store.indexData(q, d);
+  }
+
+  /** Under {@code q}'s lock, once it was removed: its data leaves the index. */
+  void unindexData(Query<?> q) {
+    store.unindexData(q);
+  }
+
   <T> Query<T> getOrCreate(
       QueryKey key, Resolved settings, Supplier<QueryState<T>> initial, boolean infinite) {
     return store.getOrCreate(key, settings, initial, infinite);
@@ -317,8 +327,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public <T> Optional<T> getQueryData(QueryKey key) {
-    Query<T> q = find(key);
-    return q == null ? Optional.empty() : q.data();
+    return store.data(key);
   }
 
   @Override
