@@ -126,13 +126,6 @@ final class GcQueue {
     }
   }
 
-  /** The number of lanes, for tests of this class's bookkeeping. */
-  int laneCount() {
-    synchronized (lock) {
-      return lanes.size();
-    }
-  }
-
   private void insertLocked(Query<?> q, Lane lane) {
     // Usually the tail: queries of one gcTime restart in time order. A clock that went back
     // walks a little.

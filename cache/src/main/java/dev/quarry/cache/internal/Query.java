@@ -34,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The data is also published in the store's data index (the same {@code Optional} instance as in
  * the state), so that {@code getQueryData} is one map lookup; {@link #dispatchLocked} writes it
- * there before the state, and only while this query is the live one for its key (not removed).
+ * there right after the state, and only while this query is the live one for its key (not removed).
  */
 final class Query<T> implements QueryView {
   final QueryKey key;
@@ -246,11 +246,12 @@ final class Query<T> implements QueryView {
   // The index holds the state's own Optional instance, so a new instance is written even if equal.
   @SuppressWarnings("OptionalEquality")
   private void dispatchLocked(QueryAction action, QueryState<T> next) {
-    Optional<T> nextData = next.data();
-    if (nextData != state.data() && !removed) {
-      client.indexData(this, nextData);
-    }
+    Optional<T> previousData = state.data();
     state = next;
+    // After the state: a removal that reconciles the index from this state then sees this data.
+    if (next.data() != previousData && !removed) {
+      client.indexData(this, next.data());
+    }
     List<QueryObserverImpl<T, ?>> list = observers;
     List<QueryObserverImpl<T, ?>> snapshot = list == null ? List.of() : List.copyOf(list);
     client
