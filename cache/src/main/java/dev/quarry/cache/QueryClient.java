@@ -72,9 +72,21 @@ import org.jspecify.annotations.Nullable;
  * Every method may be called from any thread. State changes of one query are serialized; no user
  * code (query functions, updaters, {@code select}, listeners, predicates) runs while a Quarry lock
  * is held. Listeners and observers run on the callback executor, in order per listener; an
- * exception they throw goes to the {@link ErrorHandler} and delivery to others continues. Data is
- * never {@code null}: "no data" is {@link Optional#empty()}, and a query function completing with
- * {@code null} fails the fetch (not retried).
+ * exception they throw goes to the {@link ErrorHandler} and delivery to others continues.
+ *
+ * <p>The futures this client returns ({@code fetchQuery}, {@code prefetchQuery}, {@code
+ * ensureQueryData}, {@code fetchInfiniteQuery}, {@code invalidateQueries}, {@code refetchQueries},
+ * {@code cancelQueries}, {@code resetQueries}) are <em>not</em> completed through the callback
+ * executor: one that settles later completes on the thread that produced its outcome (the thread
+ * that completed the query function's stage, for example OkHttp's dispatcher thread for a {@link
+ * JsonHttp} call; the scheduler thread for a retry; the calling thread for a cancel), with no
+ * hand-off in between, once the query's state holds the outcome. A dependent stage attached with
+ * {@code thenApply} or {@code thenAccept} therefore runs on that thread: keep it short, or attach
+ * it with an {@code ...Async} variant and your own executor (for example {@code
+ * thenAcceptAsync(this::show, SwingUtilities::invokeLater)}). A future that is already complete
+ * when returned (a fresh hit) runs dependent stages on the caller's thread. Data is never {@code
+ * null}: "no data" is {@link Optional#empty()}, and a query function completing with {@code null}
+ * fails the fetch (not retried).
  *
  * <h2>Lifecycle</h2>
  *
@@ -102,13 +114,25 @@ public interface QueryClient extends AutoCloseable {
    * with the data. Joins a fetch in flight. Retries only if a retry policy was set in the options
    * or defaults (TanStack: {@code retry: false} for {@code fetchQuery}). Fails with the last error,
    * or {@link CancelledException}.
+   *
+   * <p>Thread: a fresh hit returns a completed future. Otherwise the future completes on the thread
+   * that produced the outcome (the one that completed the query function's stage, the scheduler
+   * thread after a retry's delay, or the thread that cancelled), without a hand-off to the callback
+   * executor, so stages chained without an executor run there; observers of the query still hear of
+   * it on the callback executor. See "Threads, errors, nullness" above.
    */
   <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options);
 
-  /** {@link #fetchQuery}, but never fails and completes with nothing. */
+  /**
+   * {@link #fetchQuery}, but never fails and completes with nothing; on the thread that {@code
+   * fetchQuery}'s future would complete on.
+   */
   CompletableFuture<Void> prefetchQuery(QueryOptions<?> options);
 
-  /** The cached data (initial data counts) whatever its staleness, or {@link #fetchQuery}. */
+  /**
+   * The cached data (initial data counts) whatever its staleness, or {@link #fetchQuery} (whose
+   * future completes on the thread that produced the data, see there).
+   */
   <T> CompletableFuture<T> ensureQueryData(QueryOptions<T> options);
 
   /**

@@ -32,10 +32,9 @@ import org.jspecify.annotations.Nullable;
  * order. Nothing that may run user code (the query function, change detection, updaters,
  * cancellation callbacks, completing futures) runs under the lock.
  *
- * <p>The data is also kept on its own in {@link #data}, the same {@code Optional} instance as in
- * the state, so that {@code getQueryData} reads the map's value and one field of it instead of
- * following the state record. Both fields are written together, data first, in {@link
- * #dispatchLocked}: whoever sees a state also sees its data.
+ * <p>The data is also published in the store's data index (the same {@code Optional} instance as in
+ * the state), so that {@code getQueryData} is one map lookup; {@link #dispatchLocked} writes it
+ * there right after the state, and only while this query is the live one for its key (not removed).
  */
 final class Query<T> implements QueryView {
   final QueryKey key;
@@ -43,8 +42,6 @@ final class Query<T> implements QueryView {
   final boolean infinite;
   private final RealQueryClient client;
   private final Object lock = new Object();
-  // Declared first among the references: read on every getQueryData.
-  private volatile Optional<T> data;
   private volatile QueryState<T> state;
   private volatile boolean pinned;
   private volatile DefaultsLayers.@Nullable Memo fetchSettings;
@@ -52,16 +49,26 @@ final class Query<T> implements QueryView {
   /** The initial data of the latest options that had some (what a reset returns to), or none. */
   private volatile @Nullable Supplier<QueryState<T>> initialData;
 
-  // Guarded by lock.
-  private QueryState<T> revertState;
+  /** The longest gcTime offered (it only grows); written under lock, read without it. */
+  private volatile Duration gcTime;
+
+  // Guarded by lock. The state a reverting cancel restores: set while a fetch runs, else null,
+  // so that an idle query keeps no second state (nor the data that state may hold).
+  private @Nullable QueryState<T> revertState;
   private @Nullable FetchBehavior<T> behavior;
   private RetryPolicy retry = RetryPolicy.never();
   private NetworkMode networkMode = NetworkMode.ONLINE;
   private @Nullable BinaryOperator<T> sharing;
   private @Nullable Fetch<T> current;
-  private final List<QueryObserverImpl<T, ?>> observers = new ArrayList<>();
-  private final GcTimer gc;
+  // Created by the first observer, dropped by the last: most cached queries have none.
+  private @Nullable ArrayList<QueryObserverImpl<T, ?>> observers;
   private boolean removed;
+
+  // The gc timer's links and due time: guarded by the client's GcQueue lock, used only by it.
+  @Nullable Query<?> gcPrev;
+  @Nullable Query<?> gcNext;
+  GcQueue.@Nullable Lane gcLane;
+  long gcDueAt = -1;
 
   Query(
       RealQueryClient client,
@@ -72,10 +79,8 @@ final class Query<T> implements QueryView {
       long sequence) {
     this.client = client;
     this.key = key;
-    this.data = initial.data();
     this.state = initial;
-    this.revertState = initial;
-    this.gc = new GcTimer(client.clock(), client.scheduler(), gcTime);
+    this.gcTime = gcTime;
     this.infinite = infinite;
     this.sequence = sequence;
   }
@@ -90,9 +95,9 @@ final class Query<T> implements QueryView {
     return key;
   }
 
-  /** The data of {@link #state()}, read without loading the state: the cache's hot read. */
+  /** The data of {@link #state()}. */
   Optional<T> data() {
-    return data;
+    return state.data();
   }
 
   /**
@@ -139,6 +144,9 @@ final class Query<T> implements QueryView {
     synchronized (lock) {
       Query<?> raced = insert.apply(this);
       if (raced == null) {
+        if (state.data().isPresent()) {
+          client.indexData(this, state.data());
+        }
         client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.Added(key)));
         scheduleGcLocked();
       }
@@ -161,9 +169,11 @@ final class Query<T> implements QueryView {
       // Leaves the store here unless it was evicted already; either way it is finished below.
       delete.accept(this);
       removed = true;
-      gc.cancel();
+      client.unindexData(this);
+      client.gcQueue().cancel(this);
       f = current;
       current = null;
+      revertState = null;
       if (f != null) {
         f.cancelReason = why;
       }
@@ -176,12 +186,24 @@ final class Query<T> implements QueryView {
 
   /** Offers a gcTime (max wins); takes the lock only if it would grow the current one. */
   void observeGcTime(Duration candidate) {
-    if (!gc.wouldGrow(candidate)) {
-      return;
+    if (candidate.compareTo(gcTime) <= 0) {
+      return; // the gcTime only grows: once not longer, never longer
     }
     synchronized (lock) {
-      gc.offer(candidate);
+      offerGcTimeLocked(candidate);
     }
+  }
+
+  /** Keeps the longest gcTime seen; a running timer keeps the duration it started with. */
+  private void offerGcTimeLocked(Duration candidate) {
+    if (candidate.compareTo(gcTime) > 0) {
+      gcTime = candidate;
+    }
+  }
+
+  private boolean hasObserversLocked() {
+    List<QueryObserverImpl<T, ?>> list = observers;
+    return list != null && !list.isEmpty();
   }
 
   private void applyConfigLocked(QueryConfig<T> config) {
@@ -189,24 +211,28 @@ final class Query<T> implements QueryView {
     retry = config.retry();
     networkMode = config.networkMode();
     sharing = config.sharing();
-    gc.offer(config.gcTime());
+    offerGcTimeLocked(config.gcTime());
   }
 
   // ---------------------------------------------------------------- gc
 
   private void scheduleGcLocked() {
-    if (removed || !observers.isEmpty()) {
-      gc.cancel();
+    if (removed || hasObserversLocked()) {
+      client.gcQueue().cancel(this);
       return;
     }
-    gc.restart(this::gcFired);
+    client.gcQueue().restart(this, gcTime);
   }
 
-  private void gcFired(long generation) {
+  /**
+   * The gc timer's lane fired with everything due by {@code threshold}: if this query's timer is
+   * still due it is spent, and the query is collected if it is unobserved and idle.
+   */
+  void gcFired(long threshold) {
     synchronized (lock) {
-      if (!gc.isCurrent(generation)
+      if (!client.gcQueue().expire(this, threshold)
           || removed
-          || !observers.isEmpty()
+          || hasObserversLocked()
           || current != null
           || state.fetchStatus() != FetchStatus.IDLE) {
         return;
@@ -217,10 +243,17 @@ final class Query<T> implements QueryView {
 
   // ---------------------------------------------------------------- dispatch
 
+  // The index holds the state's own Optional instance, so a new instance is written even if equal.
+  @SuppressWarnings("OptionalEquality")
   private void dispatchLocked(QueryAction action, QueryState<T> next) {
-    data = next.data();
+    Optional<T> previousData = state.data();
     state = next;
-    List<QueryObserverImpl<T, ?>> snapshot = List.copyOf(observers);
+    // After the state: a removal that reconciles the index from this state then sees this data.
+    if (next.data() != previousData && !removed) {
+      client.indexData(this, next.data());
+    }
+    List<QueryObserverImpl<T, ?>> list = observers;
+    List<QueryObserverImpl<T, ?>> snapshot = list == null ? List.of() : List.copyOf(list);
     client
         .pipeline()
         .enqueue(
@@ -240,7 +273,7 @@ final class Query<T> implements QueryView {
   void updatePin() {
     boolean changed;
     synchronized (lock) {
-      boolean now = !removed && (!observers.isEmpty() || current != null);
+      boolean now = !removed && (hasObserversLocked() || current != null);
       changed = now != pinned;
       pinned = now;
     }
@@ -334,8 +367,10 @@ final class Query<T> implements QueryView {
         new CancelledException("fetch of " + key + " was cancelled", revert, false);
     f.cancelReason = why;
     current = null;
+    QueryState<T> before = revertState != null ? revertState : state;
+    revertState = null;
     if (revert) {
-      dispatchLocked(QueryAction.REVERT, Reducer.fetchStatus(revertState, FetchStatus.IDLE));
+      dispatchLocked(QueryAction.REVERT, Reducer.fetchStatus(before, FetchStatus.IDLE));
     } else {
       client.cacheCallbacks().failedLocked(this, why, state.data());
       dispatchLocked(QueryAction.ERROR, Reducer.error(state, why, now()));
@@ -367,6 +402,7 @@ final class Query<T> implements QueryView {
    */
   void finishLocked(QueryAction action, QueryState<T> next) {
     current = null;
+    revertState = null;
     dispatchLocked(action, next);
     scheduleGcLocked();
   }
@@ -378,6 +414,7 @@ final class Query<T> implements QueryView {
   @Nullable Fetch<T> replacementLocked() {
     Fetch<T> replacement = current;
     if (replacement == null) {
+      revertState = null;
       scheduleGcLocked();
     }
     return replacement;
@@ -483,7 +520,7 @@ final class Query<T> implements QueryView {
       if (f != null) {
         f.cancelReason = why;
       }
-      revertState = fresh;
+      revertState = null;
       dispatchLocked(QueryAction.RESET, fresh);
       scheduleGcLocked();
     }
@@ -521,11 +558,16 @@ final class Query<T> implements QueryView {
     QueryState<T> s;
     synchronized (lock) {
       applyConfigLocked(config);
-      if (!observers.contains(observer)) {
-        observers.add(observer);
+      ArrayList<QueryObserverImpl<T, ?>> list = observers;
+      if (list == null) {
+        list = new ArrayList<>(2);
+        observers = list;
+      }
+      if (!list.contains(observer)) {
+        list.add(observer);
         client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.ObserverAdded(key)));
       }
-      gc.cancel();
+      client.gcQueue().cancel(this);
       s = state;
     }
     updatePin();
@@ -541,11 +583,13 @@ final class Query<T> implements QueryView {
   Runnable detach(QueryObserverImpl<T, ?> observer) {
     Fetch<T> cancelled = null;
     synchronized (lock) {
-      if (!observers.remove(observer)) {
+      ArrayList<QueryObserverImpl<T, ?>> list = observers;
+      if (list == null || !list.remove(observer)) {
         return () -> {};
       }
       client.pipeline().enqueue(() -> client.emit(new QueryCacheEvent.ObserverRemoved(key)));
-      if (observers.isEmpty()) {
+      if (list.isEmpty()) {
+        observers = null;
         Fetch<T> f = current;
         if (f != null) {
           boolean initialPaused =
@@ -582,21 +626,21 @@ final class Query<T> implements QueryView {
 
   List<QueryObserverImpl<T, ?>> observers() {
     synchronized (lock) {
-      return List.copyOf(observers);
+      List<QueryObserverImpl<T, ?>> list = observers;
+      return list == null ? List.of() : List.copyOf(list);
     }
   }
 
   int observerCount() {
     synchronized (lock) {
-      return observers.size();
+      List<QueryObserverImpl<T, ?>> list = observers;
+      return list == null ? 0 : list.size();
     }
   }
 
   /** When the gc timer is due, epoch ms, or -1 if none runs. */
   long gcDueAt() {
-    synchronized (lock) {
-      return gc.dueAt();
-    }
+    return client.gcQueue().dueAt(this);
   }
 
   /** Whether the query has a function that can fetch (not none, not the skipToken). */

@@ -64,6 +64,7 @@ public final class RealQueryClient implements QueryClient {
   private final ReconnectWiring reconnect;
   private final CacheCallbacks cacheCallbacks;
   private final FetchStats stats;
+  private final GcQueue gcQueue;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   /** Creates the client from the builder's settings. */
@@ -89,6 +90,7 @@ public final class RealQueryClient implements QueryClient {
     this.cacheCallbacks =
         new CacheCallbacks(config.cacheCallbacks(), pipeline, callbackExecutor, errorHandler);
     this.stats = new FetchStats(callbackExecutor, errorHandler, clock);
+    this.gcQueue = new GcQueue(clock, scheduler);
     this.store = new QueryStore(this, config.maximumSize());
     this.reconnect = new ReconnectWiring(this, connectivity, errorHandler);
   }
@@ -137,6 +139,10 @@ public final class RealQueryClient implements QueryClient {
     return stats;
   }
 
+  GcQueue gcQueue() {
+    return gcQueue;
+  }
+
   ObjectMapper mapper() {
     return mapper;
   }
@@ -173,6 +179,16 @@ public final class RealQueryClient implements QueryClient {
 
   <T> @Nullable Query<T> find(QueryKey key) {
     return store.find(key);
+  }
+
+  /** Under {@code q}'s lock, while it is the live query of its key: its data is now {@code d}. */
+  void indexData(Query<?> q, Optional<?> d) {
+    store.indexData(q, d);
+  }
+
+  /** Under {@code q}'s lock, once it was removed: its data leaves the index. */
+  void unindexData(Query<?> q) {
+    store.unindexData(q);
   }
 
   <T> Query<T> getOrCreate(
@@ -311,8 +327,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public <T> Optional<T> getQueryData(QueryKey key) {
-    Query<T> q = find(key);
-    return q == null ? Optional.empty() : q.data();
+    return store.data(key);
   }
 
   @Override
