@@ -228,20 +228,47 @@ public final class StudioBackend implements AutoCloseable {
      * @throws UncheckedIOException if a server cannot bind
      */
     public StudioBackend start() {
-      StudioBackend backend;
-      try {
-        backend = new StudioBackend(this);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot create the studio backend", e);
+      // The socket.io server's port is probed free and then bound by netty: another process can
+      // take it in between. Such a lost race is retried on a new port, a few times.
+      for (int attempt = 1; ; attempt++) {
+        StudioBackend backend;
+        try {
+          backend = new StudioBackend(this);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot create the studio backend", e);
+        }
+        backend.http.start();
+        try {
+          backend.socket.start();
+          return backend;
+        } catch (Exception e) { // netty rethrows a bind failure unchecked, as it is
+          backend.close();
+          if (attempt >= BIND_ATTEMPTS || !isBindFailure(e)) {
+            if (e instanceof RuntimeException r) {
+              throw r;
+            }
+            throw new UncheckedIOException(
+                "cannot start the studio backend's socket.io server",
+                e instanceof IOException io ? io : new IOException(e));
+          }
+        }
       }
-      backend.http.start();
-      try {
-        backend.socket.start();
-      } catch (RuntimeException e) {
-        backend.close();
-        throw e;
+    }
+
+    private static final int BIND_ATTEMPTS = 5;
+
+    private static boolean isBindFailure(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof java.net.BindException) {
+          return true;
+        }
+        for (Throwable s : t.getSuppressed()) {
+          if (s instanceof java.net.BindException) {
+            return true;
+          }
+        }
       }
-      return backend;
+      return false;
     }
 
     private static Duration positiveOrZero(String option, Duration d) {
