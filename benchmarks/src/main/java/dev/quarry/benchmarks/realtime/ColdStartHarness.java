@@ -3,14 +3,12 @@ package dev.quarry.benchmarks.realtime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quarry.benchmarks.Machine;
+import dev.quarry.testing.internal.ChildProcesses;
 import dev.quarry.testing.socketio.SocketIoTestServer;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -377,22 +375,9 @@ public final class ColdStartHarness {
     }
   }
 
+  /** Reads a child's output line by line on a daemon thread until the child is gone. */
   private static void drain(InputStream in, String name, java.util.function.Consumer<String> sink) {
-    Thread t =
-        new Thread(
-            () -> {
-              try (BufferedReader reader =
-                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                  sink.accept(line);
-                }
-              } catch (IOException e) {
-                // the child is gone
-              }
-            },
-            name);
-    t.setDaemon(true);
-    t.start();
+    ChildProcesses.drain(in, name, sink, () -> {});
   }
 
   /** The first line starting with {@code prefix} within {@code timeout}, or null. */
