@@ -28,18 +28,22 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs every benchmark suite and prints one markdown report with the ratios computed in the same
  * run: {@code java -jar benchmarks/target/benchmarks.jar [--quick] [--jfr] [--out FILE] [suite...]}
  * where a suite is {@code keys}, {@code cache}, {@code fetch}, {@code dedup}, {@code fanout},
- * {@code memory} (cached entries and mutation handles), {@code realtime} or {@code coldstart} (cold
- * client JVMs flooded at their first heartbeats, also with the CPU busy) (default: all, in that
- * order).
+ * {@code memory} (cached entries and mutation handles), {@code realtime}, {@code replay} (the
+ * realtime clients' receive path against an in-process server that writes pre-encoded frames, where
+ * the Node server of {@code realtime} is the bottleneck) or {@code coldstart} (cold client JVMs
+ * flooded at their first heartbeats, also with the CPU busy) (default: all, in that order).
  *
  * <p>{@code --quick} shortens everything (a smoke run, not for figures). {@code --jfr} records a
  * JFR profile of each JMH fork ({@code -prof jfr}) and of each harness JVM ({@code <Harness>.jfr}),
- * in a folder {@code jfr} next to the {@code --out} file (or in the working directory). The memory
- * and realtime harnesses run in their own JVMs (the cold-start harness starts one more per run).
+ * in a folder {@code jfr} next to the {@code --out} file (or in the working directory). The memory,
+ * realtime and replay harnesses run in their own JVMs (the cold-start harness starts one more per
+ * run). The system property {@code quarry.commit}, when set, is passed to the replay harness, which
+ * prints it.
  */
 public final class RunAll {
   private static final List<String> SUITES =
-      List.of("keys", "cache", "fetch", "dedup", "fanout", "memory", "realtime", "coldstart");
+      List.of(
+          "keys", "cache", "fetch", "dedup", "fanout", "memory", "realtime", "replay", "coldstart");
 
   private final boolean quick;
   private final boolean jfr;
@@ -108,6 +112,18 @@ public final class RunAll {
                       "dev.quarry.benchmarks.realtime.RealtimeHarness",
                       quick ? List.of("--quick") : List.of()))
               .append('\n');
+      case "replay" -> {
+        List<String> args = new ArrayList<>();
+        if (quick) {
+          args.add("--quick");
+        }
+        String commit = System.getProperty("quarry.commit");
+        if (commit != null) {
+          args.add("--commit");
+          args.add(commit);
+        }
+        report.append(fork("dev.quarry.benchmarks.realtime.ReplayHarness", args)).append('\n');
+      }
       case "coldstart" ->
           report
               .append(
