@@ -468,7 +468,9 @@ public final class ReplayHarness {
               : f.client().contains("facade")
                   ? "(no goal: event to observer)"
                   : f.client().startsWith("Quarry")
-                      ? (missed.isEmpty() ? "met" : "MISSED: " + String.join(", ", missed))
+                      ? (base == null
+                          ? "n/a (no minimal row: run with minimal in --only)"
+                          : missed.isEmpty() ? "met" : "MISSED: " + String.join(", ", missed))
                       : "(peer)";
       row.append(
           String.format(
