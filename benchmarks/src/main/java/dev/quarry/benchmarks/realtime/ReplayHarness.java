@@ -25,14 +25,15 @@ import org.jspecify.annotations.Nullable;
  * in {@code --only}. HTTP long-polling is not served by the replay server, so the polling client
  * has no row here.
  *
- * <p>One unrecorded round first (every client's code paths get compiled). Then per round, per
- * client (the order rotates every round): a fresh client connects and subscribes; for each payload
- * size a warm-up flood and a measured flood of N events (events/s = N / (time from just before the
- * server's first write to the N-th {@code tick} delivered to the client's listener, {@link
- * TickCounter})); then warm-up and measured sequential {@code echo} round trips with an ack (p50 /
- * p99 over all rounds). A flood that stalls (no event for 5 s) counts 0 events/s for that round and
- * is reported. Disconnects the clients report and what the server noted (write failures, ping
- * timeouts, protocol errors, connections that ended without a close frame) are listed per client.
+ * <p>One unrecorded round first, its main floods at least 100,000 events per payload size even with
+ * {@code --quick} (every client's code paths get compiled). Then per round, per client (the order
+ * rotates every round): a fresh client connects and subscribes; for each payload size a warm-up
+ * flood and a measured flood of N events (events/s = N / (time from just before the server's first
+ * write to the N-th {@code tick} delivered to the client's listener, {@link TickCounter})); then
+ * warm-up and measured sequential {@code echo} round trips with an ack (p50 / p99 over all rounds).
+ * A flood that stalls (no event for 5 s) counts 0 events/s for that round and is reported.
+ * Disconnects the clients report and what the server noted (write failures, ping timeouts, protocol
+ * errors, connections that ended without a close frame) are listed per client.
  *
  * <p>Threads: the harness runs on the calling thread; the server's threads are described at {@link
  * ReplayServer}; each client runs its own. Everything is closed before {@link #run} returns.
@@ -49,6 +50,13 @@ public final class ReplayHarness {
   private static final Duration STALL = Duration.ofSeconds(5);
   private static final double THROUGHPUT_GOAL = 1.0;
   private static final double P99_GOAL = 1.2;
+
+  /**
+   * The least events per payload size of the warm-up round's main flood: with {@code --quick}'s
+   * 20,000 a client whose decoding runs on one thread was still far from compiled in its first
+   * recorded round (the minimal client measured about a tenth of its later rounds' rate).
+   */
+  private static final int WARM_UP_ROUND_EVENTS = 100_000;
 
   /** The measured figures of one client over all rounds, and what went wrong. */
   record Figures(
@@ -287,9 +295,10 @@ public final class ReplayHarness {
       Map<String, Object> base = RealtimeHarness.payloadBase(payload);
       try {
         flood(server, ticks, base, Math.max(1_000, config.events() / 5)); // warm-up
-        long nanos = flood(server, ticks, base, config.events());
+        int events = record ? config.events() : Math.max(WARM_UP_ROUND_EVENTS, config.events());
+        long nanos = flood(server, ticks, base, events);
         if (record) {
-          f.rates(payload).add(config.events() * 1e9 / nanos);
+          f.rates(payload).add(events * 1e9 / nanos);
         }
       } catch (IllegalStateException e) {
         f.notes().add(label + ", " + sizeName(payload) + ": " + e.getMessage());
