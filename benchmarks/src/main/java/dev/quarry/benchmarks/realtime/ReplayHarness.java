@@ -412,7 +412,7 @@ public final class ReplayHarness {
                 "Server: in this JVM, WebSocket only, every flood written from %d-frame blocks"
                     + " encoded once per payload size (one write per block), acks written at once"
                     + " by the connection's reader thread; pingInterval %d ms, pingTimeout %d ms"
-                    + " (%d Engine.IO pings during the rounds). %d rounds, clients alternating, a"
+                    + " (%d Engine.IO pings during the rounds). Rounds: %d, clients alternating, a"
                     + " fresh client each round; per round and payload size a flood of %,d events"
                     + " (the event's JSON payload object padded to the size; the frame adds 11"
                     + " bytes), timed from just before the server's first write to the last event"
