@@ -21,9 +21,10 @@ import org.jspecify.annotations.Nullable;
  * completions and the error handler run on the callback executor, in the order the frames arrived,
  * in two lanes: events (bounded, see {@link RealtimeOptions.Builder#maxQueuedEvents(int, long)})
  * and control (connection events, ack completions, errors), so a stuck event listener does not
- * delay a connection event; never on the OkHttp reader thread and never while the client holds a
- * lock. A listener that throws is reported to the error handler; the others still receive. Pings
- * are answered on the reader thread at once, so a slow listener never delays a pong.
+ * delay a connection event; never on the OkHttp reader thread (unless the callback executor is a
+ * direct one) and never while the client holds a lock. A listener that throws is reported to the
+ * error handler; the others still receive. Pings are answered on the reader thread at once, so a
+ * slow listener never delays a pong.
  *
  * <p><b>Lifecycle.</b> {@link #connect()} starts; the client reconnects on its own after a lost
  * transport or a ping timeout (not after a refusal or a server-side disconnect, unless configured).
