@@ -17,13 +17,18 @@ import org.jspecify.annotations.Nullable;
  * typed events, acknowledgements, topic subscriptions that survive reconnects, reconnection with
  * backoff and socket.io connection state recovery.
  *
- * <p><b>Threads.</b> Every method is thread-safe and non-blocking. Listeners, ack futures'
- * completions and the error handler run on the callback executor, in the order the frames arrived,
- * in two lanes: events (bounded, see {@link RealtimeOptions.Builder#maxQueuedEvents(int, long)})
- * and control (connection events, ack completions, errors), so a stuck event listener does not
- * delay a connection event; never on the OkHttp reader thread and never while the client holds a
- * lock. A listener that throws is reported to the error handler; the others still receive. Pings
- * are answered on the reader thread at once, so a slow listener never delays a pong.
+ * <p><b>Threads.</b> Every method is thread-safe and non-blocking. Listeners, functions chained
+ * onto ack futures and the error handler run on the callback executor, in the order the frames
+ * arrived, in two lanes: events (bounded, see {@link RealtimeOptions.Builder#maxQueuedEvents(int,
+ * long)}) and control (connection events, ack outcomes, errors), so a stuck event listener does not
+ * delay a connection event. An ack future is completed by the thread that decoded the ack (or saw
+ * it time out or fail), once the client has released its lock, so a thread waiting in {@code get}
+ * or {@code join} wakes at once; every function chained onto it, with {@code thenApply}, {@code
+ * whenComplete} and the other non-async methods too, still runs on the control lane, even when
+ * chained after the future completed. User code never runs on the OkHttp reader thread (unless the
+ * callback executor is a direct one) and never while the client holds a lock. A listener that
+ * throws is reported to the error handler; the others still receive. Pings are answered on the
+ * reader thread at once, so a slow listener never delays a pong.
  *
  * <p><b>Lifecycle.</b> {@link #connect()} starts; the client reconnects on its own after a lost
  * transport or a ping timeout (not after a refusal or a server-side disconnect, unless configured).

@@ -619,7 +619,10 @@ public final class RealtimeOptions {
      * event lane (event and topic listeners, in order) and the control lane (connection listeners,
      * ack and subscription outcomes, the error handler, in order). Without this option each lane
      * has a thread of its own, so a stuck event listener never holds back a connection event; with
-     * a single-threaded executor (such as a UI thread) a stuck listener holds back both.
+     * a single-threaded executor (such as a UI thread) a stuck listener holds back both. A direct
+     * executor ({@code Runnable::run}) runs listeners on the thread that decoded the frame: the
+     * connection's {@code quarry-realtime-inbound} thread, or, for a lone frame on a quiet
+     * connection, the socket's reader thread; a slow listener then delays the connection's pongs.
      */
     public Builder callbackExecutor(Executor executor) {
       this.callbackExecutor = Objects.requireNonNull(executor, "executor");

@@ -1,6 +1,7 @@
 package dev.quarry.realtime.internal;
 
 import dev.quarry.core.internal.SerialExecutor;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -21,15 +22,26 @@ import org.jspecify.annotations.Nullable;
 final class Callbacks {
   private final SerialExecutor control;
   private final SerialExecutor events;
+  private final SerialExecutor completions;
   private final int maxEvents;
   private final long maxBytes;
   private final AtomicInteger queuedEvents = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicReference<@Nullable Runnable> onDrained = new AtomicReference<>();
 
-  Callbacks(SerialExecutor control, SerialExecutor events, int maxEvents, long maxBytes) {
+  /**
+   * The two lanes, and {@code completions}, a serial executor on a direct delegate that completes
+   * {@link AckFuture}s on the thread that flushes (see {@link #complete}).
+   */
+  Callbacks(
+      SerialExecutor control,
+      SerialExecutor events,
+      SerialExecutor completions,
+      int maxEvents,
+      long maxBytes) {
     this.control = control;
     this.events = events;
+    this.completions = completions;
     this.maxEvents = maxEvents;
     this.maxBytes = maxBytes;
   }
@@ -37,6 +49,20 @@ final class Callbacks {
   /** Queues a task on the control lane. */
   void enqueue(Runnable task) {
     control.enqueue(task);
+  }
+
+  /**
+   * Queues the completion of an {@link AckFuture}; run in order, after the lanes are flushed, by
+   * the thread that {@link #flush}es (the client's code completes it; the future's dependents go to
+   * the control lane). Under the client's lock, like {@link #enqueue}.
+   */
+  void complete(Runnable completion) {
+    completions.enqueue(completion);
+  }
+
+  /** The control lane, where an {@link AckFuture}'s dependents run. */
+  Executor controlLane() {
+    return control;
   }
 
   /** Queues a task on the event lane without counting it (a gap, a routing step). */
@@ -110,9 +136,14 @@ final class Callbacks {
     return maxBytes;
   }
 
-  /** Hands both lanes' queued tasks to the executor, control first; call without the lock. */
+  /**
+   * Hands both lanes' queued tasks to the executor, control first, then completes the queued ack
+   * futures on this thread (their dependents queue on the control lane behind what is already
+   * there); call without the lock.
+   */
   void flush() {
     control.flush();
     events.flush();
+    completions.flush();
   }
 }

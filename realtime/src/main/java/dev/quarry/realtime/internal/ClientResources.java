@@ -66,6 +66,7 @@ final class ClientResources {
         new Callbacks(
             new SerialExecutor(controlExecutor, errors, context),
             new SerialExecutor(eventExecutor, errors, context),
+            new SerialExecutor(Runnable::run, errors, context + " ack completion"),
             options.maxQueuedEvents(),
             options.maxQueuedEventBytes());
     if (transportFactory != null) {

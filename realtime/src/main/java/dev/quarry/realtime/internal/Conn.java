@@ -28,12 +28,16 @@ import org.jspecify.annotations.Nullable;
  * while the queue is full). The <em>inbound stage</em> (the connection's {@code
  * quarry-realtime-inbound} thread) does the rest, frame by frame: decoding with {@link #decoder}
  * (every check and limit of the codec), taking the connection's lock, routing, and flushing the
- * callbacks after releasing the lock. Listeners run on the callback executor, never on either
- * thread.
+ * callbacks after releasing the lock. The one exception: on a quiet connection (nothing queued, the
+ * stage idle) the reader decodes and routes a lone frame itself, within a metered share of its time
+ * ({@link Inbound}), which spares an ack or an occasional event the hop to the stage; a flood goes
+ * through the queue. Listeners run on the callback executor, never on either thread (unless the
+ * application gave a direct callback executor).
  *
  * <p>Every field is guarded by the connection's lock, except {@link #decoder} and {@link
- * #messageSize}, which only the inbound stage uses, {@link #lastPingNanos}, written by the reader
- * thread, and {@link #inbound}, which is thread-safe.
+ * #messageSize}, which only the thread handing frames to the {@link Stage} uses (the stage, or the
+ * reader for a lone frame; {@link Inbound} hands over between them through its monitor), {@link
+ * #lastPingNanos}, written by the reader thread, and {@link #inbound}, which is thread-safe.
  */
 final class Conn implements Transport.Listener {
   private final RealRealtimeConnection engine;
@@ -71,7 +75,8 @@ final class Conn implements Transport.Listener {
 
   /**
    * The size of the message being decoded: its text frame's length plus the binary frames so far;
-   * written by the inbound stage before it takes the lock.
+   * written by the thread decoding (the stage, or the reader for a lone frame) before it takes the
+   * lock.
    */
   private long messageSize;
 
@@ -86,12 +91,18 @@ final class Conn implements Transport.Listener {
     this.decoder = decoder;
     this.auths = auths;
     this.endpoint = endpoint;
-    this.inbound = new Inbound(new Stage(), inboundExecutor, inboundLimits);
+    this.inbound =
+        new Inbound(new Stage(), inboundExecutor, inboundLimits, engine.clock()::nanoTime);
   }
 
   /** Frames read and not yet decoded (the end of the transport counts as one). */
   int queuedFrames() {
     return inbound.queued();
+  }
+
+  /** Frames the reader thread decoded itself, the connection being quiet. */
+  long framesDecodedByReader() {
+    return inbound.inlined();
   }
 
   /** Starts the connect deadline; under the lock. */
@@ -183,7 +194,10 @@ final class Conn implements Transport.Listener {
 
   // ---------------------------------------------------------------- inbound stage
 
-  /** Decodes and routes the frames of this connection, in order; on the inbound stage. */
+  /**
+   * Decodes and routes the frames of this connection, in order; on the inbound stage, or on the
+   * reader thread for a lone frame on a quiet connection.
+   */
   private final class Stage implements Inbound.Sink {
     @Override
     public void text(String text) {

@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The emits of a {@link RealRealtimeClient}: plain, volatile, with an ack, and through the
  * at-least-once queue when retries are configured. Arguments are written before the client's lock
- * is taken; futures are completed on the callback executor.
+ * is taken; ack futures ({@link AckFuture}) are completed after it is released, their dependents
+ * run on the control lane.
  */
 final class Emits {
   private final RealRealtimeClient client;
@@ -68,37 +69,37 @@ final class Emits {
   }
 
   /** With the configured ack timeout; at-least-once when retries are configured. */
-  CompletableFuture<ArrayNode> emitWithAck(String event, Object... args) {
+  AckFuture<ArrayNode> emitWithAck(String event, Object... args) {
     if (!client.atLeastOnce.enabled()) {
       return emitWithAck(event, client.options.ackTimeout(), args);
     }
     ArrayNode data = data(event, args);
-    CompletableFuture<ArrayNode> future = new CompletableFuture<>();
+    AckFuture<ArrayNode> future = new AckFuture<>(client.callbacks.controlLane());
     synchronized (client.lock()) {
       requireOpenLocked(event);
       try {
         client.atLeastOnce.add(event, data, client.outbound.completing(future));
       } catch (RuntimeException e) {
-        client.callbacks.enqueue(() -> future.completeExceptionally(e));
+        client.callbacks.complete(() -> future.completeExceptionally(e));
       }
     }
     client.callbacks.flush();
     return future;
   }
 
-  CompletableFuture<ArrayNode> emitWithAck(String event, Duration timeout, Object... args) {
+  AckFuture<ArrayNode> emitWithAck(String event, Duration timeout, Object... args) {
     RealRealtimeClient.checkEventName(event);
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("ack timeout must be positive, got " + timeout);
     }
     ArrayNode data = data(event, args);
-    CompletableFuture<ArrayNode> future = new CompletableFuture<>();
+    AckFuture<ArrayNode> future = new AckFuture<>(client.callbacks.controlLane());
     synchronized (client.lock()) {
       requireOpenLocked(event);
       try {
         client.outbound.sendWithAck(event, data, timeout, client.outbound.completing(future));
       } catch (RuntimeException e) {
-        client.callbacks.enqueue(() -> future.completeExceptionally(e));
+        client.callbacks.complete(() -> future.completeExceptionally(e));
       }
     }
     client.callbacks.flush();
@@ -121,8 +122,8 @@ final class Emits {
   }
 
   /** The ack's first argument (JSON null if none) decoded into {@code type}. */
-  <T> CompletableFuture<T> decodeFirst(CompletableFuture<ArrayNode> ack, JavaType type) {
-    return ack.thenApply(
+  <T> CompletableFuture<T> decodeFirst(AckFuture<ArrayNode> ack, JavaType type) {
+    return ack.decodedBy(
         arr ->
             client.mapper.convertValue(arr.isEmpty() ? NullNode.getInstance() : arr.get(0), type));
   }

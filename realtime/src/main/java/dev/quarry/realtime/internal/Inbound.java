@@ -3,6 +3,7 @@ package dev.quarry.realtime.internal;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,26 +14,41 @@ import org.jspecify.annotations.Nullable;
  * quarry-realtime-inbound} thread), one drain task at a time: a drain is submitted only when none
  * is queued or running, so a busy stage costs the reader no wake-up per frame.
  *
+ * <p><b>A lone frame on a quiet connection</b> (no frame waiting, no drain queued or running) is
+ * handed to the sink on the reader thread itself, when {@link Limits#readerMayDecode()} allows it
+ * and the reader has decoding time left: this saves the hop to the stage (and its wake-up) for an
+ * ack or an occasional event, which is most of what a quiet connection carries. The time the reader
+ * spends in the sink is metered: it earns one nanosecond of decoding for every {@value #EARN_SHARE}
+ * nanoseconds that pass, holds at most {@link #MAX_CREDIT_NANOS} of it, and goes through the queue
+ * while it is in debt. A flood therefore costs the reader at most that share of its time (plus one
+ * frame's decoding, however slow: a cold JVM's first frame can take milliseconds); everything else
+ * waits in the queue for the stage, and a frame is never decoded inline while another waits or the
+ * stage is working, so the order is kept. The reader answers a ping before offering it ({@link
+ * Conn}), so a pong waits at most for the one frame the reader is decoding, never for a backlog.
+ *
  * <p>The queue holds at most {@link Limits#frames()} frames and {@link Limits#units()} units (chars
  * of text frames plus bytes of binary frames), except that a frame is always taken into an empty
  * queue, whatever its size (the decoder's message limit applies to it). When it is full the reader
  * thread waits: the server's writes back up into TCP instead of the heap, and nothing is dropped.
- * The end of the transport is always taken (it is one item per connection), so a drain task that
- * reports it never waits for itself.
+ * The end of the transport is always taken (it is one item per connection), and always goes through
+ * the queue, so a drain task that reports it never waits for itself.
  *
  * <p>{@link #close()} (when the connection ends) discards what is queued, wakes a waiting reader
  * and makes later offers no-ops: the frames of a connection that is no longer current are ignored.
  *
- * <p>Thread-safe: one monitor guards the queue; the sink runs without it.
+ * <p>Thread-safe: one monitor guards the queue, the drain flag and the reader's credit; the sink
+ * runs without it, on one thread at a time (the reader or the stage), each handing over to the
+ * other through the monitor.
  */
 final class Inbound {
   /**
    * How much the queue holds: {@code frames} frames, {@code units} chars plus bytes. The default
    * (65,536 frames, 16 Mi units) absorbs a burst of tens of thousands of small events while the
-   * decoding stage warms up on a cold JVM, for a few tens of MiB at most.
+   * decoding stage warms up on a cold JVM, for a few tens of MiB at most. With {@code
+   * readerMayDecode} false every frame goes through the queue (tests of the queue itself).
    */
-  record Limits(int frames, long units) {
-    static final Limits DEFAULT = new Limits(65_536, 16L * 1024 * 1024);
+  record Limits(int frames, long units, boolean readerMayDecode) {
+    static final Limits DEFAULT = new Limits(65_536, 16L * 1024 * 1024, true);
 
     Limits {
       if (frames < 1 || units < 1) {
@@ -54,9 +70,16 @@ final class Inbound {
   /** The end of the transport, queued after its last frame. */
   private record End(String reason, @Nullable Throwable cause) {}
 
+  /** The reader earns one nanosecond of inline decoding per this many nanoseconds. */
+  static final int EARN_SHARE = 4;
+
+  /** The most inline decoding time the reader can hold (and start with): 2 ms. */
+  static final long MAX_CREDIT_NANOS = 2_000_000;
+
   private final Sink sink;
   private final Executor executor;
   private final Limits limits;
+  private final LongSupplier nanoTime;
   private final Runnable drain = this::drain;
 
   // guarded by this
@@ -66,10 +89,28 @@ final class Inbound {
   private boolean closed;
   private int waiting;
 
-  Inbound(Sink sink, Executor executor, Limits limits) {
+  /**
+   * The reader's inline decoding time, in nanoseconds times {@link #EARN_SHARE}; may be negative.
+   */
+  private long credit;
+
+  /** When {@link #credit} was last brought up to date. */
+  private long creditAt;
+
+  /** Frames the reader handed to the sink itself (for tests and diagnostics). */
+  private long inlined;
+
+  /**
+   * A queue whose frames go to {@code sink} on {@code executor}, within {@code limits}; {@code
+   * nanoTime} meters the reader's inline decoding (the connection's clock).
+   */
+  Inbound(Sink sink, Executor executor, Limits limits, LongSupplier nanoTime) {
     this.sink = sink;
     this.executor = executor;
     this.limits = limits;
+    this.nanoTime = nanoTime;
+    this.creditAt = nanoTime.getAsLong();
+    this.credit = MAX_CREDIT_NANOS * EARN_SHARE;
   }
 
   /** Queues a text frame; on the reader thread. Waits while the queue is full. */
@@ -99,6 +140,7 @@ final class Inbound {
 
   private void put(Object frame, long size) {
     boolean submit;
+    boolean inline = false;
     synchronized (this) {
       boolean interrupted = false;
       while (!closed
@@ -124,12 +166,56 @@ final class Inbound {
       if (closed) {
         return;
       }
-      queue.add(frame);
-      units += size;
-      submit = schedule();
+      if (queue.isEmpty() && !scheduled && mayDecodeInline()) {
+        // Quiet: the reader holds the drain flag while it hands this one frame over itself.
+        scheduled = true;
+        inline = true;
+        submit = false;
+      } else {
+        queue.add(frame);
+        units += size;
+        submit = schedule();
+      }
     }
-    if (submit) {
+    if (inline) {
+      decodeInline(frame);
+    } else if (submit) {
       submit();
+    }
+  }
+
+  /**
+   * Whether the reader has inline decoding time left, after earning what has passed since the last
+   * look; under the monitor.
+   */
+  private boolean mayDecodeInline() {
+    if (!limits.readerMayDecode()) {
+      return false;
+    }
+    long now = nanoTime.getAsLong();
+    credit = Math.min(MAX_CREDIT_NANOS * EARN_SHARE, credit + Math.max(0, now - creditAt));
+    creditAt = now;
+    return credit > 0;
+  }
+
+  /** Hands one frame to the sink on the reader thread, then gives the drain flag back. */
+  private void decodeInline(Object frame) {
+    long start = nanoTime.getAsLong();
+    try {
+      deliver(frame);
+    } finally {
+      long spent = Math.max(0, nanoTime.getAsLong() - start);
+      boolean again;
+      synchronized (this) {
+        credit -= spent * EARN_SHARE;
+        inlined++;
+        scheduled = false;
+        // an end offered meanwhile from another thread waits for a drain
+        again = !queue.isEmpty() && schedule();
+      }
+      if (again) {
+        submit();
+      }
     }
   }
 
@@ -166,6 +252,22 @@ final class Inbound {
     return queue.size();
   }
 
+  /** Frames the reader has decoded itself, the connection being quiet. */
+  synchronized long inlined() {
+    return inlined;
+  }
+
+  private void deliver(Object item) {
+    if (item instanceof String s) {
+      sink.text(s);
+    } else if (item instanceof byte[] b) {
+      sink.binary(b);
+    } else {
+      End e = (End) item;
+      sink.end(e.reason(), e.cause());
+    }
+  }
+
   private void drain() {
     while (true) {
       Object item;
@@ -185,14 +287,7 @@ final class Inbound {
         }
       }
       try {
-        if (item instanceof String s) {
-          sink.text(s);
-        } else if (item instanceof byte[] b) {
-          sink.binary(b);
-        } else {
-          End e = (End) item;
-          sink.end(e.reason(), e.cause());
-        }
+        deliver(item);
       } catch (RuntimeException | Error e) {
         // The sink handles its own failures; if one escapes, go on in a new drain (the executor
         // reports the failure), or a reader waiting for room would wait for ever.

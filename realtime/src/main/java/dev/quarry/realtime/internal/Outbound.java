@@ -19,7 +19,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -106,16 +105,16 @@ final class Outbound {
   }
 
   /** The outcome of a caller's emitWithAck: its future, completed on the callback executor. */
-  AckOutcome completing(CompletableFuture<ArrayNode> future) {
+  AckOutcome completing(AckFuture<ArrayNode> future) {
     return new AckOutcome() {
       @Override
       public void acked(ArrayNode args) {
-        callbacks.enqueue(() -> future.complete(args));
+        callbacks.complete(() -> future.complete(args));
       }
 
       @Override
       public void failed(RuntimeException e) {
-        callbacks.enqueue(() -> future.completeExceptionally(e));
+        callbacks.complete(() -> future.completeExceptionally(e));
       }
     };
   }

@@ -528,24 +528,25 @@ public final class RealRealtimeClient implements RealtimeClient {
   @Override
   public <T> CompletableFuture<T> emitWithAck(
       String event, Class<T> type, Duration timeout, Object... args) {
-    return emits.decodeFirst(emitWithAck(event, timeout, args), mapper.constructType(type));
+    return emits.decodeFirst(emits.emitWithAck(event, timeout, args), mapper.constructType(type));
   }
 
   @Override
   public <T> CompletableFuture<T> emitWithAck(String event, Class<T> type, Object... args) {
-    return emits.decodeFirst(emitWithAck(event, args), mapper.constructType(type));
+    return emits.decodeFirst(emits.emitWithAck(event, args), mapper.constructType(type));
   }
 
   @Override
   public <T> CompletableFuture<T> emitWithAck(String event, TypeReference<T> type, Object... args) {
-    return emits.decodeFirst(emitWithAck(event, args), mapper.getTypeFactory().constructType(type));
+    return emits.decodeFirst(
+        emits.emitWithAck(event, args), mapper.getTypeFactory().constructType(type));
   }
 
   @Override
   public <T> CompletableFuture<T> emitWithAck(
       String event, TypeReference<T> type, Duration timeout, Object... args) {
     return emits.decodeFirst(
-        emitWithAck(event, timeout, args), mapper.getTypeFactory().constructType(type));
+        emits.emitWithAck(event, timeout, args), mapper.getTypeFactory().constructType(type));
   }
 
   /** Encodes and writes a control packet (CONNECT, ACK, subscriptions); under the lock. */

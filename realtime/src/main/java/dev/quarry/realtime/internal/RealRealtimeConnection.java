@@ -40,9 +40,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All state of the connection and of its namespaces is guarded by {@link #lock}; user code is
  * queued on {@link #callbacks} under the lock and run after it is released; auth suppliers are
- * called outside the lock. A transport's reader thread only answers pings and queues frames; they
- * are decoded and routed on the connection's own {@code quarry-realtime-inbound} thread (see {@link
- * Conn}), which {@link #close()} stops with the other threads the connection owns.
+ * called outside the lock. A transport's reader thread answers pings and queues frames; they are
+ * decoded and routed on the connection's own {@code quarry-realtime-inbound} thread, or by the
+ * reader itself for a lone frame on a quiet connection (see {@link Conn}); {@link #close()} stops
+ * the inbound thread with the other threads the connection owns.
  */
 public final class RealRealtimeConnection implements RealtimeConnection {
   private final Object lock = new Object();

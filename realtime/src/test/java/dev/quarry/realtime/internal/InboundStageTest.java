@@ -33,11 +33,17 @@ class InboundStageTest {
   private static final URI SERVER = URI.create("http://127.0.0.1:9");
   private static final Duration WAIT = Duration.ofSeconds(10);
 
+  /** The queue alone: the reader never decodes a frame itself. */
+  private static final Inbound.Limits QUEUE_ONLY =
+      new Inbound.Limits(Inbound.Limits.DEFAULT.frames(), Inbound.Limits.DEFAULT.units(), false);
+
   private final VirtualTime time = new VirtualTime();
   private final FakeTransports transports = new FakeTransports();
   private final List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
   private final List<Throwable> errors = new CopyOnWriteArrayList<>();
   private final List<Integer> received = new CopyOnWriteArrayList<>();
+  private final List<String> receivedOn = new CopyOnWriteArrayList<>();
+  private volatile Duration decodingTakes = Duration.ZERO;
   private final CountDownLatch release = new CountDownLatch(1);
   private @Nullable RealRealtimeConnection connection;
   private @Nullable Thread blocker;
@@ -67,7 +73,19 @@ class InboundStageTest {
     connection = c;
     RealtimeClient client = c.namespace("/");
     client.onConnectionEvent(events::add);
-    client.on("n", Integer.class, received::add);
+    client.on(
+        "n",
+        Integer.class,
+        n -> {
+          receivedOn.add(Thread.currentThread().getName());
+          // what decoding and routing "cost": the listener runs on the decoding thread here
+          // (direct callback executor), so the reader's inline time includes it
+          Duration d = decodingTakes;
+          if (!d.isZero()) {
+            time.advance(d);
+          }
+          received.add(n);
+        });
     client.connect();
     FakeTransports.FakeTransport t = transports.last();
     t.handshake("40{\"sid\":\"s1\"}");
@@ -149,7 +167,7 @@ class InboundStageTest {
   @Test
   void aPingBehindThousandsOfEvents_isAnsweredAtOnce_whileTheStageCannotDecodeThem()
       throws Exception {
-    FakeTransports.FakeTransport t = connected(null, Inbound.Limits.DEFAULT);
+    FakeTransports.FakeTransport t = connected(null, QUEUE_ONLY);
     Conn conn = connection.currentConn();
     // The stage is stuck: it cannot take the connection's lock to route what it decodes.
     holdTheLock();
@@ -176,7 +194,7 @@ class InboundStageTest {
 
   @Test
   void aFullQueue_makesTheReaderWait_afterAnsweringItsPings_andDropsNothing() throws Exception {
-    FakeTransports.FakeTransport t = connected(null, new Inbound.Limits(8, 1 << 20));
+    FakeTransports.FakeTransport t = connected(null, new Inbound.Limits(8, 1 << 20, false));
     Conn conn = connection.currentConn();
     holdTheLock();
     List<String> frames = events(0, 5);
@@ -209,7 +227,7 @@ class InboundStageTest {
   void
       aMalformedFrame_isReportedByTheStage_andResetsTheConnectionWithParseError_afterTheEventsBeforeIt()
           throws Exception {
-    FakeTransports.FakeTransport t = connected(null, Inbound.Limits.DEFAULT);
+    FakeTransports.FakeTransport t = connected(null, QUEUE_ONLY);
     List<String> frames = events(0, 3);
     frames.add("42[\"n\",oops]");
     frames.addAll(events(3, 6));
@@ -241,7 +259,8 @@ class InboundStageTest {
           never.add(task);
         };
     RealRealtimeConnection c =
-        new RealRealtimeConnection(options(), transports, held, new Inbound.Limits(2, 1 << 20));
+        new RealRealtimeConnection(
+            options(), transports, held, new Inbound.Limits(2, 1 << 20, false));
     connection = c;
     c.namespace("/").connect();
     FakeTransports.FakeTransport t = transports.last();
@@ -264,5 +283,82 @@ class InboundStageTest {
     reader.join(WAIT.toMillis());
     assertThat(reader.isAlive()).as("reader still waiting after close").isFalse();
     assertThat(c.currentConn()).isNull();
+  }
+
+  // ---------------------------------------------------------------- a lone frame on a quiet
+  // connection
+
+  @Test
+  void aLoneFrameOnAQuietConnection_isDecodedByTheReaderItself_withoutAHopToTheStage()
+      throws Exception {
+    FakeTransports.FakeTransport t = connected(null, Inbound.Limits.DEFAULT);
+    Conn conn = connection.currentConn();
+    long before = conn.framesDecodedByReader();
+
+    reader(t, List.of("42[\"n\",1]")).join(WAIT.toMillis());
+
+    assertThat(received).containsExactly(1);
+    assertThat(receivedOn).containsExactly("test-reader");
+    assertThat(conn.framesDecodedByReader() - before).isEqualTo(1);
+    assertThat(conn.queuedFrames()).isZero();
+  }
+
+  @Test
+  void theReaderDecodesOnlyItsShareOfTime_thenFramesGoToTheStage_untilItHasEarnedMore()
+      throws Exception {
+    FakeTransports.FakeTransport t = connected(null, Inbound.Limits.DEFAULT);
+    Conn conn = connection.currentConn();
+    String reader = Thread.currentThread().getName();
+
+    // One frame whose decoding and routing take 10 ms: four times that is owed (the reader earns
+    // a quarter of the time that passes), more than the 2 ms it may hold.
+    decodingTakes = Duration.ofMillis(10);
+    t.receive("42[\"n\",1]");
+    decodingTakes = Duration.ZERO;
+    assertThat(receivedOn).containsExactly(reader);
+
+    // In debt: the next frames go to the stage, in order.
+    t.receive("42[\"n\",2]");
+    t.receive("42[\"n\",3]");
+    await().atMost(WAIT).until(() -> received.size() == 3);
+    assertThat(receivedOn.subList(1, 3)).allMatch(n -> n.startsWith("quarry-realtime-inbound"));
+
+    // After 100 ms (of the connection's clock) it has earned its 2 ms again.
+    time.advance(Duration.ofMillis(100));
+    await().atMost(WAIT).until(() -> conn.queuedFrames() == 0);
+    t.receive("42[\"n\",4]");
+    assertThat(receivedOn.get(3)).isEqualTo(reader);
+    assertThat(received).containsExactly(1, 2, 3, 4);
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void aFrameIsNeverDecodedByTheReader_whileOthersWaitForTheStage_soTheOrderIsKept()
+      throws Exception {
+    FakeTransports.FakeTransport t = connected(null, Inbound.Limits.DEFAULT);
+    Conn conn = connection.currentConn();
+    // Put the reader in debt so that frame 2 goes to the stage, then hold the stage there.
+    decodingTakes = Duration.ofMillis(10);
+    t.receive("42[\"n\",1]");
+    decodingTakes = Duration.ZERO;
+    holdTheLock();
+    List<String> frames = events(2, 50);
+    Thread first = reader(t, frames);
+    first.join(WAIT.toMillis());
+    assertThat(first.isAlive()).as("reader still busy").isFalse();
+
+    // The reader has earned its credit back, but the stage is busy and frames wait: the next
+    // frame must queue behind them (inline, it would overtake them, or wait for the lock).
+    time.advance(Duration.ofMillis(100));
+    Thread second = reader(t, events(50, 60));
+    second.join(WAIT.toMillis());
+    assertThat(second.isAlive()).as("reader waiting for the lock the stage needs").isFalse();
+    assertThat(conn.queuedFrames()).isBetween(57, 58);
+    assertThat(received).containsExactly(1);
+
+    release.countDown();
+    await().atMost(WAIT).until(() -> received.size() == 59);
+    assertThat(received).isEqualTo(range(1, 60));
+    assertThat(errors).isEmpty();
   }
 }
