@@ -86,6 +86,7 @@ public final class RealtimeOptions {
   private final boolean compression;
   private final int maxQueuedEvents;
   private final long maxQueuedEventBytes;
+  private final Duration deliveryStallTimeout;
   private final List<RealtimeTransport> transports;
 
   private RealtimeOptions(Builder b) {
@@ -120,6 +121,7 @@ public final class RealtimeOptions {
     this.compression = b.compression;
     this.maxQueuedEvents = b.maxQueuedEvents;
     this.maxQueuedEventBytes = b.maxQueuedEventBytes;
+    this.deliveryStallTimeout = b.deliveryStallTimeout;
     this.transports = b.transports;
   }
 
@@ -338,6 +340,15 @@ public final class RealtimeOptions {
   }
 
   /**
+   * How long incoming events wait for room in a full event queue while the listeners take none,
+   * before the client drops and recovers; default {@link #DEFAULT_DELIVERY_STALL_TIMEOUT} (2 s).
+   * See {@link Builder#deliveryStallTimeout(Duration)}.
+   */
+  public Duration deliveryStallTimeout() {
+    return deliveryStallTimeout;
+  }
+
+  /**
    * The transports in the order the client tries them; default {@code [WEBSOCKET]}. See {@link
    * Builder#transports(RealtimeTransport...)}.
    */
@@ -350,6 +361,9 @@ public final class RealtimeOptions {
 
   /** The default of {@link #maxQueuedEvents()}. */
   public static final int DEFAULT_MAX_QUEUED_EVENTS = 50_000;
+
+  /** The default of {@link #deliveryStallTimeout()}: 2 seconds. */
+  public static final Duration DEFAULT_DELIVERY_STALL_TIMEOUT = Duration.ofSeconds(2);
 
   /** The default of {@link #maxQueuedEventBytes()}: 32 MiB. */
   public static final long DEFAULT_MAX_QUEUED_EVENT_BYTES = 32L * 1024 * 1024;
@@ -400,6 +414,7 @@ public final class RealtimeOptions {
     private boolean compression;
     private int maxQueuedEvents = DEFAULT_MAX_QUEUED_EVENTS;
     private long maxQueuedEventBytes = DEFAULT_MAX_QUEUED_EVENT_BYTES;
+    private Duration deliveryStallTimeout = DEFAULT_DELIVERY_STALL_TIMEOUT;
     private List<RealtimeTransport> transports = List.of(RealtimeTransport.WEBSOCKET);
 
     private Builder(URI uri) {
@@ -438,6 +453,7 @@ public final class RealtimeOptions {
       this.compression = o.compression;
       this.maxQueuedEvents = o.maxQueuedEvents;
       this.maxQueuedEventBytes = o.maxQueuedEventBytes;
+      this.deliveryStallTimeout = o.deliveryStallTimeout;
       this.transports = o.transports;
     }
 
@@ -707,9 +723,15 @@ public final class RealtimeOptions {
      * have a lane of their own, and with the client's own executor a thread of their own, so a
      * stuck event listener does not delay them.
      *
-     * <p>When an incoming event would pass a bound, the policy is <em>drop and recover</em>: that
-     * event is not queued, the connection is closed with a {@link DeliveryOverflowException}
-     * (reported to the error handler with the number of dropped events, and the cause of the {@link
+     * <p>When an incoming event would pass a bound, the client first <em>holds back</em>: the
+     * connection's inbound thread waits for room (holding no lock), the frames behind it wait in
+     * the connection's bounded inbound queue (the socket's reader thread still answers pings), and
+     * when that is full too the reader stops reading, so the server's writes wait in TCP. A
+     * listener that is slower than the server thus paces the connection, and nothing is dropped. If
+     * the listeners take no event for {@link #deliveryStallTimeout(Duration)} (a stuck listener),
+     * or at once when that is zero, the policy is <em>drop and recover</em>: that event is not
+     * queued, the connection is closed with a {@link DeliveryOverflowException} (reported to the
+     * error handler with the number of dropped events, and the cause of the {@link
      * ConnectionEvent.Reconnecting} event), and the client reconnects after the backoff. Events
      * queued before it are still delivered. With connection state recovery the server replays what
      * followed the last queued event (its offset was not recorded); without it each topic reports a
@@ -731,6 +753,25 @@ public final class RealtimeOptions {
     public Builder maxQueuedEvents(int events, long bytes) {
       this.maxQueuedEvents = events;
       this.maxQueuedEventBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How long a full event queue may go without the listeners taking an event before the client
+     * gives up holding the connection back and drops and recovers (see {@link #maxQueuedEvents(int,
+     * long)}); default 2 s, measured on the client's {@link #time scheduler}. {@link Duration#ZERO}
+     * drops at once, as soon as an event finds the queue full.
+     *
+     * @param timeout zero or positive
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public Builder deliveryStallTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException(
+            "deliveryStallTimeout must be zero or positive, got " + timeout);
+      }
+      this.deliveryStallTimeout = timeout;
       return this;
     }
 

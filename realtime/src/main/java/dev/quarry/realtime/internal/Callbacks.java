@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +29,15 @@ final class Callbacks {
   private final AtomicInteger queuedEvents = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicReference<@Nullable Runnable> onDrained = new AtomicReference<>();
+
+  /** Counts the admitted events the event lane has delivered: progress, for the stall check. */
+  private final AtomicLong taken = new AtomicLong();
+
+  /** The monitor a decoding thread waits on for room in the event lane. */
+  private final Object room = new Object();
+
+  /** Threads waiting on {@link #room}; written under it. */
+  private volatile int roomWaiters;
 
   /**
    * The two lanes, and {@code completions}, a serial executor on a direct delegate that completes
@@ -90,10 +100,50 @@ final class Callbacks {
         () -> {
           int events = queuedEvents.decrementAndGet();
           long left = queuedBytes.addAndGet(-bytes);
+          taken.incrementAndGet();
+          if (roomWaiters > 0) {
+            wakeRoomWaiters();
+          }
           if (events <= maxEvents / 2 && left <= maxBytes / 2 && onDrained.get() != null) {
             runDrained();
           }
         });
+  }
+
+  /** Whether an event of {@code bytes} fits in the event lane now. */
+  boolean hasRoom(long bytes) {
+    return queuedEvents.get() < maxEvents && queuedBytes.get() + bytes <= maxBytes;
+  }
+
+  /** How many admitted events the event lane has delivered so far. */
+  long taken() {
+    return taken.get();
+  }
+
+  /**
+   * Waits until an event of {@code bytes} fits in the event lane, or {@code giveUp} holds (checked
+   * whenever {@link #wakeRoomWaiters} is called); on a decoding thread, holding no lock.
+   *
+   * @throws InterruptedException if the thread is interrupted while waiting
+   */
+  void awaitRoom(long bytes, BooleanSupplier giveUp) throws InterruptedException {
+    synchronized (room) {
+      roomWaiters++;
+      try {
+        while (!hasRoom(bytes) && !giveUp.getAsBoolean()) {
+          room.wait();
+        }
+      } finally {
+        roomWaiters--;
+      }
+    }
+  }
+
+  /** Wakes the threads in {@link #awaitRoom} to check again. */
+  void wakeRoomWaiters() {
+    synchronized (room) {
+      room.notifyAll();
+    }
   }
 
   /** Whether the event lane is at most half full (by events and by bytes). */

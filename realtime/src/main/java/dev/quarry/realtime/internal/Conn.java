@@ -67,6 +67,21 @@ final class Conn implements Transport.Listener {
   private @Nullable Cancellable handshakeDeadline;
   private volatile long lastPingNanos;
 
+  /** Set when the connection ends: a stage waiting for room in the event lane stops waiting. */
+  private volatile boolean ended;
+
+  /**
+   * Set by the stall check when the listeners took no event for the stall timeout while the stage
+   * waited for room: the stage stops waiting and the event overflows (drop and recover).
+   */
+  private volatile boolean stalled;
+
+  /** The stall check while the stage waits for room; guarded by the lock. */
+  private @Nullable Cancellable stallCheck;
+
+  /** Counts the stage's waits for room, so a stall check of an earlier wait does nothing. */
+  private long stallWait;
+
   /**
    * The transport the frames come from, set by the reader thread from its first frame: the server
    * can answer before {@code Transport.Factory.open} has returned.
@@ -92,7 +107,12 @@ final class Conn implements Transport.Listener {
     this.auths = auths;
     this.endpoint = endpoint;
     this.inbound =
-        new Inbound(new Stage(), inboundExecutor, inboundLimits, engine.clock()::nanoTime);
+        new Inbound(
+            new Stage(),
+            inboundExecutor,
+            inboundLimits,
+            engine.clock()::nanoTime,
+            engine.callbacks::drained);
   }
 
   /** Frames read and not yet decoded (the end of the transport counts as one). */
@@ -153,6 +173,12 @@ final class Conn implements Transport.Listener {
    */
   void stopTimers() {
     inbound.close();
+    ended = true;
+    engine.callbacks.wakeRoomWaiters();
+    Cancellable stall = stallCheck;
+    if (stall != null) {
+      stall.cancel();
+    }
     Cancellable hb = heartbeat;
     if (hb != null) {
       hb.cancel();
@@ -213,6 +239,7 @@ final class Conn implements Transport.Listener {
         // Answered by the reader thread when it read it.
         return;
       }
+      awaitRoomFor(f);
       handle(f);
     }
 
@@ -226,6 +253,7 @@ final class Conn implements Transport.Listener {
         protocolError(e);
         return;
       }
+      awaitRoomFor(f);
       handle(f);
     }
 
@@ -233,6 +261,76 @@ final class Conn implements Transport.Listener {
     public void end(String reason, @Nullable Throwable cause) {
       ended(reason, cause);
     }
+  }
+
+  /**
+   * Holds back an incoming event while the event lane is full (see {@code
+   * RealtimeOptions.Builder.maxQueuedEvents}): waits, holding no lock, until the listeners make
+   * room, the connection ends, or they take nothing for the stall timeout; then the event is
+   * routed, and overflows (drop and recover) if there is still no room. Never waits on the reader
+   * thread (it decodes only while the lane is at most half full) or with a zero stall timeout.
+   */
+  private void awaitRoomFor(Frame f) {
+    if (!(f instanceof Frame.Message m)) {
+      return;
+    }
+    Packet.Type type = m.packet().type();
+    if (type != Packet.Type.EVENT && type != Packet.Type.BINARY_EVENT) {
+      return;
+    }
+    Callbacks cb = engine.callbacks;
+    Duration patience = engine.options.deliveryStallTimeout();
+    if (cb.hasRoom(messageSize) || patience.isZero() || inbound.decodingInline()) {
+      return;
+    }
+    synchronized (engine.lock()) {
+      if (!engine.isCurrentLocked(this)) {
+        return;
+      }
+      stalled = false;
+      watchStall(++stallWait, patience, cb.taken());
+    }
+    try {
+      cb.awaitRoom(messageSize, () -> ended || stalled);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      synchronized (engine.lock()) {
+        stallWait++;
+        Cancellable c = stallCheck;
+        if (c != null) {
+          c.cancel();
+          stallCheck = null;
+        }
+      }
+    }
+  }
+
+  /**
+   * Checks after {@code patience} that the listeners took an event since {@code taken}, for the
+   * stage's wait number {@code wait}; under the lock.
+   */
+  private void watchStall(long wait, Duration patience, long taken) {
+    stallCheck =
+        engine
+            .scheduler()
+            .schedule(
+                patience,
+                () -> {
+                  synchronized (engine.lock()) {
+                    if (wait != stallWait || !engine.isCurrentLocked(this)) {
+                      return;
+                    }
+                    long now = engine.callbacks.taken();
+                    if (now != taken) {
+                      watchStall(wait, patience, now);
+                      return;
+                    }
+                    stallCheck = null;
+                    stalled = true;
+                  }
+                  engine.callbacks.wakeRoomWaiters();
+                });
   }
 
   private void ended(String reason, @Nullable Throwable cause) {

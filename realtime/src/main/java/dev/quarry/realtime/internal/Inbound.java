@@ -3,6 +3,7 @@ package dev.quarry.realtime.internal;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -80,7 +81,11 @@ final class Inbound {
   private final Executor executor;
   private final Limits limits;
   private final LongSupplier nanoTime;
+  private final BooleanSupplier sinkReady;
   private final Runnable drain = this::drain;
+
+  /** Whether the reader is handing a frame to the sink itself; read and written by that thread. */
+  private boolean decodingInline;
 
   // guarded by this
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
@@ -102,13 +107,20 @@ final class Inbound {
 
   /**
    * A queue whose frames go to {@code sink} on {@code executor}, within {@code limits}; {@code
-   * nanoTime} meters the reader's inline decoding (the connection's clock).
+   * nanoTime} meters the reader's inline decoding (the connection's clock), which also needs {@code
+   * sinkReady}: the sink can take a frame without waiting (its own queue has room).
    */
-  Inbound(Sink sink, Executor executor, Limits limits, LongSupplier nanoTime) {
+  Inbound(
+      Sink sink,
+      Executor executor,
+      Limits limits,
+      LongSupplier nanoTime,
+      BooleanSupplier sinkReady) {
     this.sink = sink;
     this.executor = executor;
     this.limits = limits;
     this.nanoTime = nanoTime;
+    this.sinkReady = sinkReady;
     this.creditAt = nanoTime.getAsLong();
     this.credit = MAX_CREDIT_NANOS * EARN_SHARE;
   }
@@ -189,7 +201,7 @@ final class Inbound {
    * look; under the monitor.
    */
   private boolean mayDecodeInline() {
-    if (!limits.readerMayDecode()) {
+    if (!limits.readerMayDecode() || !sinkReady.getAsBoolean()) {
       return false;
     }
     long now = nanoTime.getAsLong();
@@ -201,9 +213,11 @@ final class Inbound {
   /** Hands one frame to the sink on the reader thread, then gives the drain flag back. */
   private void decodeInline(Object frame) {
     long start = nanoTime.getAsLong();
+    decodingInline = true;
     try {
       deliver(frame);
     } finally {
+      decodingInline = false;
       long spent = Math.max(0, nanoTime.getAsLong() - start);
       boolean again;
       synchronized (this) {
@@ -250,6 +264,14 @@ final class Inbound {
   /** Frames (and the end, if queued) waiting for the stage. */
   synchronized int queued() {
     return queue.size();
+  }
+
+  /**
+   * Whether the calling thread is the reader handing a frame to the sink itself (it must not wait
+   * there: it answers the pings); for the sink to call.
+   */
+  boolean decodingInline() {
+    return decodingInline;
   }
 
   /** Frames the reader has decoded itself, the connection being quiet. */

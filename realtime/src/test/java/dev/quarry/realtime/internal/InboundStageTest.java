@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.quarry.core.Backoff;
 import dev.quarry.realtime.ConnectionEvent;
+import dev.quarry.realtime.DeliveryOverflowException;
 import dev.quarry.realtime.DisconnectReason;
 import dev.quarry.realtime.ProtocolException;
 import dev.quarry.realtime.RealtimeClient;
@@ -49,9 +50,14 @@ class InboundStageTest {
   private @Nullable Thread blocker;
 
   private RealtimeOptions options() {
+    return options(VirtualTime.direct(), RealtimeOptions.DEFAULT_MAX_QUEUED_EVENTS);
+  }
+
+  private RealtimeOptions options(Executor callbacks, int maxQueuedEvents) {
     return RealtimeOptions.builder(SERVER)
         .time(time, time)
-        .callbackExecutor(VirtualTime.direct())
+        .callbackExecutor(callbacks)
+        .maxQueuedEvents(maxQueuedEvents, 1 << 20)
         .random(new SplittableRandom(0))
         .reconnectBackoff(
             Backoff.builder()
@@ -69,7 +75,12 @@ class InboundStageTest {
    */
   private FakeTransports.FakeTransport connected(
       @Nullable Executor inbound, Inbound.Limits limits) {
-    RealRealtimeConnection c = new RealRealtimeConnection(options(), transports, inbound, limits);
+    return connected(options(), inbound, limits);
+  }
+
+  private FakeTransports.FakeTransport connected(
+      RealtimeOptions options, @Nullable Executor inbound, Inbound.Limits limits) {
+    RealRealtimeConnection c = new RealRealtimeConnection(options, transports, inbound, limits);
     connection = c;
     RealtimeClient client = c.namespace("/");
     client.onConnectionEvent(events::add);
@@ -360,5 +371,91 @@ class InboundStageTest {
     await().atMost(WAIT).until(() -> received.size() == 59);
     assertThat(received).isEqualTo(range(1, 60));
     assertThat(errors).isEmpty();
+  }
+
+  // ---------------------------------------------------------------- a full event lane
+
+  /** Runs the listener tasks handed to the callback executor so far; true if it ran any. */
+  private static boolean runPending(ConcurrentLinkedQueue<Runnable> pending) {
+    boolean ran = false;
+    Runnable r;
+    while ((r = pending.poll()) != null) {
+      r.run();
+      ran = true;
+    }
+    return ran;
+  }
+
+  @Test
+  void aFullEventLane_holdsTheConnectionBack_whileTheListenersTakeEvents_andDropsNothing()
+      throws Exception {
+    ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
+    FakeTransports.FakeTransport t =
+        connected(options(pending::add, 2), null, Inbound.Limits.DEFAULT);
+    runPending(pending); // the connection events
+    Conn conn = connection.currentConn();
+
+    Thread reader = reader(t, events(0, 10));
+    reader.join(WAIT.toMillis());
+    assertThat(reader.isAlive()).as("reader waiting").isFalse();
+    // Two events wait for their listeners, the stage holds the third (waiting for room), seven
+    // wait in the inbound queue: nothing dropped, no reconnect.
+    await().atMost(WAIT).until(() -> conn.queuedFrames() == 7);
+    assertThat(received).isEmpty();
+
+    // The listeners take events one burst at a time: the connection follows at their pace.
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              runPending(pending);
+              return received.size() == 10;
+            });
+    assertThat(received).isEqualTo(range(0, 10));
+    assertThat(errors).isEmpty();
+    assertThat(events)
+        .noneMatch(e -> e instanceof ConnectionEvent.Reconnecting)
+        .noneMatch(e -> e instanceof ConnectionEvent.Disconnected);
+    assertThat(connection.currentConn()).isSameAs(conn);
+  }
+
+  @Test
+  void aStuckListener_isDroppedAndRecoveredAfterTheStallTimeout_notBefore() throws Exception {
+    ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
+    FakeTransports.FakeTransport t =
+        connected(options(pending::add, 2), null, Inbound.Limits.DEFAULT);
+    runPending(pending);
+    Conn conn = connection.currentConn();
+    reader(t, events(0, 5)).join(WAIT.toMillis());
+    await().atMost(WAIT).until(() -> conn.queuedFrames() == 2);
+
+    // The listeners take nothing: just under the stall timeout (2 s) the connection is held
+    // (and its heartbeat kept: the reader answers the server's pings meanwhile).
+    time.advance(RealtimeOptions.DEFAULT_DELIVERY_STALL_TIMEOUT.minusMillis(100));
+    t.receive("2");
+    assertThat(pongs(t)).isEqualTo(1);
+    assertThat(conn.queuedFrames()).isEqualTo(3);
+    assertThat(t.cancelled).isFalse();
+
+    // At the timeout, drop and recover: the held event overflows, the connection is closed.
+    time.advance(Duration.ofMillis(100));
+    await().atMost(WAIT).until(() -> t.cancelled);
+    // (the report is handed to the callback executor once the stage has released the lock)
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> {
+              runPending(pending);
+              return !errors.isEmpty();
+            });
+    assertThat(errors)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            DeliveryOverflowException.class, e -> assertThat(e.dropped()).isEqualTo(1));
+    assertThat(events)
+        .filteredOn(ConnectionEvent.Reconnecting.class::isInstance)
+        .map(e -> ((ConnectionEvent.Reconnecting) e).reason())
+        .containsExactly(DisconnectReason.DELIVERY_OVERFLOW);
+    assertThat(received).as("the two queued before the overflow").isEqualTo(range(0, 2));
   }
 }

@@ -534,7 +534,12 @@ class RealRealtimeClientTest {
   @Test
   void eventLaneFull_dropsTheConnection_reportsTheDrop_andReconnectsOnceDrainedFromTheLastQueued() {
     List<Runnable> pending = new ArrayList<>();
-    start(options().callbackExecutor(pending::add).maxQueuedEvents(2, 1 << 20));
+    // A zero stall timeout: no holding back, the event that does not fit overflows at once.
+    start(
+        options()
+            .callbackExecutor(pending::add)
+            .maxQueuedEvents(2, 1 << 20)
+            .deliveryStallTimeout(Duration.ZERO));
     FakeTransports.FakeTransport t1 = transports.last();
     t1.handshake("40{\"sid\":\"s1\",\"pid\":\"p1\"}");
     List<Integer> got = new ArrayList<>();
