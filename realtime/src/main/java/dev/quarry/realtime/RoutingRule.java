@@ -33,7 +33,7 @@ public interface RoutingRule {
         return false;
       }
       JsonNode payload = args.get(0);
-      for (Map.Entry<String, JsonNode> e : topic.params().properties()) {
+      for (Map.Entry<String, JsonNode> e : topic.paramsView().properties()) {
         if (!e.getValue().equals(payload.get(e.getKey()))) {
           return false;
         }
@@ -48,7 +48,7 @@ public interface RoutingRule {
    */
   static RoutingRule byField(String field) {
     return (topic, event, args) -> {
-      JsonNode want = topic.params().get(field);
+      JsonNode want = topic.paramsView().get(field);
       return want != null
           && !args.isEmpty()
           && args.get(0).isObject()

@@ -35,6 +35,14 @@ public record Topic(String name, ObjectNode params) {
   }
 
   /**
+   * The params themselves, not a copy, for the routing rules of this package, which read them once
+   * per incoming event and per topic; never modified, never handed out.
+   */
+  ObjectNode paramsView() {
+    return params;
+  }
+
+  /**
    * A topic whose params are {@code params} converted to JSON (a map, a record, a bean).
    *
    * @throws IllegalArgumentException if {@code params} does not convert to a JSON object

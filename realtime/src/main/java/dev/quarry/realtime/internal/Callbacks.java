@@ -1,6 +1,9 @@
 package dev.quarry.realtime.internal;
 
+import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.internal.SerialExecutor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +42,12 @@ final class Callbacks {
   /** Threads waiting on {@link #room}; written under it. */
   private volatile int roomWaiters;
 
+  /** The deliveries of the event being admitted; guarded by the client's lock. */
+  private @Nullable List<Runnable> batch;
+
+  private final ErrorHandler errors;
+  private final String context;
+
   /**
    * The two lanes, and {@code completions}, a serial executor on a direct delegate that completes
    * {@link AckFuture}s on the thread that flushes (see {@link #complete}).
@@ -48,7 +57,11 @@ final class Callbacks {
       SerialExecutor events,
       SerialExecutor completions,
       int maxEvents,
-      long maxBytes) {
+      long maxBytes,
+      ErrorHandler errors,
+      String context) {
+    this.errors = errors;
+    this.context = context;
     this.control = control;
     this.events = events;
     this.completions = completions;
@@ -75,9 +88,17 @@ final class Callbacks {
     return control;
   }
 
-  /** Queues a task on the event lane without counting it (a gap, a routing step). */
+  /**
+   * Queues a task on the event lane without counting it (a gap, a routing step); between {@link
+   * #admit} and {@link #releaseAfter}, the task joins the admitted event's one lane task.
+   */
   void enqueueEvent(Runnable task) {
-    events.enqueue(task);
+    List<Runnable> b = batch;
+    if (b != null) {
+      b.add(task);
+    } else {
+      events.enqueue(task);
+    }
   }
 
   /**
@@ -91,13 +112,29 @@ final class Callbacks {
     }
     queuedEvents.incrementAndGet();
     queuedBytes.addAndGet(bytes);
+    batch = new ArrayList<>(4);
     return true;
   }
 
-  /** Queues the release of an admitted event, after its deliveries. */
+  /**
+   * Queues the admitted event's deliveries (the tasks queued since {@link #admit}) as one task on
+   * the event lane, each delivery isolated from the others' failures, followed by the event's
+   * release; under the client's lock.
+   */
   void releaseAfter(long bytes) {
+    List<Runnable> deliveries = batch;
+    batch = null;
     events.enqueue(
         () -> {
+          if (deliveries != null) {
+            for (Runnable d : deliveries) {
+              try {
+                d.run();
+              } catch (RuntimeException | Error e) {
+                errors.safeHandle(context, e);
+              }
+            }
+          }
           int events = queuedEvents.decrementAndGet();
           long left = queuedBytes.addAndGet(-bytes);
           taken.incrementAndGet();

@@ -68,7 +68,9 @@ final class ClientResources {
             new SerialExecutor(eventExecutor, errors, context),
             new SerialExecutor(Runnable::run, errors, context + " ack completion"),
             options.maxQueuedEvents(),
-            options.maxQueuedEventBytes());
+            options.maxQueuedEventBytes(),
+            errors,
+            context);
     if (transportFactory != null) {
       this.transports = transportFactory;
       this.ownHttp = null;

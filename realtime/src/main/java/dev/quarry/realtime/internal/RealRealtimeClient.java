@@ -468,14 +468,18 @@ public final class RealRealtimeClient implements RealtimeClient {
       stats.dropped();
       return false;
     }
-    if (toListeners) {
-      anyListeners.incoming(name, args);
-      listeners.dispatch(name, args, ack);
+    try {
+      if (toListeners) {
+        anyListeners.incoming(name, args);
+        listeners.dispatch(name, args, ack);
+      }
+      if (toTopics) {
+        topics.route(name, args);
+      }
+    } finally {
+      // one lane task for the event's deliveries, then its release: also if routing failed
+      callbacks.releaseAfter(size);
     }
-    if (toTopics) {
-      topics.route(name, args);
-    }
-    callbacks.releaseAfter(size);
     return true;
   }
 
