@@ -138,7 +138,7 @@ final class Callbacks {
           int events = queuedEvents.decrementAndGet();
           long left = queuedBytes.addAndGet(-bytes);
           taken.incrementAndGet();
-          if (roomWaiters > 0) {
+          if (roomWaiters > 0 && events <= maxEvents / 2 && left <= maxBytes / 2) {
             wakeRoomWaiters();
           }
           if (events <= maxEvents / 2 && left <= maxBytes / 2 && onDrained.get() != null) {
@@ -158,8 +158,10 @@ final class Callbacks {
   }
 
   /**
-   * Waits until an event of {@code bytes} fits in the event lane, or {@code giveUp} holds (checked
-   * whenever {@link #wakeRoomWaiters} is called); on a decoding thread, holding no lock.
+   * Waits until the event lane is at most half full (by events and bytes) and an event of {@code
+   * bytes} fits, or it is empty, or {@code giveUp} holds (checked whenever {@link #wakeRoomWaiters}
+   * is called); on a decoding thread, holding no lock. Waiting for half rather than one free slot
+   * lets the decoding thread go on in bursts instead of waking once per delivered event.
    *
    * @throws InterruptedException if the thread is interrupted while waiting
    */
@@ -167,7 +169,8 @@ final class Callbacks {
     synchronized (room) {
       roomWaiters++;
       try {
-        while (!hasRoom(bytes) && !giveUp.getAsBoolean()) {
+        while (!((drained() && hasRoom(bytes)) || queuedEvents.get() == 0)
+            && !giveUp.getAsBoolean()) {
           room.wait();
         }
       } finally {
