@@ -17,6 +17,7 @@ import dev.quarry.testing.fault.FaultProxy;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,7 +136,11 @@ class NetworkCutKillTest {
       child.destroyForcibly(); // SIGKILL on Linux
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
-    assertThat(child.exitValue()).isEqualTo(137); // 128 + SIGKILL
+    assertThat(child.exitValue())
+        .as(
+            "the child's exit status (its stderr: %s)",
+            Files.readString(dir.resolve("child-stderr.txt"), StandardCharsets.UTF_8))
+        .isEqualTo(137); // 128 + SIGKILL
     assertThat(ready).startsWith("READY ");
     String keys = ready.substring("READY ".length()).strip();
     return keys.isEmpty() ? List.of() : List.of(keys.split(","));
