@@ -1,10 +1,18 @@
 package dev.quarry.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class SerialExecutorTest {
@@ -48,5 +56,58 @@ class SerialExecutorTest {
     assertThat(ran).isEmpty();
     assertThat(errors)
         .containsExactly("listener x (callback executor rejected the task): shut down");
+  }
+
+  @Test
+  void lingeringDrain_runsATaskQueuedJustAfterTheLast_withoutHandingTheDelegateAnotherDrain()
+      throws Exception {
+    assertThat(drainsHandedOver(Duration.ofMinutes(1))).isEqualTo(1);
+  }
+
+  @Test
+  void drainWithoutLinger_givesTheThreadBack_soTheNextTaskIsAnotherDrain() throws Exception {
+    assertThat(drainsHandedOver(Duration.ZERO)).isEqualTo(2);
+  }
+
+  @Test
+  void negativeLinger_isRefused_namingIt() {
+    assertThatThrownBy(
+            () -> new SerialExecutor(Runnable::run, (c, e) -> {}, "t", Duration.ofNanos(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("linger");
+  }
+
+  /**
+   * Two tasks, the second executed once the first has run: how many drains the serial executor
+   * handed to its delegate (a thread of its own). Stopping the delegate ends a lingering drain.
+   */
+  private static int drainsHandedOver(Duration linger) throws Exception {
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    AtomicInteger handedOver = new AtomicInteger();
+    Executor counting =
+        task -> {
+          handedOver.incrementAndGet();
+          thread.execute(task);
+        };
+    SerialExecutor serial = new SerialExecutor(counting, (c, e) -> {}, "test", linger);
+    try {
+      CountDownLatch first = new CountDownLatch(1);
+      CountDownLatch second = new CountDownLatch(1);
+      serial.execute(first::countDown);
+      assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
+      if (linger.isZero()) {
+        // Let the first drain return (a task on the raw thread runs after it), so that the second
+        // execute cannot catch it before it gave the thread back.
+        thread.submit(() -> {}).get(10, TimeUnit.SECONDS);
+      }
+      serial.execute(second::countDown);
+      assertThat(second.await(10, TimeUnit.SECONDS)).isTrue();
+      return handedOver.get();
+    } finally {
+      thread.shutdownNow();
+      assertThat(thread.awaitTermination(10, TimeUnit.SECONDS))
+          .as("a lingering drain ends when its thread is interrupted")
+          .isTrue();
+    }
   }
 }
