@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * Decides which topic subscriptions an incoming event belongs to. Called on the callback executor
- * for every event and every active topic; must be fast and must not block. An exception goes to the
- * error handler and the event is not routed to that topic.
+ * for every event and every active topic that has a listener (a subscription nobody listens to is
+ * not asked); must be fast and must not block. An exception goes to the error handler and the event
+ * is not routed to that topic.
  *
  * <pre>{@code
  * RealtimeOptions.builder(uri).routingRule(RoutingRule.byField("executionId"));

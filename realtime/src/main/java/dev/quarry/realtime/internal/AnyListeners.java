@@ -21,7 +21,7 @@ final class AnyListeners {
   private final CopyOnWriteArrayList<Listeners.ListenerEntry<Event>> outgoing =
       new CopyOnWriteArrayList<>();
 
-  private record Event(String name, List<JsonNode> args) {}
+  private record Event(String name, EventArgs args) {}
 
   AnyListeners(RealRealtimeClient client) {
     this.client = client;
@@ -38,7 +38,7 @@ final class AnyListeners {
   private static Registration add(
       CopyOnWriteArrayList<Listeners.ListenerEntry<Event>> list, AnyListener listener) {
     Listeners.ListenerEntry<Event> r =
-        new Listeners.ListenerEntry<>(e -> listener.onEvent(e.name(), e.args()), () -> {});
+        new Listeners.ListenerEntry<>(e -> listener.onEvent(e.name(), e.args().nodes()), () -> {});
     list.add(r);
     return () -> {
       r.close();
@@ -52,7 +52,7 @@ final class AnyListeners {
   }
 
   /** Queues an incoming event for the catch-all listeners on the event lane; under the lock. */
-  void incoming(String event, List<JsonNode> args) {
+  void incoming(String event, EventArgs args) {
     deliver(incoming, new Event(event, args), "realtime onAny listener", true);
   }
 
@@ -70,7 +70,7 @@ final class AnyListeners {
     }
     deliver(
         outgoing,
-        new Event(data.get(0).asText(), List.copyOf(args)),
+        new Event(data.get(0).asText(), EventArgs.of(args)),
         "realtime onAnyOutgoing listener",
         false);
   }

@@ -23,7 +23,20 @@ import org.jspecify.annotations.Nullable;
  * last transport).
  */
 final class ClientResources {
+  /**
+   * How long the client's own event and inbound threads, having handled the last queued event or
+   * frame, wait (yielding the processor) for the next before parking: many inter-event gaps of a
+   * flood, which then flows without a wake-up per event, and a negligible wait after a lone event.
+   */
+  static final Duration LINGER = Duration.ofNanos(50_000);
+
   final Scheduler scheduler;
+
+  /**
+   * How long a drain of the inbound stage waits for the next frame: only on a thread of its own.
+   */
+  final Duration inboundLinger;
+
   final Callbacks callbacks;
   final Transport.Factory transports;
 
@@ -49,10 +62,14 @@ final class ClientResources {
     this.errorContext = context;
     Executor eventExecutor;
     Executor controlExecutor;
+    Duration eventLinger = Duration.ZERO;
     if (options.callbackExecutor().isPresent()) {
       eventExecutor = options.callbackExecutor().get();
       controlExecutor = eventExecutor;
     } else {
+      // The event thread is the client's own: between two events of a flood it waits for the next
+      // a moment instead of parking (and being woken again for it).
+      eventLinger = LINGER;
       // Two threads: a listener stuck on the event thread must not hold back connection events
       // and ack completions.
       eventExecutor = owned.singleThreadExecutor("realtime-callbacks");
@@ -60,12 +77,13 @@ final class ClientResources {
     }
     this.inbound =
         inboundExecutor != null ? inboundExecutor : owned.singleThreadExecutor("realtime-inbound");
+    this.inboundLinger = inboundExecutor != null ? Duration.ZERO : LINGER;
     Optional<Scheduler> s = options.scheduler();
     this.scheduler = s.isPresent() ? s.get() : owned.add("scheduler", RealScheduler.create(errors));
     this.callbacks =
         new Callbacks(
             new SerialExecutor(controlExecutor, errors, context),
-            new SerialExecutor(eventExecutor, errors, context),
+            new SerialExecutor(eventExecutor, errors, context, eventLinger),
             new SerialExecutor(Runnable::run, errors, context + " ack completion"),
             options.maxQueuedEvents(),
             options.maxQueuedEventBytes(),

@@ -1,5 +1,6 @@
 package dev.quarry.realtime.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.core.Cancellable;
 import dev.quarry.realtime.DisconnectReason;
@@ -101,6 +102,7 @@ final class Conn implements Transport.Listener {
       Map<RealRealtimeClient, ObjectNode> auths,
       URI endpoint,
       Executor inboundExecutor,
+      Duration inboundLinger,
       Inbound.Limits inboundLimits) {
     this.engine = engine;
     this.decoder = decoder;
@@ -112,7 +114,13 @@ final class Conn implements Transport.Listener {
             inboundExecutor,
             inboundLimits,
             engine.clock()::nanoTime,
-            engine.callbacks::drained);
+            engine.callbacks::drained,
+            inboundLinger);
+  }
+
+  /** The mapper this connection's frames are decoded with (the event's nodes are read with it). */
+  ObjectMapper codecMapper() {
+    return engine.options.objectMapper();
   }
 
   /** Frames read and not yet decoded (the end of the transport counts as one). */
@@ -271,11 +279,12 @@ final class Conn implements Transport.Listener {
    * thread (it decodes only while the lane is at most half full) or with a zero stall timeout.
    */
   private void awaitRoomFor(Frame f) {
-    if (!(f instanceof Frame.Message m)) {
-      return;
-    }
-    Packet.Type type = m.packet().type();
-    if (type != Packet.Type.EVENT && type != Packet.Type.BINARY_EVENT) {
+    boolean event =
+        f instanceof Frame.Event
+            || (f instanceof Frame.Message m
+                && (m.packet().type() == Packet.Type.EVENT
+                    || m.packet().type() == Packet.Type.BINARY_EVENT));
+    if (!event) {
       return;
     }
     Callbacks cb = engine.callbacks;
@@ -409,6 +418,11 @@ final class Conn implements Transport.Listener {
       Session s = sessions.get(p.namespace());
       if (s != null && s.client.isCurrentLocked(s)) {
         s.onPacket(p, messageSize);
+      }
+    } else if (f instanceof Frame.Event e) {
+      Session s = sessions.get(e.namespace());
+      if (s != null && s.client.isCurrentLocked(s)) {
+        s.onEvent(e, messageSize);
       }
     }
   }

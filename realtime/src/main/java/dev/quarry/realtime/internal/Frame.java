@@ -1,6 +1,7 @@
 package dev.quarry.realtime.internal;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /** What one WebSocket frame from the server decodes to. */
 public sealed interface Frame {
@@ -27,6 +28,22 @@ public sealed interface Frame {
 
   /** A complete Socket.IO packet. */
   record Message(Packet packet) implements Frame {}
+
+  /**
+   * A plain Socket.IO EVENT whose arguments stay text (from a decoder made with {@code
+   * eventsAsText}): the decoder has read the whole of {@code json} through and checked it as it
+   * checks a packet's tree, without building the tree.
+   *
+   * @param namespace the namespace, {@code "/"} for the main one
+   * @param id the ack id, or {@code -1} if the server asked for none
+   * @param name the event's name
+   * @param json the event's array as it arrived: the name, then the arguments
+   * @param args how many elements follow the name (a recovery offset, if any, included)
+   * @param lastString the last of them if it is a string, else null
+   */
+  record Event(
+      String namespace, long id, String name, String json, int args, @Nullable String lastString)
+      implements Frame {}
 
   /** A binary packet header or attachment was read; more binary frames are needed. */
   record Partial(int missingAttachments) implements Frame {}

@@ -1,5 +1,6 @@
 package dev.quarry.realtime.internal;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,9 +31,11 @@ import org.jspecify.annotations.Nullable;
  * <p>The queue holds at most {@link Limits#frames()} frames and {@link Limits#units()} units (chars
  * of text frames plus bytes of binary frames), except that a frame is always taken into an empty
  * queue, whatever its size (the decoder's message limit applies to it). When it is full the reader
- * thread waits: the server's writes back up into TCP instead of the heap, and nothing is dropped.
- * The end of the transport is always taken (it is one item per connection), and always goes through
- * the queue, so a drain task that reports it never waits for itself.
+ * thread waits: the server's writes back up into TCP instead of the heap, and nothing is dropped;
+ * it is woken when the queue is down to half its limits (or empty), so that under a flood it reads
+ * in bursts instead of waking once per frame taken. The end of the transport is always taken (it is
+ * one item per connection), and always goes through the queue, so a drain task that reports it
+ * never waits for itself.
  *
  * <p>{@link #close()} (when the connection ends) discards what is queued, wakes a waiting reader
  * and makes later offers no-ops: the frames of a connection that is no longer current are ignored.
@@ -83,6 +86,10 @@ final class Inbound {
   private final LongSupplier nanoTime;
   private final BooleanSupplier sinkReady;
   private final Runnable drain = this::drain;
+  private final long lingerNanos;
+
+  /** {@code queue.size()}, for a lingering drain to watch without the monitor. */
+  private volatile int queuedCount;
 
   /** Whether the reader is handing a frame to the sink itself; read and written by that thread. */
   private boolean decodingInline;
@@ -105,6 +112,9 @@ final class Inbound {
   /** Frames the reader handed to the sink itself (for tests and diagnostics). */
   private long inlined;
 
+  /** Times the reader waited for room (for tests and diagnostics). */
+  private long readerWaits;
+
   /**
    * A queue whose frames go to {@code sink} on {@code executor}, within {@code limits}; {@code
    * nanoTime} meters the reader's inline decoding (the connection's clock), which also needs {@code
@@ -116,6 +126,23 @@ final class Inbound {
       Limits limits,
       LongSupplier nanoTime,
       BooleanSupplier sinkReady) {
+    this(sink, executor, limits, nanoTime, sinkReady, Duration.ZERO);
+  }
+
+  /**
+   * The same, with a drain that, having handed over the last queued frame, keeps the executor's
+   * thread for up to {@code linger} (yielding, not parking) in case the reader queues another:
+   * under a flood the stage then never parks and the reader never has to wake it. Only for an
+   * executor whose thread is this connection's alone.
+   */
+  Inbound(
+      Sink sink,
+      Executor executor,
+      Limits limits,
+      LongSupplier nanoTime,
+      BooleanSupplier sinkReady,
+      Duration linger) {
+    this.lingerNanos = linger.toNanos();
     this.sink = sink;
     this.executor = executor;
     this.limits = limits;
@@ -143,6 +170,7 @@ final class Inbound {
         return;
       }
       queue.add(new End(reason, cause));
+      queuedCount = queue.size();
       submit = schedule();
     }
     if (submit) {
@@ -159,6 +187,7 @@ final class Inbound {
           && !queue.isEmpty()
           && (queue.size() >= limits.frames() || units + size > limits.units())) {
         waiting++;
+        readerWaits++;
         try {
           wait();
         } catch (InterruptedException e) {
@@ -185,6 +214,7 @@ final class Inbound {
         submit = false;
       } else {
         queue.add(frame);
+        queuedCount = queue.size();
         units += size;
         submit = schedule();
       }
@@ -251,11 +281,36 @@ final class Inbound {
     }
   }
 
+  /**
+   * Whether a reader waiting for room is woken: once the queue is down to half its limits (or
+   * empty), not at every frame taken, so that a reader held back by a flood goes on in bursts of
+   * frames rather than waking once per frame; under the monitor.
+   */
+  private boolean halfEmpty() {
+    return queue.isEmpty() || (queue.size() <= limits.frames() / 2 && units <= limits.units() / 2);
+  }
+
+  /**
+   * Waits (yielding the processor, not parking) for up to the linger time until a frame is queued;
+   * whether one was. Ends at once when the thread is interrupted (the connection's threads stop).
+   */
+  private boolean lingered() {
+    long start = System.nanoTime();
+    while (queuedCount == 0) {
+      if (System.nanoTime() - start >= lingerNanos || Thread.currentThread().isInterrupted()) {
+        return false;
+      }
+      Thread.yield();
+    }
+    return true;
+  }
+
   /** Discards the queue and ignores later offers; wakes a waiting reader. */
   void close() {
     synchronized (this) {
       closed = true;
       queue.clear();
+      queuedCount = 0;
       units = 0;
       notifyAll();
     }
@@ -279,6 +334,11 @@ final class Inbound {
     return inlined;
   }
 
+  /** How many times the reader has waited for room in the queue. */
+  synchronized long readerWaits() {
+    return readerWaits;
+  }
+
   private void deliver(Object item) {
     if (item instanceof String s) {
       sink.text(s);
@@ -296,17 +356,34 @@ final class Inbound {
       synchronized (this) {
         item = queue.poll();
         if (item == null) {
-          scheduled = false;
-          return;
+          if (lingerNanos == 0 || closed) {
+            scheduled = false;
+            return;
+          }
+        } else {
+          queuedCount = queue.size();
+          if (item instanceof String s) {
+            units -= s.length();
+          } else if (item instanceof byte[] b) {
+            units -= b.length;
+          }
+          if (waiting > 0 && halfEmpty()) {
+            notifyAll();
+          }
         }
-        if (item instanceof String s) {
-          units -= s.length();
-        } else if (item instanceof byte[] b) {
-          units -= b.length;
+      }
+      if (item == null) {
+        // Keep the thread a moment: while this drain is scheduled the reader queues without
+        // waking anyone.
+        if (!lingered()) {
+          synchronized (this) {
+            if (queue.isEmpty()) {
+              scheduled = false;
+              return;
+            }
+          }
         }
-        if (waiting > 0) {
-          notifyAll();
-        }
+        continue;
       }
       try {
         deliver(item);

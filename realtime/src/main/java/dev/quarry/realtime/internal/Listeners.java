@@ -1,5 +1,8 @@
 package dev.quarry.realtime.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -46,7 +49,7 @@ final class Listeners {
   }
 
   /** An event with its arguments and, if the server asked, the ack to answer it with. */
-  record Delivery(String event, List<JsonNode> args, @Nullable Ack ack) {}
+  record Delivery(String event, EventArgs args, @Nullable Ack ack) {}
 
   /** A listener plus the flag that makes its handle's close() effective at once. */
   static final class ListenerEntry<E> implements Registration {
@@ -100,35 +103,85 @@ final class Listeners {
     };
   }
 
-  /** How a typed listener reads its payload: a reader made once, when it is registered. */
-  private record Decoding(JavaType type, ObjectReader reader) {}
+  /**
+   * How a typed listener reads its payload: a reader made once, when it is registered; {@code
+   * fromText} when it may bind from the event's JSON text (not when the mapper fails on trailing
+   * tokens: the argument is followed by the rest of the array there).
+   */
+  private record Decoding(JavaType type, ObjectReader reader, boolean fromText) {
+    /** Whether the listener takes a JSON node (handed over as it is, not bound). */
+    boolean wantsNode() {
+      return JsonNode.class.isAssignableFrom(type.getRawClass());
+    }
+  }
 
   private Decoding decoding(JavaType type) {
-    return new Decoding(type, client.mapper.readerFor(type));
+    ObjectReader reader = client.mapper.readerFor(type);
+    return new Decoding(
+        type, reader, !reader.isEnabled(DeserializationFeature.FAIL_ON_TRAILING_TOKENS));
   }
 
   /**
    * Reads the first argument as the listener's type: a node the type already is (a listener for
-   * {@link JsonNode}, say) is handed over as it is, anything else is bound by the listener's
-   * reader. The error names the event and the type; it is built only when binding fails.
+   * {@link JsonNode}, say) is handed over as it is; anything else is bound by the listener's
+   * reader, from the event's JSON text when there is one (one pass over the characters, as a
+   * hand-written client would bind it), else from the argument's node. The error names the event
+   * and the type; it is built only when binding fails.
    */
-  private static Object decode(List<JsonNode> args, Decoding decoding, String event) {
-    JsonNode first = args.isEmpty() ? NullNode.getInstance() : args.get(0);
+  private static @Nullable Object decode(Delivery d, Decoding decoding) {
+    EventArgs args = d.args();
     Class<?> raw = decoding.type().getRawClass();
-    if (JsonNode.class.isAssignableFrom(raw) && raw.isInstance(first)) {
-      return first;
-    }
+    boolean wantsNode = decoding.wantsNode();
+    String json = args.json();
     try {
+      if (json != null && !args.isEmpty() && !wantsNode && decoding.fromText()) {
+        return bindFirstArgument(json, decoding.reader());
+      }
+      JsonNode first = args.isEmpty() ? NullNode.getInstance() : args.nodes().get(0);
+      if (wantsNode && raw.isInstance(first)) {
+        return first;
+      }
       return decoding.reader().readValue(first);
     } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "cannot decode the payload of event '"
-              + event
-              + "' as "
-              + decoding.type()
-              + ": "
-              + e.getMessage(),
-          e);
+      throw decodeFailure(d, decoding, e);
+    }
+  }
+
+  /**
+   * The decoded argument as the listener's type. A JSON {@code null} argument (or none) reaches the
+   * listener as {@code null}, as Jackson reads it: unchanged behaviour, which the listener types do
+   * not spell out.
+   */
+  @SuppressWarnings({"unchecked", "NullAway"})
+  private static <T> T handOver(@Nullable Object value) {
+    return (T) value;
+  }
+
+  private static IllegalArgumentException decodeFailure(
+      Delivery d, Decoding decoding, Exception e) {
+    return new IllegalArgumentException(
+        "cannot decode the payload of event '"
+            + d.event()
+            + "' as "
+            + decoding.type()
+            + ": "
+            + e.getMessage(),
+        e);
+  }
+
+  /**
+   * Binds the element after the name in {@code json} (an event's array: its name, then its
+   * arguments, already checked by the decoder) with {@code reader}.
+   */
+  private static @Nullable Object bindFirstArgument(String json, ObjectReader reader)
+      throws IOException {
+    try (JsonParser p = reader.createParser(json)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new IllegalArgumentException("the event is not a JSON array");
+      }
+      p.nextToken(); // the name: a string or a number
+      p.nextToken(); // the first token of the first argument
+      return reader.readValue(p);
     }
   }
 
@@ -137,14 +190,13 @@ final class Listeners {
     return register(
         event,
         d -> {
-          @SuppressWarnings("unchecked")
-          T value = (T) decode(d.args(), decoding, event);
+          T value = handOver(decode(d, decoding));
           listener.onEvent(value);
         });
   }
 
   Registration addRaw(String event, Consumer<? super List<JsonNode>> listener) {
-    return register(event, d -> listener.accept(d.args()));
+    return register(event, d -> listener.accept(d.args().nodes()));
   }
 
   Registration addArgs(String event, ArgsListener listener) {
@@ -152,7 +204,7 @@ final class Listeners {
         event,
         d -> {
           Ack ack = d.ack();
-          listener.onEvent(d.args(), ack == null ? NO_ACK : ack);
+          listener.onEvent(d.args().nodes(), ack == null ? NO_ACK : ack);
         });
   }
 
@@ -161,8 +213,7 @@ final class Listeners {
     return register(
         event,
         d -> {
-          @SuppressWarnings("unchecked")
-          T value = (T) decode(d.args(), decoding, event);
+          T value = handOver(decode(d, decoding));
           Ack ack = d.ack();
           listener.onEvent(value, ack == null ? NO_ACK : ack);
         });
@@ -175,7 +226,7 @@ final class Listeners {
   }
 
   /** Queues the event for its listeners on the event lane; under the client's lock. */
-  void dispatch(String event, List<JsonNode> args, @Nullable Ack ack) {
+  void dispatch(String event, EventArgs args, @Nullable Ack ack) {
     CopyOnWriteArrayList<ListenerEntry<Delivery>> list = byEvent.get(event);
     if (list == null || list.isEmpty()) {
       return;

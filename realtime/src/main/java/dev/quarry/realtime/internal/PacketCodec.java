@@ -1,6 +1,9 @@
 package dev.quarry.realtime.internal;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,6 +12,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.realtime.MessageTooLargeException;
 import dev.quarry.realtime.ProtocolException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +47,13 @@ public final class PacketCodec {
 
   private final ObjectMapper mapper;
 
+  /** Whether the mapper refuses content after a document (then so does the text mode). */
+  private final boolean failOnTrailingTokens;
+
   /** A codec that parses and writes JSON with {@code mapper}. */
   public PacketCodec(ObjectMapper mapper) {
     this.mapper = mapper;
+    this.failOnTrailingTokens = mapper.isEnabled(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   }
 
   /**
@@ -131,7 +139,7 @@ public final class PacketCodec {
 
   /** A new decoder for one connection with the default limits (4 MiB, 10 attachments). */
   public Decoder newDecoder() {
-    return new Decoder(4 * 1024 * 1024, MAX_ATTACHMENTS);
+    return new Decoder(4 * 1024 * 1024, MAX_ATTACHMENTS, false);
   }
 
   /**
@@ -140,7 +148,21 @@ public final class PacketCodec {
    * than {@code maxAttachments} attachments.
    */
   public Decoder newDecoder(int maxMessageBytes, int maxAttachments) {
-    return new Decoder(maxMessageBytes, maxAttachments);
+    return new Decoder(maxMessageBytes, maxAttachments, false);
+  }
+
+  /**
+   * The same, decoding every plain EVENT to a {@link Frame.Event} (its arguments checked and kept
+   * as text, no tree built) when {@code eventsAsText} is true, and when the mapper allows it: not
+   * when it fails on duplicate keys in a tree ({@link
+   * DeserializationFeature#FAIL_ON_READING_DUP_TREE_KEY}), a check only the tree makes. Binary
+   * events, acks and the other packets are {@link Frame.Message}s either way.
+   */
+  public Decoder newDecoder(int maxMessageBytes, int maxAttachments, boolean eventsAsText) {
+    return new Decoder(
+        maxMessageBytes,
+        maxAttachments,
+        eventsAsText && !mapper.isEnabled(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
   }
 
   /**
@@ -157,9 +179,13 @@ public final class PacketCodec {
     /** Bytes of the pending binary packet so far: its text frame and the attachments received. */
     private long pendingBytes;
 
-    private Decoder(int maxMessageBytes, int maxAttachments) {
+    /** Whether a plain EVENT is checked as text and returned as a {@link Frame.Event}. */
+    private final boolean eventsAsText;
+
+    private Decoder(int maxMessageBytes, int maxAttachments, boolean eventsAsText) {
       this.maxMessageBytes = maxMessageBytes;
       this.maxAttachments = maxAttachments;
+      this.eventsAsText = eventsAsText;
     }
 
     /**
@@ -344,7 +370,11 @@ public final class PacketCodec {
         }
         id = Long.parseLong(frame.substring(idStart, i));
       }
-      JsonNode data = i < n ? readJson(frame.substring(i), frame) : null;
+      String json = i < n ? frame.substring(i) : null;
+      if (json != null && type == Packet.Type.EVENT && eventsAsText) {
+        return readEvent(namespace, id, json, frame);
+      }
+      JsonNode data = json == null ? null : readJson(json, frame);
       validate(type, id, data, frame);
       Packet packet = new Packet(type, namespace, id, data);
       if (attachments == 0) {
@@ -402,6 +432,63 @@ public final class PacketCodec {
           }
         }
       }
+    }
+
+    /**
+     * Reads a plain EVENT's array through, checking what {@link #validate} checks of its tree (a
+     * non-empty array that starts with a name of at most {@value #MAX_EVENT_NAME_LENGTH} chars) and
+     * that it is well-formed JSON within the mapper's limits, without building the tree: the
+     * arguments are skipped token by token, and only the name and a top-level string are read.
+     */
+    private Frame readEvent(String namespace, long id, String json, String frame) {
+      try (JsonParser p = mapper.createParser(json)) {
+        if (p.nextToken() != JsonToken.START_ARRAY) {
+          throw notAnEvent(frame);
+        }
+        JsonToken t = p.nextToken();
+        String name;
+        if (t == JsonToken.VALUE_STRING) {
+          name = p.getText();
+        } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+          // as the packet's tree would name it (a number read as the mapper reads numbers)
+          JsonNode number = mapper.readTree(p);
+          name = number.asText();
+        } else {
+          throw notAnEvent(frame);
+        }
+        if (name.length() > MAX_EVENT_NAME_LENGTH) {
+          throw malformed(
+              "event name longer than " + MAX_EVENT_NAME_LENGTH + " chars (" + name.length() + ")",
+              frame);
+        }
+        int args = 0;
+        String last = null;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+          if (t == null) {
+            throw malformed("EVENT payload is not a closed array", frame);
+          }
+          args++;
+          if (t == JsonToken.VALUE_STRING) {
+            last = p.getText();
+          } else {
+            last = null;
+            p.skipChildren();
+          }
+        }
+        if (failOnTrailingTokens && p.nextToken() != null) {
+          throw malformed("content after the EVENT payload", frame);
+        }
+        return new Frame.Event(namespace, id, name, json, args, last);
+      } catch (JsonProcessingException e) {
+        throw new ProtocolException("malformed JSON in frame " + quote(frame), e);
+      } catch (IOException e) {
+        // A String source does no I/O; keep the report of a malformed frame anyway.
+        throw new ProtocolException("malformed JSON in frame " + quote(frame), e);
+      }
+    }
+
+    private static ProtocolException notAnEvent(String frame) {
+      return malformed("EVENT payload is not a non-empty array starting with a name", frame);
     }
 
     private JsonNode readJson(String json, String frame) {

@@ -454,13 +454,13 @@ public final class RealRealtimeClient implements RealtimeClient {
 
   /**
    * Queues delivery of an event of {@code size} bytes to the listeners and the topics; under the
-   * lock. False if the event lane is full: nothing was queued.
+   * lock. False if the event lane is full: nothing was queued. The arguments are read into nodes,
+   * if anything needs nodes, on the event lane.
    */
-  boolean dispatch(
-      String name, List<JsonNode> args, dev.quarry.realtime.@Nullable Ack ack, long size) {
+  boolean dispatch(String name, EventArgs args, dev.quarry.realtime.@Nullable Ack ack, long size) {
     stats.received();
     boolean toListeners = listeners.has(name) || anyListeners.hasIncoming();
-    boolean toTopics = topics.hasActive();
+    boolean toTopics = topics.hasListened();
     if (!toListeners && !toTopics) {
       return true;
     }

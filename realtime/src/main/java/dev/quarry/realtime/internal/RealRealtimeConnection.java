@@ -60,6 +60,7 @@ public final class RealRealtimeConnection implements RealtimeConnection {
 
   // guarded by lock
   private final Map<String, RealRealtimeClient> namespaces = new LinkedHashMap<>();
+
   private boolean closed;
   private boolean released;
   private @Nullable Conn current;
@@ -393,10 +394,11 @@ public final class RealRealtimeConnection implements RealtimeConnection {
             new Conn(
                 this,
                 codec.newDecoder(
-                    options.maxIncomingMessageBytes(), options.maxIncomingAttachments()),
+                    options.maxIncomingMessageBytes(), options.maxIncomingAttachments(), true),
                 auths,
                 target,
                 resources.inbound,
+                resources.inboundLinger,
                 inboundLimits);
         current = conn;
         conn.startHandshakeDeadline();

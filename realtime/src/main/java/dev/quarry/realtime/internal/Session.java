@@ -28,7 +28,7 @@ final class Session {
    * An event as received: name, arguments without the recovery offset, ack id, the offset (if any),
    * its size as received (the text frame's chars plus attachment bytes).
    */
-  record Incoming(String name, List<JsonNode> args, long id, @Nullable String offset, long size) {}
+  record Incoming(String name, EventArgs args, long id, @Nullable String offset, long size) {}
 
   final RealRealtimeClient client;
   final Conn conn;
@@ -144,16 +144,39 @@ final class Session {
     List<JsonNode> args = new ArrayList<>(data.size());
     data.forEach(args::add);
     String name = args.remove(0).asText();
-    // With recovery on, the server appends the offset to every event without an ack id.
-    String knownPid = nspConnected ? client.recoveryPid() : pidSent;
     String offset = null;
-    if (knownPid != null
-        && !p.hasId()
-        && !args.isEmpty()
-        && args.get(args.size() - 1).isTextual()) {
+    if (carriesOffset(p.id(), args.size()) && args.get(args.size() - 1).isTextual()) {
       offset = args.remove(args.size() - 1).asText();
     }
-    Incoming in = new Incoming(name, List.copyOf(args), p.id(), offset, size);
+    accept(new Incoming(name, EventArgs.of(args), p.id(), offset, size));
+  }
+
+  /**
+   * Handles a plain event of this namespace of {@code size} bytes as received, its arguments still
+   * text; under the lock.
+   */
+  void onEvent(Frame.Event e, long size) {
+    int args = e.args();
+    String offset = null;
+    if (carriesOffset(e.id(), args) && e.lastString() != null) {
+      offset = e.lastString();
+      args--;
+    }
+    accept(
+        new Incoming(
+            e.name(), EventArgs.ofText(e.json(), args, conn.codecMapper()), e.id(), offset, size));
+  }
+
+  /**
+   * Whether the last of an event's {@code args} arguments is its recovery offset if it is a string:
+   * with recovery on, the server appends the offset to every event without an ack id.
+   */
+  private boolean carriesOffset(long id, int args) {
+    String knownPid = nspConnected ? client.recoveryPid() : pidSent;
+    return knownPid != null && id < 0 && args > 0;
+  }
+
+  private void accept(Incoming in) {
     if (!nspConnected) {
       Callbacks cb = client.callbacks;
       if (early.size() + cb.queuedEvents() < cb.maxEvents() / 2

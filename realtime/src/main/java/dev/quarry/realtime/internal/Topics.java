@@ -72,6 +72,16 @@ final class Topics {
 
     @Nullable Cancellable retry;
 
+    /** Whether a handle of this topic has a listener. */
+    boolean listened() {
+      for (Handle h : handles) {
+        if (h.listened()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     Entry(Topic topic) {
       this.topic = topic;
     }
@@ -288,23 +298,49 @@ final class Topics {
     return !active.isEmpty();
   }
 
+  /**
+   * Whether a handle of an active topic has a listener (an event may be routed); under the lock.
+   */
+  boolean hasListened() {
+    for (Entry e : active.values()) {
+      if (e.listened()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Queues routing of an event to the topics on the event lane; under the lock. */
-  void route(String event, List<JsonNode> args) {
+  void route(String event, EventArgs eventArgs) {
     if (active.isEmpty()) {
       return;
     }
-    List<Entry> snapshot = new ArrayList<>(active.values());
+    List<Entry> snapshot = null;
+    for (Entry e : active.values()) {
+      if (e.listened()) {
+        if (snapshot == null) {
+          snapshot = new ArrayList<>(active.size());
+        }
+        snapshot.add(e);
+      }
+    }
+    if (snapshot == null) {
+      // No handle of an active topic has a listener: nothing would receive the event.
+      return;
+    }
+    List<Entry> routed = snapshot;
     client.callbacks.enqueueEvent(
         () -> {
-          for (Entry e : snapshot) {
-            boolean routed;
+          List<JsonNode> args = eventArgs.nodes();
+          for (Entry e : routed) {
+            boolean routes;
             try {
-              routed = client.options.routingRule().routes(e.topic, event, args);
+              routes = client.options.routingRule().routes(e.topic, event, args);
             } catch (RuntimeException ex) {
               client.errors.safeHandle("realtime routing rule for " + e.topic, ex);
               continue;
             }
-            if (routed) {
+            if (routes) {
               TopicEvent.Message m = new TopicEvent.Message(e.topic, event, args);
               for (Handle h : e.handles) {
                 h.deliver(m);
@@ -323,6 +359,11 @@ final class Topics {
 
     Handle(Entry entry) {
       this.entry = entry;
+    }
+
+    /** Whether this handle has a listener; any thread. */
+    boolean listened() {
+      return !closed && !listeners.isEmpty();
     }
 
     void deliver(TopicEvent event) {

@@ -1,0 +1,158 @@
+package dev.quarry.realtime.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quarry.realtime.ProtocolException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connection's decoder reads a plain EVENT through without building its tree ({@link
+ * Frame.Event}): it accepts and refuses exactly the frames the tree decoder does, and what it
+ * yields (name, arguments, ack id, namespace) is what the tree says.
+ */
+class EventTextDecodingTest {
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final PacketCodec codec = new PacketCodec(mapper);
+
+  private PacketCodec.Decoder textDecoder() {
+    return codec.newDecoder(1 << 20, 10, true);
+  }
+
+  private PacketCodec.Decoder treeDecoder() {
+    return codec.newDecoder(1 << 20, 10, false);
+  }
+
+  @Test
+  void plainEvent_isAnEventFrame_withItsNamespaceIdNameArgumentsAndLastString() {
+    Frame f = textDecoder().decodeText("42/admin,7[\"foo\",{\"a\":[1,{\"b\":\"]\"}]},\"off-1\"]");
+
+    assertThat(f)
+        .isEqualTo(
+            new Frame.Event(
+                "/admin", 7, "foo", "[\"foo\",{\"a\":[1,{\"b\":\"]\"}]},\"off-1\"]", 2, "off-1"));
+  }
+
+  @Test
+  void binaryEventsAcksAndConnectReplies_stayMessages() {
+    PacketCodec.Decoder d = textDecoder();
+    assertThat(d.decodeText("431[\"ok\"]")).isInstanceOf(Frame.Message.class);
+    assertThat(d.decodeText("40{\"sid\":\"s\"}")).isInstanceOf(Frame.Message.class);
+    assertThat(d.decodeText("451-[\"f\",{\"_placeholder\":true,\"num\":0}]"))
+        .isEqualTo(new Frame.Partial(1));
+    assertThat(d.decodeBinary(new byte[] {1})).isInstanceOf(Frame.Message.class);
+  }
+
+  @Test
+  void everyFrame_isAcceptedOrRefusedAsTheTreeDecoderDoes_andReadsTheSame() throws Exception {
+    List<String> frames =
+        List.of(
+            // accepted
+            "42[\"e\"]",
+            "42[\"e\",1,2.5,true,null,\"s\",[1,[2]],{\"k\":{\"n\":[]}}]",
+            "42[ \"e\" , \"a\\\"]\\\\,[\" ]",
+            "42[7,\"numbered\"]",
+            "42[1.5e0]",
+            "42[123456789012345678901234567890]",
+            "42[\"e\",{\"a\":1,\"a\":2}]",
+            "42[\"e\"]  ",
+            "42[\"\\u00e9v\\u00e9nement\",\"\\ud83d\\ude00\"]",
+            // refused: not an event's array
+            "42{}",
+            "42[]",
+            "42[{}]",
+            "42[null]",
+            "42[true,1]",
+            "42[[\"e\"]]",
+            "42\"e\"",
+            "42 ",
+            // refused: not JSON
+            "42[\"e\"",
+            "42[\"e\",]",
+            "42[\"e\",{]",
+            "42[\"e\",{\"a\"}]",
+            "42[\"e\",tru]",
+            "42[\"e\",01]",
+            "42[\"e\",\"\\q\"]",
+            "42[\"e\",\"tab\there\"]",
+            "42[\"e\" \"f\"]",
+            "42['e']",
+            "42[\"e\",NaN]",
+            "42[\"e\"," + "[".repeat(1_001) + "]".repeat(1_001) + "]",
+            "42[\"" + "e".repeat(1_025) + "\"]");
+    for (String frame : frames) {
+      Frame tree = outcome(treeDecoder(), frame);
+      Frame text = outcome(textDecoder(), frame);
+      if (tree == null) {
+        assertThat(text).as("refused by the tree decoder: %s", frame).isNull();
+        continue;
+      }
+      assertThat(text)
+          .as("accepted by the tree decoder: %s", frame)
+          .isInstanceOf(Frame.Event.class);
+      Packet p = ((Frame.Message) tree).packet();
+      Frame.Event e = (Frame.Event) text;
+      JsonNode data = p.data();
+      assertThat(e.name()).as(frame).isEqualTo(data.get(0).asText());
+      assertThat(e.args()).as(frame).isEqualTo(data.size() - 1);
+      assertThat(e.id()).isEqualTo(p.id());
+      assertThat(e.namespace()).isEqualTo(p.namespace());
+      List<JsonNode> expected = new ArrayList<>();
+      for (int i = 1; i < data.size(); i++) {
+        expected.add(data.get(i));
+      }
+      assertThat(EventArgs.ofText(e.json(), e.args(), mapper).nodes())
+          .as(frame)
+          .isEqualTo(expected);
+      JsonNode last = data.size() > 1 ? data.get(data.size() - 1) : null;
+      assertThat(e.lastString())
+          .as(frame)
+          .isEqualTo(last != null && last.isTextual() ? last.textValue() : null);
+    }
+  }
+
+  @Test
+  void aRefusedEvent_isAProtocolExceptionQuotingTheFrame() {
+    assertThatThrownBy(() -> textDecoder().decodeText("42[\"e\",{]"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("malformed JSON in frame '42[\"e\",{]'");
+    assertThatThrownBy(() -> textDecoder().decodeText("42[{}]"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("EVENT payload is not a non-empty array starting with a name");
+  }
+
+  @Test
+  void mapperThatFailsOnTrailingTokens_refusesContentAfterTheArray_inBothDecoders() {
+    PacketCodec strict =
+        new PacketCodec(new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS));
+    assertThatThrownBy(() -> strict.newDecoder(1 << 20, 10, true).decodeText("42[\"e\"] 1"))
+        .isInstanceOf(ProtocolException.class);
+    assertThatThrownBy(() -> strict.newDecoder(1 << 20, 10, false).decodeText("42[\"e\"] 1"))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  @Test
+  void mapperThatFailsOnDuplicateTreeKeys_keepsTheTree_soDuplicatesAreStillRefused() {
+    PacketCodec strict =
+        new PacketCodec(
+            new ObjectMapper().enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY));
+    PacketCodec.Decoder d = strict.newDecoder(1 << 20, 10, true);
+    assertThat(d.decodeText("42[\"e\",{\"a\":1}]")).isInstanceOf(Frame.Message.class);
+    assertThatThrownBy(() -> d.decodeText("42[\"e\",{\"a\":1,\"a\":2}]"))
+        .isInstanceOf(ProtocolException.class);
+  }
+
+  /** The frame the decoder returns, or null if it refuses the frame as malformed. */
+  private static Frame outcome(PacketCodec.Decoder d, String frame) {
+    try {
+      return d.decodeText(frame);
+    } catch (ProtocolException e) {
+      return null;
+    }
+  }
+}
