@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -37,11 +36,7 @@ class AckAndArgsTest {
   }
 
   private RealtimeOptions.Builder options() {
-    return RealtimeOptions.builder(SERVER)
-        .time(time, time)
-        .callbackExecutor(VirtualTime.direct())
-        .random(new SplittableRandom(0))
-        .errorHandler((context, e) -> errors.add(e));
+    return FakeTransports.testOptions(SERVER, time, errors);
   }
 
   @AfterEach

@@ -1,14 +1,30 @@
 package dev.quarry.realtime.internal;
 
+import dev.quarry.realtime.RealtimeOptions;
+import dev.quarry.testing.VirtualTime;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /** A scripted server side: records what the client sends and feeds it frames. */
 final class FakeTransports implements Transport.Factory {
   final List<FakeTransport> opened = new ArrayList<>();
   final List<String> urls = new ArrayList<>();
+
+  /**
+   * Options for a client driven by a test: virtual time, callbacks run at once on the calling
+   * thread, a seeded random, and every reported error added to {@code errors}.
+   */
+  static RealtimeOptions.Builder testOptions(URI server, VirtualTime time, List<Throwable> errors) {
+    return RealtimeOptions.builder(server)
+        .time(time, time)
+        .callbackExecutor(VirtualTime.direct())
+        .random(new SplittableRandom(0))
+        .errorHandler((context, e) -> errors.add(e));
+  }
 
   @Override
   public Transport open(String url, Map<String, String> headers, Transport.Listener listener) {

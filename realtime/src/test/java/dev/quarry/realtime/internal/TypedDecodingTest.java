@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,11 +38,7 @@ class TypedDecodingTest {
   record Amount(BigDecimal value, String note, byte[] blob) {}
 
   private RealtimeOptions.Builder options() {
-    return RealtimeOptions.builder(SERVER)
-        .time(time, time)
-        .callbackExecutor(VirtualTime.direct())
-        .random(new SplittableRandom(0))
-        .errorHandler((context, e) -> errors.add(e));
+    return FakeTransports.testOptions(SERVER, time, errors);
   }
 
   private FakeTransports.FakeTransport connected(RealtimeOptions.Builder b, String connectReply) {
