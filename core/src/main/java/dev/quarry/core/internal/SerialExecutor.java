@@ -38,11 +38,12 @@ public final class SerialExecutor implements Executor {
   }
 
   /**
-   * An executor whose drain, having run the last queued task, keeps the delegate's thread for up to
-   * {@code linger} (yielding, not parking) in case another task is queued: under a steady stream of
-   * tasks the thread then never parks and the producer never has to wake it, which costs two system
-   * calls and a context switch per task when the consumer keeps up. Only for a delegate whose
-   * thread is this executor's alone (a thread it does not share with application code).
+   * An executor whose drain, having run the last queued task of a stream (it ran more than one),
+   * keeps the delegate's thread for up to {@code linger} (yielding, not parking) in case another
+   * task is queued: under a steady stream of tasks the thread then never parks and the producer
+   * never has to wake it, which costs two system calls and a context switch per task when the
+   * consumer keeps up. A drain that ran one task ends at once. Only for a delegate whose thread is
+   * this executor's alone (a thread it does not share with application code).
    *
    * @param linger how long the drain waits for another task; zero for none
    */
@@ -86,14 +87,19 @@ public final class SerialExecutor implements Executor {
 
   private void drain() {
     try {
+      int ran = 0;
       while (true) {
         Runnable next = queue.poll();
         if (next == null) {
-          if (lingerNanos == 0 || !lingered()) {
+          // Only a drain that ran more than one task lingers: tasks are coming in a stream. A
+          // lone task (tasks trickling in) gives the thread back at once, so that a busy machine
+          // is not kept from the work that produces them.
+          if (lingerNanos == 0 || ran < 2 || !lingered()) {
             break;
           }
           continue;
         }
+        ran++;
         try {
           next.run();
         } catch (RuntimeException | Error e) {

@@ -61,12 +61,17 @@ class SerialExecutorTest {
   @Test
   void lingeringDrain_runsATaskQueuedJustAfterTheLast_withoutHandingTheDelegateAnotherDrain()
       throws Exception {
-    assertThat(drainsHandedOver(Duration.ofMinutes(1))).isEqualTo(1);
+    assertThat(drainsHandedOver(Duration.ofMinutes(1), 2)).isEqualTo(1);
+  }
+
+  @Test
+  void lingeringDrainThatRanALoneTask_givesTheThreadBackAtOnce() throws Exception {
+    assertThat(drainsHandedOver(Duration.ofMinutes(1), 1)).isEqualTo(2);
   }
 
   @Test
   void drainWithoutLinger_givesTheThreadBack_soTheNextTaskIsAnotherDrain() throws Exception {
-    assertThat(drainsHandedOver(Duration.ZERO)).isEqualTo(2);
+    assertThat(drainsHandedOver(Duration.ZERO, 2)).isEqualTo(2);
   }
 
   @Test
@@ -78,10 +83,11 @@ class SerialExecutorTest {
   }
 
   /**
-   * Two tasks, the second executed once the first has run: how many drains the serial executor
-   * handed to its delegate (a thread of its own). Stopping the delegate ends a lingering drain.
+   * A first drain of {@code burst} tasks, then one more task executed once they have run: how many
+   * drains the serial executor handed to its delegate (a thread of its own). Stopping the delegate
+   * ends a lingering drain.
    */
-  private static int drainsHandedOver(Duration linger) throws Exception {
+  private static int drainsHandedOver(Duration linger, int burst) throws Exception {
     ExecutorService thread = Executors.newSingleThreadExecutor();
     AtomicInteger handedOver = new AtomicInteger();
     Executor counting =
@@ -91,12 +97,15 @@ class SerialExecutorTest {
         };
     SerialExecutor serial = new SerialExecutor(counting, (c, e) -> {}, "test", linger);
     try {
-      CountDownLatch first = new CountDownLatch(1);
+      CountDownLatch first = new CountDownLatch(burst);
       CountDownLatch second = new CountDownLatch(1);
-      serial.execute(first::countDown);
+      for (int i = 0; i < burst; i++) {
+        serial.enqueue(first::countDown);
+      }
+      serial.flush();
       assertThat(first.await(10, TimeUnit.SECONDS)).isTrue();
-      if (linger.isZero()) {
-        // Let the first drain return (a task on the raw thread runs after it), so that the second
+      if (linger.isZero() || burst < 2) {
+        // Let the first drain return (a task on the raw thread runs after it), so that the next
         // execute cannot catch it before it gave the thread back.
         thread.submit(() -> {}).get(10, TimeUnit.SECONDS);
       }

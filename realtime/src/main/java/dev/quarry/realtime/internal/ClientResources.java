@@ -25,10 +25,12 @@ import org.jspecify.annotations.Nullable;
 final class ClientResources {
   /**
    * How long the client's own event and inbound threads, having handled the last queued event or
-   * frame, wait (yielding the processor) for the next before parking: many inter-event gaps of a
-   * flood, which then flows without a wake-up per event, and a negligible wait after a lone event.
+   * frame of a stream (more than one since they woke), wait (yielding the processor) for the next
+   * before parking: many inter-event gaps of a flood, which then flows without a wake-up per event.
+   * Events that trickle in (one per wake-up) are not waited for, so the threads do not compete for
+   * the processor with whatever produces the events.
    */
-  static final Duration LINGER = Duration.ofNanos(50_000);
+  static final Duration LINGER = Duration.ofNanos(20_000);
 
   final Scheduler scheduler;
 

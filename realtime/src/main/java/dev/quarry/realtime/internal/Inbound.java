@@ -130,10 +130,10 @@ final class Inbound {
   }
 
   /**
-   * The same, with a drain that, having handed over the last queued frame, keeps the executor's
-   * thread for up to {@code linger} (yielding, not parking) in case the reader queues another:
-   * under a flood the stage then never parks and the reader never has to wake it. Only for an
-   * executor whose thread is this connection's alone.
+   * The same, with a drain that, having handed over the last queued frame of a stream (more than
+   * one), keeps the executor's thread for up to {@code linger} (yielding, not parking) in case the
+   * reader queues another: under a flood the stage then never parks and the reader never has to
+   * wake it. Only for an executor whose thread is this connection's alone.
    */
   Inbound(
       Sink sink,
@@ -351,6 +351,7 @@ final class Inbound {
   }
 
   private void drain() {
+    int handed = 0;
     while (true) {
       Object item;
       synchronized (this) {
@@ -373,9 +374,10 @@ final class Inbound {
         }
       }
       if (item == null) {
-        // Keep the thread a moment: while this drain is scheduled the reader queues without
-        // waking anyone.
-        if (!lingered()) {
+        // Keep the thread a moment after a stream of frames (more than one in this drain): while
+        // this drain is scheduled the reader queues without waking anyone. A lone frame gives the
+        // thread back at once.
+        if (handed < 2 || !lingered()) {
           synchronized (this) {
             if (queue.isEmpty()) {
               scheduled = false;
@@ -385,6 +387,7 @@ final class Inbound {
         }
         continue;
       }
+      handed++;
       try {
         deliver(item);
       } catch (RuntimeException | Error e) {
