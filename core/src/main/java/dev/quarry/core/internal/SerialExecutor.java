@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs tasks one at a time, in submission order, on a delegate executor (the callback executor).
@@ -28,6 +29,7 @@ public final class SerialExecutor implements Executor {
   private final Queue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final long lingerNanos;
+  private final BooleanSupplier hasTask = () -> !queue.isEmpty();
 
   /**
    * @param context names whose tasks these are, for error reports (e.g. {@code "listener of
@@ -94,7 +96,7 @@ public final class SerialExecutor implements Executor {
           // Only a drain that ran more than one task lingers: tasks are coming in a stream. A
           // lone task (tasks trickling in) gives the thread back at once, so that a busy machine
           // is not kept from the work that produces them.
-          if (lingerNanos == 0 || ran < 2 || !lingered()) {
+          if (lingerNanos == 0 || ran < 2 || !Linger.await(lingerNanos, hasTask)) {
             break;
           }
           continue;
@@ -111,20 +113,5 @@ public final class SerialExecutor implements Executor {
       // A task may have been added after the last poll and before the flag was cleared.
       flush();
     }
-  }
-
-  /**
-   * Waits (yielding the processor, not parking) for up to the linger time until a task is queued;
-   * whether one was. Ends at once when the thread is interrupted (its executor is stopping).
-   */
-  private boolean lingered() {
-    long start = System.nanoTime();
-    while (queue.isEmpty()) {
-      if (System.nanoTime() - start >= lingerNanos || Thread.currentThread().isInterrupted()) {
-        return false;
-      }
-      Thread.yield();
-    }
-    return true;
   }
 }

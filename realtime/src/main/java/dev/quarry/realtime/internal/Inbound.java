@@ -1,5 +1,6 @@
 package dev.quarry.realtime.internal;
 
+import dev.quarry.core.internal.Linger;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -90,6 +91,8 @@ final class Inbound {
 
   /** {@code queue.size()}, for a lingering drain to watch without the monitor. */
   private volatile int queuedCount;
+
+  private final BooleanSupplier frameQueued = () -> queuedCount != 0;
 
   /** Whether the reader is handing a frame to the sink itself; read and written by that thread. */
   private boolean decodingInline;
@@ -290,21 +293,6 @@ final class Inbound {
     return queue.isEmpty() || (queue.size() <= limits.frames() / 2 && units <= limits.units() / 2);
   }
 
-  /**
-   * Waits (yielding the processor, not parking) for up to the linger time until a frame is queued;
-   * whether one was. Ends at once when the thread is interrupted (the connection's threads stop).
-   */
-  private boolean lingered() {
-    long start = System.nanoTime();
-    while (queuedCount == 0) {
-      if (System.nanoTime() - start >= lingerNanos || Thread.currentThread().isInterrupted()) {
-        return false;
-      }
-      Thread.yield();
-    }
-    return true;
-  }
-
   /** Discards the queue and ignores later offers; wakes a waiting reader. */
   void close() {
     synchronized (this) {
@@ -377,7 +365,7 @@ final class Inbound {
         // Keep the thread a moment after a stream of frames (more than one in this drain): while
         // this drain is scheduled the reader queues without waking anyone. A lone frame gives the
         // thread back at once.
-        if (handed < 2 || !lingered()) {
+        if (handed < 2 || !Linger.await(lingerNanos, frameQueued)) {
           synchronized (this) {
             if (queue.isEmpty()) {
               scheduled = false;
