@@ -460,7 +460,8 @@ public final class RealRealtimeClient implements RealtimeClient {
   boolean dispatch(String name, EventArgs args, dev.quarry.realtime.@Nullable Ack ack, long size) {
     stats.received();
     boolean toListeners = listeners.has(name) || anyListeners.hasIncoming();
-    boolean toTopics = topics.hasListened();
+    List<Topics.Entry> routed = topics.listened();
+    boolean toTopics = !routed.isEmpty();
     if (!toListeners && !toTopics) {
       return true;
     }
@@ -474,7 +475,7 @@ public final class RealRealtimeClient implements RealtimeClient {
         listeners.dispatch(name, args, ack);
       }
       if (toTopics) {
-        topics.route(name, args);
+        topics.route(name, args, routed);
       }
     } finally {
       // one lane task for the event's deliveries, then its release: also if routing failed

@@ -299,36 +299,27 @@ final class Topics {
   }
 
   /**
-   * Whether a handle of an active topic has a listener (an event may be routed); under the lock.
+   * The active topics that have a listener on one of their handles, in subscription order (empty if
+   * none: an event is then routed nowhere); under the lock.
    */
-  boolean hasListened() {
+  List<Entry> listened() {
+    List<Entry> out = List.of();
     for (Entry e : active.values()) {
       if (e.listened()) {
-        return true;
+        if (out.isEmpty()) {
+          out = new ArrayList<>(active.size());
+        }
+        out.add(e);
       }
     }
-    return false;
+    return out;
   }
 
-  /** Queues routing of an event to the topics on the event lane; under the lock. */
-  void route(String event, EventArgs eventArgs) {
-    if (active.isEmpty()) {
-      return;
-    }
-    List<Entry> snapshot = null;
-    for (Entry e : active.values()) {
-      if (e.listened()) {
-        if (snapshot == null) {
-          snapshot = new ArrayList<>(active.size());
-        }
-        snapshot.add(e);
-      }
-    }
-    if (snapshot == null) {
-      // No handle of an active topic has a listener: nothing would receive the event.
-      return;
-    }
-    List<Entry> routed = snapshot;
+  /**
+   * Queues routing of an event to {@code routed} (the {@link #listened} topics) on the event lane;
+   * under the lock.
+   */
+  void route(String event, EventArgs eventArgs, List<Entry> routed) {
     client.callbacks.enqueueEvent(
         () -> {
           List<JsonNode> args = eventArgs.nodes();
