@@ -6,12 +6,9 @@ import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.QueryKey;
 import dev.quarry.core.Registration;
 import dev.quarry.core.internal.ListenerSet;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -23,22 +20,6 @@ final class FetchStats {
   private final ListenerSet<Consumer<QueryStatsListener>> listeners;
   private final Clock clock;
 
-  /**
-   * How many listeners are registered: the one field a cache hit reads when none is (the listener
-   * set itself is three loads away).
-   */
-  private volatile int registered;
-
-  private static final VarHandle REGISTERED;
-
-  static {
-    try {
-      REGISTERED = MethodHandles.lookup().findVarHandle(FetchStats.class, "registered", int.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
   FetchStats(Executor executor, ErrorHandler errorHandler, Clock clock) {
     this.listeners = new ListenerSet<>(executor, errorHandler, "query stats listener");
     this.clock = clock;
@@ -46,19 +27,7 @@ final class FetchStats {
 
   Registration add(QueryStatsListener listener) {
     Objects.requireNonNull(listener, "listener");
-    Registration r = listeners.add(call -> call.accept(listener));
-    REGISTERED.getAndAdd(this, 1);
-    AtomicBoolean closed = new AtomicBoolean();
-    return () -> {
-      if (closed.compareAndSet(false, true)) {
-        r.close();
-        REGISTERED.getAndAdd(this, -1);
-      }
-    };
-  }
-
-  private boolean none() {
-    return registered == 0;
+    return listeners.add(call -> call.accept(listener));
   }
 
   /** The start of a fetch, in the clock's nanoseconds; any thread. */
@@ -68,14 +37,14 @@ final class FetchStats {
 
   /** A read answered from the cache; any thread, no lock needed. */
   void hit(QueryKey key) {
-    if (!none()) {
+    if (!listeners.isEmpty()) {
       listeners.emit(l -> l.onCacheHit(key));
     }
   }
 
   /** A fetch that started at {@code startedNanos} ended now; call without the query's lock. */
   void ended(QueryKey key, QueryStatsListener.FetchOutcome outcome, long startedNanos) {
-    if (!none()) {
+    if (!listeners.isEmpty()) {
       Duration took = Duration.ofNanos(Math.max(0, clock.nanoTime() - startedNanos));
       listeners.emit(l -> l.onFetchEnded(key, outcome, took));
     }
@@ -83,14 +52,14 @@ final class FetchStats {
 
   /** A streamed query folded a chunk; any thread, no lock needed. */
   void streamChunk(QueryKey key) {
-    if (!none()) {
+    if (!listeners.isEmpty()) {
       listeners.emit(l -> l.onStreamChunk(key));
     }
   }
 
   /** A stream source reconnected within an attempt; any thread, no lock needed. */
   void streamResumed(QueryKey key) {
-    if (!none()) {
+    if (!listeners.isEmpty()) {
       listeners.emit(l -> l.onStreamResumed(key));
     }
   }
