@@ -1,8 +1,9 @@
 package dev.quarry.realtime.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -19,13 +20,13 @@ import org.jspecify.annotations.Nullable;
  * client, reads them once.
  */
 final class EventArgs {
-  private final @Nullable String json;
+  private final @Nullable EventText json;
   private final int size;
   private final @Nullable ObjectMapper mapper;
   private volatile @Nullable List<JsonNode> nodes;
 
   private EventArgs(
-      @Nullable String json,
+      @Nullable EventText json,
       int size,
       @Nullable ObjectMapper mapper,
       @Nullable List<JsonNode> nodes) {
@@ -45,7 +46,7 @@ final class EventArgs {
    * arguments, then possibly its recovery offset) that the decoder has checked; read with {@code
    * mapper} when asked for nodes.
    */
-  static EventArgs ofText(String json, int size, ObjectMapper mapper) {
+  static EventArgs ofText(EventText json, int size, ObjectMapper mapper) {
     return new EventArgs(json, size, mapper, null);
   }
 
@@ -62,7 +63,7 @@ final class EventArgs {
    * The event's array as it arrived (name first, then the arguments, then possibly the recovery
    * offset), or null if the arguments came as nodes.
    */
-  @Nullable String json() {
+  @Nullable EventText json() {
     return json;
   }
 
@@ -77,15 +78,15 @@ final class EventArgs {
   }
 
   private List<JsonNode> read() {
-    String text = json;
+    EventText text = json;
     ObjectMapper m = mapper;
     if (text == null || m == null) {
       throw new IllegalStateException("event arguments without nodes or text");
     }
     JsonNode array;
-    try {
-      array = m.readTree(text);
-    } catch (JsonProcessingException e) {
+    try (JsonParser p = text.parser(m)) {
+      array = m.readTree(p);
+    } catch (IOException e) {
       // The decoder read this text through once already, with the same mapper.
       throw new IllegalStateException("an event the decoder accepted no longer parses: " + e, e);
     }

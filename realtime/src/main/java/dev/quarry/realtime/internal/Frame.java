@@ -42,7 +42,7 @@ public sealed interface Frame {
    * @param lastString the last of them if it is a string, else null
    */
   record Event(
-      String namespace, long id, String name, String json, int args, @Nullable String lastString)
+      String namespace, long id, String name, EventText json, int args, @Nullable String lastString)
       implements Frame {}
 
   /** A binary packet header or attachment was read; more binary frames are needed. */

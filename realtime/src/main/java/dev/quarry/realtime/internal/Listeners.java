@@ -1,7 +1,5 @@
 package dev.quarry.realtime.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -132,10 +130,10 @@ final class Listeners {
     EventArgs args = d.args();
     Class<?> raw = decoding.type().getRawClass();
     boolean wantsNode = decoding.wantsNode();
-    String json = args.json();
+    EventText json = args.json();
     try {
       if (json != null && !args.isEmpty() && !wantsNode && decoding.fromText()) {
-        return bindFirstArgument(json, decoding.reader());
+        return json.bindFirst(decoding.reader());
       }
       JsonNode first = args.isEmpty() ? NullNode.getInstance() : args.nodes().get(0);
       if (wantsNode && raw.isInstance(first)) {
@@ -167,22 +165,6 @@ final class Listeners {
             + ": "
             + e.getMessage(),
         e);
-  }
-
-  /**
-   * Binds the element after the name in {@code json} (an event's array: its name, then its
-   * arguments, already checked by the decoder) with {@code reader}.
-   */
-  private static @Nullable Object bindFirstArgument(String json, ObjectReader reader)
-      throws IOException {
-    try (JsonParser p = reader.createParser(json)) {
-      if (p.nextToken() != JsonToken.START_ARRAY) {
-        throw new IllegalArgumentException("the event is not a JSON array");
-      }
-      p.nextToken(); // the name: a string or a number
-      p.nextToken(); // the first token of the first argument
-      return reader.readValue(p);
-    }
   }
 
   <T> Registration add(String event, JavaType type, EventListener<? super T> listener) {

@@ -50,10 +50,14 @@ public final class PacketCodec {
   /** Whether the mapper refuses content after a document (then so does the text mode). */
   private final boolean failOnTrailingTokens;
 
+  /** The quick check of an event's array, or null if every array goes to Jackson. */
+  private final @Nullable EventScanner scanner;
+
   /** A codec that parses and writes JSON with {@code mapper}. */
   public PacketCodec(ObjectMapper mapper) {
     this.mapper = mapper;
     this.failOnTrailingTokens = mapper.isEnabled(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    this.scanner = EventScanner.forMapper(mapper);
   }
 
   /**
@@ -370,10 +374,23 @@ public final class PacketCodec {
         }
         id = Long.parseLong(frame.substring(idStart, i));
       }
-      String json = i < n ? frame.substring(i) : null;
-      if (json != null && type == Packet.Type.EVENT && eventsAsText) {
-        return readEvent(namespace, id, json, frame);
+      if (i < n && type == Packet.Type.EVENT && eventsAsText) {
+        char[] chars = new char[n - i];
+        frame.getChars(i, n, chars, 0);
+        EventScanner quick = scanner;
+        EventScanner.Result r = quick == null ? null : quick.scan(chars, 0, chars.length);
+        if (r != null) {
+          return new Frame.Event(
+              namespace,
+              id,
+              r.name(),
+              new EventText(chars, r.firstArgument()),
+              r.args(),
+              r.lastString());
+        }
+        return readEvent(namespace, id, chars, frame);
       }
+      String json = i < n ? frame.substring(i) : null;
       JsonNode data = json == null ? null : readJson(json, frame);
       validate(type, id, data, frame);
       Packet packet = new Packet(type, namespace, id, data);
@@ -438,10 +455,11 @@ public final class PacketCodec {
      * Reads a plain EVENT's array through, checking what {@link #validate} checks of its tree (a
      * non-empty array that starts with a name of at most {@value #MAX_EVENT_NAME_LENGTH} chars) and
      * that it is well-formed JSON within the mapper's limits, without building the tree: the
-     * arguments are skipped token by token, and only the name and a top-level string are read.
+     * arguments are skipped token by token, and only the name and a top-level string are read. The
+     * path of every array the quick check ({@link EventScanner}) does not accept.
      */
-    private Frame readEvent(String namespace, long id, String json, String frame) {
-      try (JsonParser p = mapper.createParser(json)) {
+    private Frame readEvent(String namespace, long id, char[] json, String frame) {
+      try (JsonParser p = mapper.createParser(json, 0, json.length)) {
         if (p.nextToken() != JsonToken.START_ARRAY) {
           throw notAnEvent(frame);
         }
@@ -478,7 +496,7 @@ public final class PacketCodec {
         if (failOnTrailingTokens && p.nextToken() != null) {
           throw malformed("content after the EVENT payload", frame);
         }
-        return new Frame.Event(namespace, id, name, json, args, last);
+        return new Frame.Event(namespace, id, name, new EventText(json, -1), args, last);
       } catch (JsonProcessingException e) {
         throw new ProtocolException("malformed JSON in frame " + quote(frame), e);
       } catch (IOException e) {

@@ -35,7 +35,12 @@ class EventTextDecodingTest {
     assertThat(f)
         .isEqualTo(
             new Frame.Event(
-                "/admin", 7, "foo", "[\"foo\",{\"a\":[1,{\"b\":\"]\"}]},\"off-1\"]", 2, "off-1"));
+                "/admin",
+                7,
+                "foo",
+                new EventText("[\"foo\",{\"a\":[1,{\"b\":\"]\"}]},\"off-1\"]".toCharArray(), -1),
+                2,
+                "off-1"));
   }
 
   @Test
