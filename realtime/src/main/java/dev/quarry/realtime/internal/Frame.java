@@ -32,7 +32,8 @@ public sealed interface Frame {
   /**
    * A plain Socket.IO EVENT whose arguments stay text (from a decoder made with {@code
    * eventsAsText}): the decoder has read the whole of {@code json} through and checked it as it
-   * checks a packet's tree, without building the tree.
+   * checks a packet's tree, without building the tree (a quick pass of {@link EventScanner}, or
+   * Jackson's tokens for what that pass leaves).
    *
    * @param namespace the namespace, {@code "/"} for the main one
    * @param id the ack id, or {@code -1} if the server asked for none
