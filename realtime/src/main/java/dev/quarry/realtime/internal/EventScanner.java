@@ -25,8 +25,8 @@ import org.jspecify.annotations.Nullable;
  * a factory that is not plain JSON or decorates its input) gets no quick check at all ({@link
  * #forMapper}).
  *
- * <p>Immutable and thread-safe; {@link #scan} allocates only the name, the last string and the
- * result.
+ * <p>Immutable and thread-safe (its {@link Names} are not: one per decoder); {@link #scan}
+ * allocates only the result, the last string and a name it has not seen recently.
  */
 final class EventScanner {
   /** The deepest nesting the quick check follows (the event's array is depth 1). */
@@ -71,10 +71,48 @@ final class EventScanner {
   }
 
   /**
-   * Checks {@code c[from, to)}, an event's array; its name, argument count, the offset of its first
-   * argument ({@code -1} if none) and its last string, or null if Jackson must decide.
+   * The names of recent events, so that a stream of events of a few names makes no string per event
+   * (and each name's hash is computed once): 16 entries, each name at most {@link
+   * PacketCodec#MAX_EVENT_NAME_LENGTH} characters, the slot chosen by length and the first and last
+   * characters. Not thread-safe: one per decoder.
    */
+  static final class Names {
+    private final String[] slots = new String[16];
+
+    /** The name in {@code c[start, end)}: a recent one if it has these characters, else new. */
+    String name(char[] c, int start, int end) {
+      int n = end - start;
+      if (n == 0) {
+        return "";
+      }
+      int slot = (n * 31 + c[start] * 7 + c[end - 1]) & (slots.length - 1);
+      String known = slots[slot];
+      if (known != null && known.length() == n) {
+        int k = 0;
+        while (k < n && known.charAt(k) == c[start + k]) {
+          k++;
+        }
+        if (k == n) {
+          return known;
+        }
+      }
+      String name = new String(c, start, n);
+      slots[slot] = name;
+      return name;
+    }
+  }
+
+  /** {@link #scan(char[], int, int, Names)} with no recent names. */
   @Nullable Result scan(char[] c, int from, int to) {
+    return scan(c, from, to, new Names());
+  }
+
+  /**
+   * Checks {@code c[from, to)}, an event's array; its name (from {@code names} if it is a recent
+   * one), argument count, the offset of its first argument ({@code -1} if none) and its last
+   * string, or null if Jackson must decide.
+   */
+  @Nullable Result scan(char[] c, int from, int to, Names names) {
     int i = from;
     if (i >= to || c[i] != '[') {
       return null;
@@ -134,7 +172,7 @@ final class EventScanner {
     if (lastStart == -2 || skipSpace(c, i + 1, to) != to) {
       return null;
     }
-    String name = new String(c, nameStart, nameEnd - nameStart);
+    String name = names.name(c, nameStart, nameEnd);
     String last = lastStart < 0 ? null : new String(c, lastStart, lastEnd - lastStart);
     return new Result(name, args, firstArgument, last);
   }

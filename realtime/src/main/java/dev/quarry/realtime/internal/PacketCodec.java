@@ -186,6 +186,9 @@ public final class PacketCodec {
     /** Whether a plain EVENT is checked as text and returned as a {@link Frame.Event}. */
     private final boolean eventsAsText;
 
+    /** The names of this connection's recent events, for the quick check. */
+    private final EventScanner.Names names = new EventScanner.Names();
+
     private Decoder(int maxMessageBytes, int maxAttachments, boolean eventsAsText) {
       this.maxMessageBytes = maxMessageBytes;
       this.maxAttachments = maxAttachments;
@@ -378,7 +381,7 @@ public final class PacketCodec {
         char[] chars = new char[n - i];
         frame.getChars(i, n, chars, 0);
         EventScanner quick = scanner;
-        EventScanner.Result r = quick == null ? null : quick.scan(chars, 0, chars.length);
+        EventScanner.Result r = quick == null ? null : quick.scan(chars, 0, chars.length, names);
         if (r != null) {
           return new Frame.Event(
               namespace,

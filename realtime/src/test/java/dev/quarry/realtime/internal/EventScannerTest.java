@@ -53,6 +53,25 @@ class EventScannerTest {
   }
 
   @Test
+  void aRecentName_isTheSameString_andADifferentNameOfTheSameShapeIsNot() {
+    EventScanner.Names names = new EventScanner.Names();
+    char[] tick = "[\"tick\",1]".toCharArray();
+    char[] tack = "[\"tack\",1]".toCharArray();
+    char[] tuck = "[\"tuck\"]".toCharArray();
+
+    String first = scanner.scan(tick, 0, tick.length, names).name();
+    String again = scanner.scan(tick.clone(), 0, tick.length, names).name();
+    String other = scanner.scan(tack, 0, tack.length, names).name();
+    String third = scanner.scan(tuck, 0, tuck.length, names).name();
+
+    assertThat(again).isEqualTo("tick").isSameAs(first);
+    assertThat(other).isEqualTo("tack");
+    assertThat(third).isEqualTo("tuck");
+    assertThat(scanner.scan(tack, 0, tack.length, names).name()).isEqualTo("tack");
+    assertThat(scanner.scan("[\"\"]".toCharArray(), 0, 4, names).name()).isEmpty();
+  }
+
+  @Test
   void unusualOrMalformedArrays_areLeftToJackson() {
     List<String> left =
         List.of(
