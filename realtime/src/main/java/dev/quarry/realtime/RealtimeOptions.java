@@ -360,7 +360,7 @@ public final class RealtimeOptions {
   public static final int DEFAULT_MAX_INCOMING_MESSAGE_BYTES = 4 * 1024 * 1024;
 
   /** The default of {@link #maxQueuedEvents()}. */
-  public static final int DEFAULT_MAX_QUEUED_EVENTS = 50_000;
+  public static final int DEFAULT_MAX_QUEUED_EVENTS = 8_192;
 
   /** The default of {@link #deliveryStallTimeout()}: 2 seconds. */
   public static final Duration DEFAULT_DELIVERY_STALL_TIMEOUT = Duration.ofSeconds(2);
@@ -745,7 +745,11 @@ public final class RealtimeOptions {
      *
      * <p>Defaults: {@value #DEFAULT_MAX_QUEUED_EVENTS} events, 32 MiB: room for a burst of a fast
      * server while the listener thread is briefly starved (a loaded machine), at roughly 1 KB of
-     * heap per small event, about 50 MB at most. Lower them for small heaps.
+     * heap per small event, about 8 MB at most; a longer burst holds the connection back (see
+     * {@link #deliveryStallTimeout(Duration)}) instead of queueing more. A deeper queue buys no
+     * throughput: under a flood it stays full, and every young garbage collection copies the events
+     * waiting in it. Lower them for small heaps; raise them only with a zero stall timeout, where a
+     * full queue drops the connection.
      *
      * @param events at least 1 (at build)
      * @param bytes at least 1,024 (at build)
