@@ -144,23 +144,18 @@ class EventScannerTest {
         .isNull();
     assertThat(
             EventScanner.forMapper(
-                new ObjectMapper(
-                    JsonFactory.builder()
-                        .streamReadConstraints(
-                            StreamReadConstraints.builder().maxDocumentLength(1_000).build())
-                        .build())))
+                limitedTo(StreamReadConstraints.builder().maxDocumentLength(1_000))))
         .as("a document limit")
         .isNull();
     assertThat(
-            EventScanner.forMapper(
-                new ObjectMapper(
-                    JsonFactory.builder()
-                        .streamReadConstraints(
-                            StreamReadConstraints.builder().maxTokenCount(1_000).build())
-                        .build())))
+            EventScanner.forMapper(limitedTo(StreamReadConstraints.builder().maxTokenCount(1_000))))
         .as("a token limit")
         .isNull();
     assertThat(EventScanner.forMapper(JsonMapper.builder().build())).isNotNull();
+  }
+
+  private static ObjectMapper limitedTo(StreamReadConstraints.Builder limits) {
+    return new ObjectMapper(JsonFactory.builder().streamReadConstraints(limits.build()).build());
   }
 
   /**
@@ -268,36 +263,37 @@ class EventScannerTest {
           sb.append(
               List.of("0", "-0", "12", "-7", "3.25", "1e9", "-2.5E-3", "6E+2").get(r.nextInt(8)));
       case 3, 4, 5, 6 -> string(r, sb);
-      case 7 -> {
-        sb.append('[');
-        int n = r.nextInt(4);
-        for (int i = 0; i < n; i++) {
-          if (i > 0) {
-            sb.append(',');
-          }
-          space(r, sb);
-          value(r, sb, depth + 1);
-          space(r, sb);
-        }
-        sb.append(']');
-      }
-      default -> {
-        sb.append('{');
-        int n = r.nextInt(4);
-        for (int i = 0; i < n; i++) {
-          if (i > 0) {
-            sb.append(',');
-          }
-          space(r, sb);
-          string(r, sb);
-          space(r, sb);
-          sb.append(':');
-          space(r, sb);
-          value(r, sb, depth + 1);
-        }
-        sb.append('}');
-      }
+      case 7 -> elements(r, sb, '[', ']', () -> value(r, sb, depth + 1));
+      default ->
+          elements(
+              r,
+              sb,
+              '{',
+              '}',
+              () -> {
+                string(r, sb);
+                space(r, sb);
+                sb.append(':');
+                space(r, sb);
+                value(r, sb, depth + 1);
+              });
     }
+  }
+
+  /** Up to three elements between {@code open} and {@code close}, comma-separated, spaced. */
+  private static void elements(
+      Random r, StringBuilder sb, char open, char close, Runnable element) {
+    sb.append(open);
+    int n = r.nextInt(4);
+    for (int i = 0; i < n; i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      space(r, sb);
+      element.run();
+      space(r, sb);
+    }
+    sb.append(close);
   }
 
   private static void string(Random r, StringBuilder sb) {
