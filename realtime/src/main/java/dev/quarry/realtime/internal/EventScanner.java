@@ -183,8 +183,8 @@ final class EventScanner {
    * with a bit per level (1 for an object) instead of recursion.
    */
   private int value(char[] c, int i, int to) {
-    long objects =
-        0; // bit d set: the container at depth d (2 is the first below the event) is an object
+    // bit d set: the container at depth d (2 is the first below the event) is an object
+    long objects = 0;
     int depth = 1;
     while (true) {
       // at the start of a value
@@ -299,8 +299,9 @@ final class EventScanner {
 
   /**
    * Reads the rest of a string whose opening quote is before {@code c[i]}: the index of its closing
-   * quote, negated if the string has escapes, or -1 if Jackson must decide (an unknown escape, a
-   * raw control character, no closing quote, more than {@code max} characters).
+   * quote, negated if the string has escapes (a closing quote is never at index 1 of an array, so
+   * -1 is free), or -1 if Jackson must decide (an unknown escape, a raw control character, no
+   * closing quote, more than {@code max} characters).
    */
   private static int string(char[] c, int i, int to, int max) {
     int start = i;
