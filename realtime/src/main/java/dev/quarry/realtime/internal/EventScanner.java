@@ -102,11 +102,6 @@ final class EventScanner {
     }
   }
 
-  /** {@link #scan(char[], int, int, Names)} with no recent names. */
-  @Nullable Result scan(char[] c, int from, int to) {
-    return scan(c, from, to, new Names());
-  }
-
   /**
    * Checks {@code c[from, to)}, an event's array; its name (from {@code names} if it is a recent
    * one), argument count, the offset of its first argument ({@code -1} if none) and its last

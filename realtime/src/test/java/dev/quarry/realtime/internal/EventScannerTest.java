@@ -31,7 +31,7 @@ class EventScannerTest {
   }
 
   private EventScanner.Result scan(EventScanner s, String json) {
-    return s.scan(json.toCharArray(), 0, json.length());
+    return s.scan(json.toCharArray(), 0, json.length(), new EventScanner.Names());
   }
 
   @Test
