@@ -42,8 +42,14 @@ final class Callbacks {
   /** Threads waiting on {@link #room}; written under it. */
   private volatile int roomWaiters;
 
-  /** The deliveries of the event being admitted; guarded by the client's lock. */
-  private @Nullable List<Runnable> batch;
+  /** Whether an admitted event's deliveries are being queued; guarded by the client's lock. */
+  private boolean admitting;
+
+  /** The admitted event's first delivery; guarded by the client's lock. */
+  private @Nullable Runnable first;
+
+  /** The admitted event's further deliveries, if it has more than one; guarded by the lock. */
+  private @Nullable List<Runnable> more;
 
   private final ErrorHandler errors;
   private final String context;
@@ -93,11 +99,17 @@ final class Callbacks {
    * #admit} and {@link #releaseAfter}, the task joins the admitted event's one lane task.
    */
   void enqueueEvent(Runnable task) {
-    List<Runnable> b = batch;
-    if (b != null) {
-      b.add(task);
-    } else {
+    if (!admitting) {
       events.enqueue(task);
+    } else if (first == null) {
+      first = task;
+    } else {
+      List<Runnable> m = more;
+      if (m == null) {
+        m = new ArrayList<>(4);
+        more = m;
+      }
+      m.add(task);
     }
   }
 
@@ -112,7 +124,7 @@ final class Callbacks {
     }
     queuedEvents.incrementAndGet();
     queuedBytes.addAndGet(bytes);
-    batch = new ArrayList<>(4);
+    admitting = true;
     return true;
   }
 
@@ -122,29 +134,61 @@ final class Callbacks {
    * release; under the client's lock.
    */
   void releaseAfter(long bytes) {
-    List<Runnable> deliveries = batch;
-    batch = null;
-    events.enqueue(
-        () -> {
-          if (deliveries != null) {
-            for (Runnable d : deliveries) {
-              try {
-                d.run();
-              } catch (RuntimeException | Error e) {
-                errors.safeHandle(context, e);
-              }
-            }
-          }
-          int events = queuedEvents.decrementAndGet();
-          long left = queuedBytes.addAndGet(-bytes);
-          taken.incrementAndGet();
-          if (roomWaiters > 0 && events <= maxEvents / 2 && left <= maxBytes / 2) {
-            wakeRoomWaiters();
-          }
-          if (events <= maxEvents / 2 && left <= maxBytes / 2 && onDrained.get() != null) {
-            runDrained();
-          }
-        });
+    Admitted task = new Admitted(first, more, bytes);
+    admitting = false;
+    first = null;
+    more = null;
+    events.enqueue(task);
+  }
+
+  /**
+   * An admitted event's one task on the event lane: its deliveries (most events have one, so no
+   * list), each isolated from the others' failures, then its release from the lane's bounds.
+   */
+  private final class Admitted implements Runnable {
+    private final @Nullable Runnable first;
+    private final @Nullable List<Runnable> more;
+    private final long bytes;
+
+    Admitted(@Nullable Runnable first, @Nullable List<Runnable> more, long bytes) {
+      this.first = first;
+      this.more = more;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void run() {
+      if (first != null) {
+        deliver(first);
+      }
+      if (more != null) {
+        for (Runnable d : more) {
+          deliver(d);
+        }
+      }
+      released(bytes);
+    }
+  }
+
+  private void deliver(Runnable delivery) {
+    try {
+      delivery.run();
+    } catch (RuntimeException | Error e) {
+      errors.safeHandle(context, e);
+    }
+  }
+
+  /** Takes a delivered event of {@code bytes} out of the lane's bounds; on the event lane. */
+  private void released(long bytes) {
+    int events = queuedEvents.decrementAndGet();
+    long left = queuedBytes.addAndGet(-bytes);
+    taken.incrementAndGet();
+    if (roomWaiters > 0 && events <= maxEvents / 2 && left <= maxBytes / 2) {
+      wakeRoomWaiters();
+    }
+    if (events <= maxEvents / 2 && left <= maxBytes / 2 && onDrained.get() != null) {
+      runDrained();
+    }
   }
 
   /** Whether an event of {@code bytes} fits in the event lane now. */
