@@ -29,6 +29,8 @@ import dev.quarry.core.internal.Defaults;
 import dev.quarry.core.internal.ListenerSet;
 import dev.quarry.core.internal.Owned;
 import dev.quarry.core.internal.SubsystemErrors;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +39,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -65,7 +66,25 @@ public final class RealQueryClient implements QueryClient {
   private final CacheCallbacks cacheCallbacks;
   private final FetchStats stats;
   private final GcQueue gcQueue;
-  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * {@link #CLOSED} once {@link #close} began, {@link #STATS} while a stats listener is registered:
+   * what a fresh {@code fetchQuery} hit checks, in one load of this object's own field. Set and
+   * cleared with compare-and-set ({@link #FLAGS}).
+   */
+  private volatile int flags;
+
+  private static final int CLOSED = 1;
+  private static final int STATS = 2;
+  private static final VarHandle FLAGS;
+
+  static {
+    try {
+      FLAGS = MethodHandles.lookup().findVarHandle(RealQueryClient.class, "flags", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** Creates the client from the builder's settings. */
   public RealQueryClient(ClientConfig config) {
@@ -89,7 +108,8 @@ public final class RealQueryClient implements QueryClient {
     this.events = new ListenerSet<>(callbackExecutor, errorHandler, "query cache");
     this.cacheCallbacks =
         new CacheCallbacks(config.cacheCallbacks(), pipeline, callbackExecutor, errorHandler);
-    this.stats = new FetchStats(callbackExecutor, errorHandler, clock);
+    this.stats =
+        new FetchStats(callbackExecutor, errorHandler, clock, active -> setFlag(STATS, active));
     this.gcQueue = new GcQueue(clock, scheduler);
     this.store = new QueryStore(this, config.maximumSize());
     this.reconnect = new ReconnectWiring(this, connectivity, errorHandler);
@@ -153,13 +173,31 @@ public final class RealQueryClient implements QueryClient {
   }
 
   boolean isClosed() {
-    return closed.get();
+    return (flags & CLOSED) != 0;
   }
 
   /** The after-close contract: new work is refused. */
   private void requireOpen() {
-    if (closed.get()) {
+    requireOpen(flags);
+  }
+
+  private static void requireOpen(int flags) {
+    if ((flags & CLOSED) != 0) {
       throw new IllegalStateException("the QueryClient is closed");
+    }
+  }
+
+  /** Sets or clears {@code bit} of {@link #flags}; true if this call changed it. */
+  private boolean setFlag(int bit, boolean on) {
+    while (true) {
+      int f = flags;
+      int next = on ? f | bit : f & ~bit;
+      if (f == next) {
+        return false;
+      }
+      if (FLAGS.compareAndSet(this, f, next)) {
+        return true;
+      }
     }
   }
 
@@ -251,13 +289,16 @@ public final class RealQueryClient implements QueryClient {
    */
   @Override
   public <T> CompletableFuture<T> fetchQuery(QueryOptions<T> options) {
-    requireOpen();
+    int f = flags;
+    requireOpen(f);
     Query<T> q = find(options.key());
     if (q != null) {
       DefaultsLayers.Memo m = defaults.forFetch(q, options, options.key(), options.settings());
       QueryState<T> s = q.state();
       if (s.data().isPresent() && !isStale(q, s, m.staleTime())) {
-        stats.hit(q.key);
+        if ((f & STATS) != 0) {
+          stats.hit(q.key);
+        }
         return CompletableFuture.completedFuture(s.data().get());
       }
       return fetchBuilt(options, m.resolved());
@@ -657,7 +698,7 @@ public final class RealQueryClient implements QueryClient {
 
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!setFlag(CLOSED, true)) {
       return;
     }
     reconnect.close();
