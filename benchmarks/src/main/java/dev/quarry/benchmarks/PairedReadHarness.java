@@ -20,17 +20,18 @@ import org.jspecify.annotations.Nullable;
  * same JMH fork can run at half speed for seconds) weighs on both sides of each ratio alike.
  *
  * <p>One JVM: the same keys and values as {@link CacheReadBenchmark} ({@code --keys}), one client
- * and one Caffeine cache, each thread-free (the reads run on the main thread). After a warm-up,
- * each round times one batch of each method ({@code getQueryData}, a fresh-hit {@code fetchQuery},
- * Caffeine {@code getIfPresent}), in an order that rotates every round, and computes each Quarry
- * method's nanoseconds per read over Caffeine's in that round. Prints each method's median ns/read
- * and the median and quartiles of the per-round ratios, one line per method, for a script to
- * collect across JVMs and builds.
+ * and one Caffeine cache, read on the main thread only. After a warm-up, each round times one batch
+ * of each method ({@code getQueryData}, a fresh-hit {@code fetchQuery}, Caffeine {@code
+ * getIfPresent}), in an order that rotates every round, and computes each Quarry method's
+ * nanoseconds per read over Caffeine's in that round. Prints each method's median ns/read and the
+ * median and quartiles of the per-round ratios, one line per method, for a script to collect across
+ * JVMs and builds.
  *
- * <p>It uses only public API that the first release has too, so it can time an older build: with
- * this module's compiled classes first on the class path and the older build's {@code
- * benchmarks.jar} (its Quarry classes and their dependencies) after them, {@code java -cp
- * benchmarks/target/classes:OLD.jar dev.quarry.benchmarks.PairedReadHarness}.
+ * <p>It uses only long-standing public API (it runs against builds back to {@code 683fe74}, of
+ * 2026-12-06), so it can time an older build: with this module's compiled classes first on the
+ * class path and the older build's {@code benchmarks.jar} (its Quarry classes and their
+ * dependencies) after them, {@code java -cp benchmarks/target/classes:OLD.jar
+ * dev.quarry.benchmarks.PairedReadHarness}.
  *
  * <p>Usage: {@code PairedReadHarness [--keys N] [--rounds R] [--batch B] [--warmup-rounds W]}.
  */
