@@ -25,6 +25,11 @@ public record Packet(Type type, String namespace, long id, @Nullable JsonNode da
     BINARY_EVENT('5'),
     BINARY_ACK('6');
 
+    /**
+     * Indexed by ordinal, which is the digit's value: {@code values()} copies its array per call.
+     */
+    private static final Type[] BY_DIGIT = values();
+
     private final char digit;
 
     Type(char digit) {
@@ -38,12 +43,8 @@ public record Packet(Type type, String namespace, long id, @Nullable JsonNode da
 
     /** The type written as {@code digit}, or null if there is none. */
     public static @Nullable Type fromDigit(char digit) {
-      for (Type t : values()) {
-        if (t.digit == digit) {
-          return t;
-        }
-      }
-      return null;
+      int i = digit - '0';
+      return i >= 0 && i < BY_DIGIT.length ? BY_DIGIT[i] : null;
     }
   }
 

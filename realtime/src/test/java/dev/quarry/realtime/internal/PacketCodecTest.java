@@ -28,6 +28,17 @@ class PacketCodecTest {
   }
 
   @Test
+  void packetTypes_areFoundByTheirWireDigit_andNothingElseIsAType() {
+    for (Packet.Type t : Packet.Type.values()) {
+      assertThat(Packet.Type.fromDigit(t.digit())).isSameAs(t);
+      assertThat(t.digit()).isEqualTo((char) ('0' + t.ordinal()));
+    }
+    for (char c : new char[] {'7', '8', '9', '/', ':', 'a', ' ', '\u0000', '\uffff'}) {
+      assertThat(Packet.Type.fromDigit(c)).as("'%s'", c).isNull();
+    }
+  }
+
+  @Test
   void encode_connectWithoutAuth_isFortyZero() {
     assertThat(codec.encode(new Packet(Packet.Type.CONNECT, "/", -1, null)).text()).isEqualTo("40");
   }
