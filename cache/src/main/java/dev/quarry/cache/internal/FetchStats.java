@@ -13,25 +13,20 @@ import java.util.function.Consumer;
 
 /**
  * The client's {@link QueryStatsListener}s. Each measurement is a call handed to the callback
- * executor; with no listener registered nothing is allocated or queued, and a cache hit checks one
- * flag ({@link #active}, or the client's own on the fresh {@code fetchQuery} path).
+ * executor; with no listener registered nothing is allocated or queued. Whether any is registered
+ * is also published to the client (see the constructor), whose fresh {@code fetchQuery} hit checks
+ * its own field instead of this listener set.
  */
 final class FetchStats {
   private final ListenerSet<Consumer<QueryStatsListener>> listeners;
   private final Clock clock;
 
-  /**
-   * Whether a listener is registered: set with the listener set under this object's monitor, read
-   * without it (one volatile load on the hit path instead of walking to the listener array).
-   */
-  private volatile boolean active;
-
-  /** Told whether a listener is registered, whenever that changes; under this object's monitor. */
+  /** Told whether a listener is registered, whenever that may have changed; under this monitor. */
   private final Consumer<Boolean> onActive;
 
   /**
-   * @param onActive told {@code true} when the first listener is registered and {@code false} when
-   *     the last one is closed (a hit path can then check its own field instead of this object)
+   * @param onActive told {@code true} when a listener is registered and {@code false} when a close
+   *     leaves none (idempotent for the receiver: it may hear the same value twice)
    */
   FetchStats(
       Executor executor, ErrorHandler errorHandler, Clock clock, Consumer<Boolean> onActive) {
@@ -45,16 +40,12 @@ final class FetchStats {
     Registration r;
     synchronized (this) {
       r = listeners.add(call -> call.accept(listener));
-      if (!active) {
-        active = true;
-        onActive.accept(true);
-      }
+      onActive.accept(true);
     }
     return () -> {
       synchronized (this) {
         r.close();
-        if (active && listeners.isEmpty()) {
-          active = false;
+        if (listeners.isEmpty()) {
           onActive.accept(false);
         }
       }
@@ -68,14 +59,14 @@ final class FetchStats {
 
   /** A read answered from the cache; any thread, no lock needed. */
   void hit(QueryKey key) {
-    if (active) {
+    if (!listeners.isEmpty()) {
       listeners.emit(l -> l.onCacheHit(key));
     }
   }
 
   /** A fetch that started at {@code startedNanos} ended now; call without the query's lock. */
   void ended(QueryKey key, QueryStatsListener.FetchOutcome outcome, long startedNanos) {
-    if (active) {
+    if (!listeners.isEmpty()) {
       Duration took = Duration.ofNanos(Math.max(0, clock.nanoTime() - startedNanos));
       listeners.emit(l -> l.onFetchEnded(key, outcome, took));
     }
@@ -83,14 +74,14 @@ final class FetchStats {
 
   /** A streamed query folded a chunk; any thread, no lock needed. */
   void streamChunk(QueryKey key) {
-    if (active) {
+    if (!listeners.isEmpty()) {
       listeners.emit(l -> l.onStreamChunk(key));
     }
   }
 
   /** A stream source reconnected within an attempt; any thread, no lock needed. */
   void streamResumed(QueryKey key) {
-    if (active) {
+    if (!listeners.isEmpty()) {
       listeners.emit(l -> l.onStreamResumed(key));
     }
   }
