@@ -40,7 +40,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.quarry.benchmarks.realtime.ReplayHarness [--quick]
  * [--rounds R] [--events N] [--payload 64,1024] [--roundtrips M] [--ping-interval MS]
- * [--ping-timeout MS] [--commit HASH] [--only minimal,socketio-java,quarry,facade,tree]}. The
+ * [--ping-timeout MS] [--commit HASH] [--only minimal,socketio-java,quarry,facade,tree] [--cpu]}.
+ * With {@code --cpu} each measured flood also records the CPU time of this JVM's threads per event
+ * ({@link ThreadCpu}: by thread name, the server's threads included, and the time outside Java
+ * threads), reported per client and payload size from the round with the median process total. The
  * commit printed is {@code --commit}, else the system property {@code quarry.commit}, else "not
  * given". Prints a markdown section on standard output, progress on standard error.
  */
@@ -63,9 +66,20 @@ public final class ReplayHarness {
       String client,
       Map<Integer, List<Double>> eventsPerSecond,
       List<Long> roundTripNanos,
-      List<String> notes) {
+      List<String> notes,
+      Map<Integer, List<Map<String, Double>>> cpuPerEvent) {
     static Figures of(String client) {
-      return new Figures(client, new LinkedHashMap<>(), new ArrayList<>(), new ArrayList<>());
+      return new Figures(
+          client,
+          new LinkedHashMap<>(),
+          new ArrayList<>(),
+          new ArrayList<>(),
+          new LinkedHashMap<>());
+    }
+
+    /** Each round's CPU nanoseconds per event by thread group, at this payload ({@code --cpu}). */
+    List<Map<String, Double>> cpu(int payload) {
+      return cpuPerEvent.computeIfAbsent(payload, p -> new ArrayList<>());
     }
 
     List<Double> rates(int payload) {
@@ -96,9 +110,11 @@ public final class ReplayHarness {
       Duration pingInterval,
       Duration pingTimeout,
       String commit,
-      List<String> only) {
+      List<String> only,
+      boolean cpu) {
     static Config parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
+      boolean cpu = Arrays.asList(args).contains("--cpu");
       int rounds = quick ? 1 : 3;
       int events = quick ? 20_000 : 100_000;
       int roundTrips = quick ? 500 : 2_000;
@@ -146,7 +162,8 @@ public final class ReplayHarness {
           Duration.ofMillis(pingInterval),
           Duration.ofMillis(pingTimeout),
           commit,
-          only);
+          only,
+          cpu);
     }
   }
 
@@ -296,9 +313,17 @@ public final class ReplayHarness {
       try {
         flood(server, ticks, base, Math.max(1_000, config.events() / 5)); // warm-up
         int events = record ? config.events() : Math.max(WARM_UP_ROUND_EVENTS, config.events());
+        Map<Long, ThreadCpu.Sample> cpuBefore =
+            record && config.cpu() ? ThreadCpu.snapshot() : Map.of();
         long nanos = flood(server, ticks, base, events);
         if (record) {
           f.rates(payload).add(events * 1e9 / nanos);
+          if (config.cpu()) {
+            Map<String, Double> perEvent = new LinkedHashMap<>();
+            ThreadCpu.since(cpuBefore, ThreadCpu.snapshot())
+                .forEach((group, cpuNanos) -> perEvent.put(group, (double) cpuNanos / events));
+            f.cpu(payload).add(perEvent);
+          }
         }
       } catch (IllegalStateException e) {
         f.notes().add(label + ", " + sizeName(payload) + ": " + e.getMessage());
@@ -384,6 +409,51 @@ public final class ReplayHarness {
     return Double.isNaN(value) || Double.isInfinite(value)
         ? "n/a"
         : String.format(Locale.ROOT, "%.2f", value);
+  }
+
+  /**
+   * The {@code --cpu} figures: per client and payload size, the round whose process CPU per event
+   * is the median, its nanoseconds per event by thread group.
+   */
+  private static String cpuTable(Config config, Map<String, Figures> figures) {
+    StringBuilder out =
+        new StringBuilder(
+            "\nCPU per event by thread (`--cpu`; ns of CPU time per event during the measured flood,"
+                + " this JVM's threads by name with digits as #, the server's included; the round"
+                + " with the median process total):\n\n| client | payload | process | by thread |\n"
+                + "|---|---:|---:|---|\n");
+    for (Figures f : figures.values()) {
+      for (int payload : config.payloads()) {
+        List<Map<String, Double>> rounds = new ArrayList<>(f.cpu(payload));
+        if (rounds.isEmpty()) {
+          continue;
+        }
+        rounds.sort(
+            (a, b) ->
+                Double.compare(
+                    a.getOrDefault(ThreadCpu.TOTAL, 0.0), b.getOrDefault(ThreadCpu.TOTAL, 0.0)));
+        Map<String, Double> median = rounds.get(rounds.size() / 2);
+        StringBuilder parts = new StringBuilder();
+        median.forEach(
+            (group, ns) -> {
+              if (!group.equals(ThreadCpu.TOTAL) && ns >= 1.0) {
+                parts
+                    .append(parts.length() == 0 ? "" : "; ")
+                    .append(group.replace("|", "/"))
+                    .append(String.format(Locale.ROOT, " %.0f", ns));
+              }
+            });
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | %.0f | %s |%n",
+                f.client(),
+                sizeName(payload),
+                median.getOrDefault(ThreadCpu.TOTAL, Double.NaN),
+                parts));
+      }
+    }
+    return out.toString();
   }
 
   private static String table(
@@ -500,6 +570,9 @@ public final class ReplayHarness {
     out.append(
         "\nHTTP long-polling has no row: the replay server speaks WebSocket only (RealtimeHarness"
             + " measures the polling client against the Node server).\n");
+    if (config.cpu()) {
+      out.append(cpuTable(config, figures));
+    }
     boolean any = !warmUpNotes.isEmpty();
     for (Figures f : figures.values()) {
       any |= !f.notes().isEmpty();
