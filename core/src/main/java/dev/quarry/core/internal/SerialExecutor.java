@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs tasks one at a time, in submission order, on a delegate executor (the callback executor).
@@ -30,6 +31,7 @@ public final class SerialExecutor implements Executor {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final long lingerNanos;
   private final BooleanSupplier hasTask = () -> !queue.isEmpty();
+  private final @Nullable Runnable idle;
 
   /**
    * @param context names whose tasks these are, for error reports (e.g. {@code "listener of
@@ -51,6 +53,25 @@ public final class SerialExecutor implements Executor {
    */
   public SerialExecutor(
       Executor delegate, ErrorHandler errorHandler, String context, Duration linger) {
+    this(delegate, errorHandler, context, linger, null);
+  }
+
+  /**
+   * The same, with {@code idle} run by the drain each time it finds the queue empty (before it
+   * lingers or ends), serially with the tasks: for tasks that defer work from one task to the next
+   * and settle it when the stream pauses. It is not run between two tasks of a stream. If it
+   * throws, the failure is reported like a task's.
+   *
+   * @param linger how long the drain waits for another task; zero for none
+   * @param idle what the drain runs when it has run out of tasks, or null for nothing
+   */
+  public SerialExecutor(
+      Executor delegate,
+      ErrorHandler errorHandler,
+      String context,
+      Duration linger,
+      @Nullable Runnable idle) {
+    this.idle = idle;
     this.delegate = delegate;
     this.errorHandler = errorHandler;
     this.context = context;
@@ -76,7 +97,12 @@ public final class SerialExecutor implements Executor {
    * them). Call it with no lock held: with a direct delegate the tasks run on this thread.
    */
   public void flush() {
-    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+    // The flag first: while a drain runs (a stream of tasks), it is all this reads. The queue's
+    // head is written by the drain for every task it takes, so reading it here would fetch that
+    // line from the drain's processor for every task queued. A drain that ends clears the flag
+    // before it looks at the queue again, and a task is queued before the flag is read here, so
+    // one of the two sees the other (both are volatile).
+    if (!scheduled.get() && !queue.isEmpty() && scheduled.compareAndSet(false, true)) {
       try {
         delegate.execute(this::drain);
       } catch (RejectedExecutionException e) {
@@ -93,6 +119,13 @@ public final class SerialExecutor implements Executor {
       while (true) {
         Runnable next = queue.poll();
         if (next == null) {
+          if (idle != null) {
+            try {
+              idle.run();
+            } catch (RuntimeException | Error e) {
+              errorHandler.safeHandle(context, e);
+            }
+          }
           // Only a drain that ran more than one task lingers: tasks are coming in a stream. A
           // lone task (tasks trickling in) gives the thread back at once, so that a busy machine
           // is not kept from the work that produces them.

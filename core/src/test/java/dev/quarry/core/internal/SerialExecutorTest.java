@@ -75,6 +75,45 @@ class SerialExecutorTest {
   }
 
   @Test
+  void idleStep_runsWhenTheDrainRunsOutOfTasks_notBetweenTheTasksOfAStream() {
+    SerialExecutor[] serial = new SerialExecutor[1];
+    serial[0] =
+        new SerialExecutor(
+            Runnable::run,
+            (c, e) -> errors.add(c + ": " + e.getMessage()),
+            "lane",
+            Duration.ZERO,
+            () -> ran.add("idle"));
+    serial[0].enqueue(() -> ran.add("a"));
+    serial[0].enqueue(
+        () -> {
+          ran.add("b");
+          serial[0].enqueue(() -> ran.add("c")); // queued by a task: the stream goes on
+        });
+    serial[0].flush();
+    serial[0].execute(() -> ran.add("d"));
+    assertThat(ran).containsExactly("a", "b", "c", "idle", "d", "idle");
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void idleStepThatThrows_isReported_andTheNextTaskStillRuns() {
+    SerialExecutor serial =
+        new SerialExecutor(
+            Runnable::run,
+            (c, e) -> errors.add(c + ": " + e.getMessage()),
+            "lane",
+            Duration.ZERO,
+            () -> {
+              throw new IllegalStateException("idle failed");
+            });
+    serial.execute(() -> ran.add("a"));
+    serial.execute(() -> ran.add("b"));
+    assertThat(ran).containsExactly("a", "b");
+    assertThat(errors).containsExactly("lane: idle failed", "lane: idle failed");
+  }
+
+  @Test
   void negativeLinger_isRefused_namingIt() {
     assertThatThrownBy(
             () -> new SerialExecutor(Runnable::run, (c, e) -> {}, "t", Duration.ofNanos(-1)))
