@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -15,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  * String}, a {@code byte[]}, or the end of the transport); the frames are handed, in the order they
  * were offered, to the {@link Sink} on the inbound executor (a connection's own {@code
  * quarry-realtime-inbound} thread), one drain task at a time: a drain is submitted only when none
- * is queued or running, so a busy stage costs the reader no wake-up per frame.
+ * is queued or running, so a busy stage costs the reader no wake-up per frame. A drain takes the
+ * frames in batches (at most {@value #BATCH_FRAMES} frames and {@value #BATCH_UNITS} units, or one
+ * larger frame), so that under a flood the two threads meet at the monitor once per batch; a batch
+ * counts against the queue's limits until the drain comes back for the next.
  *
  * <p><b>A lone frame on a quiet connection</b> (no frame waiting, no drain queued or running) is
  * handed to the sink on the reader thread itself, when {@link Limits#readerMayDecode()} allows it
@@ -40,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@link #close()} (when the connection ends) discards what is queued, wakes a waiting reader
  * and makes later offers no-ops: the frames of a connection that is no longer current are ignored.
+ * (The rest of a batch a drain has already taken still goes to the sink, which ignores the frames
+ * of a connection that is no longer current.)
  *
  * <p>Thread-safe: one monitor guards the queue, the drain flag and the reader's credit; the sink
  * runs without it, on one thread at a time (the reader or the stage), each handing over to the
@@ -78,6 +84,15 @@ final class Inbound {
   /** The reader earns one nanosecond of inline decoding per this many nanoseconds. */
   static final int EARN_SHARE = 4;
 
+  /**
+   * The most frames a drain takes from the queue at once: the stage takes the queue's monitor (and
+   * the lines the reader writes) once per batch, not once per frame.
+   */
+  static final int BATCH_FRAMES = 64;
+
+  /** The most units a drain takes at once, unless its first frame alone is larger. */
+  static final long BATCH_UNITS = 64 * 1024;
+
   /** The most inline decoding time the reader can hold (and start with): 2 ms. */
   static final long MAX_CREDIT_NANOS = 2_000_000;
 
@@ -99,7 +114,31 @@ final class Inbound {
 
   // guarded by this
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
+
+  /**
+   * The frames a drain has taken and not yet handed over; used by one drain at a time, handed to
+   * the next through the monitor.
+   */
+  private final Object[] batch = new Object[BATCH_FRAMES];
+
+  /**
+   * How many frames of the drain's batch are still to be handed over (not counting the one being
+   * handed), for {@link #queued()}; written by the drain with release semantics (no fence per
+   * frame), read by anyone.
+   */
+  private final AtomicInteger batchLeft = new AtomicInteger();
+
   private long units;
+
+  /**
+   * The frames and units of the batch the drain took last: still counted against the limits (and in
+   * {@link #units}) until the drain comes back for more, so that the queue and the batch together
+   * stay within them.
+   */
+  private int inFlightFrames;
+
+  private long inFlightUnits;
+
   private boolean scheduled;
   private boolean closed;
   private int waiting;
@@ -188,7 +227,7 @@ final class Inbound {
       boolean interrupted = false;
       while (!closed
           && !queue.isEmpty()
-          && (queue.size() >= limits.frames() || units + size > limits.units())) {
+          && (queue.size() + inFlightFrames >= limits.frames() || units + size > limits.units())) {
         waiting++;
         readerWaits++;
         try {
@@ -290,7 +329,8 @@ final class Inbound {
    * frames rather than waking once per frame; under the monitor.
    */
   private boolean halfEmpty() {
-    return queue.isEmpty() || (queue.size() <= limits.frames() / 2 && units <= limits.units() / 2);
+    return queue.isEmpty()
+        || (queue.size() + inFlightFrames <= limits.frames() / 2 && units <= limits.units() / 2);
   }
 
   /** Discards the queue and ignores later offers; wakes a waiting reader. */
@@ -300,13 +340,18 @@ final class Inbound {
       queue.clear();
       queuedCount = 0;
       units = 0;
+      inFlightUnits = 0;
+      inFlightFrames = 0;
       notifyAll();
     }
   }
 
-  /** Frames (and the end, if queued) waiting for the stage. */
+  /**
+   * Frames (and the end, if queued) waiting for the stage: in the queue, or taken by the drain and
+   * not yet handed to the sink.
+   */
   synchronized int queued() {
-    return queue.size();
+    return queue.size() + batchLeft.get();
   }
 
   /**
@@ -338,30 +383,62 @@ final class Inbound {
     }
   }
 
+  private static long size(Object item) {
+    if (item instanceof String s) {
+      return s.length();
+    }
+    return item instanceof byte[] b ? b.length : 0;
+  }
+
+  /**
+   * Moves the next frames into {@code batch}: up to its length and {@link #BATCH_UNITS} units (at
+   * least one frame, whatever its size); how many. Under the monitor.
+   */
+  private int take(Object[] batch) {
+    // the previous batch has been handed over
+    units -= inFlightUnits;
+    inFlightUnits = 0;
+    inFlightFrames = 0;
+    int n = 0;
+    long taken = 0;
+    while (n < batch.length) {
+      Object item = queue.peek();
+      if (item == null) {
+        break;
+      }
+      long size = size(item);
+      if (n > 0 && taken + size > BATCH_UNITS) {
+        break;
+      }
+      queue.poll();
+      batch[n++] = item;
+      taken += size;
+    }
+    if (n > 0) {
+      batchLeft.lazySet(n);
+      queuedCount = queue.size();
+      inFlightFrames = n;
+      inFlightUnits = taken;
+    }
+    if (waiting > 0 && halfEmpty()) {
+      notifyAll();
+    }
+    return n;
+  }
+
   private void drain() {
+    Object[] batch = this.batch;
     int handed = 0;
     while (true) {
-      Object item;
+      int n;
       synchronized (this) {
-        item = queue.poll();
-        if (item == null) {
-          if (lingerNanos == 0 || closed) {
-            scheduled = false;
-            return;
-          }
-        } else {
-          queuedCount = queue.size();
-          if (item instanceof String s) {
-            units -= s.length();
-          } else if (item instanceof byte[] b) {
-            units -= b.length;
-          }
-          if (waiting > 0 && halfEmpty()) {
-            notifyAll();
-          }
+        n = take(batch);
+        if (n == 0 && (lingerNanos == 0 || closed)) {
+          scheduled = false;
+          return;
         }
       }
-      if (item == null) {
+      if (n == 0) {
         // Keep the thread a moment after a stream of frames (more than one in this drain): while
         // this drain is scheduled the reader queues without waking anyone. A lone frame gives the
         // thread back at once.
@@ -375,21 +452,39 @@ final class Inbound {
         }
         continue;
       }
-      handed++;
-      try {
-        deliver(item);
-      } catch (RuntimeException | Error e) {
-        // The sink handles its own failures; if one escapes, go on in a new drain (the executor
-        // reports the failure), or a reader waiting for room would wait for ever.
-        boolean again;
-        synchronized (this) {
-          scheduled = false;
-          again = !queue.isEmpty() && schedule();
+      handed += n;
+      for (int k = 0; k < n; k++) {
+        Object item = batch[k];
+        batch[k] = null;
+        batchLeft.lazySet(n - k - 1);
+        try {
+          deliver(item);
+        } catch (RuntimeException | Error e) {
+          // The sink handles its own failures; if one escapes, the rest of the batch goes back to
+          // the front of the queue and on in a new drain (the executor reports the failure), or a
+          // reader waiting for room would wait for ever.
+          boolean again;
+          synchronized (this) {
+            batchLeft.lazySet(0);
+            units -= inFlightUnits;
+            inFlightUnits = 0;
+            inFlightFrames = 0;
+            for (int j = n - 1; j > k; j--) {
+              if (!closed) {
+                queue.addFirst(batch[j]);
+                units += size(batch[j]);
+              }
+              batch[j] = null;
+            }
+            queuedCount = queue.size();
+            scheduled = false;
+            again = !queue.isEmpty() && schedule();
+          }
+          if (again) {
+            submit();
+          }
+          throw e;
         }
-        if (again) {
-          submit();
-        }
-        throw e;
       }
     }
   }
