@@ -2,6 +2,7 @@ package dev.quarry.realtime.internal;
 
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.internal.SerialExecutor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -36,6 +37,18 @@ final class Callbacks {
   /** Counts the admitted events the event lane has delivered: progress, for the stall check. */
   private final AtomicLong taken = new AtomicLong();
 
+  /** The most delivered events whose release from the counts is deferred ({@link #released}). */
+  static final int RELEASE_BATCH = 32;
+
+  /**
+   * Delivered events (and their bytes) not yet taken out of {@link #queuedEvents} and {@link
+   * #queuedBytes}; only the event lane touches them (one task at a time, each drain handed to the
+   * next by its {@link SerialExecutor}).
+   */
+  private int unreleasedEvents;
+
+  private long unreleasedBytes;
+
   /** The monitor a decoding thread waits on for room in the event lane. */
   private final Object room = new Object();
 
@@ -55,12 +68,15 @@ final class Callbacks {
   private final String context;
 
   /**
-   * The two lanes, and {@code completions}, a serial executor on a direct delegate that completes
-   * {@link AckFuture}s on the thread that flushes (see {@link #complete}).
+   * The two lanes: {@code control}, and the event lane on {@code eventExecutor} (whose drain
+   * lingers for {@code eventLinger} after a stream of events); and {@code completions}, a serial
+   * executor on a direct delegate that completes {@link AckFuture}s on the thread that flushes (see
+   * {@link #complete}).
    */
   Callbacks(
       SerialExecutor control,
-      SerialExecutor events,
+      Executor eventExecutor,
+      Duration eventLinger,
       SerialExecutor completions,
       int maxEvents,
       long maxBytes,
@@ -69,7 +85,7 @@ final class Callbacks {
     this.errors = errors;
     this.context = context;
     this.control = control;
-    this.events = events;
+    this.events = new SerialExecutor(eventExecutor, errors, context, eventLinger, this::idle);
     this.completions = completions;
     this.maxEvents = maxEvents;
     this.maxBytes = maxBytes;
@@ -178,11 +194,40 @@ final class Callbacks {
     }
   }
 
-  /** Takes a delivered event of {@code bytes} out of the lane's bounds; on the event lane. */
+  /**
+   * Takes a delivered event of {@code bytes} out of the lane's bounds; on the event lane. The
+   * counts the decoding thread reads are brought down in batches (of up to {@value #RELEASE_BATCH}
+   * events): at once when a decoding thread waits for room or an action waits for the lane to
+   * drain, and whenever the lane runs out of tasks (its drain's idle step), so the counts are exact
+   * whenever the lane is idle. Until then they count delivered events as queued: the bounds are
+   * only ever stricter, never looser. Under a flood this spares the two threads a cache line each
+   * passes to the other for every event.
+   */
   private void released(long bytes) {
-    int events = queuedEvents.decrementAndGet();
-    long left = queuedBytes.addAndGet(-bytes);
-    taken.incrementAndGet();
+    int n = ++unreleasedEvents;
+    unreleasedBytes += bytes;
+    if (n < RELEASE_BATCH && roomWaiters == 0 && onDrained.get() == null) {
+      return;
+    }
+    release();
+  }
+
+  /** The event lane has run out of tasks: the counts become exact. */
+  private void idle() {
+    if (unreleasedEvents > 0) {
+      release();
+    }
+  }
+
+  /** Takes the delivered events not yet released out of the lane's bounds; on the event lane. */
+  private void release() {
+    int n = unreleasedEvents;
+    long b = unreleasedBytes;
+    unreleasedEvents = 0;
+    unreleasedBytes = 0;
+    int events = queuedEvents.addAndGet(-n);
+    long left = queuedBytes.addAndGet(-b);
+    taken.addAndGet(n);
     if (roomWaiters > 0 && events <= maxEvents / 2 && left <= maxBytes / 2) {
       wakeRoomWaiters();
     }

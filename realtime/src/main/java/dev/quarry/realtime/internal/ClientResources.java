@@ -85,7 +85,8 @@ final class ClientResources {
     this.callbacks =
         new Callbacks(
             new SerialExecutor(controlExecutor, errors, context),
-            new SerialExecutor(eventExecutor, errors, context, eventLinger),
+            eventExecutor,
+            eventLinger,
             new SerialExecutor(Runnable::run, errors, context + " ack completion"),
             options.maxQueuedEvents(),
             options.maxQueuedEventBytes(),
