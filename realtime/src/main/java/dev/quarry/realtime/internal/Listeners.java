@@ -46,8 +46,53 @@ final class Listeners {
     this.client = client;
   }
 
-  /** An event with its arguments and, if the server asked, the ack to answer it with. */
-  record Delivery(String event, EventArgs args, @Nullable Ack ack) {}
+  /**
+   * An event with its arguments and, if the server asked, the ack to answer it with, for one of its
+   * listeners: the task that delivers it on the event lane (one object per listener and event, no
+   * lambda besides). A failure of the listener is reported, and the lane goes on.
+   */
+  static final class Delivery implements Runnable {
+    private final String event;
+    private final EventArgs args;
+    private final @Nullable Ack ack;
+    private final ListenerEntry<Delivery> to;
+    private final RealRealtimeClient client;
+
+    Delivery(
+        String event,
+        EventArgs args,
+        @Nullable Ack ack,
+        ListenerEntry<Delivery> to,
+        RealRealtimeClient client) {
+      this.event = event;
+      this.args = args;
+      this.ack = ack;
+      this.to = to;
+      this.client = client;
+    }
+
+    String event() {
+      return event;
+    }
+
+    EventArgs args() {
+      return args;
+    }
+
+    @Nullable Ack ack() {
+      return ack;
+    }
+
+    @Override
+    public void run() {
+      try {
+        to.deliver(this);
+      } catch (RuntimeException e) {
+        // The context is built only when a listener fails, not for every event.
+        client.errors.safeHandle("realtime listener of '" + event + "'", e);
+      }
+    }
+  }
 
   /** A listener plus the flag that makes its handle's close() effective at once. */
   static final class ListenerEntry<E> implements Registration {
@@ -201,29 +246,23 @@ final class Listeners {
         });
   }
 
-  /** Whether {@code event} has listeners. */
-  boolean has(String event) {
+  /**
+   * The listeners of {@code event} (a live list: handed to {@link #dispatch} at once), or null if
+   * it has none.
+   */
+  @Nullable List<ListenerEntry<Delivery>> of(String event) {
     CopyOnWriteArrayList<ListenerEntry<Delivery>> list = byEvent.get(event);
-    return list != null && !list.isEmpty();
+    return list == null || list.isEmpty() ? null : list;
   }
 
-  /** Queues the event for its listeners on the event lane; under the client's lock. */
-  void dispatch(String event, EventArgs args, @Nullable Ack ack) {
-    CopyOnWriteArrayList<ListenerEntry<Delivery>> list = byEvent.get(event);
-    if (list == null || list.isEmpty()) {
-      return;
-    }
-    Delivery d = new Delivery(event, args, ack);
-    for (ListenerEntry<Delivery> r : list) {
-      client.callbacks.enqueueEvent(
-          () -> {
-            try {
-              r.deliver(d);
-            } catch (RuntimeException e) {
-              // The context is built only when a listener fails, not for every event.
-              client.errors.safeHandle("realtime listener of '" + event + "'", e);
-            }
-          });
+  /**
+   * Queues the event for {@code targets}, its listeners from {@link #of}, on the event lane; under
+   * the client's lock.
+   */
+  void dispatch(
+      List<ListenerEntry<Delivery>> targets, String event, EventArgs args, @Nullable Ack ack) {
+    for (ListenerEntry<Delivery> r : targets) {
+      client.callbacks.enqueueEvent(new Delivery(event, args, ack, r, client));
     }
   }
 }

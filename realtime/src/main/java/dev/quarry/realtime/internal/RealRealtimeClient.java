@@ -459,7 +459,8 @@ public final class RealRealtimeClient implements RealtimeClient {
    */
   boolean dispatch(String name, EventArgs args, dev.quarry.realtime.@Nullable Ack ack, long size) {
     stats.received();
-    boolean toListeners = listeners.has(name) || anyListeners.hasIncoming();
+    List<Listeners.ListenerEntry<Listeners.Delivery>> targets = listeners.of(name);
+    boolean toListeners = targets != null || anyListeners.hasIncoming();
     List<Topics.Entry> routed = topics.listened();
     boolean toTopics = !routed.isEmpty();
     if (!toListeners && !toTopics) {
@@ -472,7 +473,9 @@ public final class RealRealtimeClient implements RealtimeClient {
     try {
       if (toListeners) {
         anyListeners.incoming(name, args);
-        listeners.dispatch(name, args, ack);
+        if (targets != null) {
+          listeners.dispatch(targets, name, args, ack);
+        }
       }
       if (toTopics) {
         topics.route(name, args, routed);
