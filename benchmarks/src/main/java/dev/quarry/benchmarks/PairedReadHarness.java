@@ -12,6 +12,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,7 +39,14 @@ import org.jspecify.annotations.Nullable;
  * dependencies) after them, {@code java -cp benchmarks/target/classes:OLD.jar
  * dev.quarry.benchmarks.PairedReadHarness}.
  *
- * <p>Usage: {@code PairedReadHarness [--keys N] [--rounds R] [--batch B] [--warmup-rounds W]}.
+ * <p>With {@code --threads T} (default 1) each batch is read by T threads at once (this one and T -
+ * 1 daemon threads of the harness, each going through the keys from its own offset), timed from
+ * their common start to the last one's end: ns per read is then per thread (the wall time of a
+ * batch over its B reads per thread), and the ratio compares the three methods under the same
+ * contention.
+ *
+ * <p>Usage: {@code PairedReadHarness [--keys N] [--rounds R] [--batch B] [--warmup-rounds W]
+ * [--threads T]}.
  */
 public final class PairedReadHarness {
   private static volatile @Nullable Object sink;
@@ -45,17 +58,19 @@ public final class PairedReadHarness {
     int rounds = 60;
     int batch = 1_000_000;
     int warmupRounds = 20;
+    int threads = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--keys" -> keys = Integer.parseInt(args[++i]);
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--batch" -> batch = Integer.parseInt(args[++i]);
         case "--warmup-rounds" -> warmupRounds = Integer.parseInt(args[++i]);
+        case "--threads" -> threads = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    if (keys < 1 || rounds < 1 || batch < 1 || warmupRounds < 0) {
-      throw new IllegalArgumentException("keys, rounds and batch must be positive");
+    if (keys < 1 || rounds < 1 || batch < 1 || warmupRounds < 0 || threads < 1) {
+      throw new IllegalArgumentException("keys, rounds, batch and threads must be positive");
     }
     QueryKey[] keyArray = new QueryKey[keys];
     @SuppressWarnings("unchecked")
@@ -64,6 +79,15 @@ public final class PairedReadHarness {
     QueryFunction<Object> never =
         ctx -> CompletableFuture.failedFuture(new IllegalStateException("fetched a fresh query"));
     int[] order = new int[keys];
+    int perBatch = batch;
+    ExecutorService helpers =
+        Executors.newFixedThreadPool(
+            Math.max(1, threads - 1),
+            r -> {
+              Thread t = new Thread(r, "paired-read-helper");
+              t.setDaemon(true);
+              return t;
+            });
     try (QueryClient client = QueryClient.builder().build()) {
       for (int i = 0; i < keys; i++) {
         keyArray[i] = CacheReadBenchmark.Caches.key(i);
@@ -85,13 +109,13 @@ public final class PairedReadHarness {
         double[] ns = new double[3];
         for (int k = 0; k < 3; k++) {
           int m = (k + r) % 3;
-          long start = System.nanoTime();
-          switch (m) {
-            case 0 -> getQueryData(client, keyArray, order, batch);
-            case 1 -> fetchQuery(client, options, order, batch);
-            default -> caffeine(caffeine, keyArray, order, batch);
-          }
-          ns[m] = (System.nanoTime() - start) / (double) batch;
+          IntConsumer reads =
+              switch (m) {
+                case 0 -> from -> getQueryData(client, keyArray, order, from, perBatch);
+                case 1 -> from -> fetchQuery(client, options, order, from, perBatch);
+                default -> from -> caffeine(caffeine, keyArray, order, from, perBatch);
+              };
+          ns[m] = timed(reads, threads, order.length, helpers) / (double) batch;
         }
         if (r >= warmupRounds) {
           perRound.add(ns);
@@ -106,9 +130,11 @@ public final class PairedReadHarness {
         out.append(
             String.format(
                 Locale.ROOT,
-                "%s keys=%d ns/read %.2f caffeine %.2f ratio median %.3f q1 %.3f q3 %.3f%n",
+                "%s keys=%d threads=%d ns/read %.2f caffeine %.2f ratio median %.3f q1 %.3f q3"
+                    + " %.3f%n",
                 names[m],
                 keys,
+                threads,
                 median(own),
                 median(base),
                 median(ratios),
@@ -116,12 +142,54 @@ public final class PairedReadHarness {
                 quantile(ratios, 0.75)));
       }
       System.out.print(out);
+    } finally {
+      helpers.shutdownNow();
     }
   }
 
-  private static void getQueryData(QueryClient client, QueryKey[] keys, int[] order, int n) {
+  /**
+   * Runs {@code reads} on {@code threads} threads at once (this one included), thread t from key
+   * offset {@code t * keys / threads}; the nanoseconds from their common start to the last one's
+   * end.
+   */
+  private static long timed(IntConsumer reads, int threads, int keys, ExecutorService helpers) {
+    if (threads == 1) {
+      long start = System.nanoTime();
+      reads.accept(0);
+      return System.nanoTime() - start;
+    }
+    CountDownLatch go = new CountDownLatch(1);
+    List<Future<?>> others = new ArrayList<>();
+    for (int t = 1; t < threads; t++) {
+      int from = (int) ((long) t * keys / threads);
+      others.add(
+          helpers.submit(
+              () -> {
+                go.await();
+                reads.accept(from);
+                return null;
+              }));
+    }
+    long start = System.nanoTime();
+    go.countDown();
+    reads.accept(0);
+    for (Future<?> f : others) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a reading thread failed", e.getCause());
+      }
+    }
+    return System.nanoTime() - start;
+  }
+
+  private static void getQueryData(
+      QueryClient client, QueryKey[] keys, int[] order, int from, int n) {
     @Nullable Object last = null;
-    for (int i = 0, c = 0; i < n; i++) {
+    for (int i = 0, c = from; i < n; i++) {
       last = client.getQueryData(keys[order[c]]).orElseThrow();
       c = c + 1 == order.length ? 0 : c + 1;
     }
@@ -129,18 +197,19 @@ public final class PairedReadHarness {
   }
 
   private static void fetchQuery(
-      QueryClient client, QueryOptions<Object>[] options, int[] order, int n) {
+      QueryClient client, QueryOptions<Object>[] options, int[] order, int from, int n) {
     @Nullable Object last = null;
-    for (int i = 0, c = 0; i < n; i++) {
+    for (int i = 0, c = from; i < n; i++) {
       last = client.fetchQuery(options[order[c]]).join();
       c = c + 1 == order.length ? 0 : c + 1;
     }
     sink = last;
   }
 
-  private static void caffeine(Cache<QueryKey, Object> cache, QueryKey[] keys, int[] order, int n) {
+  private static void caffeine(
+      Cache<QueryKey, Object> cache, QueryKey[] keys, int[] order, int from, int n) {
     @Nullable Object last = null;
-    for (int i = 0, c = 0; i < n; i++) {
+    for (int i = 0, c = from; i < n; i++) {
       last = cache.getIfPresent(keys[order[c]]);
       if (last == null) {
         throw new IllegalStateException("missing key");
