@@ -29,6 +29,7 @@ final class Callbacks {
   private final SerialExecutor events;
   private final SerialExecutor completions;
   private final int maxEvents;
+  private final int releaseBatch;
   private final long maxBytes;
   private final AtomicInteger queuedEvents = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
@@ -37,7 +38,11 @@ final class Callbacks {
   /** Counts the admitted events the event lane has delivered: progress, for the stall check. */
   private final AtomicLong taken = new AtomicLong();
 
-  /** The most delivered events whose release from the counts is deferred ({@link #released}). */
+  /**
+   * The most delivered events whose release from the counts is deferred ({@link #released}), unless
+   * the stall timeout is zero: then a refused event drops the connection at once, and the counts
+   * must not lag (the client passes 1).
+   */
   static final int RELEASE_BATCH = 32;
 
   /**
@@ -71,7 +76,8 @@ final class Callbacks {
    * The two lanes: {@code control}, and the event lane on {@code eventExecutor} (whose drain
    * lingers for {@code eventLinger} after a stream of events); and {@code completions}, a serial
    * executor on a direct delegate that completes {@link AckFuture}s on the thread that flushes (see
-   * {@link #complete}).
+   * {@link #complete}). Delivered events leave the bounds {@code releaseBatch} at a time at most
+   * ({@link #released}); 1 releases each at once.
    */
   Callbacks(
       SerialExecutor control,
@@ -80,8 +86,13 @@ final class Callbacks {
       SerialExecutor completions,
       int maxEvents,
       long maxBytes,
+      int releaseBatch,
       ErrorHandler errors,
       String context) {
+    if (releaseBatch < 1) {
+      throw new IllegalArgumentException("releaseBatch must be at least 1, got " + releaseBatch);
+    }
+    this.releaseBatch = releaseBatch;
     this.errors = errors;
     this.context = context;
     this.control = control;
@@ -196,17 +207,17 @@ final class Callbacks {
 
   /**
    * Takes a delivered event of {@code bytes} out of the lane's bounds; on the event lane. The
-   * counts the decoding thread reads are brought down in batches (of up to {@value #RELEASE_BATCH}
-   * events): at once when a decoding thread waits for room or an action waits for the lane to
-   * drain, and whenever the lane runs out of tasks (its drain's idle step), so the counts are exact
-   * whenever the lane is idle. Until then they count delivered events as queued: the bounds are
-   * only ever stricter, never looser. Under a flood this spares the two threads a cache line each
-   * passes to the other for every event.
+   * counts the decoding thread reads are brought down in batches (of up to {@code releaseBatch}
+   * events, {@value #RELEASE_BATCH} unless the stall timeout is zero): at once when a decoding
+   * thread waits for room or an action waits for the lane to drain, and whenever the lane runs out
+   * of tasks (its drain's idle step), so the counts are exact whenever the lane is idle. Until then
+   * they count delivered events as queued: the bounds are only ever stricter, never looser. Under a
+   * flood this spares the two threads a cache line each passes to the other for every event.
    */
   private void released(long bytes) {
     int n = ++unreleasedEvents;
     unreleasedBytes += bytes;
-    if (n < RELEASE_BATCH && roomWaiters == 0 && onDrained.get() == null) {
+    if (n < releaseBatch && roomWaiters == 0 && onDrained.get() == null) {
       return;
     }
     release();

@@ -90,6 +90,9 @@ final class ClientResources {
             new SerialExecutor(Runnable::run, errors, context + " ack completion"),
             options.maxQueuedEvents(),
             options.maxQueuedEventBytes(),
+            // With no stall timeout an event that does not fit drops the connection at once: the
+            // counts must not include events the listeners have already taken.
+            options.deliveryStallTimeout().isZero() ? 1 : Callbacks.RELEASE_BATCH,
             errors,
             context);
     if (transportFactory != null) {

@@ -26,6 +26,10 @@ class CallbacksTest {
   }
 
   private Callbacks callbacks(int maxEvents) {
+    return callbacks(maxEvents, Callbacks.RELEASE_BATCH);
+  }
+
+  private Callbacks callbacks(int maxEvents, int releaseBatch) {
     return new Callbacks(
         new SerialExecutor(Runnable::run, (c, e) -> errors.add(e), "control"),
         lane,
@@ -33,6 +37,7 @@ class CallbacksTest {
         new SerialExecutor(Runnable::run, (c, e) -> errors.add(e), "completions"),
         maxEvents,
         1L << 30,
+        releaseBatch,
         (c, e) -> errors.add(e),
         "test");
   }
@@ -66,6 +71,34 @@ class CallbacksTest {
       assertThat(seenQueued.get(k - 1)).as("delivery %d", k).isGreaterThanOrEqualTo(100 - k);
     }
     assertThat(seenQueued).as("released in batches, not per event").anyMatch(q -> q > 100 - 1);
+    assertThat(errors).isEmpty();
+  }
+
+  @Test
+  void withReleasesOneAtATime_anEventFitsAsSoonAsAListenerHasTakenOne_beforeTheLaneIsIdle() {
+    // What the client uses when the stall timeout is zero: a refused event drops the connection.
+    Callbacks cb = callbacks(4, 1);
+    CountDownLatch third = new CountDownLatch(1);
+    CountDownLatch thirdRunning = new CountDownLatch(1);
+    admit(cb, 1, () -> {});
+    admit(cb, 1, () -> {});
+    admit(
+        cb,
+        1,
+        () -> {
+          thirdRunning.countDown();
+          waitFor(third);
+        });
+    admit(cb, 1, () -> {});
+    waitFor(thirdRunning);
+
+    // Two delivered, the third's listener busy, nobody waiting: two events fit.
+    assertThat(cb.queuedEvents()).isEqualTo(2);
+    admit(cb, 1, () -> {});
+    admit(cb, 1, () -> {});
+    assertThat(cb.hasRoom(1)).as("four waiting: full").isFalse();
+    third.countDown();
+    await().atMost(WAIT).until(() -> cb.queuedEvents() == 0);
     assertThat(errors).isEmpty();
   }
 
