@@ -531,16 +531,27 @@ class RealRealtimeClientTest {
     assertThat(transports.last().texts()).containsExactly("40{\"n\":2}");
   }
 
-  @Test
-  void withNoStallTimeout_anEventFitsAsSoonAsTheListenersHaveTakenOne_evenMidStream() {
-    List<Runnable> pending = new ArrayList<>();
+  /**
+   * A client whose event lane holds two events, with no stall timeout (an event that does not fit
+   * drops the connection at once), its callbacks queued in {@code pending}; connected with {@code
+   * connectReply}.
+   */
+  private FakeTransports.FakeTransport twoPlacesNoStallTimeout(
+      List<Runnable> pending, String connectReply) {
     start(
         options()
             .callbackExecutor(pending::add)
             .maxQueuedEvents(2, 1 << 20)
             .deliveryStallTimeout(Duration.ZERO));
-    FakeTransports.FakeTransport t1 = transports.last();
-    t1.handshake("40{\"sid\":\"s1\"}");
+    FakeTransports.FakeTransport t = transports.last();
+    t.handshake(connectReply);
+    return t;
+  }
+
+  @Test
+  void withNoStallTimeout_anEventFitsAsSoonAsTheListenersHaveTakenOne_evenMidStream() {
+    List<Runnable> pending = new ArrayList<>();
+    FakeTransports.FakeTransport t1 = twoPlacesNoStallTimeout(pending, "40{\"sid\":\"s1\"}");
     List<Integer> got = new ArrayList<>();
     client.on(
         "ev",
@@ -568,13 +579,8 @@ class RealRealtimeClientTest {
   void eventLaneFull_dropsTheConnection_reportsTheDrop_andReconnectsOnceDrainedFromTheLastQueued() {
     List<Runnable> pending = new ArrayList<>();
     // A zero stall timeout: no holding back, the event that does not fit overflows at once.
-    start(
-        options()
-            .callbackExecutor(pending::add)
-            .maxQueuedEvents(2, 1 << 20)
-            .deliveryStallTimeout(Duration.ZERO));
-    FakeTransports.FakeTransport t1 = transports.last();
-    t1.handshake("40{\"sid\":\"s1\",\"pid\":\"p1\"}");
+    FakeTransports.FakeTransport t1 =
+        twoPlacesNoStallTimeout(pending, "40{\"sid\":\"s1\",\"pid\":\"p1\"}");
     List<Integer> got = new ArrayList<>();
     client.onArgs("ev", args -> got.add(args.get(0).asInt()));
     t1.receive("42[\"ev\",1,\"off-1\"]");
