@@ -67,6 +67,11 @@ class EventTextDecodingTest {
             "42[\"e\",{\"a\":1,\"a\":2}]",
             "42[\"e\"]  ",
             "42[\"\\u00e9v\\u00e9nement\",\"\\ud83d\\ude00\"]",
+            // characters other than ASCII, raw: in the name, the arguments, the namespace
+            "42[\"\u00e9t\u00e9\",{\"\u20ac\":\"\ud83d\ude00\"},\"\u00fc\"]",
+            "42/caf\u00e9,3[\"e\",{\"a\":\"\u4e2d\u6587\"},2]",
+            "42/\u00e9,[\"\\u00e9\",\"\u00e9\"]",
+            "42/\u00e9,[\"e\",7]",
             // refused: not an event's array
             "42{}",
             "42[]",
@@ -114,6 +119,10 @@ class EventTextDecodingTest {
       assertThat(EventArgs.ofText(e.json(), e.args(), mapper).nodes())
           .as(frame)
           .isEqualTo(expected);
+      if (!expected.isEmpty()) {
+        Object first = e.json().bindFirst(mapper.readerFor(JsonNode.class));
+        assertThat(first == null ? mapper.nullNode() : first).as(frame).isEqualTo(expected.get(0));
+      }
       JsonNode last = data.size() > 1 ? data.get(data.size() - 1) : null;
       assertThat(e.lastString())
           .as(frame)
