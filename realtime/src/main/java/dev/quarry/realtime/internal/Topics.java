@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -41,6 +42,20 @@ final class Topics {
   private final RealRealtimeClient client;
   private final Map<Topic, Entry> active = new LinkedHashMap<>();
   private final Set<Topic> pendingUnsubscribes = new LinkedHashSet<>();
+
+  /**
+   * Bumped after every change to which topics have a listener (a listener added or removed, on any
+   * thread; a handle closed, which may drop its topic), so that {@link #listened} walks the topics
+   * only after a change, not for every incoming event. Subscribing changes nothing by itself: a new
+   * handle has no listener.
+   */
+  private final AtomicInteger listenersChanged = new AtomicInteger();
+
+  /** The last {@link #listened} result; guarded by the client's lock. */
+  private List<Entry> listened = List.of();
+
+  /** The {@link #listenersChanged} count {@link #listened} was computed at; guarded by the lock. */
+  private int listenedAt = -1;
 
   Topics(RealRealtimeClient client) {
     this.client = client;
@@ -107,6 +122,7 @@ final class Topics {
     }
     Handle h = new Handle(e);
     e.handles.add(h);
+    // no change to what is listened to: a new handle has no listener yet
     return h;
   }
 
@@ -300,19 +316,27 @@ final class Topics {
 
   /**
    * The active topics that have a listener on one of their handles, in subscription order (empty if
-   * none: an event is then routed nowhere); under the lock.
+   * none: an event is then routed nowhere); under the lock. Computed again only after a change: an
+   * event costs one read of the change count, whatever the number of topics. The list is never
+   * changed once returned (a change makes a new one), so a routing task queued with it keeps its
+   * snapshot.
    */
   List<Entry> listened() {
-    List<Entry> out = List.of();
+    // read the count before the topics: a change made meanwhile bumps it after itself, so the
+    // next event sees a new count and walks the topics again
+    int at = listenersChanged.get();
+    if (at == listenedAt) {
+      return listened;
+    }
+    List<Entry> out = new ArrayList<>();
     for (Entry e : active.values()) {
       if (e.listened()) {
-        if (out.isEmpty()) {
-          out = new ArrayList<>(active.size());
-        }
         out.add(e);
       }
     }
-    return out;
+    listened = List.copyOf(out);
+    listenedAt = at;
+    return listened;
   }
 
   /**
@@ -385,9 +409,12 @@ final class Topics {
       Listeners.ListenerEntry<TopicEvent> r =
           new Listeners.ListenerEntry<>(listener::accept, () -> {});
       listeners.add(r);
+      listenersChanged.incrementAndGet();
       return () -> {
         r.close();
-        listeners.remove(r);
+        if (listeners.remove(r)) {
+          listenersChanged.incrementAndGet();
+        }
       };
     }
 
@@ -412,6 +439,7 @@ final class Topics {
         }
         closed = true;
         entry.handles.remove(this);
+        listenersChanged.incrementAndGet();
         if (entry.handles.isEmpty() && active.get(entry.topic) == entry) {
           active.remove(entry.topic);
           entry.cancelRetry();
