@@ -8,6 +8,7 @@ import dev.quarry.realtime.Topic;
 import dev.quarry.realtime.TopicSubscription;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -24,21 +25,31 @@ import org.jspecify.annotations.Nullable;
 final class QuarryClient implements BenchClient {
   private final List<String> disconnects = new CopyOnWriteArrayList<>();
   private final RealtimeTransport transport;
+  private final int idleTopics;
   private @Nullable RealtimeClient client;
   private volatile boolean closing;
 
   /** The default client: WebSocket. */
   QuarryClient() {
-    this(RealtimeTransport.WEBSOCKET);
+    this(RealtimeTransport.WEBSOCKET, 0);
   }
 
-  private QuarryClient(RealtimeTransport transport) {
+  /**
+   * The default client that also subscribes {@code idleTopics} more topics without a listener (an
+   * app that joins many rooms and listens by event name): every event then finds them subscribed.
+   */
+  QuarryClient(int idleTopics) {
+    this(RealtimeTransport.WEBSOCKET, idleTopics);
+  }
+
+  private QuarryClient(RealtimeTransport transport, int idleTopics) {
     this.transport = transport;
+    this.idleTopics = idleTopics;
   }
 
   /** The same client over HTTP long-polling only. */
   static QuarryClient polling() {
-    return new QuarryClient(RealtimeTransport.POLLING);
+    return new QuarryClient(RealtimeTransport.POLLING, 0);
   }
 
   @Override
@@ -71,6 +82,12 @@ final class QuarryClient implements BenchClient {
     c.connect();
     connected.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     sub.confirmed().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    List<CompletableFuture<?>> idle = new ArrayList<>();
+    for (int i = 0; i < idleTopics; i++) {
+      idle.add(c.subscribe(Topic.of("idle", Map.of("i", i))).confirmed());
+    }
+    CompletableFuture.allOf(idle.toArray(CompletableFuture[]::new))
+        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Override

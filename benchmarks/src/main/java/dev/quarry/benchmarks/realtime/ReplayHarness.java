@@ -111,7 +111,8 @@ public final class ReplayHarness {
       Duration pingTimeout,
       String commit,
       List<String> only,
-      boolean cpu) {
+      boolean cpu,
+      int topics) {
     static Config parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
       boolean cpu = Arrays.asList(args).contains("--cpu");
@@ -123,6 +124,7 @@ public final class ReplayHarness {
       String commit = System.getProperty("quarry.commit", "not given");
       List<Integer> payloads = List.of(64, 1024);
       List<String> only = List.of();
+      int topics = 0;
       for (int i = 0; i + 1 < args.length; i++) {
         switch (args[i]) {
           case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
@@ -132,6 +134,7 @@ public final class ReplayHarness {
           case "--ping-timeout" -> pingTimeout = Long.parseLong(args[i + 1]);
           case "--commit" -> commit = args[i + 1];
           case "--only" -> only = List.of(args[i + 1].split(","));
+          case "--topics" -> topics = Integer.parseInt(args[i + 1]);
           case "--payload" ->
               payloads = Arrays.stream(args[i + 1].split(",")).map(Integer::valueOf).toList();
           default -> {}
@@ -145,6 +148,9 @@ public final class ReplayHarness {
                 + events
                 + " and "
                 + roundTrips);
+      }
+      if (topics < 0) {
+        throw new IllegalArgumentException("--topics must be at least 0, got " + topics);
       }
       if (pingInterval < 1 || pingTimeout < 1) {
         throw new IllegalArgumentException(
@@ -163,7 +169,8 @@ public final class ReplayHarness {
           Duration.ofMillis(pingTimeout),
           commit,
           only,
-          cpu);
+          cpu,
+          topics);
     }
   }
 
@@ -180,7 +187,7 @@ public final class ReplayHarness {
   }
 
   static String run(Config config) throws Exception {
-    List<Supplier<BenchClient>> clients = clients(config.only());
+    List<Supplier<BenchClient>> clients = clients(config.only(), config.topics());
     Map<String, Figures> figures = new LinkedHashMap<>();
     List<String> warmUpNotes = new ArrayList<>();
     String started = Machine.now();
@@ -221,11 +228,11 @@ public final class ReplayHarness {
     return table(config, figures, warmUpNotes, pingsInRounds, started, loadBefore, Machine.load());
   }
 
-  private static List<Supplier<BenchClient>> clients(List<String> only) {
+  private static List<Supplier<BenchClient>> clients(List<String> only, int topics) {
     Map<String, Supplier<BenchClient>> all = new LinkedHashMap<>();
     all.put("minimal", MinimalClient::new);
     all.put("socketio-java", SocketIoJavaClient::new);
-    all.put("quarry", QuarryClient::new);
+    all.put("quarry", () -> new QuarryClient(topics));
     all.put("facade", QuarryFacadeClient::new);
     all.put("tree", MinimalClient::tree);
     for (String key : only) {
@@ -487,14 +494,21 @@ public final class ReplayHarness {
                     + " (the event's JSON payload object padded to the size; the frame adds 11"
                     + " bytes), timed from just before the server's first write to the last event"
                     + " at the client's listener; then %,d sequential echo round trips with an ack"
-                    + " (after warm-up). Ratios are to the minimal client.%n%n",
+                    + " (after warm-up). Ratios are to the minimal client.%s%n%n",
                 ReplayServer.BLOCK,
                 config.pingInterval().toMillis(),
                 config.pingTimeout().toMillis(),
                 pings,
                 config.rounds(),
                 config.events(),
-                config.roundTrips()));
+                config.roundTrips(),
+                config.topics() == 0
+                    ? ""
+                    : String.format(
+                        Locale.ROOT,
+                        " Quarry's RealtimeClient also holds %,d more topic subscriptions, without"
+                            + " listeners (`--topics`).",
+                        config.topics())));
     Figures base = null;
     for (Figures f : figures.values()) {
       if (f.client().startsWith("minimal")) {
