@@ -1,8 +1,9 @@
 package dev.quarry.realtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quarry.realtime.internal.ParamsRouting;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 
 /**
  * Decides which topic subscriptions an incoming event belongs to. Called on the callback executor
@@ -29,31 +30,17 @@ public interface RoutingRule {
    * {"executionId":"e1","type":"log",...}}).
    */
   static RoutingRule matchingParams() {
-    return (topic, event, args) -> {
-      if (args.isEmpty() || !args.get(0).isObject()) {
-        return false;
-      }
-      JsonNode payload = args.get(0);
-      for (Map.Entry<String, JsonNode> e : topic.paramsView().properties()) {
-        if (!e.getValue().equals(payload.get(e.getKey()))) {
-          return false;
-        }
-      }
-      return true;
-    };
+    return new ParamsRouting(null, Topic::paramsView);
   }
 
   /**
    * Routes by one field: the event's first argument has {@code field} equal to the topic params'
    * {@code field}.
+   *
+   * @throws NullPointerException if {@code field} is null
    */
   static RoutingRule byField(String field) {
-    return (topic, event, args) -> {
-      JsonNode want = topic.paramsView().get(field);
-      return want != null
-          && !args.isEmpty()
-          && args.get(0).isObject()
-          && want.equals(args.get(0).get(field));
-    };
+    Objects.requireNonNull(field, "field");
+    return new ParamsRouting(field, Topic::paramsView);
   }
 }

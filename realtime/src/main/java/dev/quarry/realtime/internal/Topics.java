@@ -54,6 +54,12 @@ final class Topics {
   /** The last {@link #listened} result; guarded by the client's lock. */
   private List<Entry> listened = List.of();
 
+  /**
+   * {@link #listened} indexed by the built-in routing rule's values, or null if the rule is the
+   * user's own; guarded by the lock, made with {@link #listened}.
+   */
+  private ParamsRouting.@Nullable Index<Entry> listenedIndex;
+
   /** The {@link #listenersChanged} count {@link #listened} was computed at; guarded by the lock. */
   private int listenedAt = -1;
 
@@ -335,6 +341,10 @@ final class Topics {
       }
     }
     listened = List.copyOf(out);
+    listenedIndex =
+        client.options.routingRule() instanceof ParamsRouting rule
+            ? rule.index(listened, e -> e.topic)
+            : null;
     listenedAt = at;
     return listened;
   }
@@ -344,9 +354,17 @@ final class Topics {
    * under the lock.
    */
   void route(String event, EventArgs eventArgs, List<Entry> routed) {
+    ParamsRouting.Index<Entry> index = routed == listened ? listenedIndex : null;
     client.callbacks.enqueueEvent(
         () -> {
           List<JsonNode> args = eventArgs.nodes();
+          if (index != null) {
+            // the built-in rule: the event's topics by its values, not one call per topic
+            for (Entry e : index.matches(args)) {
+              deliver(e, new TopicEvent.Message(e.topic, event, args));
+            }
+            return;
+          }
           for (Entry e : routed) {
             boolean routes;
             try {
@@ -356,13 +374,16 @@ final class Topics {
               continue;
             }
             if (routes) {
-              TopicEvent.Message m = new TopicEvent.Message(e.topic, event, args);
-              for (Handle h : e.handles) {
-                h.deliver(m);
-              }
+              deliver(e, new TopicEvent.Message(e.topic, event, args));
             }
           }
         });
+  }
+
+  private static void deliver(Entry e, TopicEvent.Message m) {
+    for (Handle h : e.handles) {
+      h.deliver(m);
+    }
   }
 
   /** One handle on a topic. */
