@@ -26,30 +26,34 @@ final class QuarryClient implements BenchClient {
   private final List<String> disconnects = new CopyOnWriteArrayList<>();
   private final RealtimeTransport transport;
   private final int idleTopics;
+  private final boolean topicListeners;
   private @Nullable RealtimeClient client;
   private volatile boolean closing;
 
   /** The default client: WebSocket. */
   QuarryClient() {
-    this(RealtimeTransport.WEBSOCKET, 0);
+    this(RealtimeTransport.WEBSOCKET, 0, false);
   }
 
   /**
-   * The default client that also subscribes {@code idleTopics} more topics without a listener (an
-   * app that joins many rooms and listens by event name): every event then finds them subscribed.
+   * The default client that also subscribes {@code idleTopics} more topics that no event matches,
+   * without a listener (an app that joins many rooms and listens by event name) or, with {@code
+   * topicListeners}, each with a listener (an app that listens per room): every event then finds
+   * them subscribed, and with listeners has them routed by the routing rule.
    */
-  QuarryClient(int idleTopics) {
-    this(RealtimeTransport.WEBSOCKET, idleTopics);
+  QuarryClient(int idleTopics, boolean topicListeners) {
+    this(RealtimeTransport.WEBSOCKET, idleTopics, topicListeners);
   }
 
-  private QuarryClient(RealtimeTransport transport, int idleTopics) {
+  private QuarryClient(RealtimeTransport transport, int idleTopics, boolean topicListeners) {
     this.transport = transport;
     this.idleTopics = idleTopics;
+    this.topicListeners = topicListeners;
   }
 
   /** The same client over HTTP long-polling only. */
   static QuarryClient polling() {
-    return new QuarryClient(RealtimeTransport.POLLING, 0);
+    return new QuarryClient(RealtimeTransport.POLLING, 0, false);
   }
 
   @Override
@@ -84,7 +88,11 @@ final class QuarryClient implements BenchClient {
     sub.confirmed().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     List<CompletableFuture<?>> idle = new ArrayList<>();
     for (int i = 0; i < idleTopics; i++) {
-      idle.add(c.subscribe(Topic.of("idle", Map.of("i", i))).confirmed());
+      TopicSubscription s = c.subscribe(Topic.of("idle", Map.of("i", i)));
+      if (topicListeners) {
+        s.listen(e -> {});
+      }
+      idle.add(s.confirmed());
     }
     CompletableFuture.allOf(idle.toArray(CompletableFuture[]::new))
         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -112,10 +112,12 @@ public final class ReplayHarness {
       String commit,
       List<String> only,
       boolean cpu,
-      int topics) {
+      int topics,
+      boolean topicListeners) {
     static Config parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
       boolean cpu = Arrays.asList(args).contains("--cpu");
+      boolean topicListeners = Arrays.asList(args).contains("--topic-listeners");
       int rounds = quick ? 1 : 3;
       int events = quick ? 20_000 : 100_000;
       int roundTrips = quick ? 500 : 2_000;
@@ -170,7 +172,8 @@ public final class ReplayHarness {
           commit,
           only,
           cpu,
-          topics);
+          topics,
+          topicListeners);
     }
   }
 
@@ -187,7 +190,8 @@ public final class ReplayHarness {
   }
 
   static String run(Config config) throws Exception {
-    List<Supplier<BenchClient>> clients = clients(config.only(), config.topics());
+    List<Supplier<BenchClient>> clients =
+        clients(config.only(), config.topics(), config.topicListeners());
     Map<String, Figures> figures = new LinkedHashMap<>();
     List<String> warmUpNotes = new ArrayList<>();
     String started = Machine.now();
@@ -228,11 +232,12 @@ public final class ReplayHarness {
     return table(config, figures, warmUpNotes, pingsInRounds, started, loadBefore, Machine.load());
   }
 
-  private static List<Supplier<BenchClient>> clients(List<String> only, int topics) {
+  private static List<Supplier<BenchClient>> clients(
+      List<String> only, int topics, boolean topicListeners) {
     Map<String, Supplier<BenchClient>> all = new LinkedHashMap<>();
     all.put("minimal", MinimalClient::new);
     all.put("socketio-java", SocketIoJavaClient::new);
-    all.put("quarry", () -> new QuarryClient(topics));
+    all.put("quarry", () -> new QuarryClient(topics, topicListeners));
     all.put("facade", QuarryFacadeClient::new);
     all.put("tree", MinimalClient::tree);
     for (String key : only) {
@@ -506,9 +511,11 @@ public final class ReplayHarness {
                     ? ""
                     : String.format(
                         Locale.ROOT,
-                        " Quarry's RealtimeClient also holds %,d more topic subscriptions, without"
-                            + " listeners (`--topics`).",
-                        config.topics())));
+                        " Quarry's RealtimeClient also holds %,d more topic subscriptions, %s"
+                            + " (`--topics`%s), params `{\"i\": n}`, which no event matches.",
+                        config.topics(),
+                        config.topicListeners() ? "each with a listener" : "without listeners",
+                        config.topicListeners() ? " `--topic-listeners`" : "")));
     Figures base = null;
     for (Figures f : figures.values()) {
       if (f.client().startsWith("minimal")) {
