@@ -6,10 +6,13 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Decides which topic subscriptions an incoming event belongs to. Called on the callback executor
- * for every event and every active topic that has a listener (a subscription nobody listens to is
- * not asked); must be fast and must not block. An exception goes to the error handler and the event
- * is not routed to that topic.
+ * Decides which topic subscriptions an incoming event belongs to. A rule of your own is called on
+ * the callback executor for every event and every active topic that has a listener (a subscription
+ * nobody listens to is not asked); it must be fast and must not block. An exception goes to the
+ * error handler and the event is not routed to that topic. The built-in rules ({@link
+ * #matchingParams()}, the default, and {@link #byField}) route the same way without being called
+ * per topic: the client looks the event's values up in an index of the listened topics, so an event
+ * costs the same however many topics are listened to.
  *
  * <pre>{@code
  * RealtimeOptions.builder(uri).routingRule(RoutingRule.byField("executionId"));
