@@ -43,9 +43,10 @@ import org.jspecify.annotations.Nullable;
  * [--ping-timeout MS] [--commit HASH] [--only minimal,socketio-java,quarry,facade,tree] [--cpu]}.
  * With {@code --cpu} each measured flood also records the CPU time of this JVM's threads per event
  * ({@link ThreadCpu}: by thread name, the server's threads included, and the time outside Java
- * threads), reported per client and payload size from the round with the median process total. The
- * commit printed is {@code --commit}, else the system property {@code quarry.commit}, else "not
- * given". Prints a markdown section on standard output, progress on standard error.
+ * threads) and the bytes each Java thread allocated per event, reported per client and payload size
+ * from the round with the median process total. The commit printed is {@code --commit}, else the
+ * system property {@code quarry.commit}, else "not given". Prints a markdown section on standard
+ * output, progress on standard error.
  */
 public final class ReplayHarness {
   private static final Map<String, String> PARAMS = Map.of("bench", "flood");
@@ -61,13 +62,19 @@ public final class ReplayHarness {
    */
   private static final int WARM_UP_ROUND_EVENTS = 100_000;
 
+  /**
+   * One measured flood's CPU nanoseconds and allocated bytes per event by thread group ({@code
+   * --cpu}), each with {@link ThreadCpu#TOTAL}.
+   */
+  record PerEvent(Map<String, Double> cpuNanos, Map<String, Double> allocatedBytes) {}
+
   /** The measured figures of one client over all rounds, and what went wrong. */
   record Figures(
       String client,
       Map<Integer, List<Double>> eventsPerSecond,
       List<Long> roundTripNanos,
       List<String> notes,
-      Map<Integer, List<Map<String, Double>>> cpuPerEvent) {
+      Map<Integer, List<PerEvent>> cpuPerEvent) {
     static Figures of(String client) {
       return new Figures(
           client,
@@ -77,8 +84,10 @@ public final class ReplayHarness {
           new LinkedHashMap<>());
     }
 
-    /** Each round's CPU nanoseconds per event by thread group, at this payload ({@code --cpu}). */
-    List<Map<String, Double>> cpu(int payload) {
+    /**
+     * Each round's CPU and allocation per event by thread group, at this payload ({@code --cpu}).
+     */
+    List<PerEvent> cpu(int payload) {
       return cpuPerEvent.computeIfAbsent(payload, p -> new ArrayList<>());
     }
 
@@ -331,10 +340,14 @@ public final class ReplayHarness {
         if (record) {
           f.rates(payload).add(events * 1e9 / nanos);
           if (config.cpu()) {
-            Map<String, Double> perEvent = new LinkedHashMap<>();
-            ThreadCpu.since(cpuBefore, ThreadCpu.snapshot())
-                .forEach((group, cpuNanos) -> perEvent.put(group, (double) cpuNanos / events));
-            f.cpu(payload).add(perEvent);
+            Map<Long, ThreadCpu.Sample> cpuAfter = ThreadCpu.snapshot();
+            Map<String, Double> cpu = new LinkedHashMap<>();
+            ThreadCpu.since(cpuBefore, cpuAfter)
+                .forEach((group, cpuNanos) -> cpu.put(group, (double) cpuNanos / events));
+            Map<String, Double> allocated = new LinkedHashMap<>();
+            ThreadCpu.allocatedSince(cpuBefore, cpuAfter)
+                .forEach((group, bytes) -> allocated.put(group, (double) bytes / events));
+            f.cpu(payload).add(new PerEvent(cpu, allocated));
           }
         }
       } catch (IllegalStateException e) {
@@ -425,47 +438,61 @@ public final class ReplayHarness {
 
   /**
    * The {@code --cpu} figures: per client and payload size, the round whose process CPU per event
-   * is the median, its nanoseconds per event by thread group.
+   * is the median, its nanoseconds per event by thread group; then, from the same rounds, the bytes
+   * allocated per event by thread.
    */
   private static String cpuTable(Config config, Map<String, Figures> figures) {
-    StringBuilder out =
+    StringBuilder cpu =
         new StringBuilder(
             "\nCPU per event by thread (`--cpu`; ns of CPU time per event during the measured flood,"
                 + " this JVM's threads by name with digits as #, the server's included; the round"
                 + " with the median process total):\n\n| client | payload | process | by thread |\n"
                 + "|---|---:|---:|---|\n");
+    StringBuilder heap =
+        new StringBuilder(
+            "\nBytes allocated on the heap per event by thread (`--cpu`; the same rounds, Java"
+                + " threads only):\n\n| client | payload | all threads | by thread |\n"
+                + "|---|---:|---:|---|\n");
     for (Figures f : figures.values()) {
       for (int payload : config.payloads()) {
-        List<Map<String, Double>> rounds = new ArrayList<>(f.cpu(payload));
+        List<PerEvent> rounds = new ArrayList<>(f.cpu(payload));
         if (rounds.isEmpty()) {
           continue;
         }
         rounds.sort(
             (a, b) ->
                 Double.compare(
-                    a.getOrDefault(ThreadCpu.TOTAL, 0.0), b.getOrDefault(ThreadCpu.TOTAL, 0.0)));
-        Map<String, Double> median = rounds.get(rounds.size() / 2);
-        StringBuilder parts = new StringBuilder();
-        median.forEach(
-            (group, ns) -> {
-              if (!group.equals(ThreadCpu.TOTAL) && ns >= 1.0) {
-                parts
-                    .append(parts.length() == 0 ? "" : "; ")
-                    .append(group.replace("|", "/"))
-                    .append(String.format(Locale.ROOT, " %.0f", ns));
-              }
-            });
-        out.append(
-            String.format(
-                Locale.ROOT,
-                "| %s | %s | %.0f | %s |%n",
-                f.client(),
-                sizeName(payload),
-                median.getOrDefault(ThreadCpu.TOTAL, Double.NaN),
-                parts));
+                    a.cpuNanos().getOrDefault(ThreadCpu.TOTAL, 0.0),
+                    b.cpuNanos().getOrDefault(ThreadCpu.TOTAL, 0.0)));
+        PerEvent median = rounds.get(rounds.size() / 2);
+        cpu.append(row(f.client(), payload, median.cpuNanos()));
+        if (!median.allocatedBytes().isEmpty()) {
+          heap.append(row(f.client(), payload, median.allocatedBytes()));
+        }
       }
     }
-    return out.toString();
+    return cpu.append(heap).toString();
+  }
+
+  /** One row: the client, the payload, the total, then each group's figure, largest first. */
+  private static String row(String client, int payload, Map<String, Double> perEvent) {
+    StringBuilder parts = new StringBuilder();
+    perEvent.forEach(
+        (group, value) -> {
+          if (!group.equals(ThreadCpu.TOTAL) && value >= 1.0) {
+            parts
+                .append(parts.length() == 0 ? "" : "; ")
+                .append(group.replace("|", "/"))
+                .append(String.format(Locale.ROOT, " %.0f", value));
+          }
+        });
+    return String.format(
+        Locale.ROOT,
+        "| %s | %s | %.0f | %s |%n",
+        client,
+        sizeName(payload),
+        perEvent.getOrDefault(ThreadCpu.TOTAL, Double.NaN),
+        parts);
   }
 
   private static String table(

@@ -16,6 +16,10 @@ import java.util.TreeMap;
  * operating system's (clock-tick precision on Linux, 10 ms: a flood of a second or more keeps that
  * below a percent).
  *
+ * <p>Each snapshot also holds the bytes each thread has allocated on the heap ({@link
+ * #allocatedSince}), where the JVM measures it (HotSpot does): unlike CPU time, a thread's
+ * allocation per event hardly depends on how fast the machine is at the moment.
+ *
  * <p>Only threads alive at both snapshots are counted by name (one that started and ended within a
  * flood falls into {@link #JVM}). Not thread-safe; any thread may take a snapshot.
  */
@@ -52,17 +56,59 @@ final class ThreadCpu {
       }
       long nanos = THREADS.getThreadCpuTime(info.getThreadId());
       if (nanos >= 0) {
-        out.put(info.getThreadId(), new Sample(group(info.getThreadName()), nanos));
+        out.put(
+            info.getThreadId(),
+            new Sample(group(info.getThreadName()), nanos, allocated(info.getThreadId())));
       }
     }
     com.sun.management.OperatingSystemMXBean os =
         (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    out.put(-1L, new Sample(TOTAL, os.getProcessCpuTime()));
+    out.put(-1L, new Sample(TOTAL, os.getProcessCpuTime(), -1));
     return out;
   }
 
-  /** A thread's group and its CPU nanoseconds. */
-  record Sample(String group, long nanos) {}
+  /** Bytes the thread has allocated so far, or -1 if this JVM does not say. */
+  private static long allocated(long threadId) {
+    if (THREADS instanceof com.sun.management.ThreadMXBean hotspot
+        && hotspot.isThreadAllocatedMemorySupported()) {
+      if (!hotspot.isThreadAllocatedMemoryEnabled()) {
+        hotspot.setThreadAllocatedMemoryEnabled(true);
+      }
+      return hotspot.getThreadAllocatedBytes(threadId);
+    }
+    return -1;
+  }
+
+  /** A thread's group, its CPU nanoseconds and the bytes it allocated (-1 if unknown). */
+  record Sample(String group, long nanos, long allocated) {}
+
+  /**
+   * Bytes allocated per group between two snapshots, largest first, with {@link #TOTAL} as the sum
+   * over the Java threads alive at both; empty if allocation is not measured here.
+   */
+  static Map<String, Long> allocatedSince(Map<Long, Sample> before, Map<Long, Sample> after) {
+    Map<String, Long> byGroup = new TreeMap<>();
+    long total = 0;
+    for (Map.Entry<Long, Sample> e : after.entrySet()) {
+      Sample b = before.get(e.getKey());
+      if (e.getKey() < 0 || b == null || b.allocated() < 0 || e.getValue().allocated() < 0) {
+        continue;
+      }
+      long d = Math.max(0, e.getValue().allocated() - b.allocated());
+      byGroup.merge(e.getValue().group(), d, Long::sum);
+      total += d;
+    }
+    if (byGroup.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Long> out = new LinkedHashMap<>();
+    byGroup.entrySet().stream()
+        .filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    out.put(TOTAL, total);
+    return out;
+  }
 
   /**
    * Nanoseconds of CPU per group between two snapshots, largest first, with {@link #JVM} and {@link
