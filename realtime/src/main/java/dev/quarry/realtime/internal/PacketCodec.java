@@ -43,6 +43,9 @@ public final class PacketCodec {
   /** The longest event name accepted in an incoming event, in chars. */
   static final int MAX_EVENT_NAME_LENGTH = 1024;
 
+  /** The largest array a decoder keeps to check events in, in chars (128 KiB). */
+  static final int MAX_SCRATCH = 64 * 1024;
+
   private static final int QUOTE_LIMIT = 120;
 
   private final ObjectMapper mapper;
@@ -188,6 +191,13 @@ public final class PacketCodec {
 
     /** The names of this connection's recent events, for the quick check. */
     private final EventScanner.Names names = new EventScanner.Names();
+
+    /**
+     * Where an event's array is checked: reused from frame to frame (one thread decodes at a time),
+     * grown to the largest event up to {@value #MAX_SCRATCH} chars; a larger one gets an array of
+     * its own, dropped after its check, so what a decoder keeps stays bounded.
+     */
+    private char[] scratch = new char[256];
 
     private Decoder(int maxMessageBytes, int maxAttachments, boolean eventsAsText) {
       this.maxMessageBytes = maxMessageBytes;
@@ -378,20 +388,21 @@ public final class PacketCodec {
         id = Long.parseLong(frame.substring(idStart, i));
       }
       if (i < n && type == Packet.Type.EVENT && eventsAsText) {
-        char[] chars = new char[n - i];
+        // checked in this decoder's scratch array; the event keeps a range of the frame itself
+        char[] chars = scratch(n - i);
         frame.getChars(i, n, chars, 0);
         EventScanner quick = scanner;
-        EventScanner.Result r = quick == null ? null : quick.scan(chars, 0, chars.length, names);
+        EventScanner.Result r = quick == null ? null : quick.scan(chars, 0, n - i, names);
         if (r != null) {
           return new Frame.Event(
               namespace,
               id,
               r.name(),
-              new EventText(chars, r.firstArgument()),
+              new EventText(frame, i, n, r.firstArgument()),
               r.args(),
               r.lastString());
         }
-        return readEvent(namespace, id, chars, frame);
+        return readEvent(namespace, id, chars, i, frame);
       }
       String json = i < n ? frame.substring(i) : null;
       JsonNode data = json == null ? null : readJson(json, frame);
@@ -461,8 +472,8 @@ public final class PacketCodec {
      * arguments are skipped token by token, and only the name and a top-level string are read. The
      * path of every array the quick check ({@link EventScanner}) does not accept.
      */
-    private Frame readEvent(String namespace, long id, char[] json, String frame) {
-      try (JsonParser p = mapper.createParser(json, 0, json.length)) {
+    private Frame readEvent(String namespace, long id, char[] json, int start, String frame) {
+      try (JsonParser p = mapper.createParser(json, 0, frame.length() - start)) {
         if (p.nextToken() != JsonToken.START_ARRAY) {
           throw notAnEvent(frame);
         }
@@ -499,7 +510,8 @@ public final class PacketCodec {
         if (failOnTrailingTokens && p.nextToken() != null) {
           throw malformed("content after the EVENT payload", frame);
         }
-        return new Frame.Event(namespace, id, name, new EventText(json, -1), args, last);
+        return new Frame.Event(
+            namespace, id, name, new EventText(frame, start, frame.length(), -1), args, last);
       } catch (JsonProcessingException e) {
         throw new ProtocolException("malformed JSON in frame " + quote(frame), e);
       } catch (IOException e) {
@@ -510,6 +522,25 @@ public final class PacketCodec {
 
     private static ProtocolException notAnEvent(String frame) {
       return malformed("EVENT payload is not a non-empty array starting with a name", frame);
+    }
+
+    /** How many chars the scratch array holds now; for tests. */
+    int scratchLength() {
+      return scratch.length;
+    }
+
+    /** An array of at least {@code length} chars to check an event in; see {@link #scratch}. */
+    private char[] scratch(int length) {
+      char[] s = scratch;
+      if (length <= s.length) {
+        return s;
+      }
+      if (length > MAX_SCRATCH) {
+        return new char[length];
+      }
+      s = new char[Math.min(MAX_SCRATCH, Math.max(length, s.length * 2))];
+      scratch = s;
+      return s;
     }
 
     private JsonNode readJson(String json, String frame) {

@@ -208,7 +208,7 @@ class EventScannerTest {
         .as(json)
         .isEqualTo(last != null && last.isTextual() ? last.textValue() : null);
     if (data.size() > 1) {
-      EventText text = new EventText(json.toCharArray(), r.firstArgument());
+      EventText text = new EventText(json, r.firstArgument());
       Object first = text.bindFirst(nodes);
       assertThat(first == null ? mapper.nullNode() : first).as(json).isEqualTo(data.get(1));
     } else {
