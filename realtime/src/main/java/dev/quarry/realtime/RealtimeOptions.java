@@ -744,9 +744,12 @@ public final class RealtimeOptions {
      * fit in half the queue; beyond that they are queued for delivery at once.
      *
      * <p>Defaults: {@value #DEFAULT_MAX_QUEUED_EVENTS} events, 32 MiB: room for a burst of a fast
-     * server while the listener thread is briefly starved (a loaded machine), at roughly 1 KB of
-     * heap per small event, about 8 MB at most; a longer burst holds the connection back (see
-     * {@link #deliveryStallTimeout(Duration)}) instead of queueing more. A deeper queue buys no
+     * server while the listener thread is briefly starved (a loaded machine), at under 1 KB of heap
+     * per small event (so under 8 MiB for a full queue of them); a waiting event's text is held as
+     * its frame arrived, about a byte of heap per byte received for JSON in ASCII (up to two when a
+     * frame holds characters beyond Latin-1), so the byte bound is close to the heap a queue of
+     * large events holds. A longer burst holds the connection back (see {@link
+     * #deliveryStallTimeout(Duration)}) instead of queueing more. A deeper queue buys no
      * throughput: under a flood it stays full, and every young garbage collection copies the events
      * waiting in it. Lower them for small heaps; raise them only with a zero stall timeout, where a
      * full queue drops the connection.
