@@ -162,9 +162,15 @@ final class Session {
       offset = e.lastString();
       args--;
     }
-    accept(
-        new Incoming(
-            e.name(), EventArgs.ofText(e.json(), args, conn.codecMapper()), e.id(), offset, size));
+    EventArgs eventArgs = EventArgs.ofText(e.json(), args, conn.codecMapper());
+    if (nspConnected) {
+      // what accept does once connected, without the holder an early event needs
+      if (!dispatch(e.name(), eventArgs, e.id(), offset, size)) {
+        overflow(1);
+      }
+      return;
+    }
+    accept(new Incoming(e.name(), eventArgs, e.id(), offset, size));
   }
 
   /**
@@ -207,11 +213,16 @@ final class Session {
    * full, and then the offset stays where it was, so a recovered session replays the event.
    */
   private boolean dispatch(Incoming in) {
-    ServerAck ack = in.id() >= 0 ? new ServerAck(in.id()) : null;
-    if (!client.dispatch(in.name(), in.args(), ack, in.size())) {
+    return dispatch(in.name(), in.args(), in.id(), in.offset(), in.size());
+  }
+
+  /** {@link #dispatch(Incoming)} of an event not held in an {@link Incoming}. */
+  private boolean dispatch(
+      String name, EventArgs args, long id, @Nullable String offset, long size) {
+    ServerAck ack = id >= 0 ? new ServerAck(id) : null;
+    if (!client.dispatch(name, args, ack, size)) {
       return false;
     }
-    String offset = in.offset();
     if (offset != null) {
       client.recordOffset(offset);
     }
