@@ -1,8 +1,6 @@
 package dev.quarry.realtime.internal;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +10,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quarry.realtime.MessageTooLargeException;
 import dev.quarry.realtime.ProtocolException;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,9 +39,6 @@ public final class PacketCodec {
 
   /** The longest event name accepted in an incoming event, in chars. */
   static final int MAX_EVENT_NAME_LENGTH = 1024;
-
-  /** The largest array a decoder keeps to check events in, in chars (128 KiB). */
-  static final int MAX_SCRATCH = 64 * 1024;
 
   private static final int QUOTE_LIMIT = 120;
 
@@ -189,20 +183,20 @@ public final class PacketCodec {
     /** Whether a plain EVENT is checked as text and returned as a {@link Frame.Event}. */
     private final boolean eventsAsText;
 
-    /** The names of this connection's recent events, for the quick check. */
-    private final EventScanner.Names names = new EventScanner.Names();
-
-    /**
-     * Where an event's array is checked: reused from frame to frame (one thread decodes at a time),
-     * grown to the largest event up to {@value #MAX_SCRATCH} chars; a larger one gets an array of
-     * its own, dropped after its check, so what a decoder keeps stays bounded.
-     */
-    private char[] scratch = new char[256];
+    /** The plain-EVENT path, if {@link #eventsAsText}. */
+    private final @Nullable EventDecoder events;
 
     private Decoder(int maxMessageBytes, int maxAttachments, boolean eventsAsText) {
       this.maxMessageBytes = maxMessageBytes;
       this.maxAttachments = maxAttachments;
       this.eventsAsText = eventsAsText;
+      this.events = eventsAsText ? new EventDecoder(mapper, failOnTrailingTokens, scanner) : null;
+    }
+
+    /** How many chars the event path's scratch array holds now (0 without it); for tests. */
+    int scratchLength() {
+      EventDecoder e = events;
+      return e == null ? 0 : e.scratchLength();
     }
 
     /**
@@ -387,22 +381,9 @@ public final class PacketCodec {
         }
         id = Long.parseLong(frame.substring(idStart, i));
       }
-      if (i < n && type == Packet.Type.EVENT && eventsAsText) {
-        // checked in this decoder's scratch array; the event keeps a range of the frame itself
-        char[] chars = scratch(n - i);
-        frame.getChars(i, n, chars, 0);
-        EventScanner quick = scanner;
-        EventScanner.Result r = quick == null ? null : quick.scan(chars, 0, n - i, names);
-        if (r != null) {
-          return new Frame.Event(
-              namespace,
-              id,
-              r.name(),
-              new EventText(frame, i, n, r.firstArgument()),
-              r.args(),
-              r.lastString());
-        }
-        return readEvent(namespace, id, chars, i, frame);
+      EventDecoder plain = events;
+      if (i < n && type == Packet.Type.EVENT && plain != null) {
+        return plain.decode(namespace, id, frame, i);
       }
       String json = i < n ? frame.substring(i) : null;
       JsonNode data = json == null ? null : readJson(json, frame);
@@ -463,84 +444,6 @@ public final class PacketCodec {
           }
         }
       }
-    }
-
-    /**
-     * Reads a plain EVENT's array through, checking what {@link #validate} checks of its tree (a
-     * non-empty array that starts with a name of at most {@value #MAX_EVENT_NAME_LENGTH} chars) and
-     * that it is well-formed JSON within the mapper's limits, without building the tree: the
-     * arguments are skipped token by token, and only the name and a top-level string are read. The
-     * path of every array the quick check ({@link EventScanner}) does not accept.
-     */
-    private Frame readEvent(String namespace, long id, char[] json, int start, String frame) {
-      try (JsonParser p = mapper.createParser(json, 0, frame.length() - start)) {
-        if (p.nextToken() != JsonToken.START_ARRAY) {
-          throw notAnEvent(frame);
-        }
-        JsonToken t = p.nextToken();
-        String name;
-        if (t == JsonToken.VALUE_STRING) {
-          name = p.getText();
-        } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
-          // as the packet's tree would name it (a number read as the mapper reads numbers)
-          JsonNode number = mapper.readTree(p);
-          name = number.asText();
-        } else {
-          throw notAnEvent(frame);
-        }
-        if (name.length() > MAX_EVENT_NAME_LENGTH) {
-          throw malformed(
-              "event name longer than " + MAX_EVENT_NAME_LENGTH + " chars (" + name.length() + ")",
-              frame);
-        }
-        int args = 0;
-        String last = null;
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-          if (t == null) {
-            throw malformed("EVENT payload is not a closed array", frame);
-          }
-          args++;
-          if (t == JsonToken.VALUE_STRING) {
-            last = p.getText();
-          } else {
-            last = null;
-            p.skipChildren();
-          }
-        }
-        if (failOnTrailingTokens && p.nextToken() != null) {
-          throw malformed("content after the EVENT payload", frame);
-        }
-        return new Frame.Event(
-            namespace, id, name, new EventText(frame, start, frame.length(), -1), args, last);
-      } catch (JsonProcessingException e) {
-        throw new ProtocolException("malformed JSON in frame " + quote(frame), e);
-      } catch (IOException e) {
-        // A String source does no I/O; keep the report of a malformed frame anyway.
-        throw new ProtocolException("malformed JSON in frame " + quote(frame), e);
-      }
-    }
-
-    private static ProtocolException notAnEvent(String frame) {
-      return malformed("EVENT payload is not a non-empty array starting with a name", frame);
-    }
-
-    /** How many chars the scratch array holds now; for tests. */
-    int scratchLength() {
-      return scratch.length;
-    }
-
-    /** An array of at least {@code length} chars to check an event in; see {@link #scratch}. */
-    private char[] scratch(int length) {
-      char[] s = scratch;
-      if (length <= s.length) {
-        return s;
-      }
-      if (length > MAX_SCRATCH) {
-        return new char[length];
-      }
-      s = new char[Math.min(MAX_SCRATCH, Math.max(length, s.length * 2))];
-      scratch = s;
-      return s;
     }
 
     private JsonNode readJson(String json, String frame) {

@@ -143,7 +143,7 @@ class EventTextDecodingTest {
         List.of(
             "42[\"long\",{\"text\":\"" + "a".repeat(3_000) + "\"},\"o-1\"]",
             "42[\"s\",1]",
-            "42/n,5[\"big\",{\"t\":\"" + "x".repeat(PacketCodec.MAX_SCRATCH) + "\"},\"off\"]",
+            "42/n,5[\"big\",{\"t\":\"" + "x".repeat(EventDecoder.MAX_SCRATCH) + "\"},\"off\"]",
             "42/ns,9[\"m\",{\"k\":[1,2]}]",
             // an escaped name: read by Jackson from the scratch array, not by the quick check
             "42[\"\\u00e9\",{\"a\":1}]",
@@ -153,7 +153,7 @@ class EventTextDecodingTest {
     for (String frame : frames) {
       events.add((Frame.Event) d.decodeText(frame));
     }
-    assertThat(d.scratchLength()).isLessThanOrEqualTo(PacketCodec.MAX_SCRATCH);
+    assertThat(d.scratchLength()).isLessThanOrEqualTo(EventDecoder.MAX_SCRATCH);
     for (int k = 0; k < frames.size(); k++) {
       String frame = frames.get(k);
       Frame.Event e = events.get(k);
