@@ -284,7 +284,8 @@ class DisconnectTest {
         .count();
   }
 
-  private static long usedHeapAfterGc() {
+  /** Used heap after a few full GCs (the least seen); also for other tests of this package. */
+  static long usedHeapAfterGc() {
     Runtime rt = Runtime.getRuntime();
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 5; i++) {

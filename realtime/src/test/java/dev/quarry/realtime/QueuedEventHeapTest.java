@@ -71,7 +71,7 @@ class QueuedEventHeapTest {
         // warm-up: classes loaded and the path compiled before the heap is measured
         server.emitSequence(room, "blob", base, WARM_UP);
         await().atMost(Duration.ofSeconds(10)).until(() -> seqs.size() == WARM_UP);
-        long before = usedHeapAfterGc();
+        long before = DisconnectTest.usedHeapAfterGc();
 
         CountDownLatch release = new CountDownLatch(1);
         gate.set(release);
@@ -81,7 +81,7 @@ class QueuedEventHeapTest {
             .atMost(Duration.ofSeconds(30))
             .until(() -> client.stats().queuedEvents() >= count - 1);
         RealtimeStats stats = client.stats();
-        long held = usedHeapAfterGc() - before;
+        long held = DisconnectTest.usedHeapAfterGc() - before;
 
         release.countDown();
         await().atMost(Duration.ofSeconds(30)).until(() -> seqs.size() == WARM_UP + count);
@@ -147,15 +147,5 @@ class QueuedEventHeapTest {
     assertThat(h.events()).isGreaterThanOrEqualTo(events - 1);
     // RealtimeOptions.Builder#maxQueuedEvents documents "under 1 KB of heap per small event"
     assertThat(perEvent).as("heap held per waiting small event").isLessThan(1024);
-  }
-
-  private static long usedHeapAfterGc() {
-    Runtime rt = Runtime.getRuntime();
-    long used = Long.MAX_VALUE;
-    for (int i = 0; i < 5; i++) {
-      System.gc();
-      used = Math.min(used, rt.totalMemory() - rt.freeMemory());
-    }
-    return used;
   }
 }
