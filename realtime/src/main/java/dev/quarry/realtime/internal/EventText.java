@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
  * A plain EVENT's array as the characters it arrived in (its name, its arguments, then possibly its
  * recovery offset), checked by the decoder: a range of the frame's own string, not a copy, read by
  * Jackson on the event lane through a {@link Reader} over that range (Jackson copies it into a
- * buffer it recycles per thread). So an event waiting on the lane holds its frame and nothing more:
- * one byte per character for text in Latin-1 (all ASCII JSON), where a {@code char[]} copy held
- * two, and the inbound stage allocates no copy of the event.
+ * buffer from its recycler pool, one per thread by default). So an event waiting on the lane holds
+ * its frame and nothing more: one byte per character for text in Latin-1 (all ASCII JSON), where a
+ * {@code char[]} copy held two, and the inbound stage allocates no copy of the event.
  *
  * <p>Immutable (strings are) and so safe to hand to another thread through a queue. Equal to
  * another text of the same characters, wherever each lies in its frame; where the first argument
