@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quarry.testing.socketio.SocketIoTestServer;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * less than a kilobyte an event, as that method's Javadoc says. Each test prints what it measured.
  */
 class QueuedEventHeapTest {
+  private static final int WARM_UP = 20;
+
   /** What the lane held while the listener was stuck, and what arrived after. */
   private record Held(int events, long bytesAsReceived, long heap, List<Integer> seqs) {}
 
@@ -98,14 +100,8 @@ class QueuedEventHeapTest {
     }
   }
 
-  private static final int WARM_UP = 20;
-
   private static List<Integer> zeroTo(int count) {
-    List<Integer> out = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      out.add(i);
-    }
-    return out;
+    return IntStream.range(0, count).boxed().toList();
   }
 
   @Test
