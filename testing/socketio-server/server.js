@@ -38,6 +38,12 @@
 //                           disconnects}
 //   POST /control/emit     {namespace?, room?, sid?, event, args?, count?, seq?, binary?(base64)}
 //                          reaches every node in cluster mode; replies once Redis has the events
+//   POST /control/flood    {room, event, base, count}  writes count events event(base + {seq: i % 1000}) to
+//                          each WebSocket socket in room of "/" as WebSocket text frames encoded here
+//                          (1,000 to a buffer) and written to its TCP socket, bypassing socket.io and
+//                          engine.io (no adapter, no recovery offset), waiting while the TCP socket is
+//                          backed up; replies {ok, written, sockets} once all are written. For
+//                          throughput measurements. This node only (refused in cluster mode).
 //   POST /control/kick     {namespace?, sid?}   socket.disconnect(true): not recoverable
 //   POST /control/drop     {namespace?, sid?}   socket.conn.close(): a transport close, recoverable
 //   POST /control/refuse   {on}                 refuse (WebSocket upgrade: HTTP 400) or accept new handshakes
@@ -257,6 +263,39 @@ function socketsOf(body) {
   return out;
 }
 
+// A flood's chunk: the events encoded into one buffer and written to a socket at once.
+const FLOOD_CHUNK = 1000;
+
+// An unmasked, unfragmented WebSocket text frame (RFC 6455 5.2), as a server sends it.
+function webSocketTextFrame(text) {
+  const payload = Buffer.from(text, "utf8");
+  const n = payload.length;
+  const header = n < 126 ? Buffer.from([0x81, n]) : n < 65536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  if (n >= 126 && n < 65536) {
+    header[0] = 0x81;
+    header[1] = 126;
+    header.writeUInt16BE(n, 2);
+  } else if (n >= 65536) {
+    header[0] = 0x81;
+    header[1] = 127;
+    header.writeBigUInt64BE(BigInt(n), 2);
+  }
+  return Buffer.concat([header, payload]);
+}
+
+// Resolves once the TCP socket raw has written what it buffered, or is closed.
+function drained(raw) {
+  return new Promise((resolve) => {
+    const done = () => {
+      raw.removeListener("drain", done);
+      raw.removeListener("close", done);
+      resolve();
+    };
+    raw.on("drain", done);
+    raw.on("close", done);
+  });
+}
+
 function describe(socket) {
   return {
     id: socket.id,
@@ -305,6 +344,34 @@ const routes = {
     // The adapter publishes without waiting; commands on one Redis connection run in order, so
     // once this PING is answered Redis has passed every event above on to the other nodes.
     return redisPub === undefined ? reply : redisPub.ping().then(() => reply);
+  },
+  "POST /control/flood": async (body) => {
+    if (redisPub !== undefined) throw new Error("flood writes to this node's sockets: not in cluster mode");
+    if (typeof body.event !== "string" || body.event === "") throw new Error("event must be a non-empty string");
+    if (typeof body.room !== "string") throw new Error("room must be a string");
+    const count = body.count;
+    if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
+    const base = body.base ?? {};
+    if (!isPlainObject(base)) throw new Error("base must be a JSON object");
+    const nsp = io.of("/");
+    const ids = nsp.adapter.rooms.get(body.room) ?? new Set();
+    const raws = [...ids]
+      .map((id) => nsp.sockets.get(id))
+      .filter((s) => s !== undefined && s.conn.transport.name === "websocket")
+      .map((s) => s.conn.transport.socket._socket);
+    const object = JSON.stringify(base);
+    const head = `42[${JSON.stringify(body.event)},${object.slice(0, -1)}${object === "{}" ? "" : ","}"seq":`;
+    for (let from = 0; from < count; from += FLOOD_CHUNK) {
+      const frames = [];
+      for (let i = from; i < Math.min(count, from + FLOOD_CHUNK); i++) {
+        frames.push(webSocketTextFrame(`${head}${i % FLOOD_CHUNK}}]`));
+      }
+      const chunk = Buffer.concat(frames);
+      for (const raw of raws) {
+        if (!raw.destroyed && !raw.write(chunk)) await drained(raw);
+      }
+    }
+    return { ok: true, written: count, sockets: raws.length };
   },
   "POST /control/kick": (body) => {
     const sockets = socketsOf(body);

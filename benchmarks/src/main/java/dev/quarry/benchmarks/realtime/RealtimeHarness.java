@@ -36,15 +36,28 @@ import org.jspecify.annotations.Nullable;
  * receives a long flood there and every disconnect (client side, and the server's disconnect
  * reasons) is recorded.
  *
+ * <p>With {@code --raw-frames} the throughput floods are written by the server's {@code
+ * /control/flood} instead ({@link SocketIoTestServer#flood}): WebSocket frames the Node process
+ * encodes itself and writes 1,000 at a time to each socket's TCP connection. socket.io's own emit
+ * is slower than every client here but socket.io-client-java (the emitted floods measure the
+ * server: see the module's README); the raw frames come many times faster, from a server that still
+ * shares the machine's cores with the client (unlike {@link ReplayHarness}'s, which runs in the
+ * client's JVM and costs it almost nothing). The polling client cannot take them and is left out.
+ *
  * <p>Usage: {@code java -cp benchmarks.jar dev.quarry.benchmarks.realtime.RealtimeHarness [--quick]
  * [--rounds R] [--events N] [--payload 64,1024] [--roundtrips M] [--flood F] [--ping-timeout MS]
- * [--only minimal,socketio-java,quarry,facade,polling,tree]} ({@code tree}, the earlier baseline
- * that parses every frame with {@code readTree}, runs only when named in {@code --only}).
+ * [--only minimal,socketio-java,quarry,facade,polling,tree] [--raw-frames]} ({@code tree}, the
+ * earlier baseline that parses every frame with {@code readTree}, runs only when named in {@code
+ * --only}).
  */
 public final class RealtimeHarness {
   private static final Map<String, String> PARAMS = Map.of("bench", "flood");
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
   private static final int BATCH = 1_000;
+
+  /** Events per {@code /control/flood} call with {@code --raw-frames}. */
+  private static final int FLOOD_CALL = 100_000;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String FILL =
       "The quick brown fox jumps over the lazy dog, again and again. ";
@@ -86,9 +99,11 @@ public final class RealtimeHarness {
       int roundTrips,
       int flood,
       int pingTimeoutMillis,
-      List<String> only) {
+      List<String> only,
+      boolean rawFrames) {
     static Config parse(String[] args) {
       boolean quick = Arrays.asList(args).contains("--quick");
+      boolean rawFrames = Arrays.asList(args).contains("--raw-frames");
       int rounds = quick ? 1 : 3;
       int events = quick ? 20_000 : 100_000;
       int roundTrips = quick ? 500 : 2_000;
@@ -110,7 +125,7 @@ public final class RealtimeHarness {
         }
       }
       payloads.forEach(RealtimeHarness::payloadBase); // a size too small fails here, named
-      return new Config(rounds, events, payloads, roundTrips, flood, pingTimeout, only);
+      return new Config(rounds, events, payloads, roundTrips, flood, pingTimeout, only, rawFrames);
     }
   }
 
@@ -140,10 +155,15 @@ public final class RealtimeHarness {
             "--only: unknown client '" + key + "'; known: " + String.join(",", all.keySet()));
       }
     }
+    if (config.rawFrames() && config.only().contains("polling")) {
+      throw new IllegalArgumentException(
+          "--raw-frames: the polling client cannot take the raw WebSocket frames; leave it out of"
+              + " --only");
+    }
     List<Supplier<BenchClient>> clients = new ArrayList<>();
     all.forEach(
         (key, factory) -> {
-          boolean byDefault = !key.equals("tree");
+          boolean byDefault = !key.equals("tree") && !(config.rawFrames() && key.equals("polling"));
           if (config.only().isEmpty() ? byDefault : config.only().contains(key)) {
             clients.add(factory);
           }
@@ -218,8 +238,8 @@ public final class RealtimeHarness {
     client.connect(server.url(), PARAMS, ticks, TIMEOUT);
     for (int payload : config.payloads()) {
       Map<String, Object> base = payloadBase(payload);
-      flood(server, room, ticks, base, Math.max(1_000, config.events() / 5)); // warm-up
-      long nanos = flood(server, room, ticks, base, config.events());
+      flood(server, room, ticks, base, Math.max(1_000, config.events() / 5), config.rawFrames());
+      long nanos = flood(server, room, ticks, base, config.events(), config.rawFrames());
       f.rates(payload).add(config.events() * 1e9 / nanos);
     }
     roundTrips(client, Math.max(100, config.roundTrips() / 4), null); // warm-up
@@ -268,11 +288,18 @@ public final class RealtimeHarness {
       String room,
       TickCounter ticks,
       Map<String, Object> base,
-      int count)
+      int count,
+      boolean rawFrames)
       throws InterruptedException {
     ticks.arm(count);
     long start = System.nanoTime();
-    emitInBatches(server, room, base, count);
+    if (rawFrames) {
+      for (int sent = 0; sent < count; sent += FLOOD_CALL) {
+        server.flood(room, "tick", base, Math.min(FLOOD_CALL, count - sent));
+      }
+    } else {
+      emitInBatches(server, room, base, count);
+    }
     long end = awaitWhileProgressing(ticks);
     if (end < 0) {
       throw new IllegalStateException(
@@ -405,10 +432,15 @@ public final class RealtimeHarness {
                     + " bytes), then %,d sequential echo round trips with an ack (after warm-up)."
                     + " Ratios are to the minimal client: an OkHttp WebSocket speaking Engine.IO /"
                     + " Socket.IO frames by hand and decoding every event into a record with a"
-                    + " prepared Jackson ObjectReader on the reader thread.%n%n",
+                    + " prepared Jackson ObjectReader on the reader thread. Floods written by %s.%n%n",
                 config.rounds(),
                 config.events(),
-                config.roundTrips()));
+                config.roundTrips(),
+                config.rawFrames()
+                    ? "the Node server as WebSocket frames it encodes itself, 1,000 to a write, on"
+                        + " each socket's TCP connection (/control/flood, bypassing socket.io and"
+                        + " Engine.IO)"
+                    : "socket.io emits to the room (/control/emit, 1,000 events per call)"));
     Figures base = figures.values().iterator().next();
     for (Figures f : figures.values()) {
       if (f.client().startsWith("minimal")) {

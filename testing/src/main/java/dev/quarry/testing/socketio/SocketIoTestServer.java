@@ -217,6 +217,29 @@ public final class SocketIoTestServer implements AutoCloseable {
     call("POST", "emit", body);
   }
 
+  /**
+   * Writes {@code count} events to every WebSocket socket in {@code room} of {@code "/"} far faster
+   * than {@link #emitSequence} can: the i-th is {@code event(base + {"seq": i % 1000})}, a
+   * WebSocket text frame {@code 42[...]} the server encodes itself (1,000 to a buffer) and writes
+   * to the socket's TCP connection, bypassing socket.io and Engine.IO (no adapter, no recovery
+   * offset: these events are not replayed by connection state recovery). The server waits while a
+   * TCP connection is backed up; the call returns once every event is written. For throughput
+   * measurements; a socket on HTTP long-polling gets none.
+   *
+   * @return how many sockets were written to
+   * @throws IllegalArgumentException if {@code count < 1}
+   * @throws IllegalStateException in cluster mode (this writes to this node's sockets only)
+   */
+  public int flood(String room, String event, Map<String, ?> base, int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("count must be at least 1, got " + count);
+    }
+    ObjectNode body = body(room, event);
+    body.set("base", JSON.valueToTree(base));
+    body.put("count", count);
+    return call("POST", "flood", body).path("sockets").asInt();
+  }
+
   /** Emits {@code event(data)} to {@code room}, {@code data} as a binary attachment. */
   public void emitBinary(String room, String event, byte[] data) {
     ObjectNode body = body(room, event);

@@ -172,6 +172,45 @@ class SocketIoTestServerTest {
   }
 
   @Test
+  void flood_writesCountFramesInOrder_ofEverySize_andOnlyToTheRoom() {
+    RawSocketIoClient inRoom = client();
+    inRoom.handshake(AUTH);
+    inRoom.send("421[\"subscribe\",{\"executionId\":\"flood\"}]");
+    frameJson(inRoom, inRoom.nextText(), "431");
+    RawSocketIoClient other = client();
+    other.handshake(AUTH);
+    String room = SocketIoTestServer.roomOf(Map.of("executionId", "flood"));
+    // WebSocket frame lengths in all three encodings (7-bit, 16-bit, 64-bit), with characters
+    // that take two and three bytes in UTF-8, so a length counted in chars would cut the frame
+    Map<String, String> texts =
+        Map.of("short", "é", "medium", "ü€".repeat(100), "long", "€".repeat(30_000));
+
+    for (Map.Entry<String, String> text : texts.entrySet()) {
+      int count = text.getKey().equals("long") ? 3 : 2_500;
+      int sockets =
+          server.flood(room, "tick", Map.of("kind", text.getKey(), "text", text.getValue()), count);
+
+      assertThat(sockets).isEqualTo(1);
+      for (int i = 0; i < count; i++) {
+        JsonNode event = frameJson(inRoom, inRoom.nextText(), "42");
+        assertThat(event.size()).isEqualTo(2);
+        assertThat(event.get(0).asText()).isEqualTo("tick");
+        assertThat(event.get(1).path("seq").asInt()).as("event %d", i).isEqualTo(i % 1000);
+        assertThat(event.get(1).path("kind").asText()).isEqualTo(text.getKey());
+        assertThat(event.get(1).path("text").asText()).isEqualTo(text.getValue());
+      }
+    }
+    // nothing reached the socket outside the room: its first frame is the answer to this echo
+    other.send("42[\"echo\",\"after\"]");
+    JsonNode echo = frameJson(other, other.nextText(), "42");
+    assertThat(echo.get(0).asText()).isEqualTo("echo");
+    assertThat(echo.get(1).asText()).isEqualTo("after");
+    assertThatThrownBy(() -> server.flood(room, "tick", Map.of(), 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("count");
+  }
+
+  @Test
   void emit_reachesOnlyTheRoom_andEmitBinarySendsAnAttachment() {
     RawSocketIoClient member = client();
     member.handshake(AUTH);
