@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quarry.core.Cancellable;
 import dev.quarry.core.Clock;
 import dev.quarry.core.ErrorHandler;
 import dev.quarry.core.Registration;
@@ -72,11 +71,9 @@ public final class RealRealtimeClient implements RealtimeClient {
   private @Nullable String sid;
   private boolean recovered;
 
-  /** Attempts of this namespace's own CONNECT retries, while the connection stays up. */
-  private int attempt;
+  /** This namespace's own CONNECT retries, while other namespaces keep the connection up. */
+  private final NamespaceRetry retry;
 
-  private @Nullable Cancellable retryTimer;
-  private long retryGeneration;
   final Outbound outbound;
   final AtLeastOnce atLeastOnce;
   private final Emits emits;
@@ -115,6 +112,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     this.outbound = new Outbound(this, codec);
     this.atLeastOnce = new AtLeastOnce(this);
     this.emits = new Emits(this);
+    this.retry = new NamespaceRetry(this, engine, options, scheduler, lock);
     if (register) {
       engine.adopt(this);
     }
@@ -135,7 +133,7 @@ public final class RealRealtimeClient implements RealtimeClient {
       if (state != ConnectionState.DISCONNECTED) {
         return;
       }
-      attempt = 0;
+      retry.reset();
       setState(new ConnectionEvent.Connecting());
     }
     callbacks.flush();
@@ -181,7 +179,8 @@ public final class RealRealtimeClient implements RealtimeClient {
     return listeners.addStateListener(listener);
   }
 
-  private void setState(ConnectionEvent event) {
+  /** Enters {@code event}'s state and queues it for the state listeners; under the lock. */
+  void setState(ConnectionEvent event) {
     state = event.state();
     listeners.stateChanged(event);
   }
@@ -235,30 +234,21 @@ public final class RealRealtimeClient implements RealtimeClient {
 
   /** The connection is being reopened; under the lock. */
   void engineReconnecting(ConnectionEvent.Reconnecting event) {
-    cancelRetry();
-    attempt = 0;
+    retry.cancel();
+    retry.reset();
     setState(event);
   }
 
   /** The connection gave up reconnecting; under the lock. */
   void engineGaveUp(ConnectionEvent.Disconnected event) {
-    cancelRetry();
+    retry.cancel();
     setState(event);
   }
 
   /** Enters DISCONNECTED for {@code reason}; under the lock. */
   void setDisconnected(DisconnectReason reason, String detail, @Nullable Throwable cause) {
-    cancelRetry();
+    retry.cancel();
     setState(new ConnectionEvent.Disconnected(reason, detail, Optional.ofNullable(cause)));
-  }
-
-  private void cancelRetry() {
-    Cancellable t = retryTimer;
-    if (t != null) {
-      t.cancel();
-    }
-    retryTimer = null;
-    retryGeneration++;
   }
 
   /**
@@ -266,34 +256,7 @@ public final class RealRealtimeClient implements RealtimeClient {
    * own backoff, on the same connection; under the lock.
    */
   void retryLater(DisconnectReason reason, String detail, @Nullable Throwable cause) {
-    cancelRetry();
-    if (attempt >= options.maxReconnectAttempts()) {
-      setState(
-          new ConnectionEvent.Disconnected(
-              reason,
-              "gave up after " + attempt + " reconnect attempts; last: " + detail,
-              Optional.ofNullable(cause)));
-      engine.leaveIfIdle("namespace " + nsp + " gave up");
-      return;
-    }
-    Duration delay = options.reconnectBackoff().delay(attempt, options.random());
-    attempt++;
-    setState(
-        new ConnectionEvent.Reconnecting(
-            attempt, delay, reason, detail, Optional.ofNullable(cause), engine.endpoint()));
-    long generation = retryGeneration;
-    retryTimer =
-        scheduler.schedule(
-            delay,
-            () -> {
-              synchronized (lock) {
-                if (generation != retryGeneration) {
-                  return;
-                }
-                retryTimer = null;
-              }
-              engine.join(this);
-            });
+    retry.later(reason, detail, cause);
   }
 
   /**
@@ -344,7 +307,7 @@ public final class RealRealtimeClient implements RealtimeClient {
    * namespace is connected; under the lock.
    */
   private void leave(String reason) {
-    cancelRetry();
+    retry.cancel();
     Session s = session;
     if (s != null) {
       if (s.nspConnected && s.conn.transport != null) {
@@ -415,7 +378,7 @@ public final class RealRealtimeClient implements RealtimeClient {
     pid = newPid;
     this.sid = sid;
     this.recovered = recovered;
-    attempt = 0;
+    retry.reset();
     boolean reconnect = everConnected;
     everConnected = true;
     setState(new ConnectionEvent.Connected(sid, recovered, reconnect, s.conn.endpoint));
