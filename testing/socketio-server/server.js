@@ -38,7 +38,8 @@
 //                           disconnects}
 //   POST /control/emit     {namespace?, room?, sid?, event, args?, count?, seq?, binary?(base64)}
 //                          reaches every node in cluster mode; replies once Redis has the events
-//   POST /control/flood    {room, event, base, count}  writes count events event(base + {seq: i % 1000}) to
+//   POST /control/flood    {room, event, base, count}  writes count events event(base + {seq: i % 1000}: a seq
+//                          in base is replaced) to
 //                          each WebSocket socket in room of "/" as WebSocket text frames encoded here
 //                          (1,000 to a buffer) and written to its TCP socket, bypassing socket.io and
 //                          engine.io (no adapter, no recovery offset), waiting while the TCP socket is
@@ -263,6 +264,16 @@ function socketsOf(body) {
   return out;
 }
 
+// The event names socket.io refuses to emit (its emit throws for them); a flood refuses them too.
+const RESERVED_EVENTS = new Set([
+  "connect",
+  "connect_error",
+  "disconnect",
+  "disconnecting",
+  "newListener",
+  "removeListener",
+]);
+
 // A flood's chunk: the events encoded into one buffer and written to a socket at once.
 const FLOOD_CHUNK = 1000;
 
@@ -348,6 +359,7 @@ const routes = {
   "POST /control/flood": async (body) => {
     if (redisPub !== undefined) throw new Error("flood writes to this node's sockets: not in cluster mode");
     if (typeof body.event !== "string" || body.event === "") throw new Error("event must be a non-empty string");
+    if (RESERVED_EVENTS.has(body.event)) throw new Error(`"${body.event}" is a reserved event name`);
     if (typeof body.room !== "string") throw new Error("room must be a string");
     const count = body.count;
     if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, got ${count}`);
@@ -359,7 +371,8 @@ const routes = {
       .map((id) => nsp.sockets.get(id))
       .filter((s) => s !== undefined && s.conn.transport.name === "websocket")
       .map((s) => s.conn.transport.socket._socket);
-    const object = JSON.stringify(base);
+    const { seq: _replaced, ...fields } = base;
+    const object = JSON.stringify(fields);
     const head = `42[${JSON.stringify(body.event)},${object.slice(0, -1)}${object === "{}" ? "" : ","}"seq":`;
     for (let from = 0; from < count; from += FLOOD_CHUNK) {
       const frames = [];

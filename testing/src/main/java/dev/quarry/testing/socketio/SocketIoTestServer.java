@@ -224,11 +224,13 @@ public final class SocketIoTestServer implements AutoCloseable {
    * to the socket's TCP connection, bypassing socket.io and Engine.IO (no adapter, no recovery
    * offset: these events are not replayed by connection state recovery). The server waits while a
    * TCP connection is backed up; the call returns once every event is written. For throughput
-   * measurements; a socket on HTTP long-polling gets none.
+   * measurements; a socket on HTTP long-polling gets none. A {@code seq} in {@code base} is
+   * replaced.
    *
    * @return how many sockets were written to
    * @throws IllegalArgumentException if {@code count < 1}
-   * @throws IllegalStateException in cluster mode (this writes to this node's sockets only)
+   * @throws IllegalStateException for a name socket.io reserves ({@code connect}, {@code
+   *     disconnect}...), or in cluster mode (this writes to this node's sockets only)
    */
   public int flood(String room, String event, Map<String, ?> base, int count) {
     if (count < 1) {

@@ -187,13 +187,17 @@ class SocketIoTestServerTest {
 
     for (Map.Entry<String, String> text : texts.entrySet()) {
       int count = text.getKey().equals("long") ? 3 : 2_500;
-      int sockets =
-          server.flood(room, "tick", Map.of("kind", text.getKey(), "text", text.getValue()), count);
+      // a seq in the base object is replaced by the event's own, not written twice
+      Map<String, Object> base = Map.of("kind", text.getKey(), "text", text.getValue(), "seq", -1);
+      int sockets = server.flood(room, "tick", base, count);
 
       assertThat(sockets).isEqualTo(1);
       for (int i = 0; i < count; i++) {
-        JsonNode event = frameJson(inRoom, inRoom.nextText(), "42");
+        String frame = inRoom.nextText();
+        assertThat(frame.split("\"seq\":", -1)).as("seq written once").hasSize(2);
+        JsonNode event = frameJson(inRoom, frame, "42");
         assertThat(event.size()).isEqualTo(2);
+        assertThat(event.get(1).size()).isEqualTo(3);
         assertThat(event.get(0).asText()).isEqualTo("tick");
         assertThat(event.get(1).path("seq").asInt()).as("event %d", i).isEqualTo(i % 1000);
         assertThat(event.get(1).path("kind").asText()).isEqualTo(text.getKey());
@@ -208,6 +212,10 @@ class SocketIoTestServerTest {
     assertThatThrownBy(() -> server.flood(room, "tick", Map.of(), 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("count");
+    assertThatThrownBy(() -> server.flood(room, "connect", Map.of(), 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("/control/flood")
+        .hasMessageContaining("reserved");
   }
 
   @Test
