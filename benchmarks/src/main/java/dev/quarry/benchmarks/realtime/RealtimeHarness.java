@@ -295,7 +295,10 @@ public final class RealtimeHarness {
     long start = System.nanoTime();
     if (rawFrames) {
       for (int sent = 0; sent < count; sent += FLOOD_CALL) {
-        server.flood(room, "tick", base, Math.min(FLOOD_CALL, count - sent));
+        if (server.flood(room, "tick", base, Math.min(FLOOD_CALL, count - sent)) < 1) {
+          throw new IllegalStateException(
+              "--raw-frames: no WebSocket socket in the room to flood (" + room + ")");
+        }
       }
     } else {
       emitInBatches(server, room, base, count);
