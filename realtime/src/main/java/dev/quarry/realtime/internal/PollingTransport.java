@@ -42,8 +42,9 @@ import org.jspecify.annotations.Nullable;
  * b} plus base64.
  *
  * <p>{@link #pause(Runnable)} lets an upgrade stop the loop after the current {@code GET} and wait
- * for the {@code POST}s to drain; {@link #resume()} starts it again and {@link #discard()} ends it
- * without telling the server (the session has moved to another transport).
+ * for the {@code POST}s to drain; {@link #holdPolls()} stops it after the current {@code GET}
+ * without waiting; {@link #resume()} starts it again and {@link #discard()} ends it without telling
+ * the server (the session has moved to another transport).
  *
  * <p>Locking: {@link #lock} guards the state, the queue and the calls; the listener is never called
  * while it is held. {@link Transport.Listener#onEnd} may be called from the loop thread or from an
@@ -88,6 +89,12 @@ final class PollingTransport implements Transport {
   private @Nullable Call postCall;
   private boolean polling;
   private boolean paused;
+
+  /**
+   * No new {@code GET} until {@link #pause}, {@link #resume} or the end: see {@link #holdPolls}.
+   */
+  private boolean pollsHeld;
+
   private @Nullable Runnable onPaused;
   private boolean closing;
   private boolean closed;
@@ -253,7 +260,7 @@ final class PollingTransport implements Transport {
     while (true) {
       Call call;
       synchronized (lock) {
-        while (paused && !closed) {
+        while ((paused || (pollsHeld && !closing)) && !closed) {
           try {
             lock.wait();
           } catch (InterruptedException e) {
@@ -436,11 +443,26 @@ final class PollingTransport implements Transport {
     }
   }
 
-  /** Polls again after {@link #pause}. */
+  /**
+   * Issues no new {@code GET} once the current one is answered, until {@link #pause} (which then
+   * completes without one in flight), {@link #resume} or the end of the transport. For an upgrade
+   * whose probe made the server answer the current {@code GET} with a noop before the probe's own
+   * answer came: a server that sends that noop once (netty-socketio does; engine.io repeats it
+   * every 100 ms) would leave the next {@code GET} unanswered until its next ping, and the pause
+   * waiting for it. Packets to send still go out.
+   */
+  void holdPolls() {
+    synchronized (lock) {
+      pollsHeld = true;
+    }
+  }
+
+  /** Polls again after {@link #pause} or {@link #holdPolls}. */
   void resume() {
     synchronized (lock) {
       onPaused = null;
       paused = false;
+      pollsHeld = false;
       lock.notifyAll();
     }
     kickPost();

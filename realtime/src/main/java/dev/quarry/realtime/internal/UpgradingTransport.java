@@ -30,6 +30,9 @@ final class UpgradingTransport implements Transport {
 
   private static final Logger LOG = LoggerFactory.getLogger("dev.quarry.realtime");
 
+  /** The Engine.IO noop packet, which a server sends on polling to release a {@code GET}. */
+  private static final String NOOP = "6";
+
   /** Opens the polling transport the session starts on. */
   interface Polls {
     PollingTransport open(String url, Map<String, String> headers, Listener listener);
@@ -249,6 +252,21 @@ final class UpgradingTransport implements Transport {
     }
   }
 
+  /**
+   * A noop on polling while the probe waits for its answer: the server released the current {@code
+   * GET} for the upgrade. The next {@code GET} is held back until the probe ends (the pause then
+   * completes at once; a failed probe resumes polling): a server that sends this noop once would
+   * leave a new {@code GET} unanswered until its next ping, and the upgrade (with what is sent
+   * meanwhile) waiting for it. On the polling thread, before it polls again.
+   */
+  private void noopWhileProbing(PollingTransport p) {
+    synchronized (lock) {
+      if (phase == Phase.PROBING && polling == p) {
+        p.holdPolls();
+      }
+    }
+  }
+
   /** The probe was answered: pause polling, then upgrade; on the WebSocket's reader thread. */
   private void probeAnswered(Transport ws) {
     PollingTransport p;
@@ -303,9 +321,12 @@ final class UpgradingTransport implements Transport {
       probe = null;
       ws.cancel();
       PollingTransport p = polling;
-      if (was == Phase.PAUSING && p != null) {
+      if (p != null) {
+        // polls again, whether paused or held back by a noop while probing
         p.resume();
-        flushHeldTo(p);
+        if (was == Phase.PAUSING) {
+          flushHeldTo(p);
+        }
       }
     }
     LOG.debug("WebSocket probe failed, staying on polling: {}", why);
@@ -323,6 +344,8 @@ final class UpgradingTransport implements Transport {
       if (!opened && t instanceof PollingTransport p) {
         opened = true;
         maybeProbe(p);
+      } else if (text.equals(NOOP) && t instanceof PollingTransport p) {
+        noopWhileProbing(p);
       }
     }
 
